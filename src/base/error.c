@@ -1,0 +1,96 @@
+#include "base/error_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const k_status_names[EVS_STATUS_COUNT] = {
+    [EVS_OK] = "ok",
+    [EVS_ERR_INVALID_ARG] = "invalid-argument",
+    [EVS_ERR_NOMEM] = "out-of-memory",
+    [EVS_ERR_IO] = "io",
+    [EVS_ERR_SYNTAX] = "syntax",
+    [EVS_ERR_TRUNCATED] = "truncated",
+    [EVS_ERR_TYPE] = "type",
+    [EVS_ERR_RANGE] = "range",
+    [EVS_ERR_NOT_FOUND] = "not-found",
+    [EVS_ERR_DUPLICATE] = "duplicate",
+    [EVS_ERR_DESCRIPTOR] = "descriptor",
+    [EVS_ERR_LIMIT] = "limit",
+    [EVS_ERR_VALIDATION] = "validation",
+    [EVS_ERR_UNSUPPORTED] = "unsupported",
+    [EVS_ERR_KAFKA] = "kafka",
+    [EVS_ERR_TIMEOUT] = "timeout",
+    [EVS_ERR_DATABASE] = "database",
+    [EVS_ERR_INTERNAL] = "internal",
+};
+
+const char *evs_status_name(evs_status code) {
+  if ((int)code < 0 || (int)code >= EVS_STATUS_COUNT) return "unknown";
+  return k_status_names[code];
+}
+
+void evs_error_clear(evs_error *err) {
+  if (!err) return;
+  memset(err, 0, sizeof *err);
+  err->code = EVS_OK;
+  err->offset = EVS_NO_OFFSET;
+}
+
+evs_status evs_fail(evs_error *err, evs_status code, const char *fmt, ...) {
+  if (!err) return code;
+  err->code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+  if (err->msg[0] == '\0') snprintf(err->msg, sizeof err->msg, "%s error", evs_status_name(code));
+  return code;
+}
+
+void evs_error_at(evs_error *err, size_t offset, uint32_t line, uint32_t col) {
+  if (!err) return;
+  err->offset = offset;
+  err->line = line;
+  err->col = col;
+}
+
+static void copy_trunc(char *dst, size_t n, const char *src) {
+  size_t len = strlen(src);
+  if (len >= n) len = n - 1;
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
+void evs_error_where(evs_error *err, const char *file, const char *path) {
+  if (!err) return;
+  if (file) copy_trunc(err->file, sizeof err->file, file);
+  if (path) copy_trunc(err->path, sizeof err->path, path);
+}
+
+size_t evs_error_format(const evs_error *err, char *buf, size_t n) {
+  char tmp[8];
+  if (!buf || n == 0) {
+    buf = tmp;
+    n = 0;
+  }
+  if (!err) return (size_t)snprintf(buf, n, "no error");
+  size_t total = 0;
+  /* Accumulate with snprintf semantics: keep counting after the buffer is full. */
+#define EVS_APPEND(...)                                                                       \
+  do {                                                                                        \
+    int w_ = snprintf(buf + (total < n ? total : n), total < n ? n - total : 0, __VA_ARGS__); \
+    if (w_ > 0) total += (size_t)w_;                                                          \
+  } while (0)
+  if (err->file[0]) EVS_APPEND("%s:", err->file);
+  if (err->line) {
+    EVS_APPEND("%u:%u:", (unsigned)err->line, (unsigned)err->col);
+  } else if (err->offset != EVS_NO_OFFSET) {
+    EVS_APPEND("offset %zu:", err->offset);
+  }
+  if (total) EVS_APPEND(" ");
+  if (err->path[0]) EVS_APPEND("%s: ", err->path);
+  EVS_APPEND("%s", err->msg[0] ? err->msg : evs_status_name(err->code));
+#undef EVS_APPEND
+  return total;
+}

@@ -1,0 +1,16 @@
+/* Internal helpers for filling an evs_error (not installed). Every helper accepts err == NULL. */
+#ifndef EVS_ERROR_INTERNAL_H
+#define EVS_ERROR_INTERNAL_H
+
+#include "evs/error.h"
+
+/* Sets err->code and err->msg (printf-style) and returns code, so a failure path reads
+ * `return evs_fail(err, EVS_ERR_SYNTAX, "expected ',' after %s", what);`. Location fields are kept. */
+evs_status evs_fail(evs_error *err, evs_status code, const char *fmt, ...) EVS_PRINTF(3, 4);
+
+/* Record where: byte offset and 1-based line/col (0 = unknown). */
+void evs_error_at(evs_error *err, size_t offset, uint32_t line, uint32_t col);
+/* Record the input file name and/or field path (NULL leaves the field as it is). */
+void evs_error_where(evs_error *err, const char *file, const char *path);
+
+#endif

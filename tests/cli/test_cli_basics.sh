@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Exit codes and streams of the evs program's global behaviour.
+set -uo pipefail
+evs="$1"
+fail=0; n=0
+expect() { # expected-exit description command...
+  local want="$1" what="$2"; shift 2
+  "$@" >/tmp/evs-out.$$ 2>/tmp/evs-err.$$; local got=$?
+  n=$((n + 1))
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  stderr: /' /tmp/evs-err.$$; fail=$((fail + 1))
+  fi
+}
+out_has() { grep -q -- "$1" /tmp/evs-out.$$ || { echo "FAIL: stdout lacks '$1'"; fail=$((fail + 1)); }; }
+err_has() { grep -q -- "$1" /tmp/evs-err.$$ || { echo "FAIL: stderr lacks '$1'"; fail=$((fail + 1)); }; }
+out_empty() { [ ! -s /tmp/evs-out.$$ ] || { echo "FAIL: stdout not empty"; fail=$((fail + 1)); }; }
+
+expect 0 "--help" "$evs" --help; out_has "usage: evs"; out_has "commands:"
+expect 0 "-h" "$evs" -h; out_has "usage: evs"
+expect 2 "no arguments" "$evs"; err_has "usage: evs"; out_empty
+expect 0 "--version" "$evs" --version; out_has "^evs [0-9]*\.[0-9]*\.[0-9]*$"
+expect 2 "unknown command" "$evs" frobnicate; err_has "unknown command 'frobnicate'"; err_has "usage: evs"; out_empty
+expect 2 "unknown global option" "$evs" --frob; err_has "unknown option '--frob'"; out_empty
+expect 0 "help help" "$evs" help help; out_has "usage: evs help"
+expect 2 "help of unknown command" "$evs" help nope; err_has "unknown command 'nope'"
+for c in $("$evs" --help | awk '/^commands:/{f=1;next} /^$/{f=0} f{print $1}'); do
+  expect 0 "$c --help" "$evs" "$c" --help; out_has "usage: evs $c"
+  expect 0 "help $c" "$evs" help "$c"; out_has "usage: evs $c"
+  if [ "$c" != help ]; then
+    expect 2 "$c with an unknown option" "$evs" "$c" --no-such-option; err_has "usage: evs $c"; out_empty
+  fi
+done
+rm -f /tmp/evs-out.$$ /tmp/evs-err.$$
+echo "$((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]

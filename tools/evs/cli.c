@@ -1,0 +1,63 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const cli_cmd *cli_find(const char *name) {
+  for (const cli_cmd *const *c = cli_commands; *c; c++) {
+    if (strcmp((*c)->name, name) == 0) return *c;
+  }
+  return NULL;
+}
+
+void cli_print_usage(const cli_cmd *cmd, FILE *out) {
+  fputs(cmd->usage, out);
+}
+
+int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "evs %s: ", cmd->name);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs("\n\n", stderr);
+  cli_print_usage(cmd, stderr);
+  return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const cli_cmd *cmd, const evs_error *err) {
+  char text[1024];
+  evs_error_format(err, text, sizeof text);
+  fprintf(stderr, "evs %s: error: %s\n", cmd->name, text);
+  return CLI_EXIT_FAIL;
+}
+
+int cli_failf(const cli_cmd *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "evs %s: error: ", cmd->name);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return CLI_EXIT_FAIL;
+}
+
+int cli_wants_help(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) return 0;
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
+  }
+  return 0;
+}
+
+int cli_parse_count(const char *text, unsigned long long max, unsigned long long *out) {
+  if (!text || !*text || *text == '-' || *text == '+') return -1;
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (errno || *end || v > max) return -1;
+  *out = v;
+  return 0;
+}

@@ -1,0 +1,46 @@
+/* Shared plumbing of the evs program: the subcommand table, usage and error printing, exit codes.
+ * Subcommands use only the public libevs API plus these helpers. */
+#ifndef EVS_CLI_H
+#define EVS_CLI_H
+
+#include <stdio.h>
+
+#include "evs/error.h"
+
+/* Exit codes of every subcommand. */
+enum {
+  CLI_EXIT_OK = 0,
+  CLI_EXIT_FAIL = 1, /* the command ran and failed (bad input, findings, broker down, ...) */
+  CLI_EXIT_USAGE = 2 /* the command line itself was wrong */
+};
+
+typedef struct cli_cmd {
+  const char *name;
+  const char *summary; /* one line for `evs --help` */
+  const char *usage;   /* the whole `evs NAME --help` text; docs/cli/evs-NAME.md repeats it */
+  int (*run)(const struct cli_cmd *self, int argc, char **argv); /* argv[0] is the command name */
+} cli_cmd;
+
+/* All subcommands, in `evs --help` order, NULL-terminated. */
+extern const cli_cmd *const cli_commands[];
+const cli_cmd *cli_find(const char *name);
+
+/* Prints the `evs --help` text (command list) to `out`. */
+void cli_print_main_usage(FILE *out);
+/* `evs help`: main() treats it like any other command but does not intercept its --help. */
+extern const cli_cmd cli_cmd_help;
+
+/* Prints "evs NAME: <message>" and the command's usage on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) EVS_PRINTF(2, 3);
+/* Prints "evs NAME: error: <formatted err>" on stderr; returns CLI_EXIT_FAIL. */
+int cli_fail(const cli_cmd *cmd, const evs_error *err);
+/* Prints "evs NAME: error: <message>" on stderr; returns CLI_EXIT_FAIL. */
+int cli_failf(const cli_cmd *cmd, const char *fmt, ...) EVS_PRINTF(2, 3);
+/* Prints the usage text to `out`. */
+void cli_print_usage(const cli_cmd *cmd, FILE *out);
+/* True when argv holds -h or --help before any "--". */
+int cli_wants_help(int argc, char **argv);
+/* Parses a non-negative decimal count with an upper bound; 0 on success, -1 on bad text. */
+int cli_parse_count(const char *text, unsigned long long max, unsigned long long *out);
+
+#endif

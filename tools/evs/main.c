@@ -1,0 +1,38 @@
+/* evs: subcommand dispatch, global flags and exit codes (0 ok, 1 failure, 2 usage). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "evs/evs.h"
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    cli_print_main_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const char *name = argv[1];
+  if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+    cli_print_main_usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+    printf("evs %s\n", evs_version());
+    return CLI_EXIT_OK;
+  }
+  if (name[0] == '-') {
+    fprintf(stderr, "evs: unknown option '%s'\n\n", name);
+    cli_print_main_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const cli_cmd *cmd = cli_find(name);
+  if (!cmd) {
+    fprintf(stderr, "evs: unknown command '%s'\n\n", name);
+    cli_print_main_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  if (cmd != &cli_cmd_help && cli_wants_help(argc - 1, argv + 1)) {
+    cli_print_usage(cmd, stdout);
+    return CLI_EXIT_OK;
+  }
+  return cmd->run(cmd, argc - 1, argv + 1);
+}
