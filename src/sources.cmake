@@ -2,4 +2,7 @@
 set(EVS_LIB_SOURCES
   src/base/error.c
   src/base/version.c
+  src/event/uuid.c
+  src/event/uuid7.c
+  src/event/timeutil.c
 )

@@ -37,15 +37,39 @@ void evs_error_clear(evs_error *err) {
   err->offset = EVS_NO_OFFSET;
 }
 
+static void set_message(evs_error *err, evs_status code, const char *fmt, va_list ap) {
+  err->code = code;
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  if (err->msg[0] == '\0') snprintf(err->msg, sizeof err->msg, "%s error", evs_status_name(code));
+}
+
 evs_status evs_fail(evs_error *err, evs_status code, const char *fmt, ...) {
   if (!err) return code;
-  err->code = code;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  set_message(err, code, fmt, ap);
   va_end(ap);
-  if (err->msg[0] == '\0') snprintf(err->msg, sizeof err->msg, "%s error", evs_status_name(code));
   return code;
+}
+
+evs_status evs_fail_at(evs_error *err, evs_status code, size_t offset, const char *fmt, ...) {
+  if (!err) return code;
+  va_list ap;
+  va_start(ap, fmt);
+  set_message(err, code, fmt, ap);
+  va_end(ap);
+  evs_error_at(err, offset, 0, 0);
+  return code; /* a constant at each call site, so the compiler sees failure paths as failures */
+}
+
+const char *evs_describe_byte(char buf[16], char ch) {
+  unsigned char c = (unsigned char)ch;
+  if (c >= 0x20 && c < 0x7f) {
+    snprintf(buf, 16, "'%c'", c);
+  } else {
+    snprintf(buf, 16, "byte 0x%02x", c);
+  }
+  return buf;
 }
 
 void evs_error_at(evs_error *err, size_t offset, uint32_t line, uint32_t col) {

@@ -2,8 +2,10 @@
 #include "cli.h"
 
 extern const cli_cmd cli_cmd_help;
+extern const cli_cmd cli_cmd_uuid;
 
 const cli_cmd *const cli_commands[] = {
+    &cli_cmd_uuid,
     &cli_cmd_help,
     NULL,
 };

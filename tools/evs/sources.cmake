@@ -4,4 +4,5 @@ set(EVS_CLI_SOURCES
   tools/evs/cli.c
   tools/evs/commands.c
   tools/evs/cmd_help.c
+  tools/evs/cmd_uuid.c
 )
