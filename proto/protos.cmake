@@ -3,6 +3,15 @@
 set(EVS_PROTOS
   evs/v1/options.proto
   evs/v1/envelope.proto
+  events/workflow/v1/workflow_events.proto
+  events/tasks/v1/task_events.proto
+  events/todo/v1/todo_events.proto
+  events/todo/v1/reminder_events.proto
+  events/todo/v1/analytics_events.proto
+  events/todo/v1/notification_events.proto
+  events/todo/v1/audit_events.proto
+  events/todo/v2/todo_created.proto
+  events/dcb/v1/domain_event.proto
 )
 
 # Well-known types compiled to C for the catalogs (libprotobuf-dev ships the .proto files, Debian ships no

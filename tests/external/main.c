@@ -27,11 +27,13 @@ int main(void) {
   }
   acme__orders__v1__order_placed__free_unpacked(back, NULL);
   if (acme_catalog.n_messages != 2 || acme_catalog.descriptor_set_len == 0) {
-    fprintf(stderr, "catalog: %zu messages, %zu bytes\n", acme_catalog.n_messages, acme_catalog.descriptor_set_len);
+    fprintf(stderr, "catalog: %zu messages, %zu bytes\n", acme_catalog.n_messages,
+            acme_catalog.descriptor_set_len);
     return 1;
   }
   if (strcmp(evs_version(), "0.1.0") != 0 || evs_builtin_catalog.n_messages == 0) {
-    fprintf(stderr, "libevs: version %s, %zu builtin messages\n", evs_version(), evs_builtin_catalog.n_messages);
+    fprintf(stderr, "libevs: version %s, %zu builtin messages\n", evs_version(),
+            evs_builtin_catalog.n_messages);
     return 1;
   }
   printf("external project ok: %zu bytes packed, evs %s, %zu catalog messages\n", n, evs_version(),

@@ -26,6 +26,9 @@ typedef struct Evs__V1__FieldRules Evs__V1__FieldRules;
  * Precision a google.protobuf.Timestamp field may carry.
  */
 typedef enum _Evs__V1__TimestampPrecision {
+  /*
+   * No precision rule.
+   */
   EVS__V1__TIMESTAMP_PRECISION__TIMESTAMP_PRECISION_UNSPECIFIED = 0,
   /*
    * Whole seconds: nanos must be 0.
@@ -45,6 +48,9 @@ typedef enum _Evs__V1__TimestampPrecision {
  * Kind of UUID a string field must hold (canonical 8-4-4-4-12 hex text).
  */
 typedef enum _Evs__V1__UuidKind {
+  /*
+   * No UUID rule.
+   */
   EVS__V1__UUID_KIND__UUID_KIND_UNSPECIFIED = 0,
   /*
    * Any RFC 9562 UUID (variant 10), any version.
@@ -115,10 +121,13 @@ struct  Evs__V1__FieldRules
    */
   char *pattern;
   /*
-   * Strings: minimum / maximum length in Unicode code points. Bytes: in bytes.
+   * Strings: minimum length in Unicode code points. Bytes: in bytes.
    */
   protobuf_c_boolean has_min_len;
   uint64_t min_len;
+  /*
+   * Strings: maximum length in Unicode code points. Bytes: in bytes.
+   */
   protobuf_c_boolean has_max_len;
   uint64_t max_len;
   /*
@@ -127,17 +136,23 @@ struct  Evs__V1__FieldRules
   protobuf_c_boolean has_uuid;
   Evs__V1__UuidKind uuid;
   /*
-   * Integers (all widths, signed and unsigned): inclusive bounds.
+   * Integers (all widths, signed and unsigned): inclusive lower bound.
    */
   protobuf_c_boolean has_int_gte;
   int64_t int_gte;
+  /*
+   * Integers (all widths, signed and unsigned): inclusive upper bound.
+   */
   protobuf_c_boolean has_int_lte;
   int64_t int_lte;
   /*
-   * float / double: inclusive bounds.
+   * float / double: inclusive lower bound.
    */
   protobuf_c_boolean has_double_gte;
   double double_gte;
+  /*
+   * float / double: inclusive upper bound.
+   */
   protobuf_c_boolean has_double_lte;
   double double_lte;
   /*
@@ -151,10 +166,13 @@ struct  Evs__V1__FieldRules
   protobuf_c_boolean has_timestamp_precision;
   Evs__V1__TimestampPrecision timestamp_precision;
   /*
-   * Repeated fields and maps: inclusive bounds on the number of elements.
+   * Repeated fields and maps: minimum number of elements.
    */
   protobuf_c_boolean has_min_items;
   uint64_t min_items;
+  /*
+   * Repeated fields and maps: maximum number of elements.
+   */
   protobuf_c_boolean has_max_items;
   uint64_t max_items;
   /*
