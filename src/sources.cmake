@@ -2,6 +2,19 @@
 set(EVS_LIB_SOURCES
   src/base/error.c
   src/base/version.c
+  src/registry/build.c
+  src/registry/builtin.c
+  src/registry/hash.c
+  src/registry/link.c
+  src/registry/lookup.c
+  src/registry/names.c
+  src/registry/options.c
+  src/registry/pool.c
+  src/registry/registry.c
+  src/registry/resolve.c
+  src/registry/srcinfo.c
+  src/registry/types.c
+  src/registry/wirescan.c
   src/event/uuid.c
   src/event/uuid7.c
   src/event/timeutil.c

@@ -92,29 +92,32 @@ void evs_error_where(evs_error *err, const char *file, const char *path) {
   if (path) copy_trunc(err->path, sizeof err->path, path);
 }
 
+/* snprintf into buf at *total, counting on past the end so the caller learns the full length. */
+static void append(char *buf, size_t n, size_t *total, const char *fmt, ...) EVS_PRINTF(4, 5);
+static void append(char *buf, size_t n, size_t *total, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int w = vsnprintf(buf + (*total < n ? *total : n), *total < n ? n - *total : 0, fmt, ap);
+  va_end(ap);
+  if (w > 0) *total += (size_t)w;
+}
+
 size_t evs_error_format(const evs_error *err, char *buf, size_t n) {
-  char tmp[8];
+  char tmp[1];
   if (!buf || n == 0) {
     buf = tmp;
     n = 0;
   }
   if (!err) return (size_t)snprintf(buf, n, "no error");
   size_t total = 0;
-  /* Accumulate with snprintf semantics: keep counting after the buffer is full. */
-#define EVS_APPEND(...)                                                                       \
-  do {                                                                                        \
-    int w_ = snprintf(buf + (total < n ? total : n), total < n ? n - total : 0, __VA_ARGS__); \
-    if (w_ > 0) total += (size_t)w_;                                                          \
-  } while (0)
-  if (err->file[0]) EVS_APPEND("%s:", err->file);
+  if (err->file[0]) append(buf, n, &total, "%s:", err->file);
   if (err->line) {
-    EVS_APPEND("%u:%u:", (unsigned)err->line, (unsigned)err->col);
+    append(buf, n, &total, "%u:%u:", (unsigned)err->line, (unsigned)err->col);
   } else if (err->offset != EVS_NO_OFFSET) {
-    EVS_APPEND("offset %zu:", err->offset);
+    append(buf, n, &total, "offset %zu:", err->offset);
   }
-  if (total) EVS_APPEND(" ");
-  if (err->path[0]) EVS_APPEND("%s: ", err->path);
-  EVS_APPEND("%s", err->msg[0] ? err->msg : evs_status_name(err->code));
-#undef EVS_APPEND
+  if (total) append(buf, n, &total, " ");
+  if (err->path[0]) append(buf, n, &total, "%s: ", err->path);
+  append(buf, n, &total, "%s", err->msg[0] ? err->msg : evs_status_name(err->code));
   return total;
 }

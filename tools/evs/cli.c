@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "evs/catalog.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -60,4 +62,54 @@ int cli_parse_count(const char *text, unsigned long long max, unsigned long long
   if (errno || *end || v > max) return -1;
   *out = v;
   return 0;
+}
+
+evs_registry *cli_open_registry(const cli_cmd *cmd, const char *const *paths, int n) {
+  evs_error err;
+  evs_error_clear(&err);
+  evs_registry *reg = NULL;
+  if (evs_registry_new(&reg, &err) != EVS_OK ||
+      evs_registry_add_catalog(reg, &evs_builtin_catalog, &err) != EVS_OK) {
+    cli_fail(cmd, &err);
+    evs_registry_free(reg);
+    return NULL;
+  }
+  for (int i = 0; i < n; i++) {
+    if (evs_registry_load_file(reg, paths[i], &err) != EVS_OK) {
+      cli_fail(cmd, &err);
+      evs_registry_free(reg);
+      return NULL;
+    }
+  }
+  return reg;
+}
+
+void cli_json_string(FILE *out, const char *s) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    switch (*p) {
+      case '"':
+        fputs("\\\"", out);
+        break;
+      case '\\':
+        fputs("\\\\", out);
+        break;
+      case '\n':
+        fputs("\\n", out);
+        break;
+      case '\r':
+        fputs("\\r", out);
+        break;
+      case '\t':
+        fputs("\\t", out);
+        break;
+      default:
+        if (*p < 0x20) {
+          fprintf(out, "\\u%04x", *p);
+        } else {
+          fputc(*p, out);
+        }
+    }
+  }
+  fputc('"', out);
 }

@@ -43,4 +43,14 @@ int cli_wants_help(int argc, char **argv);
 /* Parses a non-negative decimal count with an upper bound; 0 on success, -1 on bad text. */
 int cli_parse_count(const char *text, unsigned long long max, unsigned long long *out);
 
+#include "evs/registry.h"
+
+/* Up to this many --descriptor-set options per command. */
+#define CLI_MAX_SETS 16
+
+/* A registry with evs's builtin catalog plus each descriptor set file in `paths` (n of them). On failure
+ * prints the error (which file, what is wrong) and returns NULL. Free with evs_registry_free(). */
+evs_registry *cli_open_registry(const cli_cmd *cmd, const char *const *paths, int n);
+/* Writes s as a JSON string literal (quotes included) with the escapes JSON requires. */
+void cli_json_string(FILE *out, const char *s);
 #endif

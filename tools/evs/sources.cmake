@@ -5,4 +5,6 @@ set(EVS_CLI_SOURCES
   tools/evs/commands.c
   tools/evs/cmd_help.c
   tools/evs/cmd_uuid.c
+  tools/evs/cmd_list.c
+  tools/evs/cmd_describe.c
 )

@@ -1,0 +1,103 @@
+/* Open addressing with linear probing; see hash_internal.h. */
+#include "registry/hash_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix(uint64_t h) {
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 29;
+  return h;
+}
+
+/* Eight bytes per step: names are short but hashed on every JSON key lookup. */
+uint32_t evs_hash_bytes(const void *data, size_t len) {
+  const unsigned char *p = data;
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)len;
+  while (len >= 8) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    h = mix(h ^ v);
+    p += 8;
+    len -= 8;
+  }
+  if (len) {
+    uint64_t v = 0;
+    memcpy(&v, p, len);
+    h = mix(h ^ v ^ 0xa5);
+  }
+  h *= 0x94d049bb133111ebull;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
+void evs_hmap_init(evs_hmap *m) {
+  memset(m, 0, sizeof *m);
+}
+
+size_t evs_hmap_fixed_cap(size_t n) {
+  size_t cap = 4;
+  while (cap < 2 * n) cap *= 2;
+  return cap;
+}
+
+void evs_hmap_init_fixed(evs_hmap *m, evs_hslot *slots, size_t cap) {
+  m->slots = slots;
+  m->mask = (uint32_t)(cap - 1);
+  m->count = 0;
+  m->fixed = true;
+}
+
+static void place(evs_hslot *slots, uint32_t mask, const evs_hslot *s) {
+  uint32_t i = s->hash & mask;
+  while (slots[i].key) i = (i + 1) & mask;
+  slots[i] = *s;
+}
+
+bool evs_hmap_reserve(evs_hmap *m, size_t extra) {
+  size_t cap = m->slots ? (size_t)m->mask + 1 : 0;
+  size_t need = (size_t)m->count + extra;
+  if (need < extra || need > ((size_t)1 << 29)) return false;
+  if (m->fixed) return need * 2 <= cap;
+  if (need * 4 <= cap * 3) return true;
+  size_t ncap = cap ? cap : 16;
+  while (need * 4 > ncap * 3) ncap *= 2;
+  evs_hslot *slots = calloc(ncap, sizeof *slots);
+  if (!slots) return false;
+  for (size_t i = 0; i < cap; i++)
+    if (m->slots[i].key) place(slots, (uint32_t)(ncap - 1), &m->slots[i]);
+  free(m->slots);
+  m->slots = slots;
+  m->mask = (uint32_t)(ncap - 1);
+  return true;
+}
+
+void evs_hmap_free(evs_hmap *m) {
+  if (!m->fixed) free(m->slots);
+  memset(m, 0, sizeof *m);
+}
+
+const void *evs_hmap_get(const evs_hmap *m, const char *key, size_t len) {
+  if (!m->count) return NULL;
+  uint32_t h = evs_hash_bytes(key, len);
+  for (uint32_t i = h & m->mask;; i = (i + 1) & m->mask) {
+    const evs_hslot *s = &m->slots[i];
+    if (!s->key) return NULL;
+    if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) return s->value;
+  }
+}
+
+const void *evs_hmap_put(evs_hmap *m, const char *key, size_t len, const void *value) {
+  /* One slot always stays empty so that probing ends. */
+  if (len > UINT32_MAX || !m->slots || m->count + 1 > m->mask) return value;
+  uint32_t h = evs_hash_bytes(key, len);
+  uint32_t i = h & m->mask;
+  for (;; i = (i + 1) & m->mask) {
+    const evs_hslot *s = &m->slots[i];
+    if (!s->key) break;
+    if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) return s->value;
+  }
+  m->slots[i] = (evs_hslot){key, (uint32_t)len, h, value};
+  m->count++;
+  return NULL;
+}

@@ -1,0 +1,166 @@
+/* Name rules: identifiers, ProtoJSON default json names, schema versions, well-known types, comments. */
+#include "registry/registry_internal.h"
+
+#include <string.h>
+
+static bool is_alpha_(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool evs_is_identifier(const char *s) {
+  if (!s || !is_alpha_(*s)) return false;
+  for (s++; *s; s++)
+    if (!is_alpha_(*s) && !is_digit(*s)) return false;
+  return true;
+}
+
+bool evs_is_dotted_identifier(const char *s) {
+  if (!s || !*s) return false;
+  for (;;) {
+    if (!is_alpha_(*s)) return false;
+    for (s++; is_alpha_(*s) || is_digit(*s); s++) continue;
+    if (!*s) return true;
+    if (*s != '.') return false;
+    s++;
+  }
+}
+
+char *evs_default_json_name(evs_pool *pool, const char *name) {
+  size_t len = strlen(name);
+  char *out = evs_pool_calloc(pool, len + 1, 1);
+  if (!out) return NULL;
+  size_t n = 0;
+  bool upper_next = false;
+  for (const char *p = name; *p; p++) {
+    if (*p == '_') {
+      upper_next = true;
+    } else if (upper_next) {
+      out[n++] = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+      upper_next = false;
+    } else {
+      out[n++] = *p;
+    }
+  }
+  out[n] = '\0';
+  return out;
+}
+
+bool evs_is_schema_version(const char *s) {
+  if (!s || !is_digit(*s)) return false;
+  for (;;) {
+    while (is_digit(*s)) s++;
+    if (!*s) return true;
+    if (*s != '.' || !is_digit(s[1])) return false;
+    s++;
+  }
+}
+
+/* Compares one dot component of each version numerically; advances both. */
+static int cmp_component(const char **pa, const char **pb) {
+  const char *a = *pa, *b = *pb;
+  while (*a == '0') a++;
+  while (*b == '0') b++;
+  size_t la = 0, lb = 0;
+  while (is_digit(a[la])) la++;
+  while (is_digit(b[lb])) lb++;
+  int c = la < lb ? -1 : la > lb ? 1 : memcmp(a, b, la);
+  *pa = a + la;
+  *pb = b + lb;
+  return c < 0 ? -1 : c > 0;
+}
+
+int evs_schema_version_compare(const char *a, const char *b) {
+  if (!a) a = "";
+  if (!b) b = "";
+  if (!*a || !*b) return (*a != '\0') - (*b != '\0');
+  bool va = evs_is_schema_version(a), vb = evs_is_schema_version(b);
+  if (!va || !vb) {
+    if (va != vb) return va ? -1 : 1;
+    int c = strcmp(a, b);
+    return c < 0 ? -1 : c > 0;
+  }
+  for (;;) {
+    int c = cmp_component(&a, &b);
+    if (c) return c;
+    if (*a == '.') a++;
+    if (*b == '.') b++;
+    if (!*a && !*b) return 0;
+    /* A missing component counts as 0: "1" == "1.0", "1" < "1.0.1". */
+    if (!*a) a = "0";
+    if (!*b) b = "0";
+  }
+}
+
+static const struct {
+  const char *name;
+  evs_wkt wkt;
+} k_wkts[] = {
+    {"google.protobuf.Any", EVS_WKT_ANY},
+    {"google.protobuf.Timestamp", EVS_WKT_TIMESTAMP},
+    {"google.protobuf.Duration", EVS_WKT_DURATION},
+    {"google.protobuf.Struct", EVS_WKT_STRUCT},
+    {"google.protobuf.Value", EVS_WKT_VALUE},
+    {"google.protobuf.ListValue", EVS_WKT_LIST_VALUE},
+    {"google.protobuf.NullValue", EVS_WKT_NULL_VALUE},
+    {"google.protobuf.FieldMask", EVS_WKT_FIELD_MASK},
+    {"google.protobuf.Empty", EVS_WKT_EMPTY},
+    {"google.protobuf.DoubleValue", EVS_WKT_DOUBLE_VALUE},
+    {"google.protobuf.FloatValue", EVS_WKT_FLOAT_VALUE},
+    {"google.protobuf.Int64Value", EVS_WKT_INT64_VALUE},
+    {"google.protobuf.UInt64Value", EVS_WKT_UINT64_VALUE},
+    {"google.protobuf.Int32Value", EVS_WKT_INT32_VALUE},
+    {"google.protobuf.UInt32Value", EVS_WKT_UINT32_VALUE},
+    {"google.protobuf.BoolValue", EVS_WKT_BOOL_VALUE},
+    {"google.protobuf.StringValue", EVS_WKT_STRING_VALUE},
+    {"google.protobuf.BytesValue", EVS_WKT_BYTES_VALUE},
+};
+
+const char *evs_wkt_name(evs_wkt wkt) {
+  if (wkt == EVS_WKT_NONE) return "";
+  for (size_t i = 0; i < sizeof k_wkts / sizeof k_wkts[0]; i++)
+    if (k_wkts[i].wkt == wkt) return k_wkts[i].name;
+  return NULL;
+}
+
+evs_wkt evs_wkt_of_message(const char *full_name) {
+  static const char prefix[] = "google.protobuf.";
+  if (strncmp(full_name, prefix, sizeof prefix - 1) != 0) return EVS_WKT_NONE;
+  for (size_t i = 0; i < sizeof k_wkts / sizeof k_wkts[0]; i++)
+    if (k_wkts[i].wkt != EVS_WKT_NULL_VALUE && strcmp(k_wkts[i].name, full_name) == 0) return k_wkts[i].wkt;
+  return EVS_WKT_NONE;
+}
+
+const char *evs_trim_comment(evs_pool *pool, const char *text) {
+  if (!text) return NULL;
+  size_t len = strlen(text);
+  while (len &&
+         (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
+    len--;
+  if (!len) return NULL;
+  /* protoc keeps the space after "//" on every line: find the indentation all non-blank lines share. */
+  size_t common = SIZE_MAX;
+  for (size_t i = 0; i < len;) {
+    size_t sp = 0;
+    while (i + sp < len && text[i + sp] == ' ') sp++;
+    if (i + sp < len && text[i + sp] != '\n' && sp < common) common = sp;
+    while (i < len && text[i] != '\n') i++;
+    i++;
+  }
+  if (common == SIZE_MAX) common = 0;
+  char *out = evs_pool_calloc(pool, len + 1, 1);
+  if (!out) return NULL;
+  size_t n = 0;
+  for (size_t i = 0; i < len;) {
+    size_t sp = 0;
+    while (sp < common && i + sp < len && text[i + sp] == ' ') sp++;
+    i += sp;
+    while (i < len && text[i] != '\n') out[n++] = text[i++];
+    if (i < len) out[n++] = text[i++];
+  }
+  out[n] = '\0';
+  return out;
+}

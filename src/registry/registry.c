@@ -1,0 +1,275 @@
+/* Registry lifecycle and loading: run a batch through every stage, then commit it all-or-nothing. */
+#include "registry/registry_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+evs_status evs_batch_fail(evs_batch *b, const evs_source_info *src, evs_status code, const char *fmt, ...) {
+  if (!b->err) return code;
+  char msg[sizeof b->err->msg];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  evs_error_clear(b->err);
+  evs_fail(b->err, code, "%s", msg);
+  if (src && src->file) {
+    evs_error_where(b->err, src->file, NULL);
+    evs_error_at(b->err, EVS_NO_OFFSET, src->line, src->col);
+  } else {
+    evs_error_where(b->err, b->origin, NULL);
+  }
+  return code;
+}
+
+const evs_message *evs_batch_find_message(const evs_batch *b, const char *full_name, size_t len) {
+  const evs_message *m = evs_hmap_get(&b->messages, full_name, len);
+  return m ? m : evs_hmap_get(&b->reg->messages, full_name, len);
+}
+
+const evs_enum *evs_batch_find_enum(const evs_batch *b, const char *full_name, size_t len) {
+  const evs_enum *e = evs_hmap_get(&b->enums, full_name, len);
+  return e ? e : evs_hmap_get(&b->reg->enums, full_name, len);
+}
+
+const evs_file *evs_batch_find_file(const evs_batch *b, const char *name) {
+  size_t len = strlen(name);
+  const evs_file *f = evs_hmap_get(&b->files, name, len);
+  return f ? f : evs_hmap_get(&b->reg->files, name, len);
+}
+
+evs_status evs_registry_new(evs_registry **out, evs_error *err) {
+  if (!out) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_registry_new: out is NULL");
+  *out = calloc(1, sizeof **out);
+  if (!*out) return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating a registry");
+  return EVS_OK;
+}
+
+void evs_registry_free(evs_registry *reg) {
+  if (!reg) return;
+  for (size_t i = 0; i < reg->pools.n; i++) {
+    evs_pool_free(reg->pools.v[i]);
+    free(reg->pools.v[i]);
+  }
+  for (size_t i = 0; i < reg->sets.n; i++)
+    google__protobuf__file_descriptor_set__free_unpacked(reg->sets.v[i], NULL);
+  evs_hmap_free(&reg->files);
+  evs_hmap_free(&reg->messages);
+  evs_hmap_free(&reg->enums);
+  evs_hmap_free(&reg->c_messages);
+  evs_hmap_free(&reg->c_enums);
+  evs_ptrvec_free(&reg->file_list);
+  evs_ptrvec_free(&reg->msg_sorted);
+  evs_ptrvec_free(&reg->enum_sorted);
+  evs_ptrvec_free(&reg->pools);
+  evs_ptrvec_free(&reg->sets);
+  free(reg->events);
+  free(reg);
+}
+
+static int cmp_message_name(const void *a, const void *b) {
+  return strcmp((*(const evs_message *const *)a)->full_name, (*(const evs_message *const *)b)->full_name);
+}
+
+static int cmp_enum_name(const void *a, const void *b) {
+  return strcmp((*(const evs_enum *const *)a)->full_name, (*(const evs_enum *const *)b)->full_name);
+}
+
+static void insert_all(evs_hmap *table, const evs_ptrvec *views, const char *(*key)(const void *)) {
+  for (size_t i = 0; i < views->n; i++) {
+    const char *k = key(views->v[i]);
+    evs_hmap_put(table, k, strlen(k), views->v[i]);
+  }
+}
+
+static const char *file_key(const void *p) {
+  return ((const evs_file *)p)->name;
+}
+static const char *message_key(const void *p) {
+  return ((const evs_message *)p)->full_name;
+}
+static const char *enum_key(const void *p) {
+  return ((const evs_enum *)p)->full_name;
+}
+
+/* Every allocation happens before the first change to reg; after that nothing can fail. */
+static evs_status commit(evs_batch *b) {
+  evs_registry *reg = b->reg;
+  bool keep = b->new_files.n || b->n_links;
+  evs_event_type *events = NULL;
+  size_t n_events = reg->n_events + b->n_events;
+  if (b->n_events) {
+    events = malloc(n_events * sizeof *events);
+    if (!events)
+      return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+  }
+  if (!evs_hmap_reserve(&reg->files, b->new_files.n) || !evs_hmap_reserve(&reg->messages, b->new_msgs.n) ||
+      !evs_hmap_reserve(&reg->enums, b->new_enums.n) || !evs_hmap_reserve(&reg->c_messages, b->n_links) ||
+      !evs_hmap_reserve(&reg->c_enums, b->n_links) || !evs_ptrvec_reserve(&reg->file_list, b->new_files.n) ||
+      !evs_ptrvec_reserve(&reg->msg_sorted, b->new_msgs.n) ||
+      !evs_ptrvec_reserve(&reg->enum_sorted, b->new_enums.n) || !evs_ptrvec_reserve(&reg->pools, 1) ||
+      !evs_ptrvec_reserve(&reg->sets, 1)) {
+    free(events);
+    return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+  }
+  insert_all(&reg->files, &b->new_files, file_key);
+  insert_all(&reg->messages, &b->new_msgs, message_key);
+  insert_all(&reg->enums, &b->new_enums, enum_key);
+  for (size_t i = 0; i < b->new_files.n; i++) reg->file_list.v[reg->file_list.n++] = b->new_files.v[i];
+  for (size_t i = 0; i < b->new_msgs.n; i++) reg->msg_sorted.v[reg->msg_sorted.n++] = b->new_msgs.v[i];
+  for (size_t i = 0; i < b->new_enums.n; i++) reg->enum_sorted.v[reg->enum_sorted.n++] = b->new_enums.v[i];
+  if (b->new_msgs.n) qsort(reg->msg_sorted.v, reg->msg_sorted.n, sizeof(void *), cmp_message_name);
+  if (b->new_enums.n) qsort(reg->enum_sorted.v, reg->enum_sorted.n, sizeof(void *), cmp_enum_name);
+  for (size_t i = 0; i < b->n_links; i++) {
+    evs_c_link *l = &b->links[i];
+    /* The key is the descriptor's address, stored in the link record the pool keeps alive. */
+    evs_hmap *table = l->msg ? &reg->c_messages : &reg->c_enums;
+    if (evs_hmap_put(table, (const char *)&l->desc, sizeof l->desc, l->msg ? (void *)l->msg : (void *)l->enm))
+      continue;
+    if (l->msg && !l->msg->c_desc) l->msg->c_desc = l->desc;
+    if (l->enm && !l->enm->c_desc) l->enm->c_desc = l->desc;
+  }
+  if (events) {
+    if (reg->n_events) memcpy(events, reg->events, reg->n_events * sizeof *events);
+    memcpy(events + reg->n_events, b->events, b->n_events * sizeof *events);
+    qsort(events, n_events, sizeof *events, evs_event_type_cmp);
+    free(reg->events);
+    reg->events = events;
+    reg->n_events = n_events;
+  }
+  if (keep) {
+    reg->pools.v[reg->pools.n++] = b->pool;
+    reg->sets.v[reg->sets.n++] = b->set;
+    b->pool = NULL;
+    b->set = NULL;
+  }
+  return EVS_OK;
+}
+
+static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const evs_catalog *cat) {
+  static const uint8_t empty[1];
+  if (!data) data = empty;
+  if (!evs_wire_scan_message(data, len, &google__protobuf__file_descriptor_set__descriptor,
+                             EVS_REGISTRY_MAX_DEPTH, &b->scan))
+    return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+  if (b->scan.why) {
+    evs_status st = evs_batch_fail(b, NULL, b->scan.too_deep ? EVS_ERR_LIMIT : EVS_ERR_DESCRIPTOR,
+                                   "not a valid FileDescriptorSet: %s (byte %zu of %zu)", b->scan.why,
+                                   b->scan.bad_offset, len);
+    evs_error_at(b->err, b->scan.bad_offset, 0, 0);
+    return st;
+  }
+  b->set = google__protobuf__file_descriptor_set__unpack(NULL, len, data);
+  if (!b->set)
+    return evs_batch_fail(
+        b, NULL, EVS_ERR_DESCRIPTOR,
+        "not a valid FileDescriptorSet (a field has the wrong wire type, or a required field is missing)");
+  b->pool = calloc(1, sizeof *b->pool);
+  b->origin = b->pool ? evs_pool_strndup(b->pool, b->origin, strlen(b->origin)) : NULL;
+  if (!b->origin) {
+    b->origin = "descriptor set";
+    return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+  }
+  evs_status st;
+  if ((st = evs_build_files(b)) || (st = evs_srcinfo_report_nul(b)) || (st = evs_resolve_files(b)) ||
+      (st = evs_decode_options(b)))
+    return st;
+  if (cat && (st = evs_link_catalog(b, cat))) return st;
+  return commit(b);
+}
+
+static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const char *origin,
+                       const evs_catalog *cat, evs_error *err) {
+  evs_batch b;
+  memset(&b, 0, sizeof b);
+  b.reg = reg;
+  b.origin = origin;
+  b.err = err;
+  evs_status st = run_batch(&b, data, len, cat);
+  if (b.set) google__protobuf__file_descriptor_set__free_unpacked(b.set, NULL);
+  if (b.pool) {
+    evs_pool_free(b.pool);
+    free(b.pool);
+  }
+  evs_hmap_free(&b.files);
+  evs_hmap_free(&b.messages);
+  evs_hmap_free(&b.enums);
+  evs_ptrvec_free(&b.new_files);
+  evs_ptrvec_free(&b.new_msgs);
+  evs_ptrvec_free(&b.new_enums);
+  return st;
+}
+
+static evs_status check_size(const char *origin, size_t len, evs_error *err) {
+  if (len <= EVS_REGISTRY_MAX_SET_SIZE) return EVS_OK;
+  evs_error_clear(err);
+  evs_error_where(err, origin, NULL);
+  return evs_fail(err, EVS_ERR_LIMIT, "descriptor set of %zu bytes is larger than the %zu MiB limit", len,
+                  EVS_REGISTRY_MAX_SET_SIZE >> 20);
+}
+
+evs_status evs_registry_add_descriptor_set(evs_registry *reg, const uint8_t *data, size_t len,
+                                           const char *origin, evs_error *err) {
+  if (!reg || (!data && len)) {
+    evs_error_clear(err);
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_registry_add_descriptor_set: %s is NULL",
+                    reg ? "data" : "reg");
+  }
+  if (!origin) origin = "descriptor set";
+  evs_status st = check_size(origin, len, err);
+  return st ? st : load(reg, data, len, origin, NULL, err);
+}
+
+evs_status evs_registry_add_catalog(evs_registry *reg, const evs_catalog *cat, evs_error *err) {
+  if (!reg || !cat || (!cat->descriptor_set && cat->descriptor_set_len)) {
+    evs_error_clear(err);
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_registry_add_catalog: %s is NULL",
+                    !reg   ? "reg"
+                    : !cat ? "cat"
+                           : "cat->descriptor_set");
+  }
+  const char *origin = cat->name ? cat->name : "catalog";
+  evs_status st = check_size(origin, cat->descriptor_set_len, err);
+  return st ? st : load(reg, cat->descriptor_set, cat->descriptor_set_len, origin, cat, err);
+}
+
+evs_status evs_registry_load_file(evs_registry *reg, const char *path, evs_error *err) {
+  if (!reg || !path) {
+    evs_error_clear(err);
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_registry_load_file: %s is NULL", reg ? "path" : "reg");
+  }
+  evs_error_clear(err);
+  evs_error_where(err, path, NULL);
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return evs_fail(err, EVS_ERR_IO, "cannot open descriptor set: %s", strerror(errno));
+  size_t cap = 64 * 1024, len = 0;
+  uint8_t *buf = malloc(cap);
+  evs_status st = buf ? EVS_OK : evs_fail(err, EVS_ERR_NOMEM, "out of memory reading the descriptor set");
+  while (!st) {
+    if (len == cap) {
+      if (cap > EVS_REGISTRY_MAX_SET_SIZE) {
+        st = check_size(path, len, err);
+        break;
+      }
+      uint8_t *grown = realloc(buf, cap * 2);
+      if (!grown) {
+        st = evs_fail(err, EVS_ERR_NOMEM, "out of memory reading the descriptor set");
+        break;
+      }
+      buf = grown;
+      cap *= 2;
+    }
+    size_t got = fread(buf + len, 1, cap - len, fp);
+    len += got;
+    if (got == 0) {
+      if (ferror(fp)) st = evs_fail(err, EVS_ERR_IO, "cannot read descriptor set: %s", strerror(errno));
+      break;
+    }
+  }
+  fclose(fp);
+  if (!st) st = evs_registry_add_descriptor_set(reg, buf, len, path, err);
+  free(buf);
+  return st;
+}

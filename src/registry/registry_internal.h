@@ -1,0 +1,136 @@
+/* Registry internals shared by the src/registry sources (not installed).
+ *
+ * A load runs as a batch: the set is size/depth-checked (wirescan.c), unpacked, turned into views in the
+ * batch's own pool and name tables (build.c), given source info (srcinfo.c), resolved and checked
+ * (resolve.c), its options decoded (options.c) and C descriptors matched (link.c). Only when all of that
+ * succeeds does registry.c commit it: every allocation the commit needs is made before the first change,
+ * so a failed load leaves the registry untouched. */
+#ifndef EVS_REGISTRY_INTERNAL_H
+#define EVS_REGISTRY_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "base/error_internal.h"
+#include "evs/registry.h"
+#include "google/protobuf/descriptor.pb-c.h"
+#include "registry/hash_internal.h"
+
+/* Views are built in a batch's pool and stay writable until the batch commits (c_desc until a later
+ * catalog links it), but the public structs hold const pointers to each other. Dropping the qualifier
+ * happens here and nowhere else. */
+static inline void *evs_writable(const void *view) {
+  return (void *)(uintptr_t)view;
+}
+
+/* ---- pool: bump allocator, freed as a whole ---- */
+
+typedef struct evs_pool_chunk evs_pool_chunk;
+typedef struct evs_pool {
+  evs_pool_chunk *head;
+} evs_pool;
+
+/* Zeroed, max_align_t-aligned memory for n objects of size bytes; NULL on overflow or out of memory. */
+void *evs_pool_calloc(evs_pool *pool, size_t n, size_t size);
+char *evs_pool_strndup(evs_pool *pool, const char *s, size_t len);
+char *evs_pool_printf(evs_pool *pool, const char *fmt, ...) EVS_PRINTF(2, 3);
+void evs_pool_free(evs_pool *pool);
+
+/* ---- wire pre-scan (wirescan.c) ---- */
+
+#define EVS_WIRE_PATH_MAX 256
+
+typedef struct evs_wire_scan {
+  size_t bad_offset;                   /* where a structural error was found */
+  const char *why;                     /* static text, NULL when the bytes are well-formed */
+  bool too_deep;                       /* why is a depth error (EVS_ERR_LIMIT) */
+  bool nul_found;                      /* a string field holds a NUL byte */
+  size_t nul_offset;                   /* of that string's first byte */
+  int32_t nul_path[EVS_WIRE_PATH_MAX]; /* SourceCodeInfo-style path of the string from the root */
+  size_t nul_path_len;
+} evs_wire_scan;
+
+/* Walks `data` as a `desc` message without building it: bounds, wire types, nesting depth (max_depth
+ * levels of sub-messages), NUL bytes in string fields. Needs no memory beyond a bounded scratch array;
+ * returns false only when that scratch cannot be allocated. Results in *out. */
+bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                           unsigned max_depth, evs_wire_scan *out);
+
+/* ---- names (names.c) ---- */
+
+bool evs_is_identifier(const char *s);
+bool evs_is_dotted_identifier(const char *s); /* "a.b.c"; "" is not */
+/* ProtoJSON's default json name: drop '_' and upper-case the letter after it. */
+char *evs_default_json_name(evs_pool *pool, const char *name);
+bool evs_is_schema_version(const char *s);
+evs_wkt evs_wkt_of_message(const char *full_name);
+/* Strips protoc's comment text: the indentation common to all lines and trailing newlines. NULL for NULL or
+ * blank input. */
+const char *evs_trim_comment(evs_pool *pool, const char *text);
+
+/* ---- the batch ---- */
+
+typedef struct evs_c_link {
+  const void *desc; /* ProtobufCMessageDescriptor or ProtobufCEnumDescriptor; also the pointer-map key */
+  evs_message *msg; /* one of msg / enm */
+  evs_enum *enm;
+} evs_c_link;
+
+/* Growable array of pointers (malloc). */
+typedef struct evs_ptrvec {
+  void **v;
+  size_t n, cap;
+} evs_ptrvec;
+bool evs_ptrvec_reserve(evs_ptrvec *pv, size_t extra); /* room for extra pushes that cannot fail */
+bool evs_ptrvec_push(evs_ptrvec *pv, void *p);
+void evs_ptrvec_free(evs_ptrvec *pv);
+
+struct evs_registry {
+  evs_hmap files, messages, enums; /* by name */
+  evs_hmap c_messages, c_enums;    /* by protobuf-c descriptor address */
+  evs_ptrvec file_list;            /* evs_file *, load order */
+  evs_ptrvec msg_sorted, enum_sorted;
+  evs_event_type *events; /* sorted by (name, version) */
+  size_t n_events;
+  evs_ptrvec pools; /* evs_pool * of committed batches */
+  evs_ptrvec sets;  /* Google__Protobuf__FileDescriptorSet * kept alive for the views' strings */
+};
+
+typedef struct evs_batch {
+  evs_registry *reg;
+  const char *origin;
+  evs_error *err;
+  evs_pool *pool;
+  Google__Protobuf__FileDescriptorSet *set;
+  evs_hmap files, messages, enums; /* new names, growable */
+  evs_ptrvec new_files, new_msgs, new_enums;
+  evs_event_type *events; /* new event types */
+  size_t n_events;
+  evs_c_link *links;
+  size_t n_links;
+  evs_wire_scan scan;
+} evs_batch;
+
+/* Fails the batch: fills err (code, printf message) and the location of src (file, line:col) or, when src
+ * is NULL, the batch origin. Returns code. */
+evs_status evs_batch_fail(evs_batch *b, const evs_source_info *src, evs_status code, const char *fmt, ...)
+    EVS_PRINTF(4, 5);
+
+const evs_message *evs_batch_find_message(const evs_batch *b, const char *full_name, size_t len);
+const evs_enum *evs_batch_find_enum(const evs_batch *b, const char *full_name, size_t len);
+const evs_file *evs_batch_find_file(const evs_batch *b, const char *name);
+
+/* build.c: views and name tables for every file of b->set not loaded yet. */
+evs_status evs_build_files(evs_batch *b);
+/* srcinfo.c: locations and comments for one new file; reports a NUL string found by the scan. */
+evs_status evs_srcinfo_apply(evs_batch *b, evs_file *file, const Google__Protobuf__FileDescriptorProto *fd);
+evs_status evs_srcinfo_report_nul(evs_batch *b);
+/* resolve.c: dependencies, type names, field checks, name indexes, maps. */
+evs_status evs_resolve_files(evs_batch *b);
+/* options.c: (evs.v1.event) and (evs.v1.field) of every new message; collects b->events. */
+evs_status evs_decode_options(evs_batch *b);
+/* link.c: checks a catalog's C descriptors against the batch and the registry, fills b->links. */
+evs_status evs_link_catalog(evs_batch *b, const evs_catalog *cat);
+
+int evs_event_type_cmp(const void *a, const void *b);
+
+#endif

@@ -1,0 +1,137 @@
+/* Pre-scan of protobuf bytes against a protobuf-c descriptor, before protobuf_c_message_unpack() sees them.
+ *
+ * protobuf-c's unpack recurses once per nested message with no limit, so a hostile descriptor set of
+ * nested DescriptorProtos would overflow the stack; it also truncates strings at an embedded NUL without a
+ * word. This walk is iterative with a fixed frame budget and allocates nothing per field. */
+#include "registry/registry_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define COUNTED_FIELDS 32 /* descriptor.proto's widest message (FileOptions) has 21 fields */
+
+typedef struct scan_frame {
+  const ProtobufCMessageDescriptor *desc;
+  size_t end;
+  size_t path_base;
+  uint32_t seen[COUNTED_FIELDS]; /* occurrences of each repeated field so far = next element index */
+} scan_frame;
+
+static bool read_varint(const uint8_t *d, size_t *pos, size_t end, uint64_t *out) {
+  uint64_t v = 0;
+  for (unsigned shift = 0; shift < 70; shift += 7) {
+    if (*pos >= end) return false;
+    uint8_t byte = d[(*pos)++];
+    if (shift == 63 && byte > 1) return false;
+    v |= (uint64_t)(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+static void fail(evs_wire_scan *out, size_t offset, const char *why) {
+  out->bad_offset = offset;
+  out->why = why;
+}
+
+bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                           unsigned max_depth, evs_wire_scan *out) {
+  memset(out, 0, sizeof *out);
+  scan_frame *frames = calloc((size_t)max_depth + 1, sizeof *frames);
+  if (!frames) return false;
+  int32_t path[EVS_WIRE_PATH_MAX];
+  size_t path_len = 0;
+  size_t depth = 0;
+  size_t pos = 0;
+  frames[0].desc = desc;
+  frames[0].end = len;
+  for (;;) {
+    scan_frame *f = &frames[depth];
+    if (pos == f->end) {
+      if (depth == 0) break;
+      path_len = f->path_base;
+      depth--;
+      continue;
+    }
+    size_t field_start = pos;
+    uint64_t tag;
+    if (!read_varint(data, &pos, f->end, &tag)) {
+      fail(out, field_start, "truncated or malformed field tag");
+      break;
+    }
+    uint64_t number = tag >> 3;
+    unsigned wire = (unsigned)(tag & 7);
+    if (number == 0 || number > 0x1fffffff) {
+      fail(out, field_start, "invalid field number");
+      break;
+    }
+    uint64_t skip = 0;
+    if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
+      if (!read_varint(data, &pos, f->end, &skip)) {
+        fail(out, field_start, "truncated or malformed varint");
+        break;
+      }
+      continue;
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_64BIT) {
+      skip = 8;
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_32BIT) {
+      skip = 4;
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
+      if (!read_varint(data, &pos, f->end, &skip)) {
+        fail(out, field_start, "truncated or malformed length");
+        break;
+      }
+    } else if (wire == 3 || wire == 4) {
+      fail(out, field_start, "groups are not supported");
+      break;
+    } else {
+      fail(out, field_start, "invalid wire type");
+      break;
+    }
+    if (skip > f->end - pos) {
+      fail(out, field_start, "field runs past the end of its message (truncated input?)");
+      break;
+    }
+    if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
+      const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(f->desc, (unsigned)number);
+      if (fd) {
+        size_t idx = (size_t)(fd - f->desc->fields);
+        bool repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
+        uint32_t element = 0;
+        if (repeated && idx < COUNTED_FIELDS) element = f->seen[idx]++;
+        size_t base = path_len;
+        if (path_len + 2 <= EVS_WIRE_PATH_MAX) {
+          path[path_len++] = (int32_t)number;
+          if (repeated) path[path_len++] = (int32_t)element;
+        }
+        if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+          if (depth + 1 > max_depth) {
+            out->too_deep = true;
+            fail(out, field_start, "messages nested too deeply");
+            break;
+          }
+          scan_frame *sub = &frames[++depth];
+          memset(sub, 0, sizeof *sub);
+          sub->desc = fd->descriptor;
+          sub->end = pos + (size_t)skip;
+          sub->path_base = base;
+          continue;
+        }
+        if (fd->type == PROTOBUF_C_TYPE_STRING && !out->nul_found && skip &&
+            memchr(data + pos, 0, (size_t)skip)) {
+          out->nul_found = true;
+          out->nul_offset = pos;
+          memcpy(out->nul_path, path, path_len * sizeof path[0]);
+          out->nul_path_len = path_len;
+        }
+        path_len = base;
+      }
+    }
+    pos += (size_t)skip;
+  }
+  free(frames);
+  return true;
+}

@@ -1,0 +1,111 @@
+/* evs list: every registered event type with its message, topic and key field. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *or_dash(const char *s) {
+  return s && *s ? s : "-";
+}
+
+static void print_text(const evs_event_type *types, size_t n) {
+  int w_type = 4, w_ver = 7, w_msg = 7, w_topic = 5;
+  for (size_t i = 0; i < n; i++) {
+    const evs_event_options *ev = types[i].message->event;
+    int a = (int)strlen(types[i].name), b = (int)strlen(or_dash(types[i].schema_version));
+    int c = (int)strlen(types[i].message->full_name), d = (int)strlen(or_dash(ev ? ev->topic : NULL));
+    if (a > w_type) w_type = a;
+    if (b > w_ver) w_ver = b;
+    if (c > w_msg) w_msg = c;
+    if (d > w_topic) w_topic = d;
+  }
+  printf("%-*s  %-*s  %-*s  %-*s  %s\n", w_type, "TYPE", w_ver, "VERSION", w_msg, "MESSAGE", w_topic, "TOPIC",
+         "KEY");
+  for (size_t i = 0; i < n; i++) {
+    const evs_event_options *ev = types[i].message->event;
+    printf("%-*s  %-*s  %-*s  %-*s  %s\n", w_type, types[i].name, w_ver, or_dash(types[i].schema_version),
+           w_msg, types[i].message->full_name, w_topic, or_dash(ev ? ev->topic : NULL),
+           or_dash(ev ? ev->partition_key : NULL));
+  }
+  printf("%zu event types\n", n);
+}
+
+static void print_json(const evs_event_type *types, size_t n) {
+  fputs("[\n", stdout);
+  for (size_t i = 0; i < n; i++) {
+    const evs_event_options *ev = types[i].message->event;
+    fputs("  {\"type\": ", stdout);
+    cli_json_string(stdout, types[i].name);
+    fputs(", \"schemaVersion\": ", stdout);
+    cli_json_string(stdout, types[i].schema_version);
+    fputs(", \"message\": ", stdout);
+    cli_json_string(stdout, types[i].message->full_name);
+    fputs(", \"topic\": ", stdout);
+    cli_json_string(stdout, ev ? ev->topic : NULL);
+    fputs(", \"partitionKey\": ", stdout);
+    cli_json_string(stdout, ev ? ev->partition_key : NULL);
+    fputs(", \"file\": ", stdout);
+    cli_json_string(stdout, types[i].message->src.file);
+    fputs(i + 1 < n ? "},\n" : "}\n", stdout);
+  }
+  fputs("]\n", stdout);
+}
+
+static int run(const cli_cmd *self, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"json", no_argument, NULL, 'j'},
+      {"descriptor-set", required_argument, NULL, 'd'},
+      {NULL, 0, NULL, 0},
+  };
+  int json = 0;
+  const char *sets[CLI_MAX_SETS];
+  int n_sets = 0;
+  optind = 1;
+  opterr = 0;
+  for (int c; (c = getopt_long(argc, argv, ":", opts, NULL)) != -1;) {
+    switch (c) {
+      case 'j':
+        json = 1;
+        break;
+      case 'd':
+        if (n_sets == CLI_MAX_SETS)
+          return cli_usage_error(self, "at most %d --descriptor-set options", CLI_MAX_SETS);
+        sets[n_sets++] = optarg;
+        break;
+      case ':':
+        return cli_usage_error(self, "option '%s' needs a value", argv[optind - 1]);
+      default:
+        return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+  evs_registry *reg = cli_open_registry(self, sets, n_sets);
+  if (!reg) return CLI_EXIT_FAIL;
+  size_t n = 0;
+  const evs_event_type *types = evs_registry_event_types(reg, &n);
+  if (json) {
+    print_json(types, n);
+  } else {
+    print_text(types, n);
+  }
+  evs_registry_free(reg);
+  if (fflush(stdout) != 0 || ferror(stdout)) return cli_failf(self, "writing to stdout failed");
+  return CLI_EXIT_OK;
+}
+
+const cli_cmd cli_cmd_list = {
+    "list",
+    "list every registered event type with its message, topic and key",
+    "usage: evs list [--json] [--descriptor-set FILE]...\n"
+    "\n"
+    "Lists every event type of the builtin catalog (and of the given descriptor sets), sorted by\n"
+    "type and schema version: the message that carries it, its Kafka topic and partition-key field.\n"
+    "\n"
+    "options:\n"
+    "  --json                   print a JSON array of {type, schemaVersion, message, topic,\n"
+    "                           partitionKey, file} objects instead of a table\n"
+    "  --descriptor-set FILE    also load this FileDescriptorSet (protoc --descriptor_set_out\n"
+    "                           --include_imports --include_source_info); repeatable\n"
+    "  -h, --help               show this help\n",
+    run,
+};
