@@ -2,6 +2,7 @@
 set(EVS_LIB_SOURCES
   src/base/error.c
   src/base/version.c
+  src/base/buf.c
   src/registry/build.c
   src/registry/builtin.c
   src/registry/hash.c

@@ -4,6 +4,7 @@
 #define EVS_COMMON_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #if defined(_WIN32)
