@@ -291,7 +291,8 @@ EVS_API void evs_registry_free(evs_registry *reg);
 
 /* Loads a serialized google.protobuf.FileDescriptorSet (protoc --descriptor_set_out, preferably with
  * --include_imports --include_source_info). `origin` names the input in error messages (a file name,
- * "stdin"); NULL means "descriptor set". The bytes are copied.
+ * "stdin"); NULL means "descriptor set". The bytes are copied. A set with no files,
+ * or with fields FileDescriptorSet does not have, is rejected: such bytes are some other file.
  *
  * A file whose name is already loaded is skipped: the first definition wins and the two are not compared,
  * so sets that each include the google/protobuf files combine. Every dependency of a new file must be loaded

@@ -166,6 +166,13 @@ static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const
     return evs_batch_fail(
         b, NULL, EVS_ERR_DESCRIPTOR,
         "not a valid FileDescriptorSet (a field has the wrong wire type, or a required field is missing)");
+  /* Short garbage often parses as a message of unknown fields only: protoc never writes those. */
+  if (b->set->base.n_unknown_fields > 0)
+    return evs_batch_fail(b, NULL, EVS_ERR_DESCRIPTOR,
+                          "not a FileDescriptorSet: it holds field %u, which FileDescriptorSet does not have",
+                          (unsigned)b->set->base.unknown_fields[0].tag);
+  if (b->set->n_file == 0 && !cat)
+    return evs_batch_fail(b, NULL, EVS_ERR_DESCRIPTOR, "not a FileDescriptorSet: it contains no files");
   b->pool = calloc(1, sizeof *b->pool);
   b->origin = b->pool ? evs_pool_strndup(b->pool, b->origin, strlen(b->origin)) : NULL;
   if (!b->origin) {

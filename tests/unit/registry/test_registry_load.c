@@ -380,7 +380,8 @@ static void test_null_arguments(void **state) {
   assert_true(err.msg[0] != '\0');
   evs_registry *reg = rt_registry();
   assert_int_equal(evs_registry_add_descriptor_set(reg, NULL, 3, NULL, &err), EVS_ERR_INVALID_ARG);
-  assert_int_equal(evs_registry_add_descriptor_set(reg, NULL, 0, NULL, NULL), EVS_OK); /* empty set */
+  assert_int_equal(evs_registry_add_descriptor_set(reg, NULL, 0, NULL, NULL),
+                   EVS_ERR_DESCRIPTOR); /* no files */
   assert_int_equal(evs_registry_load_file(reg, NULL, &err), EVS_ERR_INVALID_ARG);
   assert_int_equal(evs_registry_add_catalog(reg, NULL, &err), EVS_ERR_INVALID_ARG);
   assert_null(evs_registry_find_message(NULL, "a"));
