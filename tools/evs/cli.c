@@ -3,6 +3,7 @@
 #include "evs/catalog.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +113,15 @@ void cli_json_string(FILE *out, const char *s) {
     }
   }
   fputc('"', out);
+}
+
+int cli_option_error(const cli_cmd *cmd, int c, char **argv) {
+  if (c == ':') return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+  return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_add_set(const cli_cmd *cmd, const char **paths, int *n, const char *path) {
+  if (*n == CLI_MAX_SETS) return cli_usage_error(cmd, "at most %d --descriptor-set options", CLI_MAX_SETS);
+  paths[(*n)++] = path;
+  return 0;
 }

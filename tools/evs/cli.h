@@ -51,6 +51,11 @@ int cli_parse_count(const char *text, unsigned long long max, unsigned long long
 /* A registry with evs's builtin catalog plus each descriptor set file in `paths` (n of them). On failure
  * prints the error (which file, what is wrong) and returns NULL. Free with evs_registry_free(). */
 evs_registry *cli_open_registry(const cli_cmd *cmd, const char *const *paths, int n);
+/* Handles getopt_long's ':' (missing value) and '?' (unknown option) results as usage errors: call it from
+ * the default branch of a command's option switch. Returns CLI_EXIT_USAGE. */
+int cli_option_error(const cli_cmd *cmd, int c, char **argv);
+/* Appends a --descriptor-set value to paths (at most CLI_MAX_SETS); 0, or a usage error's exit code. */
+int cli_add_set(const cli_cmd *cmd, const char **paths, int *n, const char *path);
 /* Writes s as a JSON string literal (quotes included) with the escapes JSON requires. */
 void cli_json_string(FILE *out, const char *s);
 #endif

@@ -176,14 +176,10 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   for (int c; (c = getopt_long(argc, argv, ":", opts, NULL)) != -1;) {
     switch (c) {
       case 'd':
-        if (n_sets == CLI_MAX_SETS)
-          return cli_usage_error(self, "at most %d --descriptor-set options", CLI_MAX_SETS);
-        sets[n_sets++] = optarg;
+        if (cli_add_set(self, sets, &n_sets, optarg)) return CLI_EXIT_USAGE;
         break;
-      case ':':
-        return cli_usage_error(self, "option '%s' needs a value", argv[optind - 1]);
       default:
-        return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+        return cli_option_error(self, c, argv);
     }
   }
   if (optind + 1 != argc)

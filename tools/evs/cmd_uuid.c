@@ -52,10 +52,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
         if (cli_parse_count(optarg, 8, &version) != 0 || version == 0)
           return cli_usage_error(self, "--version wants a UUID version from 1 to 8, not '%s'", optarg);
         break;
-      case ':':
-        return cli_usage_error(self, "option '%s' needs a value", argv[optind - 1]);
       default:
-        return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+        return cli_option_error(self, c, argv);
     }
   }
   if (check) {
