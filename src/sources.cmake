@@ -3,6 +3,10 @@ set(EVS_LIB_SOURCES
   src/base/error.c
   src/base/version.c
   src/base/buf.c
+  src/base/arena.c
+  src/base/alloc.c
+  src/base/utf8.c
+  src/base/base64.c
   src/registry/build.c
   src/registry/builtin.c
   src/registry/hash.c
@@ -19,4 +23,38 @@ set(EVS_LIB_SOURCES
   src/event/uuid.c
   src/event/uuid7.c
   src/event/timeutil.c
+  src/json/binary_check.c
+  src/json/common.c
+  src/json/decode.c
+  src/json/decode_wkt.c
+  src/json/encode.c
+  src/json/encode_wkt.c
+  src/json/lexer.c
+  src/json/number.c
+  src/compat/compat.c
+  src/compat/walk.c
+  src/compat/rules_table.c
+  src/compat/rules_file.c
+  src/compat/rules_message.c
+  src/compat/rules_field.c
+  src/compat/rules_enum.c
+  src/compat/findings.c
+  src/compat/report.c
+  src/compat/report_text.c
+  src/compat/report_json.c
+  src/compat/report_github.c
+  src/compat/report_junit.c
+  src/compat/input.c
+  src/compat/srcfilter.c
+  src/compat/extensions.c
+  src/kafka/conf.c
+  src/kafka/fieldval.c
+  src/kafka/headers.c
+  src/kafka/framing.c
+  src/kafka/spool.c
+  src/kafka/producer.c
+  src/kafka/dedupe.c
+  src/kafka/dlq.c
+  src/kafka/consumer.c
+  src/kafka/mock.c
 )

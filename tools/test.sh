@@ -3,7 +3,7 @@
 # a plain build with -Werror (build/) and an AddressSanitizer + UBSan build (build-asan/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/install-deps.sh
+bash tools/install-deps.sh --npm
 jobs=$(nproc 2>/dev/null || echo 2)
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
@@ -19,3 +19,10 @@ cmake -S . -B build-asan -DEVS_WERROR=ON -DEVS_SANITIZE=ON -DCMAKE_BUILD_TYPE=De
 cmake --build build-asan -j"$jobs"
 # Build-level checks (format, drift, exports, headers, external project) already ran in the plain build.
 ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE build
+
+echo "== build-fuzz (clang, libFuzzer: each JSON fuzz target runs briefly on seeds from the goldens)"
+# Warnings are enforced by the two builds above; this one only adds coverage-guided fuzzing.
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DEVS_FUZZ=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_json_decode fuzz_binary_decode fuzz_binary_seeds
+ctest --test-dir build-fuzz --output-on-failure -L fuzz

@@ -21,21 +21,26 @@
 
 EVS_EXTERN_C_BEGIN
 
-/* Option flags (bitwise OR). */
+/* Option flags (bitwise OR). A flag for the other direction is ignored. */
 enum {
-  EVS_JSON_EMIT_DEFAULTS = 1u << 0,    /* encode: print fields without presence even when default */
-  EVS_JSON_PROTO_NAMES = 1u << 1,      /* encode: keys are proto field names, not json_name */
-  EVS_JSON_ENUMS_AS_NUMBERS = 1u << 2, /* encode: enum values as numbers */
-  EVS_JSON_PRETTY = 1u << 3,           /* encode: indent by two spaces, one member per line */
-  EVS_JSON_IGNORE_UNKNOWN = 1u << 4    /* decode: skip unknown keys and unknown enum names */
+  /* encode: print fields without presence (plain proto3 scalars, strings, bytes, enums, repeated fields,
+   * maps) even when default: 0, "", false, [], {}, the zero enum name. Message fields and unset oneof
+   * members stay absent. */
+  EVS_JSON_EMIT_DEFAULTS = 1u << 0,
+  EVS_JSON_PROTO_NAMES = 1u << 1,      /* encode: keys are proto field names, not JSON names */
+  EVS_JSON_ENUMS_AS_NUMBERS = 1u << 2, /* encode: enum values as numbers (NullValue still prints null) */
+  EVS_JSON_PRETTY = 1u << 3,           /* encode: indent by two spaces, one member per line, "key": value */
+  /* decode: skip unknown keys (any value, syntax still checked) and unknown enum names (a singular field
+   * stays unset, a repeated element or map entry is dropped) */
+  EVS_JSON_IGNORE_UNKNOWN = 1u << 4
 };
 
-/* Default nesting limit (objects + arrays) for decoding, as protobuf's C++ parser. */
+/* Default nesting limit (JSON objects + arrays), as protobuf's C++ parser: 100 nested objects parse. */
 #define EVS_JSON_DEFAULT_MAX_DEPTH 100
 
 typedef struct evs_json_options {
   uint32_t flags; /* EVS_JSON_* */
-  int max_depth;  /* 0 = EVS_JSON_DEFAULT_MAX_DEPTH */
+  int max_depth;  /* nesting limit for decode and encode; 0 = EVS_JSON_DEFAULT_MAX_DEPTH; < 0 is invalid */
 } evs_json_options;
 
 /* Parses one JSON document (`len` bytes, need not be NUL-terminated) as message type `desc`, which must
@@ -44,19 +49,43 @@ typedef struct evs_json_options {
  * (e.g. "payload.data.tasks[1].id") and what was expected. opts NULL = defaults.
  * Errors: EVS_ERR_SYNTAX (malformed JSON, trailing garbage), EVS_ERR_TYPE, EVS_ERR_RANGE,
  * EVS_ERR_NOT_FOUND (unknown field / enum name / Any type), EVS_ERR_DUPLICATE, EVS_ERR_LIMIT (depth),
- * EVS_ERR_NOMEM, EVS_ERR_INVALID_ARG, EVS_ERR_UNSUPPORTED (e.g. "\u0000" in a string field). */
+ * EVS_ERR_NOMEM, EVS_ERR_INVALID_ARG, EVS_ERR_UNSUPPORTED (e.g. "\u0000" in a string field: protobuf-c
+ * strings are NUL-terminated; docs/json.md), EVS_ERR_DESCRIPTOR (a C descriptor that does not match the
+ * registry's definition of its type). Full mapping, options and deviations from libprotobuf: docs/json.md. */
 EVS_API EVS_NODISCARD evs_status evs_json_decode(const evs_registry *reg,
                                                  const ProtobufCMessageDescriptor *desc, const char *json,
                                                  size_t len, const evs_json_options *opts,
                                                  ProtobufCAllocator *allocator, ProtobufCMessage **out,
                                                  evs_error *err);
 
-/* Appends the canonical JSON of msg to out (nothing appended on failure). opts NULL = defaults.
- * Errors: EVS_ERR_RANGE (a Timestamp/Duration out of range, NaN in a Value), EVS_ERR_TYPE (invalid
- * UTF-8 in a string field), EVS_ERR_NOT_FOUND (message type or Any type unknown to reg),
- * EVS_ERR_LIMIT (nesting deeper than the limit), EVS_ERR_NOMEM, EVS_ERR_INVALID_ARG. */
+/* Appends the canonical JSON of msg (compact unless EVS_JSON_PRETTY, no trailing newline) to out, which
+ * stays NUL-terminated. On failure out is exactly as before (not even marked failed) and err has the code
+ * and the field path (e.g. "rString[1]"). opts NULL = defaults; the message is only read.
+ * Errors: EVS_ERR_RANGE (a Timestamp/Duration out of range or with bad nanos, NaN/Infinity in a Value),
+ * EVS_ERR_TYPE (invalid UTF-8 in a string, a FieldMask path that cannot be written in lowerCamelCase, a
+ * Value with no kind, Any bytes that do not unpack), EVS_ERR_NOT_FOUND (message type or Any type unknown
+ * to reg), EVS_ERR_UNSUPPORTED (an Any type with no compiled C code), EVS_ERR_LIMIT (nesting deeper than
+ * the limit), EVS_ERR_DESCRIPTOR (descriptor/registry mismatch), EVS_ERR_NOMEM (out could not grow, or out
+ * had failed before), EVS_ERR_INVALID_ARG (reg, msg or out NULL). */
 EVS_API EVS_NODISCARD evs_status evs_json_encode(const evs_registry *reg, const ProtobufCMessage *msg,
                                                  const evs_json_options *opts, evs_buf *out, evs_error *err);
+
+/* ---- binary input guard ---- */
+
+/* Checks protobuf bytes against message type `desc` before protobuf_c_message_unpack() sees them:
+ * protobuf-c's unpack recurses once per nested message with no limit, so hostile input could exhaust the
+ * stack. Walks the wire format iteratively (no allocation per field, one bounded scratch array): tags,
+ * wire types, lengths within their message, and sub-message nesting up to max_depth levels (0 =
+ * EVS_JSON_DEFAULT_MAX_DEPTH). Bytes inside google.protobuf.Any values are not entered (evs_json_encode
+ * checks them when it unpacks them).
+ * Errors: EVS_ERR_LIMIT (nested deeper than max_depth), EVS_ERR_TRUNCATED (a field or length runs past the
+ * end), EVS_ERR_SYNTAX (malformed tag, varint or wire type, groups), EVS_ERR_INVALID_ARG (desc NULL, data
+ * NULL with len > 0, max_depth < 0), EVS_ERR_NOMEM. err->offset is the byte offset of the offending field.
+ * Passing the check does not mean unpack succeeds (e.g. a wrong wire type for a known field); it means
+ * unpack cannot recurse deeper than max_depth. Thread-safe. */
+EVS_API EVS_NODISCARD evs_status evs_binary_depth_check(const uint8_t *data, size_t len,
+                                                        const ProtobufCMessageDescriptor *desc, int max_depth,
+                                                        evs_error *err);
 
 EVS_EXTERN_C_END
 

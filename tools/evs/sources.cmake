@@ -7,4 +7,12 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_uuid.c
   tools/evs/cmd_list.c
   tools/evs/cmd_describe.c
+  tools/evs/codec_cli.c
+  tools/evs/cmd_encode.c
+  tools/evs/cmd_decode.c
+  tools/evs/cmd_breaking.c
+  tools/evs/cmd_broker.c
+  tools/evs/cmd_consume.c
+  tools/evs/cmd_produce.c
+  tools/evs/ce_json.c
 )

@@ -1,0 +1,325 @@
+/* Kafka: an event producer and consumer over librdkafka, CloudEvents binary content mode, a spool for
+ * events that could not be delivered, a dead-letter topic, Confluent Schema Registry framing, and an
+ * embedded (mock) broker for demos and tests. docs/kafka.md describes headers, keys, delivery semantics
+ * and the spool file format.
+ *
+ * Ownership: every handle (evs_producer, evs_consumer, evs_mock_broker) is created by its _new call and
+ * released by its _close/_free call; views handed to callbacks (evs_delivery, evs_record) are valid only
+ * during the call. Strings in option structs are copied by _new: the caller may free them afterwards.
+ *
+ * Threads: a handle is used from one thread at a time. Callbacks (delivery reports, handlers) run in the
+ * thread that calls evs_producer_send/poll/flush/close or evs_consumer_poll, never in a librdkafka thread.
+ *
+ * Secrets: error messages never contain the value of a property whose name contains "password", "secret",
+ * "sasl.oauthbearer.config" or "ssl.key.pem" (evs_kafka_prop_is_secret()). */
+#ifndef EVS_KAFKA_H
+#define EVS_KAFKA_H
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "evs/common.h"
+#include "evs/error.h"
+#include "evs/registry.h"
+
+EVS_EXTERN_C_BEGIN
+
+/* Environment variable that names the brokers when an option struct leaves `brokers` NULL. */
+#define EVS_KAFKA_BROKERS_ENV "EVS_BROKERS"
+/* content-type header of a binary-mode event whose value is plain protobuf / Confluent-framed protobuf. */
+#define EVS_KAFKA_CONTENT_TYPE "application/protobuf"
+#define EVS_KAFKA_CONTENT_TYPE_CONFLUENT "application/vnd.confluent.protobuf"
+/* Prefix of the ce_dataschema value evs writes: "evs:" + the message's full name. */
+#define EVS_KAFKA_DATASCHEMA_PREFIX "evs:"
+
+/* ---- configuration helpers ---------------------------------------------------------------------------- */
+
+/* True when the value of librdkafka property `name` must never be shown (see the top of this header).
+ * NULL: false. Thread-safe. */
+EVS_API bool evs_kafka_prop_is_secret(const char *name);
+
+/* Splits "key=value" (the -X argument form) at the first '='. Writes pointers into `kv` to *key (NUL not
+ * inserted: *key_len bytes) and *value (the rest, NUL-terminated). EVS_ERR_INVALID_ARG when kv is NULL,
+ * has no '=' or an empty key. Thread-safe. */
+EVS_API EVS_NODISCARD evs_status evs_kafka_prop_split(const char *kv, size_t *key_len, const char **value,
+                                                      evs_error *err);
+
+/* The brokers to use: `brokers` when not NULL/empty, else $EVS_BROKERS, else NULL. Static or caller
+ * memory, not to be freed. */
+EVS_API const char *evs_kafka_brokers(const char *brokers);
+
+/* ---- producer ----------------------------------------------------------------------------------------- */
+
+typedef struct evs_producer evs_producer;
+
+/* One delivery report: an event finally delivered or finally failed. Valid during the callback only. */
+typedef struct evs_delivery {
+  const char *event_id; /* the ce_id header, NULL when the record has none (raw records) */
+  const char *topic;
+  int32_t partition; /* -1 when never assigned */
+  int64_t offset;    /* -1 unless delivered */
+  evs_status status; /* EVS_OK, EVS_ERR_TIMEOUT (message timed out) or EVS_ERR_KAFKA */
+  const char *error; /* "<librdkafka error name>: <text>", NULL when delivered */
+  bool spooled;      /* the failed record was appended to the spool file */
+  void *opaque;      /* evs_event_attrs.opaque of the send */
+} evs_delivery;
+
+/* Delivery callback; runs in the thread calling evs_producer_send/poll/flush/close. It may not call
+ * evs_producer_close() on the same producer. */
+typedef void (*evs_delivery_fn)(const evs_delivery *d, void *ctx);
+
+/* How producers and consumers connect: brokers plus any librdkafka property ("-X key=value"). */
+typedef struct evs_kafka_conf {
+  const char *brokers;      /* bootstrap.servers; NULL = $EVS_BROKERS; fails if both are unset */
+  const char *const *props; /* n_props "key=value" strings passed to librdkafka in order, after evs's
+                             * defaults, so they override them (TLS, SASL, linger.ms, ...) */
+  size_t n_props;
+} evs_kafka_conf;
+
+typedef struct evs_producer_options {
+  evs_kafka_conf kafka;         /* defaults set first: enable.idempotence=true, acks=all */
+  const evs_registry *registry; /* types and event options; NULL = evs_registry_builtin(). Must outlive
+                                 * the producer. */
+  const char *source;           /* default ce_source for events that give none; NULL = "/evs" */
+  const char *spool_path;       /* file that finally failed records are appended to (created on first
+                                 * use); NULL = no spool (failures reach only the callback and counters) */
+  evs_delivery_fn on_delivery;  /* may be NULL */
+  void *delivery_ctx;
+  /* Longest time evs_producer_send() waits for room in a full local queue (polling meanwhile) before it
+   * fails with EVS_ERR_TIMEOUT; 0 = wait as long as it takes. The event is never dropped. */
+  int queue_full_timeout_ms;
+  /* Confluent Schema Registry framing of values (magic 0, schema id, message indexes) instead of plain
+   * protobuf. schema_id_fn gives the registered id of a message (or < 0 to fail the send). */
+  bool confluent_framing;
+  int32_t (*schema_id_fn)(const evs_message *msg, void *ctx);
+  void *schema_id_ctx;
+} evs_producer_options;
+
+/* An extra attribute for ce_tags: tags travel as one header, "k1=v1&k2=v2" with keys sorted and both
+ * sides percent-encoded (docs/kafka.md). */
+typedef struct evs_tag {
+  const char *key;
+  const char *value;
+} evs_tag;
+
+/* Envelope attributes of one event; every member may be left 0/NULL. */
+typedef struct evs_event_attrs {
+  const char *id;             /* ce_id; NULL = a new UUIDv7 */
+  const char *source;         /* ce_source; NULL = the producer's source */
+  const char *type;           /* ce_type; NULL = the message's only type, or the value of its type_field */
+  int64_t time_ms;            /* ce_time in Unix ms; 0 = now */
+  const char *subject;        /* ce_subject; NULL = none */
+  const char *correlation_id; /* ce_correlationid */
+  const char *causation_id;   /* ce_causationid */
+  const evs_tag *tags;        /* n_tags tags for ce_tags */
+  size_t n_tags;
+  const char *topic; /* NULL = the message's (evs.v1.event).topic */
+  const void *key;   /* record key; NULL = the value of the partition_key field (none when unset/empty) */
+  size_t key_len;    /* bytes at key */
+  void *opaque;      /* handed back in evs_delivery.opaque */
+  char *id_out;      /* when not NULL, receives the ce_id used (EVS_UUID_STR_SIZE = 37 bytes) */
+} evs_event_attrs;
+
+/* Producer counters. sent = accepted by send; delivered + failed = reported so far; spooled + spool_errors
+ * = failed when a spool is configured (a spool_error's report says why it was not spooled);
+ * queue_full_waits = 50 ms waits for room in the local queue. */
+typedef struct evs_producer_stats {
+  uint64_t sent, delivered, failed, spooled, spool_errors, queue_full_waits;
+} evs_producer_stats;
+
+/* Creates a producer. Fails with EVS_ERR_INVALID_ARG (out/opts NULL, no brokers, a bad or unknown property,
+ * conflicting settings such as acks=1 with idempotence; the message names the property, never a secret
+ * value), EVS_ERR_KAFKA (librdkafka refused), EVS_ERR_NOMEM. *out is NULL on failure. */
+EVS_API EVS_NODISCARD evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out,
+                                                  evs_error *err);
+
+/* Enqueues one event: msg is packed to the record value (protobuf, or Confluent-framed), attrs (NULL = all
+ * defaults) become ce_* headers, topic and key come from attrs or the message's event options. Returns
+ * only the enqueue status; delivery is reported later through the callback. A full queue makes it poll
+ * and retry (back-pressure). Errors: EVS_ERR_INVALID_ARG (p/msg NULL, the message unknown to the registry,
+ * no topic, a type the message does not carry or that differs from its type field), EVS_ERR_TIMEOUT
+ * (queue_full_timeout_ms passed), EVS_ERR_KAFKA (librdkafka refused the record, e.g. too large, or a fatal
+ * producer error: the event was not taken), EVS_ERR_NOMEM. On failure the event is not enqueued and not
+ * spooled: the caller still has it.
+ */
+EVS_API EVS_NODISCARD evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs,
+                                                   const ProtobufCMessage *msg, evs_error *err);
+
+/* One header of a raw record. value NULL = a null header value. */
+typedef struct evs_kafka_header {
+  const char *name;
+  const void *value;
+  size_t value_len;
+} evs_kafka_header;
+
+/* Enqueues a record as is (used by spool replay and for foreign records): topic required, key/value may be
+ * NULL (null key / null value). Same back-pressure and error rules as evs_producer_send(). */
+EVS_API EVS_NODISCARD evs_status evs_producer_send_raw(evs_producer *p, const char *topic, const void *key,
+                                                       size_t key_len, const evs_kafka_header *headers,
+                                                       size_t n_headers, const void *value, size_t value_len,
+                                                       void *opaque, evs_error *err);
+
+/* Serves delivery reports for up to timeout_ms (0 = only what is ready). Returns how many were served. */
+EVS_API int evs_producer_poll(evs_producer *p, int timeout_ms);
+
+/* Waits until every enqueued event has its delivery report, up to timeout_ms (< 0 = no limit).
+ * EVS_ERR_TIMEOUT when some are still pending (they stay queued). */
+EVS_API EVS_NODISCARD evs_status evs_producer_flush(evs_producer *p, int timeout_ms, evs_error *err);
+
+/* Copies the counters into *out. */
+EVS_API void evs_producer_stats_get(const evs_producer *p, evs_producer_stats *out);
+
+/* Flushes for up to timeout_ms (< 0 = no limit), then purges whatever is still pending, reporting each as
+ * failed (and spooling it), closes the spool (fsync) and frees the producer. Returns the number of events
+ * that were never delivered over the producer's life (= stats.failed). NULL: returns 0. A purged in-flight
+ * record may still have been written by the broker: consumers deduplicate by event id. */
+EVS_API uint64_t evs_producer_close(evs_producer *p, int timeout_ms);
+
+/* The underlying rd_kafka_t * (for metrics or librdkafka calls evs does not wrap). Owned by p. */
+EVS_API void *evs_producer_rd_handle(evs_producer *p);
+
+/* ---- spool -------------------------------------------------------------------------------------------- */
+
+/* Result of a replay. */
+typedef struct evs_spool_replay_stats {
+  uint64_t read, delivered, failed; /* failed records are in the rewritten spool file */
+} evs_spool_replay_stats;
+
+/* Re-sends every record of the spool file at `path` through p (topic, key, headers, value as spooled),
+ * flushes for up to timeout_ms, and rewrites the file with only the records that failed again (removing it
+ * when none did). The producer must not have a spool_path equal to `path`. Errors: EVS_ERR_IO (cannot read
+ * or rewrite), EVS_ERR_TRUNCATED / EVS_ERR_SYNTAX (a damaged file: nothing is sent, the file is kept),
+ * EVS_ERR_TIMEOUT (flush did not finish: undelivered records are kept in the file), EVS_ERR_KAFKA. */
+EVS_API EVS_NODISCARD evs_status evs_spool_replay(evs_producer *p, const char *path, int timeout_ms,
+                                                  evs_spool_replay_stats *stats, evs_error *err);
+
+/* Number of records in a spool file, checking every record. EVS_ERR_NOT_FOUND when it does not exist. */
+EVS_API EVS_NODISCARD evs_status evs_spool_count(const char *path, uint64_t *count, evs_error *err);
+
+/* ---- consumer ----------------------------------------------------------------------------------------- */
+
+typedef struct evs_consumer evs_consumer;
+
+/* A consumed record as the handler sees it. Strings are NUL-terminated, NULL when the header is absent. */
+typedef struct evs_record {
+  const char *topic;
+  int32_t partition;
+  int64_t offset;
+  int64_t timestamp_ms; /* record timestamp, -1 when none */
+  const void *key;      /* NULL for a null key */
+  size_t key_len;
+  const void *value; /* the raw value (framing included), NULL for a null value */
+  size_t value_len;
+  const char *id, *source, *type, *specversion, *time, *subject, *dataschema, *content_type;
+  const char *correlation_id, *causation_id, *schema_version, *tags;
+  const evs_message *schema;   /* the payload's message type */
+  const ProtobufCMessage *msg; /* the decoded payload; owned by the consumer */
+  int attempt;                 /* 1 on first delivery to the handler, 2 on the first retry, ... */
+} evs_record;
+
+/* A handler: EVS_OK = processed (the offset may be committed); anything else = failed, retried after a
+ * back-off up to max_attempts times, then dead-lettered with err's message. */
+typedef evs_status (*evs_handler_fn)(const evs_record *rec, void *ctx, evs_error *err);
+
+typedef struct evs_consumer_options {
+  evs_kafka_conf kafka;
+  const evs_registry *registry; /* NULL = evs_registry_builtin(); must outlive the consumer */
+  const char *group_id;         /* NULL = "evs-consumer" */
+  const char *const *topics;    /* n_topics topics to subscribe to (>= 1) */
+  size_t n_topics;
+  bool from_beginning; /* auto.offset.reset=earliest (else latest) for a group without commits */
+  /* Dead-letter topic for undecodable records and records whose handler kept failing; NULL = each
+   * source topic + ".dlq"; "" = none (such a record then stops evs_consumer_poll with an error, its offset
+   * not stored, so it is read again next time). */
+  const char *dlq_topic;
+  int max_attempts;     /* handler calls per record before dead-lettering; 0 = 3 */
+  int backoff_ms;       /* wait before the first retry, doubled each time; 0 = 100; < 0 = no wait */
+  int max_backoff_ms;   /* cap of the back-off; 0 = 5000 */
+  size_t dedupe_window; /* remember this many recently handled event ids (source + id) and skip records
+                         * that repeat one; 0 = 10000; SIZE_MAX = off */
+} evs_consumer_options;
+
+typedef struct evs_consumer_stats {
+  uint64_t received;      /* records read */
+  uint64_t handled;       /* handler returned EVS_OK */
+  uint64_t retries;       /* handler calls after a failure */
+  uint64_t duplicates;    /* skipped by the dedupe window */
+  uint64_t unhandled;     /* decoded but no handler for the type (offset stored) */
+  uint64_t dead_lettered; /* sent to the dead-letter topic */
+  uint64_t decode_errors; /* records that could not be decoded (dead-lettered or stopped the poll) */
+} evs_consumer_stats;
+
+/* Creates a consumer in group opts->group_id subscribed to opts->topics, with at-least-once settings
+ * (auto commit of offsets stored only after handling). Errors as evs_producer_new(). */
+EVS_API EVS_NODISCARD evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out,
+                                                  evs_error *err);
+
+/* Registers the handler for event type `type` (a ce_type value); NULL or "*" = the handler for every type
+ * without its own. A later call for the same type replaces it. EVS_ERR_INVALID_ARG (c or fn NULL),
+ * EVS_ERR_NOMEM. */
+EVS_API EVS_NODISCARD evs_status evs_consumer_on(evs_consumer *c, const char *type, evs_handler_fn fn,
+                                                 void *ctx, evs_error *err);
+
+/* Reads at most one record, waiting up to timeout_ms, and runs it through decode, dedupe, handler (with
+ * retries) and the dead-letter topic; stores its offset once it is done with. *processed (may be NULL) is
+ * 1 when a record was consumed, else 0. Errors: EVS_ERR_KAFKA (a consumer error, or the dead-letter
+ * produce failed: the offset is then not stored), EVS_ERR_VALIDATION (a record that cannot be handled and
+ * no dead-letter topic; not stored). */
+EVS_API EVS_NODISCARD evs_status evs_consumer_poll(evs_consumer *c, int timeout_ms, int *processed,
+                                                   evs_error *err);
+
+/* Commits the stored offsets now (synchronously). */
+EVS_API EVS_NODISCARD evs_status evs_consumer_commit(evs_consumer *c, evs_error *err);
+
+/* The group's committed offset of topic/partition (-1001 = none), asking the broker. */
+EVS_API EVS_NODISCARD evs_status evs_consumer_committed(evs_consumer *c, const char *topic, int32_t partition,
+                                                        int timeout_ms, int64_t *offset, evs_error *err);
+
+EVS_API void evs_consumer_stats_get(const evs_consumer *c, evs_consumer_stats *out);
+
+/* Commits stored offsets, leaves the group and frees the consumer. NULL is a no-op. */
+EVS_API void evs_consumer_close(evs_consumer *c);
+
+/* ---- Confluent Schema Registry framing (docs: shared wire format) ---------------------------------------
+ */
+
+/* Longest message-index path handled. */
+#define EVS_CONFLUENT_MAX_INDEXES 32
+
+/* The message-index path of msg inside its file: declaration-order positions from the top-level message
+ * down. Writes up to max entries to out and returns the path length (0 on NULL). */
+EVS_API size_t evs_confluent_message_indexes(const evs_message *msg, int32_t *out, size_t max);
+
+/* Writes the framing prefix (0x00, big-endian schema id, zigzag-varint indexes; [0] as the single byte 0)
+ * to out, which must hold 5 + 5 * (n + 1) bytes; returns the prefix length. */
+EVS_API size_t evs_confluent_write_prefix(uint8_t *out, int32_t schema_id, const int32_t *indexes, size_t n);
+
+/* Parses a framed value: *schema_id, the index path (up to EVS_CONFLUENT_MAX_INDEXES into indexes, count in
+ * *n_indexes; a count of 0 on the wire gives the path [0]) and *payload_offset where the protobuf starts.
+ * Errors: EVS_ERR_TRUNCATED (too short, a varint running off the end), EVS_ERR_SYNTAX (magic byte not 0,
+ * a varint longer than 5 bytes, a negative index or count), EVS_ERR_LIMIT (more than
+ * EVS_CONFLUENT_MAX_INDEXES indexes). */
+EVS_API EVS_NODISCARD evs_status evs_confluent_parse(const uint8_t *data, size_t len, int32_t *schema_id,
+                                                     int32_t *indexes, size_t *n_indexes,
+                                                     size_t *payload_offset, evs_error *err);
+
+/* ---- embedded broker (librdkafka mock cluster, loopback only) --------------------------------------------
+ */
+
+typedef struct evs_mock_broker evs_mock_broker;
+
+/* Starts an in-process Kafka cluster of n_brokers (1..16) on 127.0.0.1 with random ports. Errors:
+ * EVS_ERR_INVALID_ARG, EVS_ERR_KAFKA. It serves requests from librdkafka threads until freed. */
+EVS_API EVS_NODISCARD evs_status evs_mock_broker_new(int n_brokers, evs_mock_broker **out, evs_error *err);
+/* The bootstrap.servers string ("127.0.0.1:PORT,..."), owned by the broker. */
+EVS_API const char *evs_mock_broker_bootstraps(const evs_mock_broker *b);
+/* Creates a topic with `partitions` partitions (replication min(3, brokers)). EVS_ERR_KAFKA on failure. */
+EVS_API EVS_NODISCARD evs_status evs_mock_broker_create_topic(evs_mock_broker *b, const char *topic,
+                                                              int partitions, evs_error *err);
+/* The rd_kafka_mock_cluster_t * for fault injection with rdkafka_mock.h. Owned by b. */
+EVS_API void *evs_mock_broker_cluster(evs_mock_broker *b);
+/* Stops the cluster. Close every client that uses it first. NULL is a no-op. */
+EVS_API void evs_mock_broker_free(evs_mock_broker *b);
+
+EVS_EXTERN_C_END
+
+#endif

@@ -1,0 +1,396 @@
+/* Inputs of `evs breaking`: descriptor set files, directories of .proto files (compiled by protoc), and
+ * git revisions (git archive / git show into a private temporary directory). Child processes run without a
+ * shell (fork + execvp), their stderr captured so that a protoc error becomes an evs_error with its
+ * file:line:col. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compat/compat_internal.h"
+
+typedef struct strvec {
+  char **v;
+  size_t n, cap;
+} strvec;
+
+static bool sv_push(strvec *sv, char *s) {
+  if (!s) return false;
+  if (sv->n + 1 >= sv->cap) {
+    size_t cap = sv->cap ? sv->cap * 2 : 32;
+    char **v = realloc(sv->v, cap * sizeof *v);
+    if (!v) {
+      free(s);
+      return false;
+    }
+    sv->v = v;
+    sv->cap = cap;
+  }
+  sv->v[sv->n++] = s;
+  sv->v[sv->n] = NULL;
+  return true;
+}
+
+static void sv_free(strvec *sv) {
+  for (size_t i = 0; i < sv->n; i++) free(sv->v[i]);
+  free(sv->v);
+  memset(sv, 0, sizeof *sv);
+}
+
+static char *xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+static char *concat(const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  char *d = malloc(na + nb + 1);
+  if (!d) return NULL;
+  memcpy(d, a, na);
+  memcpy(d + na, b, nb + 1);
+  return d;
+}
+
+static char *join(const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  char *d = malloc(na + nb + 2);
+  if (!d) return NULL;
+  memcpy(d, a, na);
+  d[na] = '/';
+  memcpy(d + na + 1, b, nb + 1);
+  return d;
+}
+
+/* Runs argv; stdout to out_path (NULL: /dev/null), stderr to err_path (NULL: /dev/null). Returns the exit
+ * status (127: the program could not be started), -1 when it could not be forked or was killed. */
+static int run(const char *const *argv, const char *out_path, const char *err_path) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int o = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int e = open(err_path ? err_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(126);
+    close(o);
+    close(e);
+    /* execvp's prototype predates const; it does not modify the strings. */
+    execvp(argv[0], (char *const *)(uintptr_t)argv);
+    _exit(127);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  if (!WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+static evs_status read_all(const char *path, uint8_t **data, size_t *len, evs_error *err) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) {
+    evs_error_where(err, path, NULL);
+    return evs_fail(err, EVS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+  }
+  size_t cap = 64 * 1024, n = 0;
+  uint8_t *buf = malloc(cap);
+  while (buf) {
+    if (n == cap) {
+      if (cap > EVS_REGISTRY_MAX_SET_SIZE) break;
+      uint8_t *g = realloc(buf, cap * 2);
+      if (!g) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = g;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n, fp);
+    if (!got) break;
+    n += got;
+  }
+  bool bad = ferror(fp);
+  fclose(fp);
+  if (!buf) return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %s", path);
+  if (bad) {
+    free(buf);
+    evs_error_where(err, path, NULL);
+    return evs_fail(err, EVS_ERR_IO, "cannot read %s", path);
+  }
+  *data = buf;
+  *len = n;
+  return EVS_OK;
+}
+
+/* First line of a captured stderr, for error messages. */
+static void first_line(const char *path, char *buf, size_t n) {
+  buf[0] = '\0';
+  FILE *fp = fopen(path, "r");
+  if (!fp) return;
+  if (fgets(buf, (int)n, fp)) buf[strcspn(buf, "\r\n")] = '\0';
+  fclose(fp);
+}
+
+typedef struct tmp {
+  char dir[512];
+} tmp;
+
+static evs_status tmp_make(tmp *t, evs_error *err) {
+  const char *base = getenv("TMPDIR");
+  snprintf(t->dir, sizeof t->dir, "%s/evs-breaking-XXXXXX", base && *base ? base : "/tmp");
+  if (!mkdtemp(t->dir)) {
+    t->dir[0] = '\0';
+    return evs_fail(err, EVS_ERR_IO, "cannot create a temporary directory: %s", strerror(errno));
+  }
+  return EVS_OK;
+}
+
+static void tmp_remove(tmp *t) {
+  if (!t->dir[0]) return;
+  const char *argv[] = {"rm", "-rf", t->dir, NULL};
+  (void)run(argv, NULL, NULL);
+  t->dir[0] = '\0';
+}
+
+static evs_status scan(const char *root, const char *rel, strvec *out, int depth, evs_error *err) {
+  if (depth > 64) return evs_fail(err, EVS_ERR_LIMIT, "directory tree under %s is too deep", root);
+  char *path = *rel ? join(root, rel) : xstrdup(root);
+  if (!path) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  DIR *d = opendir(path);
+  if (!d) {
+    evs_error_where(err, path, NULL);
+    evs_status st = evs_fail(err, EVS_ERR_IO, "cannot read directory: %s", strerror(errno));
+    free(path);
+    return st;
+  }
+  evs_status st = EVS_OK;
+  for (struct dirent *e; !st && (e = readdir(d));) {
+    if (e->d_name[0] == '.' || strcmp(e->d_name, "node_modules") == 0) continue;
+    char *child = *rel ? join(rel, e->d_name) : xstrdup(e->d_name);
+    char *full = child ? join(root, child) : NULL;
+    struct stat sb;
+    if (!child || !full) {
+      st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+    } else if (stat(full, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      st = scan(root, child, out, depth + 1, err);
+    } else {
+      size_t n = strlen(child);
+      if (n > 6 && strcmp(child + n - 6, ".proto") == 0) {
+        if (!sv_push(out, child)) st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+        child = NULL;
+      }
+    }
+    free(child);
+    free(full);
+  }
+  closedir(d);
+  free(path);
+  return st;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* protoc -I root -I imports... --include_imports --include_source_info -o tmp/set.binpb root/files... */
+static evs_status compile(const char *root, strvec *files, const char *const *imports, size_t n_imports,
+                          uint8_t **data, size_t *len, evs_error *err) {
+  tmp t;
+  evs_status st = tmp_make(&t, err);
+  if (st) return st;
+  strvec argv = {0};
+  const char *protoc = getenv("EVS_PROTOC");
+  char *out = join(t.dir, "set.binpb"), *errf = join(t.dir, "protoc.err");
+  bool ok = out && errf && sv_push(&argv, xstrdup(protoc && *protoc ? protoc : "protoc"));
+  ok = ok && sv_push(&argv, concat("-I", root));
+  for (size_t i = 0; ok && i < n_imports; i++) ok = sv_push(&argv, concat("-I", imports[i]));
+  ok = ok && sv_push(&argv, xstrdup("--include_imports")) &&
+       sv_push(&argv, xstrdup("--include_source_info")) &&
+       sv_push(&argv, concat("--descriptor_set_out=", out));
+  for (size_t i = 0; ok && i < files->n; i++) ok = sv_push(&argv, join(root, files->v[i]));
+  if (!ok) {
+    st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  } else {
+    int rc = run((const char *const *)argv.v, NULL, errf);
+    if (rc == 127 || rc < 0) {
+      st = evs_fail(err, EVS_ERR_IO, "cannot run protoc ('%s'): set EVS_PROTOC or install protobuf-compiler",
+                    argv.v[0]);
+    } else if (rc != 0) {
+      char line[1024];
+      first_line(errf, line, sizeof line);
+      /* protoc reports `file:line:col: message` (gcc error format). */
+      char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL,
+           *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
+      if (c1 && c2 && c3 && c2 - c1 > 1 && c3 - c2 > 1) {
+        *c1 = '\0';
+        evs_error_where(err, line, NULL);
+        evs_error_at(err, EVS_NO_OFFSET, (uint32_t)strtoul(c1 + 1, NULL, 10),
+                     (uint32_t)strtoul(c2 + 1, NULL, 10));
+        st = evs_fail(err, EVS_ERR_SYNTAX, "protoc: %s", c3[1] == ' ' ? c3 + 2 : c3 + 1);
+      } else {
+        st = evs_fail(err, EVS_ERR_SYNTAX, "protoc failed on %s: %s", root, *line ? line : "(no message)");
+      }
+    } else {
+      st = read_all(out, data, len, err);
+    }
+  }
+  sv_free(&argv);
+  free(out);
+  free(errf);
+  tmp_remove(&t);
+  return st;
+}
+
+static evs_status from_dir(const char *dir, const char *const *imports, size_t n_imports, uint8_t **data,
+                           size_t *len, evs_error *err) {
+  strvec files = {0};
+  evs_status st = scan(dir, "", &files, 0, err);
+  if (!st && !files.n) {
+    evs_error_where(err, dir, NULL);
+    st = evs_fail(err, EVS_ERR_NOT_FOUND, "no .proto files under %s", dir);
+  }
+  if (!st) {
+    qsort(files.v, files.n, sizeof *files.v, cmp_str);
+    st = compile(dir, &files, imports, n_imports, data, len, err);
+  }
+  sv_free(&files);
+  return st;
+}
+
+static evs_status from_proto_file(const char *path, const char *const *imports, size_t n_imports,
+                                  uint8_t **data, size_t *len, evs_error *err) {
+  char *dir = xstrdup(path);
+  if (!dir) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  char *slash = strrchr(dir, '/');
+  const char *name = slash ? slash + 1 : path;
+  if (slash) {
+    *slash = '\0';
+  } else {
+    dir[0] = '.';
+    dir[1] = '\0';
+  }
+  strvec files = {0};
+  evs_status st = sv_push(&files, xstrdup(name)) ? compile(dir, &files, imports, n_imports, data, len, err)
+                                                 : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  sv_free(&files);
+  free(dir);
+  return st;
+}
+
+static evs_status from_git(const char *spec, const char *const *imports, size_t n_imports, uint8_t **data,
+                           size_t *len, evs_error *err) {
+  const char *ref = spec + 4;
+  const char *colon = strchr(ref, ':');
+  char refbuf[512], object[1200];
+  size_t nref = colon ? (size_t)(colon - ref) : strlen(ref);
+  /* A ref starting with '-' would reach git as an option. */
+  if (!nref || nref >= sizeof refbuf || ref[0] == '-')
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "bad git input '%s' (want git:REF[:PATH])", spec);
+  memcpy(refbuf, ref, nref);
+  refbuf[nref] = '\0';
+  const char *path = colon && colon[1] ? colon + 1 : "";
+  snprintf(object, sizeof object, "%s:%s", refbuf, path);
+  tmp t;
+  evs_status st = tmp_make(&t, err);
+  if (st) return st;
+  char *typef = join(t.dir, "type"), *errf = join(t.dir, "git.err"), *tar = join(t.dir, "tree.tar");
+  char *tree = join(t.dir, "tree"), *blob = join(t.dir, "blob.binpb");
+  if (!typef || !errf || !tar || !tree || !blob) {
+    st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  const char *cat[] = {"git", "cat-file", "-t", object, NULL};
+  int rc = run(cat, typef, errf);
+  char kind[64];
+  first_line(typef, kind, sizeof kind);
+  if (rc != 0) {
+    char line[512];
+    first_line(errf, line, sizeof line);
+    st = evs_fail(err, rc < 0 || rc == 127 ? EVS_ERR_IO : EVS_ERR_NOT_FOUND, "git: no %s: %s", object,
+                  *line ? line : "(git failed)");
+  } else if (strcmp(kind, "blob") == 0) {
+    const char *show[] = {"git", "show", object, NULL};
+    if (run(show, blob, errf) != 0) {
+      st = evs_fail(err, EVS_ERR_IO, "git show %s failed", object);
+    } else {
+      st = read_all(blob, data, len, err);
+    }
+  } else {
+    const char *archive[] = {"git", "archive", "--format=tar", "-o", tar, object, NULL};
+    const char *untar[] = {"tar", "-xf", tar, "-C", tree, NULL};
+    if (mkdir(tree, 0700) != 0 || run(archive, NULL, errf) != 0 || run(untar, NULL, errf) != 0) {
+      st = evs_fail(err, EVS_ERR_IO, "git archive %s failed", object);
+    } else {
+      st = from_dir(tree, imports, n_imports, data, len, err);
+    }
+  }
+done:
+  free(typef);
+  free(errf);
+  free(tar);
+  free(tree);
+  free(blob);
+  tmp_remove(&t);
+  return st;
+}
+
+evs_status evs_compat_input_read(const char *spec, const char *const *import_dirs, size_t n_import_dirs,
+                                 uint8_t **data, size_t *len, evs_error *err) {
+  evs_error_clear(err);
+  if (!spec || !data || !len || (n_import_dirs && !import_dirs))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_compat_input_read: NULL argument");
+  *data = NULL;
+  *len = 0;
+  if (strncmp(spec, "git:", 4) == 0) return from_git(spec, import_dirs, n_import_dirs, data, len, err);
+  struct stat sb;
+  if (stat(spec, &sb) != 0) {
+    evs_error_where(err, spec, NULL);
+    return evs_fail(err, EVS_ERR_IO, "cannot open %s: %s", spec, strerror(errno));
+  }
+  if (spec[0] == '-') { /* keep protoc from reading a path as an option */
+    char *safe = concat("./", spec);
+    if (!safe) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+    evs_status st = evs_compat_input_read(safe, import_dirs, n_import_dirs, data, len, err);
+    free(safe);
+    return st;
+  }
+  if (S_ISDIR(sb.st_mode)) return from_dir(spec, import_dirs, n_import_dirs, data, len, err);
+  size_t n = strlen(spec);
+  if (n > 6 && strcmp(spec + n - 6, ".proto") == 0)
+    return from_proto_file(spec, import_dirs, n_import_dirs, data, len, err);
+  return read_all(spec, data, len, err);
+}
+
+evs_status evs_compat_input_load(const char *spec, const char *const *import_dirs, size_t n_import_dirs,
+                                 evs_registry **out, evs_error *err) {
+  if (!out) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_compat_input_load: out is NULL");
+  *out = NULL;
+  uint8_t *data = NULL;
+  size_t len = 0;
+  evs_status st = evs_compat_input_read(spec, import_dirs, n_import_dirs, &data, &len, err);
+  if (st) return st;
+  uint8_t *trimmed = NULL;
+  size_t tlen = 0;
+  if (evs_compat_trim_source_info(data, len, &trimmed, &tlen)) {
+    free(data);
+    data = trimmed;
+    len = tlen;
+  }
+  evs_registry *reg = NULL;
+  st = evs_registry_new(&reg, err);
+  if (!st) st = evs_registry_add_descriptor_set(reg, data, len, spec, err);
+  free(data);
+
+  if (st) {
+    evs_registry_free(reg);
+    return st;
+  }
+  *out = reg;
+  return EVS_OK;
+}

@@ -1,0 +1,119 @@
+/* Internal plumbing of the Kafka module (not installed): configuration, headers, spool records, the
+ * field reader for keys and types, and the dedupe window. */
+#ifndef EVS_KAFKA_INTERNAL_H
+#define EVS_KAFKA_INTERNAL_H
+
+#include <stdio.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "evs/buf.h"
+#include "evs/kafka.h"
+
+/* ---- conf.c ---- */
+
+/* A new rd_kafka_conf_t with evs's defaults (`defaults`, NULL-terminated key/value pairs), then brokers,
+ * then the user's properties. NULL on failure (err filled, secrets redacted). */
+rd_kafka_conf_t *evs_kafka_conf_build(const evs_kafka_conf *kc, const char *const *defaults, evs_error *err);
+/* rd_kafka_new() that fills err (with the redacted errstr) and destroys conf on failure. */
+rd_kafka_t *evs_kafka_new_handle(rd_kafka_type_t type, rd_kafka_conf_t *conf, evs_error *err);
+/* EVS_ERR_TIMEOUT for timeouts, else EVS_ERR_KAFKA, with "<name>: <text>" and a context prefix. */
+evs_status evs_kafka_fail(evs_error *err, rd_kafka_resp_err_t code, const char *context);
+/* The status an rd_kafka error maps to. */
+evs_status evs_kafka_status(rd_kafka_resp_err_t code);
+/* Copies src to dst (n bytes) with the value after "key=" replaced by "[redacted]" wherever a secret
+ * property name appears in src (librdkafka errstr texts quote property values). */
+void evs_kafka_redact(char *dst, size_t n, const char *src);
+
+/* ---- fieldval.c ---- */
+
+/* Appends the text of the field at path (outermost first) inside msg to out: strings and bytes as is,
+ * integers in decimal, bools as true/false, enums by value name (number when unnamed). Returns 1 when the
+ * value is present and non-empty, 0 when absent (unset sub-message, unset oneof member, empty string),
+ * -1 on allocation failure. */
+int evs_kafka_field_text(const ProtobufCMessage *msg, const evs_field *const *path, size_t n, evs_buf *out);
+
+/* ---- headers.c ---- */
+
+/* CloudEvents attributes of a record, parsed from its headers (pointers into the headers, valid while they
+ * live). */
+typedef struct evs_ce_view {
+  const char *id, *source, *type, *specversion, *time, *subject, *dataschema, *content_type;
+  const char *correlation_id, *causation_id, *schema_version, *tags;
+} evs_ce_view;
+
+void evs_ce_view_from_headers(const rd_kafka_headers_t *h, evs_ce_view *v);
+/* Adds every non-NULL attribute of v as its header (ce_<name>, content-type), in a fixed order. */
+rd_kafka_resp_err_t evs_ce_headers_add(rd_kafka_headers_t *h, const evs_ce_view *v);
+/* Appends "k=v&k=v" with keys sorted and percent-encoding to out. -1 on allocation failure. */
+int evs_kafka_tags_encode(const evs_tag *tags, size_t n, evs_buf *out);
+
+/* ---- spool.c ---- */
+
+#define EVS_SPOOL_MAGIC "EVSSPOOL"
+#define EVS_SPOOL_VERSION 1
+
+typedef struct evs_spool_writer {
+  FILE *f;
+  char *path;
+} evs_spool_writer;
+
+/* Appends one record (opening the file, and writing the file header when it is new). */
+evs_status evs_spool_append(evs_spool_writer *w, const char *path, const char *topic, const void *key,
+                            size_t key_len, const rd_kafka_headers_t *headers, const void *value,
+                            size_t value_len, const char *error, evs_error *err);
+/* fflush + fsync + fclose. */
+evs_status evs_spool_close(evs_spool_writer *w, evs_error *err);
+
+/* One record read back; pointers into the reader's buffer, valid until the next read. */
+typedef struct evs_spool_record {
+  const char *topic;
+  const uint8_t *key;
+  size_t key_len;
+  bool has_key;
+  evs_kafka_header *headers;
+  size_t n_headers;
+  const uint8_t *value;
+  size_t value_len;
+  bool has_value;
+  const char *error;
+} evs_spool_record;
+
+typedef struct evs_spool_reader {
+  FILE *f;
+  const char *path;
+  uint64_t offset;
+  evs_buf body;
+  evs_kafka_header *headers;
+  size_t cap_headers;
+  size_t *name_len;
+  uint8_t *strings; /* NUL-terminated topic, header names and error of the current record */
+} evs_spool_reader;
+
+evs_status evs_spool_open(evs_spool_reader *r, const char *path, evs_error *err);
+/* 1 = a record, 0 = end of file, < 0 = minus the evs_status of the error (err filled). */
+int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err);
+void evs_spool_reader_close(evs_spool_reader *r);
+
+/* ---- dedupe.c ---- */
+
+typedef struct evs_dedupe evs_dedupe;
+evs_dedupe *evs_dedupe_new(size_t window);
+/* True when key (source + '\0' + id) was added within the last `window` adds. */
+bool evs_dedupe_seen(const evs_dedupe *d, const char *source, const char *id);
+/* Remembers the key, forgetting the oldest when the window is full. false on allocation failure. */
+bool evs_dedupe_add(evs_dedupe *d, const char *source, const char *id);
+void evs_dedupe_free(evs_dedupe *d);
+
+/* ---- dlq.c ---- */
+
+typedef struct evs_dlq evs_dlq;
+/* A producer for dead letters (idempotent, acks=all), connected like the consumer. */
+evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err);
+/* Produces m's key, value and headers plus evs_dlq_* error headers to `topic` and waits for its delivery
+ * report (up to 30 s). EVS_OK only once the broker has the record. */
+evs_status evs_dlq_send(evs_dlq *d, const char *topic, const rd_kafka_message_t *m, const char *stage,
+                        const char *reason, int attempts, evs_error *err);
+void evs_dlq_free(evs_dlq *d);
+
+#endif

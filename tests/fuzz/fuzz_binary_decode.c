@@ -1,0 +1,87 @@
+/* libFuzzer target: arbitrary bytes as a binary message, the way `evs decode` handles them:
+ * evs_binary_depth_check(), protobuf_c_message_unpack(), evs_json_encode(); tried as
+ * evs.test.v1.AllTypes, evs.test.v1.Recursive (depth) and evs.events.workflow.v1.WorkflowEvent.
+ *
+ * Built by tests/CMakeLists.txt when EVS_FUZZ=ON; ctest runs it briefly with binary seeds made from the
+ * JSON goldens (tests/fuzz/run_fuzz.sh). Invariants, each an abort when broken:
+ *   - the depth check bounds what unpack sees (no stack exhaustion: ASan would report it);
+ *   - every failure fills a code and a message;
+ *   - printed JSON reads back, and printing that message gives the same text (JSON is canonical). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evs/catalog.h"
+#include "evs/json.h"
+#include "evs/registry.h"
+
+extern const evs_catalog evs_test_alltypes_catalog;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const evs_registry *g_reg;
+
+static void check(int ok, const char *what, const evs_error *err) {
+  if (ok) return;
+  fprintf(stderr, "invariant broken: %s (%s: %s path %s)\n", what, evs_status_name(err->code), err->msg,
+          err->path);
+  abort();
+}
+
+static const evs_registry *registry(void) {
+  if (!g_reg) {
+    evs_registry *reg = NULL;
+    evs_error err;
+    if (evs_registry_new(&reg, &err) != EVS_OK || evs_registry_add_catalog(reg, &evs_builtin_catalog, &err) ||
+        evs_registry_add_catalog(reg, &evs_test_alltypes_catalog, &err))
+      abort();
+    g_reg = reg;
+  }
+  return g_reg;
+}
+
+static void one(const char *type, const uint8_t *data, size_t size, int max_depth) {
+  const evs_registry *reg = registry();
+  const evs_message *m = evs_registry_find_message(reg, type);
+  evs_error err;
+  evs_error_clear(&err);
+  if (evs_binary_depth_check(data, size, m->c_desc, max_depth, &err) != EVS_OK) {
+    check(err.code != EVS_OK && err.msg[0] != 0, "depth check failure without code and message", &err);
+    return;
+  }
+  ProtobufCMessage *msg = protobuf_c_message_unpack(m->c_desc, NULL, size, data);
+  if (!msg) return;
+  evs_buf json1 = EVS_BUF_INIT, json2 = EVS_BUF_INIT;
+  evs_json_options opts = {0, max_depth};
+  evs_status st = evs_json_encode(reg, msg, &opts, &json1, &err);
+  protobuf_c_message_free_unpacked(msg, NULL);
+  if (st != EVS_OK) {
+    check(err.code == st && err.msg[0] != 0 && json1.len == 0,
+          "print failure without code/message, or output", &err);
+    evs_buf_free(&json1);
+    return;
+  }
+  ProtobufCMessage *again = NULL;
+  /* Reading back needs one JSON level per message level plus the arrays and maps in between. */
+  evs_json_options read = {0, 4 * (max_depth ? max_depth : EVS_JSON_DEFAULT_MAX_DEPTH) + 8};
+  if (evs_json_decode(reg, m->c_desc, (const char *)json1.data, json1.len, &read, NULL, &again, &err) !=
+      EVS_OK) {
+    check(0, "evs rejects its own output", &err);
+  } else {
+    check(evs_json_encode(reg, again, &opts, &json2, &err) == EVS_OK, "the re-read message does not print",
+          &err);
+    check(json1.len == json2.len && memcmp(json1.data, json2.data, json1.len) == 0, "printing is not stable",
+          &err);
+    protobuf_c_message_free_unpacked(again, NULL);
+  }
+  evs_buf_free(&json1);
+  evs_buf_free(&json2);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  one("evs.test.v1.AllTypes", data, size, 0);
+  one("evs.test.v1.Recursive", data, size, 64);
+  one("evs.events.workflow.v1.WorkflowEvent", data, size, 0);
+  return 0;
+}

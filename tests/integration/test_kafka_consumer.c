@@ -1,0 +1,366 @@
+/* The consumer's failure paths on a 1-broker mock cluster with single-partition topics (exact offsets):
+ * poison records go to the dead-letter topic with their original bytes and headers plus the reason, and
+ * consumption goes on; a handler that fails twice then succeeds sees the event three times and it is
+ * committed once; a handler that keeps failing dead-letters the record; duplicates (same source + id) are
+ * skipped; Confluent-framed values decode; without a dead-letter topic a poison record is not committed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka_fixture.h"
+
+typedef struct env {
+  evs_mock_broker *b;
+  const char *boot;
+} env;
+
+static int setup(void **state) {
+  env *e = calloc(1, sizeof *e);
+  if (evs_mock_broker_new(1, &e->b, NULL) != EVS_OK) return -1;
+  e->boot = evs_mock_broker_bootstraps(e->b);
+  static const char *const topics[] = {"poison",     "poison.dlq", "retry",  "giveup",
+                                       "giveup.dlq", "dups",       "framed", "nodlq"};
+  for (size_t i = 0; i < sizeof topics / sizeof *topics; i++) {
+    if (evs_mock_broker_create_topic(e->b, topics[i], 1, NULL) != EVS_OK) return -1;
+  }
+  *state = e;
+  return 0;
+}
+
+static int teardown(void **state) {
+  env *e = *state;
+  evs_mock_broker_free(e->b);
+  free(e);
+  return 0;
+}
+
+static evs_producer *producer(env *e, bool framing);
+
+static int32_t schema_id_42(const evs_message *m, void *ctx) {
+  (void)ctx;
+  return strcmp(m->full_name, "evs.events.tasks.v1.TaskEvent") == 0 ? 42 : -1;
+}
+
+static evs_producer *producer(env *e, bool framing) {
+  evs_producer_options po = {.kafka = {e->boot, NULL, 0},
+                             .confluent_framing = framing,
+                             .schema_id_fn = framing ? schema_id_42 : NULL};
+  evs_producer *p = NULL;
+  evs_error err;
+  if (evs_producer_new(&po, &p, &err) != EVS_OK) fail_msg("producer: %s", err.msg);
+  return p;
+}
+
+static void send_task(evs_producer *p, const char *topic, int64_t i, const char *id, const char *source) {
+  fx_task t;
+  fx_task_make(&t, i);
+  evs_event_attrs a = {.topic = topic, .id = id, .source = source};
+  evs_error err;
+  if (evs_producer_send(p, &a, &t.ev.base, &err) != EVS_OK) fail_msg("send: %s", err.msg);
+}
+
+static evs_consumer *consumer(env *e, const char *topic, const char *group, const char *dlq) {
+  const char *topics[] = {topic};
+  evs_consumer_options co = {.kafka = {e->boot, NULL, 0},
+                             .group_id = group,
+                             .topics = topics,
+                             .n_topics = 1,
+                             .from_beginning = true,
+                             .dlq_topic = dlq,
+                             .backoff_ms = 10};
+  evs_consumer *c = NULL;
+  evs_error err;
+  if (evs_consumer_new(&co, &c, &err) != EVS_OK) fail_msg("consumer: %s", err.msg);
+  return c;
+}
+
+/* Reads up to `max` records of partition 0 of `topic` from the start with a plain librdkafka consumer
+ * (no group), copying them out. */
+typedef struct raw_rec {
+  char value[256];
+  size_t value_len;
+  rd_kafka_headers_t *h;
+} raw_rec;
+
+static int raw_read(env *e, const char *topic, raw_rec *out, int max, int deadline_ms) {
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  char errstr[256];
+  rd_kafka_conf_set(conf, "bootstrap.servers", e->boot, errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "group.id", "raw", errstr, sizeof errstr);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  assert_non_null(rk);
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(l, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  assert_int_equal(rd_kafka_assign(rk, l), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(l);
+  int n = 0;
+  int64_t end = fx_now_ms() + deadline_ms;
+  while (n < max && fx_now_ms() < end) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+    if (!m) continue;
+    if (!m->err) {
+      out[n].value_len = m->len < sizeof out[n].value ? m->len : sizeof out[n].value;
+      if (m->payload) memcpy(out[n].value, m->payload, out[n].value_len);
+      out[n].h = NULL;
+      rd_kafka_message_detach_headers(m, &out[n].h);
+      n++;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return n;
+}
+
+static const char *hdr(const rd_kafka_headers_t *h, const char *name) {
+  const void *v;
+  size_t size;
+  if (!h || rd_kafka_header_get_last(h, name, &v, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) return NULL;
+  return v;
+}
+
+static void test_poison_to_dlq(void **state) {
+  env *e = *state;
+  evs_error err;
+  evs_producer *p = producer(e, false);
+  send_task(p, "poison", 0, NULL, NULL);
+  static const uint8_t garbage[] = {0xff, 0xff, 0xff};
+  evs_kafka_header hs[] = {{"ce_specversion", "1.0", 3},
+                           {"ce_id", "bad-1", 5},
+                           {"ce_type", "task.created", 12},
+                           {"ce_dataschema", "evs:evs.events.tasks.v1.TaskEvent", 33}};
+  assert_int_equal(evs_producer_send_raw(p, "poison", "k", 1, hs, 4, garbage, sizeof garbage, NULL, &err),
+                   EVS_OK);
+  evs_kafka_header unknown[] = {{"ce_id", "bad-2", 5}, {"ce_type", "no.such.type", 12}};
+  assert_int_equal(evs_producer_send_raw(p, "poison", NULL, 0, unknown, 2, "\x08\x01", 2, NULL, &err),
+                   EVS_OK);
+  send_task(p, "poison", 1, NULL, NULL);
+  assert_int_equal(evs_producer_close(p, 10000), 0);
+
+  fx_seen s;
+  fx_seen_init(&s, 2);
+  evs_consumer *c = consumer(e, "poison", "g-poison", NULL);
+  assert_int_equal(evs_consumer_on(c, "*", fx_record_task, &s, &err), EVS_OK);
+  assert_int_equal(fx_consume(c, 4, 30000), 4);
+  assert_int_equal(s.count[0], 1);
+  assert_int_equal(s.count[1], 1); /* consumption went on after the poison records */
+  evs_consumer_stats cs;
+  evs_consumer_stats_get(c, &cs);
+  assert_int_equal(cs.received, 4);
+  assert_int_equal(cs.handled, 2);
+  assert_int_equal(cs.decode_errors, 2);
+  assert_int_equal(cs.dead_lettered, 2);
+  assert_int_equal(evs_consumer_commit(c, &err), EVS_OK);
+  int64_t off = -1;
+  assert_int_equal(evs_consumer_committed(c, "poison", 0, 10000, &off, &err), EVS_OK);
+  assert_int_equal(off, 4);
+  evs_consumer_close(c);
+
+  raw_rec r[2];
+  assert_int_equal(raw_read(e, "poison.dlq", r, 2, 20000), 2);
+  assert_int_equal(r[0].value_len, sizeof garbage);
+  assert_memory_equal(r[0].value, garbage, sizeof garbage);
+  assert_string_equal(hdr(r[0].h, "ce_id"), "bad-1");
+  assert_string_equal(hdr(r[0].h, "ce_type"), "task.created");
+  assert_string_equal(hdr(r[0].h, "evs_dlq_stage"), "decode");
+  assert_string_equal(hdr(r[0].h, "evs_dlq_topic"), "poison");
+  assert_string_equal(hdr(r[0].h, "evs_dlq_offset"), "1");
+  assert_string_equal(hdr(r[0].h, "evs_dlq_partition"), "0");
+  assert_non_null(strstr(hdr(r[0].h, "evs_dlq_reason"), "not a valid evs.events.tasks.v1.TaskEvent"));
+  assert_string_equal(hdr(r[1].h, "ce_id"), "bad-2");
+  assert_string_equal(hdr(r[1].h, "evs_dlq_offset"), "2");
+  assert_non_null(strstr(hdr(r[1].h, "evs_dlq_reason"), "unknown event type 'no.such.type'"));
+  assert_int_equal(r[1].value_len, 2);
+  rd_kafka_headers_destroy(r[0].h);
+  rd_kafka_headers_destroy(r[1].h);
+  fx_seen_free(&s);
+}
+
+typedef struct flaky {
+  int calls, fail_first, attempts[8];
+  int64_t fail_task; /* fail only this task id (-1 = all) */
+} flaky;
+
+static evs_status flaky_handler(const evs_record *r, void *ctx, evs_error *err) {
+  flaky *f = ctx;
+  const Evs__Events__Tasks__V1__TaskEvent *ev = (const Evs__Events__Tasks__V1__TaskEvent *)r->msg;
+  if (f->calls < 8) f->attempts[f->calls] = r->attempt;
+  f->calls++;
+  if ((f->fail_task < 0 || ev->task_id == f->fail_task) &&
+      (f->fail_first < 0 || r->attempt <= f->fail_first)) {
+    snprintf(err->msg, sizeof err->msg, "downstream unavailable (attempt %d)", r->attempt);
+    return EVS_ERR_VALIDATION;
+  }
+  return EVS_OK;
+}
+
+static void test_retry_then_success(void **state) {
+  env *e = *state;
+  evs_error err;
+  evs_producer *p = producer(e, false);
+  send_task(p, "retry", 7, NULL, NULL);
+  assert_int_equal(evs_producer_close(p, 10000), 0);
+  flaky f = {.fail_first = 2, .fail_task = -1};
+  evs_consumer *c = consumer(e, "retry", "g-retry", NULL);
+  assert_int_equal(evs_consumer_on(c, "task.deleted", flaky_handler, &f, &err), EVS_OK); /* 7 % 4 = 3 */
+  assert_int_equal(fx_consume(c, 1, 30000), 1);
+  assert_int_equal(f.calls, 3);
+  assert_int_equal(f.attempts[0], 1);
+  assert_int_equal(f.attempts[1], 2);
+  assert_int_equal(f.attempts[2], 3);
+  evs_consumer_stats cs;
+  evs_consumer_stats_get(c, &cs);
+  assert_int_equal(cs.handled, 1);
+  assert_int_equal(cs.retries, 2);
+  assert_int_equal(cs.dead_lettered, 0);
+  assert_int_equal(evs_consumer_commit(c, &err), EVS_OK);
+  int64_t off = -1;
+  assert_int_equal(evs_consumer_committed(c, "retry", 0, 10000, &off, &err), EVS_OK);
+  assert_int_equal(off, 1);
+  evs_consumer_close(c);
+  /* The same group reads nothing more: the event was committed once. */
+  flaky g = {.fail_first = 0, .fail_task = -1};
+  c = consumer(e, "retry", "g-retry", NULL);
+  assert_int_equal(evs_consumer_on(c, NULL, flaky_handler, &g, &err), EVS_OK);
+  assert_int_equal(fx_consume(c, 1, 5000), 0);
+  assert_int_equal(g.calls, 0);
+  evs_consumer_close(c);
+}
+
+static void test_handler_gives_up(void **state) {
+  env *e = *state;
+  evs_error err;
+  evs_producer *p = producer(e, false);
+  send_task(p, "giveup", 0, NULL, NULL);
+  send_task(p, "giveup", 1, NULL, NULL);
+  assert_int_equal(evs_producer_close(p, 10000), 0);
+  flaky f = {.fail_first = -1, .fail_task = 0};
+  evs_consumer *c = consumer(e, "giveup", "g-giveup", NULL);
+  assert_int_equal(evs_consumer_on(c, NULL, flaky_handler, &f, &err), EVS_OK);
+  assert_int_equal(fx_consume(c, 2, 30000), 2);
+  assert_int_equal(f.calls, 4); /* 3 attempts for task 0, 1 for task 1 */
+  evs_consumer_stats cs;
+  evs_consumer_stats_get(c, &cs);
+  assert_int_equal(cs.handled, 1);
+  assert_int_equal(cs.dead_lettered, 1);
+  assert_int_equal(cs.retries, 2);
+  evs_consumer_close(c);
+  raw_rec r[1];
+  assert_int_equal(raw_read(e, "giveup.dlq", r, 1, 20000), 1);
+  assert_string_equal(hdr(r[0].h, "evs_dlq_stage"), "handler");
+  assert_string_equal(hdr(r[0].h, "evs_dlq_attempts"), "3");
+  assert_string_equal(hdr(r[0].h, "ce_type"), "task.created");
+  assert_non_null(strstr(hdr(r[0].h, "evs_dlq_reason"), "downstream unavailable (attempt 3)"));
+  rd_kafka_headers_destroy(r[0].h);
+}
+
+static void test_duplicates_suppressed(void **state) {
+  env *e = *state;
+  evs_error err;
+  evs_producer *p = producer(e, false);
+  const char *id = "0190b0a0-0000-7000-8000-00000000d0d0";
+  send_task(p, "dups", 0, id, "/a");
+  send_task(p, "dups", 0, id, "/a"); /* a re-send of the same event */
+  send_task(p, "dups", 1, id, "/b"); /* same id from another source: a different event */
+  assert_int_equal(evs_producer_close(p, 10000), 0);
+  fx_seen s;
+  fx_seen_init(&s, 2);
+  evs_consumer *c = consumer(e, "dups", "g-dups", NULL);
+  assert_int_equal(evs_consumer_on(c, NULL, fx_record_task, &s, &err), EVS_OK);
+  assert_int_equal(fx_consume(c, 3, 30000), 3);
+  assert_int_equal(s.count[0], 1);
+  assert_int_equal(s.count[1], 1);
+  evs_consumer_stats cs;
+  evs_consumer_stats_get(c, &cs);
+  assert_int_equal(cs.duplicates, 1);
+  assert_int_equal(cs.handled, 2);
+  assert_int_equal(evs_consumer_commit(c, &err), EVS_OK);
+  int64_t off = -1;
+  assert_int_equal(evs_consumer_committed(c, "dups", 0, 10000, &off, &err), EVS_OK);
+  assert_int_equal(off, 3); /* the skipped duplicate is committed too */
+  evs_consumer_close(c);
+  fx_seen_free(&s);
+}
+
+static void test_confluent_framing(void **state) {
+  env *e = *state;
+  evs_error err;
+  evs_producer *p = producer(e, true);
+  send_task(p, "framed", 5, NULL, NULL);
+  assert_int_equal(evs_producer_close(p, 10000), 0);
+  raw_rec r[1];
+  assert_int_equal(raw_read(e, "framed", r, 1, 20000), 1);
+  const evs_message *m =
+      evs_registry_find_message(evs_registry_builtin(NULL), "evs.events.tasks.v1.TaskEvent");
+  int32_t idx[4];
+  assert_int_equal(evs_confluent_message_indexes(m, idx, 4), 1);
+  assert_true(r[0].value_len > 6);
+  static const uint8_t head[] = {0, 0, 0, 0, 42};
+  assert_memory_equal(r[0].value, head, 5);
+  int32_t id = 0, got[4];
+  size_t n = 0, payload = 0;
+  assert_int_equal(
+      evs_confluent_parse((const uint8_t *)r[0].value, r[0].value_len, &id, got, &n, &payload, &err), EVS_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(got[0], idx[0]);
+  Evs__Events__Tasks__V1__TaskEvent *ev = evs__events__tasks__v1__task_event__unpack(
+      NULL, r[0].value_len - payload, (const uint8_t *)r[0].value + payload);
+  assert_non_null(ev);
+  assert_int_equal(ev->task_id, 5);
+  evs__events__tasks__v1__task_event__free_unpacked(ev, NULL);
+  assert_string_equal(hdr(r[0].h, "content-type"), EVS_KAFKA_CONTENT_TYPE_CONFLUENT);
+  rd_kafka_headers_destroy(r[0].h);
+  /* The evs consumer unframes it. */
+  fx_seen s;
+  fx_seen_init(&s, 6);
+  evs_consumer *c = consumer(e, "framed", "g-framed", NULL);
+  assert_int_equal(evs_consumer_on(c, NULL, fx_record_task, &s, &err), EVS_OK);
+  assert_int_equal(fx_consume(c, 1, 30000), 1);
+  assert_int_equal(s.count[5], 1);
+  evs_consumer_close(c);
+  fx_seen_free(&s);
+}
+
+static void test_no_dlq_stops(void **state) {
+  env *e = *state;
+  evs_error err;
+  evs_producer *p = producer(e, false);
+  evs_kafka_header hs[] = {{"ce_type", "task.created", 12}};
+  assert_int_equal(evs_producer_send_raw(p, "nodlq", NULL, 0, hs, 1, "\xff", 1, NULL, &err), EVS_OK);
+  assert_int_equal(evs_producer_close(p, 10000), 0);
+  evs_consumer *c = consumer(e, "nodlq", "g-nodlq", "");
+  fx_seen s;
+  fx_seen_init(&s, 1);
+  assert_int_equal(evs_consumer_on(c, NULL, fx_record_task, &s, &err), EVS_OK);
+  evs_status st = EVS_OK;
+  int64_t end = fx_now_ms() + 30000;
+  int got = 0;
+  while (st == EVS_OK && !got && fx_now_ms() < end) st = evs_consumer_poll(c, 100, &got, &err);
+  assert_int_equal(st, EVS_ERR_VALIDATION);
+  assert_non_null(strstr(err.msg, "offset not stored"));
+  assert_int_equal(evs_consumer_commit(c, &err), EVS_OK);
+  int64_t off = 0;
+  assert_int_equal(evs_consumer_committed(c, "nodlq", 0, 10000, &off, &err), EVS_OK);
+  assert_int_equal(off, RD_KAFKA_OFFSET_INVALID);
+  evs_consumer_close(c);
+  fx_seen_free(&s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_poison_to_dlq, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_retry_then_success, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_handler_gives_up, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_duplicates_suppressed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_confluent_framing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_dlq_stops, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,195 @@
+/* evs decode: protobuf binary in (one message, or a length-delimited stream), canonical protobuf JSON
+ * out, one document per line. Binary input is untrusted: every message goes through
+ * evs_binary_depth_check() (bounds, wire types, nesting depth) before protobuf-c's unpack, which has no
+ * depth limit, sees it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_cli.h"
+
+/* Default nesting limit of binary input, in messages: as deep as the JSON side accepts. */
+#define DECODE_DEFAULT_DEPTH EVS_JSON_DEFAULT_MAX_DEPTH
+
+typedef struct decoder {
+  const cli_cmd *cmd;
+  const codec_args *args;
+  const evs_registry *reg;
+  const ProtobufCMessageDescriptor *desc;
+  FILE *out;
+  evs_buf json;
+} decoder;
+
+/* Converts one binary message that starts at stream offset `base` and writes its JSON line. Offsets in
+ * err are made absolute (bytes from the start of the input). */
+static evs_status decode_one(decoder *d, const uint8_t *data, size_t len, size_t base, evs_error *err) {
+  int depth = d->args->opts.max_depth ? d->args->opts.max_depth : DECODE_DEFAULT_DEPTH;
+  evs_status st = evs_binary_depth_check(data, len, d->desc, depth, err);
+  if (st == EVS_OK) {
+    ProtobufCMessage *msg = protobuf_c_message_unpack(d->desc, NULL, len, data);
+    if (!msg) {
+      evs_error_clear(err);
+      st = err->code = EVS_ERR_SYNTAX;
+      snprintf(err->msg, sizeof err->msg, "the bytes are not a valid %s message", d->desc->name);
+    } else {
+      evs_buf_reset(&d->json);
+      st = evs_json_encode(d->reg, msg, &d->args->opts, &d->json, err);
+      protobuf_c_message_free_unpacked(msg, NULL);
+      if (st == EVS_OK && evs_buf_append_byte(&d->json, '\n') != EVS_OK) {
+        evs_error_clear(err);
+        st = err->code = EVS_ERR_NOMEM;
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+      }
+      if (st == EVS_OK) fwrite(d->json.data, 1, d->json.len, d->out);
+    }
+  }
+  if (st != EVS_OK && err->offset != EVS_NO_OFFSET) err->offset += base;
+  return st;
+}
+
+static int run_single(decoder *d, FILE *in) {
+  uint8_t *data = NULL;
+  size_t len = 0;
+  evs_error err;
+  evs_error_clear(&err);
+  if (codec_read_all(in, &data, &len, &err) != EVS_OK || decode_one(d, data, len, 0, &err) != EVS_OK) {
+    codec_report(d->cmd, d->args, NULL, &err);
+    free(data);
+    return CLI_EXIT_FAIL;
+  }
+  free(data);
+  return CLI_EXIT_OK;
+}
+
+/* Reads exactly n bytes, growing *buf as data arrives (a hostile length prefix allocates nothing it
+ * cannot fill). Returns how many bytes were read (< n at the end of input); SIZE_MAX when out of memory. */
+static size_t read_payload(FILE *in, uint8_t **buf, size_t *cap, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    if (got == *cap) {
+      size_t want = *cap ? *cap * 2 : 4096;
+      if (want > n) want = n;
+      uint8_t *grown = realloc(*buf, want);
+      if (!grown) return SIZE_MAX;
+      *buf = grown;
+      *cap = want;
+    }
+    size_t chunk = *cap - got < n - got ? *cap - got : n - got;
+    size_t r = fread(*buf + got, 1, chunk, in);
+    got += r;
+    if (r < chunk) break;
+  }
+  return got;
+}
+
+static int run_delimited(decoder *d, FILE *in) {
+  uint8_t *buf = NULL;
+  size_t cap = 0, offset = 0;
+  unsigned long long records = 0, failed = 0;
+  int rc = CLI_EXIT_OK;
+  for (;;) {
+    evs_error err;
+    evs_error_clear(&err);
+    size_t start = offset;
+    uint64_t n = 0;
+    char where[96];
+    snprintf(where, sizeof where, "record %llu (byte %zu)", records + 1, start);
+    int more = codec_read_varint(in, &offset, &n, &err);
+    if (more == 0) break;
+    records++;
+    bool framing_lost = true;
+    if (more < 0) {
+      /* err is filled */
+    } else if (n > CODEC_MAX_RECORD) {
+      err.code = EVS_ERR_LIMIT;
+      err.offset = start;
+      snprintf(err.msg, sizeof err.msg, "length prefix says %llu bytes, more than the %zu-byte limit",
+               (unsigned long long)n, CODEC_MAX_RECORD);
+    } else {
+      size_t got = read_payload(in, &buf, &cap, (size_t)n);
+      if (got == SIZE_MAX) {
+        err.code = EVS_ERR_NOMEM;
+        snprintf(err.msg, sizeof err.msg, "out of memory reading a %llu-byte record", (unsigned long long)n);
+      } else if (got < n) {
+        err.code = ferror(in) ? EVS_ERR_IO : EVS_ERR_TRUNCATED;
+        err.offset = offset + got;
+        snprintf(err.msg, sizeof err.msg, "length prefix says %llu bytes, but the input ends after %zu",
+                 (unsigned long long)n, got);
+      } else {
+        size_t base = offset;
+        offset += got;
+        framing_lost = false;
+        if (decode_one(d, buf, got, base, &err) == EVS_OK) continue;
+      }
+    }
+    codec_report(d->cmd, d->args, where, &err);
+    failed++;
+    rc = CLI_EXIT_FAIL;
+    /* After a bad length prefix the next record's start is unknown: nothing more can be read. */
+    if (!d->args->keep_going || framing_lost) break;
+  }
+  free(buf);
+  if (d->args->keep_going && failed)
+    fprintf(stderr, "evs %s: %llu of %llu records failed\n", d->cmd->name, failed, records);
+  return rc;
+}
+
+static int run(const cli_cmd *self, int argc, char **argv) {
+  codec_args args;
+  int rc = codec_parse_args(self, argc, argv, CODEC_DECODE_FLAGS, &args);
+  if (rc >= 0) return rc;
+  evs_registry *reg = NULL;
+  decoder d = {self, &args, NULL, NULL, NULL, EVS_BUF_INIT};
+  rc = codec_open(self, &args, &reg, &d.desc);
+  if (rc != CLI_EXIT_OK) return rc;
+  d.reg = reg;
+  FILE *in = NULL;
+  rc = codec_open_files(self, &args, &in, &d.out);
+  if (rc == CLI_EXIT_OK) {
+    rc = args.delimited ? run_delimited(&d, in) : run_single(&d, in);
+    int close_rc = codec_close_files(self, &args, in, d.out);
+    if (rc == CLI_EXIT_OK) rc = close_rc;
+  }
+  evs_buf_free(&d.json);
+  evs_registry_free(reg);
+  return rc;
+}
+
+const cli_cmd cli_cmd_decode = {
+    "decode",
+    "convert protobuf binary to canonical protobuf JSON",
+    "usage: evs decode --type TYPE [--delimited] [--proto-names] [--emit-defaults]\n"
+    "                  [--enums-as-numbers] [--pretty] [--keep-going] [-i FILE] [-o FILE]\n"
+    "                  [--max-depth N] [--descriptor-set FILE]...\n"
+    "\n"
+    "Reads events in the protobuf binary format and writes them as canonical protobuf JSON\n"
+    "(ProtoJSON), one document per line. TYPE is an event type (workflow.completed) or a message's\n"
+    "full name (evs.events.workflow.v1.WorkflowEvent); the message must be compiled into evs.\n"
+    "\n"
+    "Without --delimited the whole input is one message. With --delimited it is a stream of\n"
+    "messages, each preceded by its length as a varint (protobuf's writeDelimitedTo format, what\n"
+    "evs encode --delimited writes). Input is checked before it is unpacked: nesting deeper than\n"
+    "--max-depth messages fails with [limit], input that ends early with [truncated]; errors name\n"
+    "the record, its byte offset and the offending byte offset, e.g.\n"
+    "  evs decode: error: stdin: record 2 (byte 57): offset 70: length prefix ... [truncated]\n"
+    "Unknown fields are dropped (JSON cannot carry them).\n"
+    "\n"
+    "options:\n"
+    "  -t, --type TYPE          event type or message full name (required)\n"
+    "  --delimited              read a length-delimited stream, write JSON lines\n"
+    "  --proto-names            use proto field names (event_id) as keys, not JSON names (eventId)\n"
+    "  --emit-defaults          also print fields without presence that hold their default\n"
+    "                           (0, \"\", false, [], {}, the zero enum value)\n"
+    "  --enums-as-numbers       print enum values as numbers, not names\n"
+    "  --pretty                 indent by two spaces, one member per line (not JSON lines)\n"
+    "  --keep-going             with --delimited: report every bad record, convert the others, and\n"
+    "                           exit 1 at the end if any failed (stops at a broken length prefix)\n"
+    "  -i, --input FILE         read FILE instead of stdin ('-' = stdin)\n"
+    "  -o, --output FILE        write FILE instead of stdout ('-' = stdout)\n"
+    "  --max-depth N            nesting limit in messages (default 100)\n"
+    "  --descriptor-set FILE    also load this FileDescriptorSet (protoc --descriptor_set_out\n"
+    "                           --include_imports --include_source_info); repeatable\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "exit status: 0 all records converted, 1 a record or the input failed, 2 usage error.\n",
+    run,
+};

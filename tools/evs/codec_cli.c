@@ -1,0 +1,246 @@
+#include "codec_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evs/catalog.h"
+
+/* A test build of the program (tests/json) links one more compiled catalog, e.g. evs.test.v1.AllTypes, so
+ * that the CLI itself can be run against test schemas; the shipped program has only the builtin one. */
+#ifdef EVS_CLI_EXTRA_CATALOG
+extern const evs_catalog EVS_CLI_EXTRA_CATALOG;
+#endif
+
+int codec_parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, codec_args *a) {
+  static const struct option opts[] = {
+      {"type", required_argument, NULL, 't'},
+      {"input", required_argument, NULL, 'i'},
+      {"output", required_argument, NULL, 'o'},
+      {"delimited", no_argument, NULL, 'D'},
+      {"keep-going", no_argument, NULL, 'k'},
+      {"descriptor-set", required_argument, NULL, 'd'},
+      {"max-depth", required_argument, NULL, 'm'},
+      {"proto-names", no_argument, NULL, 'P'},
+      {"emit-defaults", no_argument, NULL, 'E'},
+      {"enums-as-numbers", no_argument, NULL, 'N'},
+      {"pretty", no_argument, NULL, 'p'},
+      {"ignore-unknown", no_argument, NULL, 'U'},
+      {NULL, 0, NULL, 0},
+  };
+  memset(a, 0, sizeof *a);
+  optind = 1;
+  opterr = 0;
+  for (int c; (c = getopt_long(argc, argv, ":t:i:o:", opts, NULL)) != -1;) {
+    uint32_t flag = 0;
+    switch (c) {
+      case 't':
+        a->type = optarg;
+        break;
+      case 'i':
+        a->input = strcmp(optarg, "-") == 0 ? NULL : optarg;
+        break;
+      case 'o':
+        a->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+        break;
+      case 'D':
+        a->delimited = true;
+        break;
+      case 'k':
+        a->keep_going = true;
+        break;
+      case 'd':
+        if (cli_add_set(cmd, a->sets, &a->n_sets, optarg)) return CLI_EXIT_USAGE;
+        break;
+      case 'm': {
+        unsigned long long depth = 0;
+        if (cli_parse_count(optarg, 10000, &depth) != 0 || depth == 0)
+          return cli_usage_error(cmd, "--max-depth wants a number from 1 to 10000, not '%s'", optarg);
+        a->opts.max_depth = (int)depth;
+        break;
+      }
+      case 'P':
+        flag = EVS_JSON_PROTO_NAMES;
+        break;
+      case 'E':
+        flag = EVS_JSON_EMIT_DEFAULTS;
+        break;
+      case 'N':
+        flag = EVS_JSON_ENUMS_AS_NUMBERS;
+        break;
+      case 'p':
+        flag = EVS_JSON_PRETTY;
+        break;
+      case 'U':
+        flag = EVS_JSON_IGNORE_UNKNOWN;
+        break;
+      default:
+        return cli_option_error(cmd, c, argv);
+    }
+    if (flag) {
+      /* An option that cannot change the result is more likely a mix-up of encode and decode. */
+      if (!(flag & allowed))
+        return cli_usage_error(cmd, "option '%s' does not apply to evs %s", argv[optind - 1], cmd->name);
+      a->opts.flags |= flag;
+    }
+  }
+  if (optind < argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+  if (!a->type) return cli_usage_error(cmd, "--type is required");
+  if (a->keep_going && !a->delimited)
+    return cli_usage_error(cmd, "--keep-going needs --delimited (one record)");
+  return -1;
+}
+
+int codec_open(const cli_cmd *cmd, const codec_args *a, evs_registry **reg,
+               const ProtobufCMessageDescriptor **desc) {
+  *reg = NULL;
+  *desc = NULL;
+  evs_registry *r = cli_open_registry(cmd, a->sets, a->n_sets);
+  if (!r) return CLI_EXIT_FAIL;
+#ifdef EVS_CLI_EXTRA_CATALOG
+  evs_error cat_err;
+  evs_error_clear(&cat_err);
+  if (evs_registry_add_catalog(r, &EVS_CLI_EXTRA_CATALOG, &cat_err) != EVS_OK) {
+    evs_registry_free(r);
+    return cli_fail(cmd, &cat_err);
+  }
+#endif
+  const evs_message *msg = NULL;
+  const evs_event_type *et = evs_registry_find_event_type(r, a->type);
+  if (et) {
+    msg = et->message;
+  } else {
+    evs_error err;
+    evs_error_clear(&err);
+    msg = evs_registry_require_message(r, a->type, &err);
+    if (!msg) {
+      evs_registry_free(r);
+      return cli_failf(cmd, "'%s' is neither an event type nor a message: %s", a->type, err.msg);
+    }
+  }
+  if (!msg->c_desc) {
+    int rc = cli_failf(cmd,
+                       "message %s has no compiled (protoc-c) code in this program: only types of the "
+                       "builtin catalog can be converted",
+                       msg->full_name);
+    evs_registry_free(r);
+    return rc;
+  }
+  *reg = r;
+  *desc = msg->c_desc;
+  return CLI_EXIT_OK;
+}
+
+const char *codec_input_name(const codec_args *a) {
+  return a->input ? a->input : "stdin";
+}
+
+int codec_open_files(const cli_cmd *cmd, const codec_args *a, FILE **in, FILE **out) {
+  *in = stdin;
+  *out = stdout;
+  if (a->input) {
+    *in = fopen(a->input, "rb");
+    if (!*in) return cli_failf(cmd, "cannot open %s: %s", a->input, strerror(errno));
+  }
+  if (a->output) {
+    *out = fopen(a->output, "wb");
+    if (!*out) {
+      int rc = cli_failf(cmd, "cannot create %s: %s", a->output, strerror(errno));
+      if (a->input) fclose(*in);
+      return rc;
+    }
+  }
+  return CLI_EXIT_OK;
+}
+
+int codec_close_files(const cli_cmd *cmd, const codec_args *a, FILE *in, FILE *out) {
+  int rc = CLI_EXIT_OK;
+  if (a->input) fclose(in);
+  bool bad = fflush(out) != 0 || ferror(out);
+  if (a->output) bad = (fclose(out) != 0) || bad;
+  if (bad) rc = cli_failf(cmd, "writing to %s failed", a->output ? a->output : "stdout");
+  return rc;
+}
+
+static evs_status set_err(evs_error *err, evs_status code, size_t offset, const char *msg) {
+  evs_error_clear(err);
+  err->code = code;
+  err->offset = offset;
+  snprintf(err->msg, sizeof err->msg, "%s", msg);
+  return code;
+}
+
+evs_status codec_read_all(FILE *in, uint8_t **data, size_t *len, evs_error *err) {
+  size_t cap = 4096, n = 0;
+  uint8_t *buf = malloc(cap);
+  *data = NULL;
+  *len = 0;
+  if (!buf) return set_err(err, EVS_ERR_NOMEM, EVS_NO_OFFSET, "out of memory reading the input");
+  for (;;) {
+    if (cap - n < 2) {
+      if (cap > CODEC_MAX_RECORD) {
+        free(buf);
+        return set_err(err, EVS_ERR_LIMIT, CODEC_MAX_RECORD, "input larger than 256 MiB");
+      }
+      uint8_t *grown = realloc(buf, cap * 2);
+      if (!grown) {
+        free(buf);
+        return set_err(err, EVS_ERR_NOMEM, EVS_NO_OFFSET, "out of memory reading the input");
+      }
+      buf = grown;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, in);
+    n += got;
+    if (got == 0) break;
+  }
+  if (ferror(in)) {
+    free(buf);
+    return set_err(err, EVS_ERR_IO, n, "reading the input failed");
+  }
+  buf[n] = 0;
+  *data = buf;
+  *len = n;
+  return EVS_OK;
+}
+
+int codec_read_varint(FILE *in, size_t *offset, uint64_t *value, evs_error *err) {
+  uint64_t v = 0;
+  size_t start = *offset;
+  for (unsigned i = 0; i < 10; i++) {
+    int c = getc(in);
+    if (c == EOF) {
+      if (ferror(in)) return set_err(err, EVS_ERR_IO, *offset, "reading the input failed"), -1;
+      if (i == 0) return 0;
+      set_err(err, EVS_ERR_TRUNCATED, start, "");
+      snprintf(err->msg, sizeof err->msg, "input ends inside a length prefix (after %u of its bytes)", i);
+      return -1;
+    }
+    (*offset)++;
+    v |= (uint64_t)(c & 0x7f) << (7 * i);
+    if (!(c & 0x80)) {
+      *value = v;
+      return 1;
+    }
+  }
+  set_err(err, EVS_ERR_SYNTAX, start, "length prefix longer than 10 bytes: not a length-delimited stream");
+  return -1;
+}
+
+size_t codec_put_varint(uint8_t *buf, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    buf[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  buf[n++] = (uint8_t)v;
+  return n;
+}
+
+void codec_report(const cli_cmd *cmd, const codec_args *a, const char *where, const evs_error *err) {
+  char text[1024];
+  evs_error_format(err, text, sizeof text);
+  fprintf(stderr, "evs %s: error: %s: %s%s%s [%s]\n", cmd->name, codec_input_name(a), where ? where : "",
+          where ? ": " : "", text, evs_status_name(err->code));
+}

@@ -1,0 +1,70 @@
+/* What `evs encode` and `evs decode` share: their option parsing, type lookup, input/output files, the
+ * varint length prefix of delimited streams, and how a bad record is reported. */
+#ifndef EVS_CODEC_CLI_H
+#define EVS_CODEC_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "cli.h"
+#include "evs/json.h"
+
+/* Largest record (one JSON line, one binary message) read: bigger ones fail with EVS_ERR_LIMIT before
+ * anything is allocated for them. */
+#define CODEC_MAX_RECORD ((size_t)256 << 20)
+
+/* Which of the JSON options a command takes. */
+enum {
+  CODEC_ENCODE_FLAGS = EVS_JSON_IGNORE_UNKNOWN,
+  CODEC_DECODE_FLAGS =
+      EVS_JSON_EMIT_DEFAULTS | EVS_JSON_PROTO_NAMES | EVS_JSON_ENUMS_AS_NUMBERS | EVS_JSON_PRETTY
+};
+
+typedef struct codec_args {
+  const char *type;
+  const char *input;  /* NULL = stdin */
+  const char *output; /* NULL = stdout */
+  const char *sets[CLI_MAX_SETS];
+  int n_sets;
+  evs_json_options opts;
+  bool delimited;
+  bool keep_going;
+} codec_args;
+
+/* Parses the command line of encode/decode (`allowed` = the EVS_JSON_* flags it takes). Returns -1 when
+ * the command should run, else the exit code (usage errors are printed). */
+int codec_parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, codec_args *a);
+
+/* The registry (builtin catalog + --descriptor-set files) and the compiled message type named by
+ * a->type: an event type name first, else a message full name. On failure prints why and returns
+ * CLI_EXIT_FAIL with *reg NULL. */
+int codec_open(const cli_cmd *cmd, const codec_args *a, evs_registry **reg,
+               const ProtobufCMessageDescriptor **desc);
+
+/* Opens --input / --output (stdin / stdout when not given). Returns 0 or prints the error and returns
+ * CLI_EXIT_FAIL. codec_close_files() closes them and reports a failed write (returns CLI_EXIT_FAIL). */
+int codec_open_files(const cli_cmd *cmd, const codec_args *a, FILE **in, FILE **out);
+int codec_close_files(const cli_cmd *cmd, const codec_args *a, FILE *in, FILE *out);
+
+/* The input's name in messages: the --input path or "stdin". */
+const char *codec_input_name(const codec_args *a);
+
+/* Reads the whole stream into *data (malloc'ed, NUL-terminated, *len excludes the NUL). Fails with
+ * EVS_ERR_IO, EVS_ERR_LIMIT (more than CODEC_MAX_RECORD bytes) or EVS_ERR_NOMEM. */
+evs_status codec_read_all(FILE *in, uint8_t **data, size_t *len, evs_error *err);
+
+/* Reads one varint length prefix at *offset. Returns 1 with *value, 0 at a clean end of input, -1 with
+ * err filled (EVS_ERR_TRUNCATED: the stream ends inside the prefix; EVS_ERR_SYNTAX: longer than 10
+ * bytes). *offset advances past the bytes read. */
+int codec_read_varint(FILE *in, size_t *offset, uint64_t *value, evs_error *err);
+/* Appends the varint encoding of v to buf (at most 10 bytes); returns its length. */
+size_t codec_put_varint(uint8_t *buf, uint64_t v);
+
+/* Prints "evs CMD: error: INPUT: WHERE: <err>" on stderr, where WHERE names the record ("line 5",
+ * "record 3 at byte 120"); WHERE NULL for a single-document input. */
+void codec_report(const cli_cmd *cmd, const codec_args *a, const char *where, const evs_error *err);
+
+#endif
