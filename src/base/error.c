@@ -37,6 +37,7 @@ void evs_error_clear(evs_error *err) {
   err->offset = EVS_NO_OFFSET;
 }
 
+static void set_message(evs_error *err, evs_status code, const char *fmt, va_list ap) EVS_PRINTF(3, 0);
 static void set_message(evs_error *err, evs_status code, const char *fmt, va_list ap) {
   err->code = code;
   vsnprintf(err->msg, sizeof err->msg, fmt, ap);
