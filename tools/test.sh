@@ -20,9 +20,8 @@ cmake --build build-asan -j"$jobs"
 # Build-level checks (format, drift, exports, headers, external project) already ran in the plain build.
 ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE build
 
-echo "== build-fuzz (clang, libFuzzer: each JSON fuzz target runs briefly on seeds from the goldens)"
-# Warnings are enforced by the two builds above; this one only adds coverage-guided fuzzing.
-cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DEVS_FUZZ=ON \
+echo "== build-fuzz (clang -Werror, libFuzzer: each JSON fuzz target runs briefly on seeds from the goldens)"
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DEVS_FUZZ=ON -DEVS_WERROR=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$jobs" --target fuzz_json_decode fuzz_binary_decode fuzz_binary_seeds
 ctest --test-dir build-fuzz --output-on-failure -L fuzz

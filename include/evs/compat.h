@@ -163,7 +163,8 @@ EVS_API EVS_NODISCARD evs_status evs_compat_report_write(const evs_compat_report
  *  - any other file: a descriptor set (protoc --descriptor_set_out, buf build -o).
  * protoc is $EVS_PROTOC or `protoc` on PATH; git is `git` on PATH. *data is malloc'd (free with free()).
  * Errors: EVS_ERR_IO (missing path, git or protoc failed to run), EVS_ERR_SYNTAX (protoc rejected a .proto:
- * err has its first message, file, line and column), EVS_ERR_NOT_FOUND (no .proto files, unknown git
+ * err has its first message, file, line and column), EVS_ERR_LIMIT (a set file larger than
+ * EVS_REGISTRY_MAX_SET_SIZE), EVS_ERR_NOT_FOUND (no .proto files, unknown git
  * ref or path), EVS_ERR_NOMEM. */
 EVS_API EVS_NODISCARD evs_status evs_compat_input_read(const char *spec, const char *const *import_dirs,
                                                        size_t n_import_dirs, uint8_t **data, size_t *len,

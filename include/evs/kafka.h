@@ -124,6 +124,8 @@ typedef struct evs_event_attrs {
  * queue_full_waits = 50 ms waits for room in the local queue. */
 typedef struct evs_producer_stats {
   uint64_t sent, delivered, failed, spooled, spool_errors, queue_full_waits;
+  uint64_t errors;      /* non-fatal client errors (brokers unreachable, ...): librdkafka retries */
+  char last_error[200]; /* "<error name>: <text>" of the latest of those, "" when none */
 } evs_producer_stats;
 
 /* Creates a producer. Fails with EVS_ERR_INVALID_ARG (out/opts NULL, no brokers, a bad or unknown property,
@@ -246,6 +248,8 @@ typedef struct evs_consumer_stats {
   uint64_t unhandled;     /* decoded but no handler for the type (offset stored) */
   uint64_t dead_lettered; /* sent to the dead-letter topic */
   uint64_t decode_errors; /* records that could not be decoded (dead-lettered or stopped the poll) */
+  uint64_t errors;        /* non-fatal client errors (unknown topic, broker down, ...): librdkafka retries */
+  char last_error[200];   /* "<error name>: <text>" of the latest of those, "" when none */
 } evs_consumer_stats;
 
 /* Creates a consumer in group opts->group_id subscribed to opts->topics, with at-least-once settings

@@ -99,9 +99,13 @@ static evs_status read_all(const char *path, uint8_t **data, size_t *len, evs_er
   }
   size_t cap = 64 * 1024, n = 0;
   uint8_t *buf = malloc(cap);
+  bool too_big = false;
   while (buf) {
     if (n == cap) {
-      if (cap > EVS_REGISTRY_MAX_SET_SIZE) break;
+      if (cap > EVS_REGISTRY_MAX_SET_SIZE) {
+        too_big = true;
+        break;
+      }
       uint8_t *g = realloc(buf, cap * 2);
       if (!g) {
         free(buf);
@@ -118,6 +122,12 @@ static evs_status read_all(const char *path, uint8_t **data, size_t *len, evs_er
   bool bad = ferror(fp);
   fclose(fp);
   if (!buf) return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %s", path);
+  if (too_big) {
+    free(buf);
+    evs_error_where(err, path, NULL);
+    return evs_fail(err, EVS_ERR_LIMIT, "%s is larger than the %zu MiB descriptor set limit", path,
+                    EVS_REGISTRY_MAX_SET_SIZE >> 20);
+  }
   if (bad) {
     free(buf);
     evs_error_where(err, path, NULL);

@@ -297,7 +297,7 @@ static evs_status commit_array(evs_jdec *d, const ProtobufCFieldDescriptor *fd, 
   size_t size = n * elem_size(fd);
   void *arr = evs_jd_alloc(d, size, pos);
   if (!arr) {
-    free_values(d, fd, d->stk + base, n);
+    if (n) free_values(d, fd, d->stk + base, n); /* d->stk may still be NULL when n is 0 */
     d->stk_len = base;
     return EVS_ERR_NOMEM;
   }
@@ -411,7 +411,7 @@ fail_at_index_n:
 fail_at_index:
   evs_jd_path_index(d, n);
 fail:
-  free_values(d, fd, d->stk + base, n);
+  if (n) free_values(d, fd, d->stk + base, n); /* d->stk may still be NULL when n is 0 */
   d->stk_len = base;
   return st;
 }
@@ -569,12 +569,13 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
     goto fail;
   }
   {
-    ProtobufCMessage **entries = (ProtobufCMessage **)(void *)(d->stk + base);
-    if ((st = evs_jd_check_dups(d, entries, n, start, dropped)) != EVS_OK) goto fail;
+    if (n > 1 && (st = evs_jd_check_dups(d, (ProtobufCMessage **)(void *)(d->stk + base), n, start,
+                                         dropped)) != EVS_OK)
+      goto fail;
   }
   return commit_array(d, fd, msg, base, n, start);
 fail:
-  free_values(d, fd, d->stk + base, n);
+  if (n) free_values(d, fd, d->stk + base, n); /* d->stk may still be NULL when n is 0 */
   d->stk_len = base;
   return st;
 }
@@ -757,8 +758,8 @@ evs_status evs_json_decode(const evs_registry *reg, const ProtobufCMessageDescri
   evs_jd_ws(&d);
   if (d.p >= d.end) {
     st = evs_jd_fail(&d, EVS_ERR_SYNTAX, d.p, "empty document: expected a JSON value");
-  } else if (*d.p == 'n' && m->wkt != EVS_WKT_VALUE && evs_jd_literal(&d, "null", 4)) {
-    st = evs_jd_fail(&d, EVS_ERR_TYPE, d.base, "the document is null: expected %s",
+  } else if (m->wkt != EVS_WKT_VALUE && evs_jd_at_null(&d)) {
+    st = evs_jd_fail(&d, EVS_ERR_TYPE, d.p, "the document is null: expected %s",
                      m->wkt ? "a value" : "an object");
   } else {
     st = evs_jd_message_value(&d, m, desc, msg);

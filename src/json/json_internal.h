@@ -102,20 +102,21 @@ evs_status evs_jd_fail(evs_jdec *d, evs_status code, const char *pos, const char
 evs_status evs_jd_expected(evs_jdec *d, const char *pos, const char *fmt, ...) EVS_PRINTF(3, 4);
 /* True when the literal `null` (complete) is at d->p; consumes nothing. */
 bool evs_jd_at_null(const evs_jdec *d);
-/* Names the current token for messages ("'x'", "end of input", "a string"). */
+/* Names the current byte for messages ("'x'", "byte 0x01", "end of input"). */
 const char *evs_jd_token_name(const evs_jdec *d, char buf[16]);
 /* Scans the string at d->p (which must be '"'), validating escapes and UTF-8. */
 evs_status evs_jd_string(evs_jdec *d, evs_jstr *out);
 /* Scans a number at d->p; num parts point into the input. */
 evs_status evs_jd_number(evs_jdec *d, evs_jnum *num, const char **start);
-/* Consumes `lit` ("true", "false", "null") at d->p, else fails. */
+/* Consumes the complete literal `lit` ("true", "false", "null") at d->p and returns true; else false,
+ * consuming nothing. */
 bool evs_jd_literal(evs_jdec *d, const char *lit, size_t n);
 /* Skips one whole JSON value (validating it), respecting the depth limit. */
 evs_status evs_jd_skip(evs_jdec *d);
 /* d->p at '{' or '[': counts one nesting level. */
 evs_status evs_jd_enter(evs_jdec *d);
-/* After a member value: consumes ',' (returns true) or the closing `close` (returns false, sets
- * *done). */
+/* After a member or element: consumes ',' (*more = true; a `close` right after it is a trailing-comma
+ * error) or the closing `close` (*more = false, leaves one nesting level). */
 evs_status evs_jd_next(evs_jdec *d, char close, bool *more);
 /* Error path only: the opening quote of member `index` of the (already parsed, valid) object at obj. The
  * scan position is restored. */
@@ -137,7 +138,8 @@ ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescript
 size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos);
 
 /* decode.c */
-/* Decodes a JSON value for a field of message type (cd, m) into a new message stored at *slot. */
+/* The JSON value at d->p (an object, or a well-known type's special form) into msg, an initialised
+ * message of type (m, cd). */
 evs_status evs_jd_message_value(evs_jdec *d, const evs_message *m, const ProtobufCMessageDescriptor *cd,
                                 ProtobufCMessage *msg);
 /* The object members of a plain message at d->p ('{'). skip_key: a key to ignore (Any's "@type"). */
@@ -160,8 +162,8 @@ evs_status evs_jd_wkt_null(ProtobufCMessage *value);
 
 /* ------------------------------------------------------------------ shared (common.c) */
 
-/* The registry view of a protobuf-c descriptor: the linked one, else the same full name with the same
- * field count. NULL when unknown. */
+/* The registry view of a protobuf-c descriptor: the linked one, else the one with the same full name when
+ * every field has the same number and type. NULL when unknown. */
 const evs_message *evs_json_message_of(const evs_registry *reg, const ProtobufCMessageDescriptor *desc);
 
 /* Map entries (messages with key = fields[0]) whose key appears again later in entries[0..n): in

@@ -285,6 +285,72 @@ static size_t fixed_decimal(bool neg, uint64_t r, int k, char *buf) {
   return n;
 }
 
+#if defined(__SIZEOF_INT128__)
+/* %.16g / %.17g for 1e-4 <= a < 1e15 (fixed notation), computed exactly with 128-bit integers instead of
+ * snprintf + strtod. a = m * 2^-s with m < 2^53 and 3 <= s <= 67, so a * 10^k = (m * 10^k) / 2^s with
+ * m * 10^k < 2^120 for k <= 20. The P-digit decimal is that quotient rounded half-even, as glibc's printf
+ * rounds the exact binary value; it reads back as a iff it lies in a's rounding interval (half an ulp each
+ * side, a quarter below a power of two; the ends belong to a when m is even: strtod rounds half-even).
+ * Returns 0 when a is outside the range this handles. */
+static size_t format_double_exact(double v, char buf[EVS_JNUM_BUF]) {
+  typedef unsigned __int128 u128;
+  double a = fabs(v);
+  uint64_t bits;
+  memcpy(&bits, &a, sizeof bits);
+  int biased = (int)(bits >> 52);
+  if (biased == 0) return 0;
+  uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+  int s = 1075 - biased; /* a = m * 2^-s */
+  if (s < 3 || s > 67) return 0;
+  int x = -4; /* decimal exponent: 10^x <= a < 10^(x+1); the doubles of 10^-1..10^-4 lie above them */
+  while (x < 14 && a >= (x + 1 >= 0 ? k_pow10[x + 1] : 1.0 / k_pow10[-(x + 1)])) x++;
+  u128 q = 0;
+  int k = 0;
+  for (int p = 16; p <= 17; p++) {
+    k = p - 1 - x;
+    if (k < 0 || k > 20) return 0;
+    u128 p10 = 1;
+    for (int i = 0; i < k; i++) p10 *= 10;
+    u128 num = (u128)m * p10;
+    q = num >> s;
+    u128 rem = num & (((u128)1 << s) - 1), half = (u128)1 << (s - 1);
+    if (rem > half || (rem == half && (q & 1))) q++;
+    if (p == 17) break;
+    /* does q / 10^k read back as a? compare |q * 2^s - num| with half an ulp = 10^k / 2 */
+    u128 qs = q << s;
+    bool above = qs >= num;
+    u128 diff = above ? qs - num : num - qs;
+    bool lower_closer = !above && m == (1ull << 52) && biased > 1; /* the gap below a power of two is half */
+    u128 lhs = lower_closer ? diff * 4 : diff * 2;
+    bool inside = (m & 1) ? lhs < p10 : lhs <= p10;
+    if (inside) break;
+  }
+  /* %g drops trailing zeros */
+  while (k > 0 && q % 10 == 0) {
+    q /= 10;
+    k--;
+  }
+  if (k == 0 || q >= (u128)1 << 63) return 0;
+  uint64_t r = (uint64_t)q;
+  if (k > 18) {
+    /* more fraction digits than fixed_decimal's table: "0." + zeros + digits */
+    size_t n = 0;
+    if (v < 0) buf[n++] = '-';
+    buf[n++] = '0';
+    buf[n++] = '.';
+    char digits[24];
+    size_t nd = evs_format_u64(r, digits);
+    if ((size_t)k < nd) return 0;
+    for (size_t i = nd; i < (size_t)k; i++) buf[n++] = '0';
+    memcpy(buf + n, digits, nd);
+    n += nd;
+    buf[n] = '\0';
+    return n;
+  }
+  return fixed_decimal(v < 0, r, k, buf);
+}
+#endif
+
 size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
   /* Integers below 1e15 print as %.15g prints them: plain digits. */
   if (fabs(v) < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v)))
@@ -304,6 +370,12 @@ size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
       if (r / k_pow10[k] == a) return fixed_decimal(v < 0, (uint64_t)r, k, buf);
     }
   }
+#if defined(__SIZEOF_INT128__)
+  if (in_fixed_range) {
+    size_t n = format_double_exact(v, buf);
+    if (n) return n;
+  }
+#endif
   locale_t old = enter_c_locale();
   int n = 0;
   /* %.15g when it round-trips (what protobuf's C++ prints, and for normal numbers the shortest: a shorter

@@ -36,6 +36,17 @@ static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const ch
   fprintf(stderr, "librdkafka %d %s: %s\n", level, fac, safe);
 }
 
+/* Client-level errors (brokers unreachable, ...) arrive here, in the thread calling evs_consumer_poll()
+ * (rd_kafka_poll_set_consumer forwards the main queue): counted and kept for the caller. */
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+  (void)rk;
+  evs_consumer *c = opaque;
+  char text[sizeof c->st.last_error];
+  snprintf(text, sizeof text, "%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+  c->st.errors++;
+  evs_kafka_redact(c->st.last_error, sizeof c->st.last_error, text);
+}
+
 void evs_consumer_close(evs_consumer *c) {
   if (!c) return;
   if (c->rk) {
@@ -51,11 +62,13 @@ void evs_consumer_close(evs_consumer *c) {
 }
 
 evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out, evs_error *err) {
+  evs_error local; /* the helpers report through err: keep their status even when the caller passes NULL */
+  if (!err) err = &local;
   if (out) *out = NULL;
   if (!opts || !out) return evs_fail(err, EVS_ERR_INVALID_ARG, "consumer options or out is NULL");
   if (!opts->n_topics || !opts->topics) return evs_fail(err, EVS_ERR_INVALID_ARG, "no topic to consume");
   const evs_registry *reg = opts->registry ? opts->registry : evs_registry_builtin(err);
-  if (!reg) return err ? err->code : EVS_ERR_INTERNAL;
+  if (!reg) return err->code;
   const char *defaults[] = {"group.id",
                             opts->group_id && *opts->group_id ? opts->group_id : "evs-consumer",
                             "enable.auto.commit",
@@ -66,7 +79,7 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
                             opts->from_beginning ? "earliest" : "latest",
                             NULL};
   rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, defaults, err);
-  if (!conf) return err ? err->code : EVS_ERR_INVALID_ARG;
+  if (!conf) return err->code;
   evs_consumer *c = calloc(1, sizeof *c);
   if (!c) {
     rd_kafka_conf_destroy(conf);
@@ -93,15 +106,17 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
     }
   }
   rd_kafka_conf_set_log_cb(conf, quiet_log);
+  rd_kafka_conf_set_error_cb(conf, error_cb);
+  rd_kafka_conf_set_opaque(conf, c);
   c->rk = evs_kafka_new_handle(RD_KAFKA_CONSUMER, conf, err);
   if (!c->rk) {
     evs_consumer_close(c);
-    return err ? err->code : EVS_ERR_KAFKA;
+    return err->code;
   }
   rd_kafka_poll_set_consumer(c->rk);
   if (!c->dlq_off && !(c->dlq = evs_dlq_new(&opts->kafka, err))) {
     evs_consumer_close(c);
-    return err ? err->code : EVS_ERR_KAFKA;
+    return err->code;
   }
   rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)opts->n_topics);
   for (size_t i = 0; i < opts->n_topics; i++)
@@ -310,11 +325,18 @@ evs_status evs_consumer_poll(evs_consumer *c, int timeout_ms, int *processed, ev
   if (!m) return EVS_OK;
   if (m->err) {
     rd_kafka_resp_err_t e = m->err;
+    char detail[sizeof c->st.last_error];
+    snprintf(detail, sizeof detail, "%s: %s", rd_kafka_err2name(e), rd_kafka_message_errstr(m));
     rd_kafka_message_destroy(m);
     char reason[256];
     if (e == RD_KAFKA_RESP_ERR__FATAL || rd_kafka_fatal_error(c->rk, reason, sizeof reason))
       return evs_kafka_fail(err, e, "consumer");
-    return EVS_OK; /* partition EOF, transport hiccups: librdkafka recovers by itself */
+    /* Partition EOF, an unknown topic, transport hiccups: librdkafka recovers by itself; count them. */
+    if (e != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      c->st.errors++;
+      evs_kafka_redact(c->st.last_error, sizeof c->st.last_error, detail);
+    }
+    return EVS_OK;
   }
   if (processed) *processed = 1;
   c->st.received++;

@@ -38,6 +38,17 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
   fprintf(stderr, "librdkafka %d %s: %s\n", level, fac, safe);
 }
 
+/* Client-level errors, from rd_kafka_poll() in the caller's thread: counted and kept for the caller. A
+ * fatal one also shows up as the error of every later send. */
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+  (void)rk;
+  evs_producer *p = opaque;
+  char text[sizeof p->st.last_error];
+  snprintf(text, sizeof text, "%s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+  p->st.errors++;
+  evs_kafka_redact(p->st.last_error, sizeof p->st.last_error, text);
+}
+
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   (void)rk;
   evs_producer *p = opaque;
@@ -77,15 +88,17 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
 }
 
 evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out, evs_error *err) {
+  evs_error local; /* the helpers report through err: keep their status even when the caller passes NULL */
+  if (!err) err = &local;
   if (out) *out = NULL;
   if (!opts || !out) return evs_fail(err, EVS_ERR_INVALID_ARG, "producer options or out is NULL");
   const evs_registry *reg = opts->registry ? opts->registry : evs_registry_builtin(err);
-  if (!reg) return err ? err->code : EVS_ERR_INTERNAL;
+  if (!reg) return err->code;
   if (opts->confluent_framing && !opts->schema_id_fn)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "confluent_framing needs a schema_id_fn");
   static const char *const defaults[] = {"enable.idempotence", "true", "acks", "all", NULL};
   rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, defaults, err);
-  if (!conf) return err ? err->code : EVS_ERR_INVALID_ARG;
+  if (!conf) return err->code;
   evs_producer *p = calloc(1, sizeof *p);
   if (!p) {
     rd_kafka_conf_destroy(conf);
@@ -110,12 +123,13 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
   rd_kafka_conf_set_opaque(conf, p);
   rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
   rd_kafka_conf_set_log_cb(conf, log_cb);
+  rd_kafka_conf_set_error_cb(conf, error_cb);
   p->rk = evs_kafka_new_handle(RD_KAFKA_PRODUCER, conf, err);
   if (!p->rk) {
     free(p->source);
     free(p->spool_path);
     free(p);
-    return err ? err->code : EVS_ERR_KAFKA;
+    return err->code;
   }
   *out = p;
   return EVS_OK;

@@ -25,6 +25,7 @@ set -e
 grep -q "read $n, sent $n, delivered 0, failed $n, rejected 0" "$tmp/err1" || { cat "$tmp/err1"; fail "summary"; }
 grep -q "$n undelivered events are in $tmp/spool" "$tmp/err1" || { cat "$tmp/err1"; fail "spool not named"; }
 ! grep -q hunter2 "$tmp/err1" "$tmp/out1" || fail "a secret was printed"
+grep -q '^evs produce: warning: _\(TRANSPORT\|ALL_BROKERS_DOWN\): ' "$tmp/err1" || { cat "$tmp/err1"; fail "no warning about the brokers"; }
 [ -s "$tmp/spool" ] || fail "no spool file"
 
 "$evs" broker --brokers 1 --port-file "$tmp/port" > /dev/null 2>&1 &

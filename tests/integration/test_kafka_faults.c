@@ -255,6 +255,16 @@ static void test_close_purges_to_spool(void **state) {
   evs_producer *p = new_producer(e, &d, e->spool, "300000");
   send_range(p, 0, n, NULL);
   assert_int_equal(evs_producer_flush(p, 300, &err), EVS_ERR_TIMEOUT);
+  /* The client says why: its connection errors are counted and the latest kept. */
+  evs_producer_stats ps;
+  evs_producer_stats_get(p, &ps);
+  for (int i = 0; i < 40 && ps.errors == 0; i++) {
+    evs_producer_poll(p, 50);
+    evs_producer_stats_get(p, &ps);
+  }
+  assert_true(ps.errors > 0);
+  assert_true(strncmp(ps.last_error, "_TRANSPORT", 10) == 0 ||
+              strncmp(ps.last_error, "_ALL_BROKERS_DOWN", 17) == 0);
   assert_int_equal(evs_producer_close(p, 200), n);
   assert_int_equal(d.spooled, n);
   for (int i = 0; i < n; i++) assert_int_equal(d.failed[i], 1);

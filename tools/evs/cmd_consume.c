@@ -188,11 +188,19 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   uint64_t seen = 0;
   struct timespec last;
   clock_gettime(CLOCK_MONOTONIC, &last);
+  uint64_t errors_seen = 0;
   while (!g_stop && (!have_count || seen < count)) {
     int got = 0;
     if (evs_consumer_poll(c, 200, &got, &err) != EVS_OK) {
       rc = cli_fail(self, &err);
       break;
+    }
+    evs_consumer_stats now_st;
+    evs_consumer_stats_get(c, &now_st);
+    if (now_st.errors > errors_seen) {
+      /* librdkafka keeps retrying; say why nothing arrives (an unknown topic, brokers down). */
+      fprintf(stderr, "evs consume: warning: %s\n", now_st.last_error);
+      errors_seen = now_st.errors;
     }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);

@@ -25,7 +25,8 @@ typedef struct producer_cli {
   const char *topic; /* --topic */
   const char *input_name;
   bool strict;
-  uint64_t read, rejected;
+  uint64_t read, rejected, errors_seen;
+  char last_warning[200];
 } producer_cli;
 
 static double now_s(void) {
@@ -144,6 +145,21 @@ static void progress(producer_cli *c, bool final) {
           (unsigned long long)st.failed, (unsigned long long)c->rejected, final ? "\n" : "");
 }
 
+/* Prints librdkafka's client errors (brokers unreachable, ...) as warnings, once each time they change. */
+static void warn_errors(producer_cli *c, bool *shown) {
+  evs_producer_stats st;
+  evs_producer_stats_get(c->p, &st);
+  if (st.errors == c->errors_seen) return;
+  c->errors_seen = st.errors;
+  if (strcmp(st.last_error, c->last_warning) == 0) return;
+  snprintf(c->last_warning, sizeof c->last_warning, "%s", st.last_error);
+  if (*shown) {
+    fputc('\n', stderr);
+    *shown = false;
+  }
+  fprintf(stderr, "evs produce: warning: %s\n", st.last_error);
+}
+
 static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool) {
   char *line = NULL;
   size_t cap = 0;
@@ -180,6 +196,7 @@ static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool
         break;
       }
     }
+    warn_errors(c, &shown);
     if (tty && (c->read & 1023) == 0 && now_s() - last > 0.5) {
       last = now_s();
       progress(c, false);
@@ -189,8 +206,13 @@ static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool
   free(line);
   if (ferror(in)) rc = cli_failf(c->self, "reading %s failed", c->input_name);
   evs_error err;
-  if (evs_producer_flush(c->p, timeout_s * 1000, &err) != EVS_OK)
-    fprintf(stderr, "evs produce: %s; spooling the rest\n", err.msg);
+  /* Flush in steps so that client errors show up while waiting. */
+  evs_status fst = EVS_ERR_TIMEOUT;
+  for (int waited = 0; fst == EVS_ERR_TIMEOUT && waited < timeout_s * 1000; waited += 500) {
+    fst = evs_producer_flush(c->p, 500, &err);
+    warn_errors(c, &shown);
+  }
+  if (fst != EVS_OK) fprintf(stderr, "evs produce: %s; spooling the rest\n", err.msg);
   if (shown) progress(c, true);
   evs_producer_stats st;
   evs_producer_stats_get(c->p, &st);

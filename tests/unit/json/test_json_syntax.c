@@ -40,6 +40,7 @@ static void test_malformed(void **state) {
       {"", EVS_ERR_SYNTAX, 0},
       {"   ", EVS_ERR_SYNTAX, 3},
       {"null", EVS_ERR_TYPE, 0},
+      {" \n null", EVS_ERR_TYPE, 3},
       {"[]", EVS_ERR_TYPE, 0},
       {"1", EVS_ERR_TYPE, 0},
       {"{", EVS_ERR_SYNTAX, 1},
