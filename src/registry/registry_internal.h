@@ -92,7 +92,7 @@ struct evs_registry {
   evs_event_type *events; /* sorted by (name, version) */
   size_t n_events;
   evs_ptrvec pools; /* evs_pool * of committed batches */
-  evs_ptrvec sets;  /* Google__Protobuf__FileDescriptorSet * kept alive for the views' strings */
+  evs_ptrvec sets;  /* evs_arena * holding each unpacked FileDescriptorSet, alive for the views' strings */
 };
 
 typedef struct evs_batch {
@@ -100,7 +100,8 @@ typedef struct evs_batch {
   const char *origin;
   evs_error *err;
   evs_pool *pool;
-  Google__Protobuf__FileDescriptorSet *set;
+  Google__Protobuf__FileDescriptorSet *set; /* unpacked into `arena`: dropping the arena frees it */
+  struct evs_arena *arena;
   evs_hmap files, messages, enums; /* new names, growable */
   evs_ptrvec new_files, new_msgs, new_enums;
   evs_event_type *events; /* new event types */
