@@ -44,6 +44,12 @@ static void set_message(evs_error *err, evs_status code, const char *fmt, va_lis
   if (err->msg[0] == '\0') snprintf(err->msg, sizeof err->msg, "%s error", evs_status_name(code));
 }
 
+evs_status evs_vfail(evs_error *err, evs_status code, const char *fmt, va_list ap) {
+  if (!err) return code;
+  set_message(err, code, fmt, ap);
+  return code;
+}
+
 evs_status evs_fail(evs_error *err, evs_status code, const char *fmt, ...) {
   if (!err) return code;
   va_list ap;

@@ -2,11 +2,16 @@
 #ifndef EVS_ERROR_INTERNAL_H
 #define EVS_ERROR_INTERNAL_H
 
+#include <stdarg.h>
+
 #include "evs/error.h"
 
 /* Sets err->code and err->msg (printf-style) and returns code, so a failure path reads
  * `return evs_fail(err, EVS_ERR_SYNTAX, "expected ',' after %s", what);`. Location fields are kept. */
 evs_status evs_fail(evs_error *err, evs_status code, const char *fmt, ...) EVS_PRINTF(3, 4);
+
+/* evs_fail() with a va_list, for helpers that wrap it (they add their own location afterwards). */
+evs_status evs_vfail(evs_error *err, evs_status code, const char *fmt, va_list ap) EVS_PRINTF(3, 0);
 
 /* evs_fail() plus the location in one call: sets err->offset and resets line/col (a caller that knows the
  * line translates later), so no stale location from an earlier error survives. Returns code. */

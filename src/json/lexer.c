@@ -12,12 +12,10 @@
 evs_status evs_jd_fail(evs_jdec *d, evs_status code, const char *pos, const char *fmt, ...) {
   evs_error *err = d->err;
   if (!err) return code;
-  char msg[sizeof err->msg];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  evs_vfail(err, code, fmt, ap);
   va_end(ap);
-  evs_fail(err, code, "%s", msg);
   if (pos < d->base || pos > d->end) pos = d->p;
   uint32_t line = 1;
   const char *ls = d->base;
