@@ -31,6 +31,7 @@ set(EVS_LIB_SOURCES
   src/json/encode_wkt.c
   src/json/lexer.c
   src/json/number.c
+  src/json/write_string.c
   src/compat/compat.c
   src/compat/walk.c
   src/compat/rules_table.c

@@ -12,6 +12,8 @@
 #ifndef EVS_JSON_H
 #define EVS_JSON_H
 
+#include <stdio.h>
+
 #include <protobuf-c/protobuf-c.h>
 
 #include "evs/buf.h"
@@ -86,6 +88,11 @@ EVS_API EVS_NODISCARD evs_status evs_json_encode(const evs_registry *reg, const 
 EVS_API EVS_NODISCARD evs_status evs_binary_depth_check(const uint8_t *data, size_t len,
                                                         const ProtobufCMessageDescriptor *desc, int max_depth,
                                                         evs_error *err);
+
+/* Writes the NUL-terminated string s to out as a JSON string literal (quotes included), escaping '"',
+ * '\\' and control characters; other bytes are copied as they are. For reports and listings that are
+ * written straight to a stream; s must not be NULL. */
+EVS_API void evs_json_write_string(FILE *out, const char *s);
 
 EVS_EXTERN_C_END
 

@@ -1,38 +1,14 @@
 /* JSON output: one object per finding per line (JSON Lines), with both locations. */
 #include "compat/report_internal.h"
 
+#include "evs/json.h"
+
 static void json_str(FILE *out, const char *s) {
   if (!s) {
     fputs("null", out);
     return;
   }
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    switch (*p) {
-      case '"':
-        fputs("\\\"", out);
-        break;
-      case '\\':
-        fputs("\\\\", out);
-        break;
-      case '\n':
-        fputs("\\n", out);
-        break;
-      case '\r':
-        fputs("\\r", out);
-        break;
-      case '\t':
-        fputs("\\t", out);
-        break;
-      default:
-        if (*p < 0x20) {
-          fprintf(out, "\\u%04x", *p);
-        } else {
-          fputc(*p, out);
-        }
-    }
-  }
-  fputc('"', out);
+  evs_json_write_string(out, s);
 }
 
 static void loc(FILE *out, const char *key, const evs_compat_loc *l) {

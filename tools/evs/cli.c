@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "evs/catalog.h"
+#include "evs/json.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -86,33 +87,7 @@ evs_registry *cli_open_registry(const cli_cmd *cmd, const char *const *paths, in
 }
 
 void cli_json_string(FILE *out, const char *s) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-    switch (*p) {
-      case '"':
-        fputs("\\\"", out);
-        break;
-      case '\\':
-        fputs("\\\\", out);
-        break;
-      case '\n':
-        fputs("\\n", out);
-        break;
-      case '\r':
-        fputs("\\r", out);
-        break;
-      case '\t':
-        fputs("\\t", out);
-        break;
-      default:
-        if (*p < 0x20) {
-          fprintf(out, "\\u%04x", *p);
-        } else {
-          fputc(*p, out);
-        }
-    }
-  }
-  fputc('"', out);
+  evs_json_write_string(out, s ? s : "");
 }
 
 int cli_option_error(const cli_cmd *cmd, int c, char **argv) {
