@@ -44,13 +44,20 @@ static int teardown(void **state) {
   return 0;
 }
 
+/* One Produce request in flight per connection. librdkafka's idempotent producer, when request R1 fails
+ * with an uncertain outcome (timeout, transport error) and a later request R2 on the same partition
+ * succeeds, counts R1 as persisted ("implicit ack"): a real broker accepts R2 only after R1's sequence
+ * numbers. librdkafka 2.0.2's mock cluster checks sequence numbers for transactional producers only
+ * (rd_kafka_mock_validate_records returns early without a TransactionalId), so against the mock R1 is
+ * then lost although acked: 80 of 4000 events in 2 of 7 CI runs. With one request in flight there is no
+ * R2 while R1 is unresolved, so this test measures evs, not the mock's missing check. */
 static evs_producer *new_producer(env *e, fx_deliveries *d, const char *spool, const char *timeout_ms) {
   char prop[64];
   snprintf(prop, sizeof prop, "message.timeout.ms=%s", timeout_ms);
   const char *props[] = {prop, "retry.backoff.ms=20", "reconnect.backoff.ms=20",
-                         "reconnect.backoff.max.ms=200"};
+                         "reconnect.backoff.max.ms=200", "max.in.flight.requests.per.connection=1"};
   evs_producer_options po = {
-      .kafka = {e->boot, props, 4}, .on_delivery = fx_on_delivery, .delivery_ctx = d, .spool_path = spool};
+      .kafka = {e->boot, props, 5}, .on_delivery = fx_on_delivery, .delivery_ctx = d, .spool_path = spool};
   evs_producer *p = NULL;
   evs_error err;
   if (evs_producer_new(&po, &p, &err) != EVS_OK) fail_msg("producer: %s", err.msg);
@@ -92,20 +99,6 @@ static uint64_t consume_once(env *e, const char *topic, const char *group, fx_se
   evs_consumer_stats cs;
   evs_consumer_stats_get(c, &cs);
   evs_consumer_close(c);
-  if (s->total < want && strstr(group, "-again") == NULL) {
-    /* In 2 of 6 full CI runs here a first consumer stopped fetching the tail of a few partitions after the
-     * leader moves (cause not found: mock cluster or consumer). A fresh group reads the log once more;
-     * every assertion below still holds for that second reader. The stall is printed, not hidden. */
-    fprintf(stderr,
-            "%s: first consumer saw %llu of %llu events within 60 s; reading again with a new group\n", topic,
-            (unsigned long long)s->total, (unsigned long long)want);
-    size_t n = s->n;
-    fx_seen_free(s);
-    fx_seen_init(s, n);
-    char again[128];
-    snprintf(again, sizeof again, "%s-again", group);
-    return consume_once(e, topic, again, s, want);
-  }
   for (size_t i = 0; i < s->n; i++) {
     if (s->count[i] != 1)
       fprintf(stderr, "%s: event %zu (%s) handled %u times\n", topic, i, s->ids[i], s->count[i]);
