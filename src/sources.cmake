@@ -7,6 +7,7 @@ set(EVS_LIB_SOURCES
   src/base/alloc.c
   src/base/utf8.c
   src/base/base64.c
+  src/base/file.c
   src/registry/build.c
   src/registry/builtin.c
   src/registry/hash.c
@@ -46,7 +47,6 @@ set(EVS_LIB_SOURCES
   src/compat/report_github.c
   src/compat/report_junit.c
   src/compat/input.c
-  src/compat/srcfilter.c
   src/compat/extensions.c
   src/kafka/conf.c
   src/kafka/fieldval.c

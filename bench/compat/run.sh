@@ -1,42 +1,68 @@
 #!/usr/bin/env bash
-# Benchmark of `evs breaking` (not a test): a generated schema pair of 500 files, 5,000 messages and 50,000
-# fields with 260 planted breaks (gen_schema.py), checked from descriptor sets, from .proto directories and
-# as a one-file pair; with buf when available (BUF=path/to/buf), for time, peak memory and verdicts.
-# Usage: bench/compat/run.sh <build dir> [work dir]
+# Benchmark of `evs breaking` (not a test): generated schema pairs (gen_schema.py) of 50,000 fields (500
+# files, 5,000 messages, 260 planted breaks) and 100,000 fields (1,000 files), checked from descriptor
+# sets, from .proto directories and as a one-file pair. With buf (BUF=path/to/buf) every evs run is
+# followed by a buf run on the same input (interleaved), and the script prints the medians and the ratio,
+# plus peak memory and whether both report the same (file, rule) findings.
+# Usage: bench/compat/run.sh <build dir> [work dir] [rounds, default 9]
 set -euo pipefail
 build="$(cd "$1" && pwd)"; here="$(cd "$(dirname "$0")" && pwd)"; src="$here/../.."
-work="${2:-$(mktemp -d)}"; mkdir -p "$work"; cd "$work"
+work="${2:-$(mktemp -d)}"; rounds="${3:-9}"; mkdir -p "$work"; cd "$work"
 evs="$build/evs"
-python3 "$here/gen_schema.py" "$work" >/dev/null
-"$evs" breaking current --write-set cur.binpb 2>/dev/null
-"$evs" breaking previous --write-set prev.binpb 2>/dev/null
-mkdir -p one/c one/p; cp current/bench/p0/f0.proto one/c/; cp previous/bench/p0/f0.proto one/p/
+cfg='{"version":"v2","breaking":{"use":["WIRE_JSON"]}}'
+gen() { # dir files: a schema pair and its descriptor sets
+  python3 "$here/gen_schema.py" "$1" "$2" >/dev/null
+  "$evs" breaking "$1/current" --write-set "$1/cur.binpb" 2>/dev/null
+  "$evs" breaking "$1/previous" --write-set "$1/prev.binpb" 2>/dev/null
+}
+gen s50k 500; gen s100k 1000
+mkdir -p one/c one/p; cp s50k/current/bench/p0/f0.proto one/c/; cp s50k/previous/bench/p0/f0.proto one/p/
 "$evs" breaking one/c --write-set one/c.binpb 2>/dev/null; "$evs" breaking one/p --write-set one/p.binpb 2>/dev/null
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$src/include" -I"$src/gen" "$here/bench_compat.c" \
   "$build/libevs.a" "$build/libevs-wkt.a" -lprotobuf-c -luuid -lpthread -o bench_compat
-best() { # label, command...: best wall time of 5 runs and its peak RSS
-  local label="$1"; shift; local b=999999 rss=0
-  for _ in 1 2 3 4 5; do
-    /usr/bin/time -f "%e %M" -o t.txt "$@" >/dev/null 2>&1 || true
-    read -r s kb < <(tail -1 t.txt); ms=$(awk -v s="$s" 'BEGIN{printf "%d", s * 1000}')
-    if [ "$ms" -lt "$b" ]; then b=$ms; rss=$kb; fi
+
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(((e - s) / 10000)); }
+median() { sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] / 100}'; }
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+compare() { # label, evs args..., --, buf args...
+  local label="$1"; shift; local e=() b=()
+  while [ "$1" != -- ]; do e+=("$1"); shift; done; shift; b=("$@")
+  : >evs.t; : >buf.t
+  for _ in $(seq "$rounds"); do
+    ms "$evs" "${e[@]}" >>evs.t
+    if [ -n "${BUF:-}" ]; then ms "$BUF" "${b[@]}" >>buf.t; fi
   done
-  printf '%-34s %6d ms %8d KB\n' "$label" "$b" "$rss"
+  local te tb; te=$(median <evs.t)
+  if [ -n "${BUF:-}" ]; then
+    tb=$(median <buf.t)
+    printf '%-30s evs %7s ms  buf %8s ms  buf/evs %5.1fx  memory evs %6s KB  buf %7s KB\n' "$label" "$te" "$tb" \
+      "$(awk -v a="$tb" -v b="$te" 'BEGIN{print a / b}')" "$(rss "$evs" "${e[@]}")" "$(rss "$BUF" "${b[@]}")"
+  else
+    printf '%-30s evs %7s ms  memory %6s KB\n' "$label" "$te" "$(rss "$evs" "${e[@]}")"
+  fi
 }
 verdict() { sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: \{0,1\}\([A-Z_]*\):.*/\1 \2/p' | sort; }
-echo "in-process phases (best of 5):"; ./bench_compat cur.binpb prev.binpb 5
-best "evs, descriptor sets" "$evs" breaking cur.binpb --against prev.binpb
-best "evs, .proto directories" "$evs" breaking current --against previous
-best "evs, one-file pair (sets)" "$evs" breaking one/c.binpb --against one/p.binpb
-"$evs" breaking cur.binpb --against prev.binpb 2>/dev/null | verdict > evs.txt || true
-sort expected_breaks.txt | diff -q - evs.txt >/dev/null && echo "evs finds exactly the $(wc -l < evs.txt) planted breaks"
-if [ -n "${BUF:-}" ]; then
-  cfg='{"version":"v2","breaking":{"use":["WIRE_JSON"]}}'
-  best "buf, descriptor sets" "$BUF" breaking cur.binpb --against prev.binpb --config "$cfg"
-  rm -rf bc bp; cp -r current bc; cp -r previous bp
-  for s in bc bp; do printf 'version: v2\nbreaking:\n  use:\n    - WIRE_JSON\n' > "$s/buf.yaml"; done
-  best "buf, .proto directories" "$BUF" breaking bc --against bp
-  "$BUF" breaking cur.binpb --against prev.binpb --config "$cfg" --error-format json 2>/dev/null |
-    python3 -c 'import json,sys; [print(d["path"], d["type"]) for d in map(json.loads, sys.stdin)]' | sort > buf.txt || true
-  diff -q buf.txt evs.txt >/dev/null && echo "buf and evs report the same $(wc -l < buf.txt) (file, rule) findings"
-fi
+
+echo "in-process phases, 50,000 fields (best of 5):"; ./bench_compat s50k/cur.binpb s50k/prev.binpb 5
+echo "medians of $rounds interleaved runs:"
+for s in s50k s100k; do
+  compare "$s, descriptor sets" breaking $s/cur.binpb --against $s/prev.binpb -- \
+    breaking $s/cur.binpb --against $s/prev.binpb --config "$cfg"
+done
+compare "one-file pair, descriptor sets" breaking one/c.binpb --against one/p.binpb -- \
+  breaking one/c.binpb --against one/p.binpb --config "$cfg"
+rm -rf bc bp; cp -r s50k/current bc; cp -r s50k/previous bp
+for s in bc bp; do printf 'version: v2\nbreaking:\n  use:\n    - WIRE_JSON\n' >"$s/buf.yaml"; done
+compare "s50k, .proto directories" breaking s50k/current --against s50k/previous -- breaking bc --against bp
+
+for s in s50k s100k; do
+  "$evs" breaking $s/cur.binpb --against $s/prev.binpb 2>/dev/null | verdict >$s/evs.txt || true
+  sort $s/expected_breaks.txt | diff -q - $s/evs.txt >/dev/null &&
+    echo "$s: evs finds exactly the $(wc -l <$s/evs.txt) planted breaks"
+  if [ -n "${BUF:-}" ]; then
+    "$BUF" breaking $s/cur.binpb --against $s/prev.binpb --config "$cfg" --error-format json 2>/dev/null |
+      python3 -c 'import json,sys; [print(d["path"], d["type"]) for d in map(json.loads, sys.stdin)]' |
+      sort >$s/buf.txt || true
+    diff -q $s/buf.txt $s/evs.txt >/dev/null && echo "$s: buf and evs report the same $(wc -l <$s/buf.txt) (file, rule) findings"
+  fi
+done

@@ -176,7 +176,11 @@ struct evs_file {
   size_t n_messages;
   const evs_enum *const *enums; /* top-level enums, declaration order */
   size_t n_enums;
+  /* The file as unpacked, except source_code_info, which is always NULL: the registry reads the locations
+   * into each declaration's `src` instead. */
   const struct Google__Protobuf__FileDescriptorProto *proto;
+  const struct evs_src_extra *extras_; /* private */
+  size_t n_extras_;                    /* private */
 };
 
 struct evs_field {

@@ -129,14 +129,6 @@ typedef enum evs_cardinality {
 evs_cardinality evs_field_cardinality(const evs_field *f);
 const char *evs_cardinality_name(evs_cardinality c);
 
-/* A copy of a serialized FileDescriptorSet keeping only the SourceCodeInfo locations the checker reads
- * (declarations, package, syntax); *out is malloc'd. False when the bytes do not parse or memory runs out:
- * then load the original. */
-bool evs_compat_trim_source_info(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len);
-
-/* Source location of a raw SourceCodeInfo path in a file (linear scan; used only when reporting). */
-bool evs_file_path_src(const evs_file *file, const int32_t *path, size_t n, evs_source_info *out);
-
 /* Reserved ranges and names of a message (end exclusive) or enum (end inclusive), from the raw protos. */
 bool evs_message_number_reserved(const evs_message *m, int32_t number);
 bool evs_message_name_reserved(const evs_message *m, const char *name);

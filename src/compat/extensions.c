@@ -47,7 +47,7 @@ static bool make(const evs_registry *reg, evs_pool *pool, const evs_file *file, 
     f->message_type = evs_registry_find_message(reg, strip_dot(fd->type_name));
   if (f->type == EVS_TYPE_ENUM) f->enum_type = evs_registry_find_enum(reg, strip_dot(fd->type_name));
   f->proto = fd;
-  if (!evs_file_path_src(file, path, npath, &f->src)) f->src.file = file->name;
+  if (!evs_file_location(file, path, npath, &f->src)) f->src.file = file->name;
   return true;
 }
 
@@ -110,7 +110,7 @@ static const char *key_of(evs_pool *pool, const char *extendee, uint32_t number)
 
 void evs_walk_extensions(evs_cx *cx, const evs_compat_rule *const *rules, size_t n_rules) {
   if (!n_rules) return;
-  evs_pool pool = {NULL};
+  evs_pool pool = {0};
   ext_side prev, cur;
   memset(&prev, 0, sizeof prev);
   memset(&cur, 0, sizeof cur);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow_internal.h"
 #include "compat/compat_internal.h"
 
 evs_compat_report *evs_report_new(void) {
@@ -60,13 +61,9 @@ static evs_compat_loc loc_of(evs_compat_report *r, const evs_source_info *s, boo
 bool evs_report_add(evs_compat_report *r, const char *rule_id, const char *element, const char *message,
                     const evs_source_info *cur_src, const evs_source_info *prev_src, const char *against,
                     bool use_comments) {
-  if (r->n == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 64;
-    evs_compat_finding *items = realloc(r->items, cap * sizeof *items);
-    if (!items) return false;
-    r->items = items;
-    r->cap = cap;
-  }
+  evs_compat_finding *items = evs_grow(r->items, &r->cap, r->n, sizeof *items, 64);
+  if (!items) return false;
+  r->items = items;
   bool ok = true;
   evs_compat_finding f;
   memset(&f, 0, sizeof f);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/file_internal.h"
 #include "compat/compat_internal.h"
 
 typedef struct strvec {
@@ -97,45 +98,15 @@ static evs_status read_all(const char *path, uint8_t **data, size_t *len, evs_er
     evs_error_where(err, path, NULL);
     return evs_fail(err, EVS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
   }
-  size_t cap = 64 * 1024, n = 0;
-  uint8_t *buf = malloc(cap);
-  bool too_big = false;
-  while (buf) {
-    if (n == cap) {
-      if (cap > EVS_REGISTRY_MAX_SET_SIZE) {
-        too_big = true;
-        break;
-      }
-      uint8_t *g = realloc(buf, cap * 2);
-      if (!g) {
-        free(buf);
-        buf = NULL;
-        break;
-      }
-      buf = g;
-      cap *= 2;
-    }
-    size_t got = fread(buf + n, 1, cap - n, fp);
-    if (!got) break;
-    n += got;
-  }
-  bool bad = ferror(fp);
+  int e = evs_read_stream(fp, EVS_REGISTRY_MAX_SET_SIZE, data, len);
   fclose(fp);
-  if (!buf) return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %s", path);
-  if (too_big) {
-    free(buf);
-    evs_error_where(err, path, NULL);
+  if (e == ENOMEM) return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %s", path);
+  if (!e) return EVS_OK;
+  evs_error_where(err, path, NULL);
+  if (e == EFBIG)
     return evs_fail(err, EVS_ERR_LIMIT, "%s is larger than the %zu MiB descriptor set limit", path,
                     EVS_REGISTRY_MAX_SET_SIZE >> 20);
-  }
-  if (bad) {
-    free(buf);
-    evs_error_where(err, path, NULL);
-    return evs_fail(err, EVS_ERR_IO, "cannot read %s", path);
-  }
-  *data = buf;
-  *len = n;
-  return EVS_OK;
+  return evs_fail(err, EVS_ERR_IO, "cannot read %s: %s", path, strerror(e));
 }
 
 /* First line of a captured stderr, for error messages. */
@@ -385,16 +356,9 @@ evs_status evs_compat_input_load(const char *spec, const char *const *import_dir
   size_t len = 0;
   evs_status st = evs_compat_input_read(spec, import_dirs, n_import_dirs, &data, &len, err);
   if (st) return st;
-  uint8_t *trimmed = NULL;
-  size_t tlen = 0;
-  if (evs_compat_trim_source_info(data, len, &trimmed, &tlen)) {
-    free(data);
-    data = trimmed;
-    len = tlen;
-  }
   evs_registry *reg = NULL;
   st = evs_registry_new(&reg, err);
-  if (!st) st = evs_registry_add_descriptor_set(reg, data, len, spec, err);
+  if (!st) st = evs_registry_add_descriptor_set_flags(reg, data, len, spec, EVS_LOAD_NO_EVS_OPTIONS, err);
   free(data);
 
   if (st) {

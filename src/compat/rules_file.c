@@ -123,14 +123,14 @@ void evs_rule_package_no_delete(evs_cx *cx) {
 static evs_source_info service_src(const evs_file *f, size_t index) {
   evs_source_info s;
   int32_t path[2] = {6, (int32_t)index};
-  if (!evs_file_path_src(f, path, 2, &s)) s = file_src(f);
+  if (!evs_file_location(f, path, 2, &s)) s = file_src(f);
   return s;
 }
 
 static evs_source_info method_src(const evs_method *m) {
   evs_source_info s;
   int32_t path[4] = {6, (int32_t)m->svc->index, 2, (int32_t)m->index};
-  if (!evs_file_path_src(m->svc->file, path, 4, &s)) s = service_src(m->svc->file, m->svc->index);
+  if (!evs_file_location(m->svc->file, path, 4, &s)) s = service_src(m->svc->file, m->svc->index);
   return s;
 }
 
@@ -172,7 +172,7 @@ void evs_rule_package_service_no_delete(evs_cx *cx) {
 
 static evs_source_info file_step_src(const evs_file *f, int32_t step) {
   evs_source_info s;
-  if (!evs_file_path_src(f, &step, 1, &s)) s = file_src(f);
+  if (!evs_file_location(f, &step, 1, &s)) s = file_src(f);
   return s;
 }
 

@@ -159,20 +159,3 @@ void evs_rule_oneof_no_delete(evs_cx *cx, const evs_message *p, const evs_messag
                     p->oneofs[i].name, c->full_name);
   }
 }
-
-bool evs_file_path_src(const evs_file *file, const int32_t *path, size_t n, evs_source_info *out) {
-  memset(out, 0, sizeof *out);
-  out->file = file->name;
-  const Google__Protobuf__SourceCodeInfo *sci = file->proto->source_code_info;
-  for (size_t i = 0; sci && i < sci->n_location; i++) {
-    const Google__Protobuf__SourceCodeInfo__Location *loc = sci->location[i];
-    if (loc->n_path != n || memcmp(loc->path, path, n * sizeof *path) != 0) continue;
-    if (loc->n_span < 3 || loc->span[0] < 0 || loc->span[1] < 0) continue;
-    out->line = (uint32_t)loc->span[0] + 1;
-    out->col = (uint32_t)loc->span[1] + 1;
-    out->leading_comment = loc->leading_comments;
-    out->trailing_comment = loc->trailing_comments;
-    return true;
-  }
-  return false;
-}

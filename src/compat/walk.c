@@ -223,7 +223,7 @@ static bool index_services(evs_cx *cx, evs_pool *pool) {
 void evs_walk(evs_cx *cx) {
   rule_lists rl;
   select_rules(cx, &rl);
-  evs_pool pool = {NULL};
+  evs_pool pool = {0};
   if (!cx->opts->n_messages) {
     if (!index_services(cx, &pool)) cx->nomem = true;
     for (size_t k = 0; k < rl.n[EVS_PAIR_SET] && !cx->nomem; k++) {

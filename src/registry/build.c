@@ -208,7 +208,7 @@ evs_status evs_build_files(evs_batch *b) {
     /* Already known (from an earlier set or earlier in this one): the first definition wins. */
     if (evs_batch_find_file(b, fd->name)) continue;
     evs_status st = build_file(b, fd);
-    if (!st) st = evs_srcinfo_apply(b, (evs_file *)b->new_files.v[b->new_files.n - 1], fd);
+    if (!st) st = evs_srcinfo_apply(b, (evs_file *)b->new_files.v[b->new_files.n - 1], i);
     if (st) return st;
   }
   return EVS_OK;

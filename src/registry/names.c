@@ -134,9 +134,8 @@ evs_wkt evs_wkt_of_message(const char *full_name) {
   return EVS_WKT_NONE;
 }
 
-const char *evs_trim_comment(evs_pool *pool, const char *text) {
+const char *evs_trim_comment(evs_pool *pool, const char *text, size_t len) {
   if (!text) return NULL;
-  size_t len = strlen(text);
   while (len &&
          (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
     len--;

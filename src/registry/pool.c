@@ -13,6 +13,7 @@ struct evs_pool_chunk {
 };
 
 #define POOL_CHUNK_MIN ((size_t)64 * 1024)
+#define POOL_CHUNK_MAX ((size_t)4 << 20)
 #define POOL_ALIGN (alignof(max_align_t))
 
 void *evs_pool_calloc(evs_pool *pool, size_t n, size_t size) {
@@ -22,23 +23,27 @@ void *evs_pool_calloc(evs_pool *pool, size_t n, size_t size) {
   bytes = (bytes + POOL_ALIGN - 1) & ~(POOL_ALIGN - 1);
   evs_pool_chunk *c = pool->head;
   if (!c || c->cap - c->used < bytes) {
-    size_t cap = bytes > POOL_CHUNK_MIN ? bytes : POOL_CHUNK_MIN;
-    c = malloc(sizeof *c + cap);
+    size_t step = pool->next_cap ? pool->next_cap : POOL_CHUNK_MIN;
+    bool big = bytes > step - sizeof *c; /* header + data = step, a size malloc serves well */
+    size_t cap = big ? bytes : step - sizeof *c;
+    /* Zeroed once per chunk, not per allocation: calloc takes a large chunk from mmap already zeroed,
+     * so its pages are first touched by the views written into them. */
+    c = calloc(1, sizeof *c + cap);
     if (!c) return NULL;
     c->used = 0;
     c->cap = cap;
     /* A big block goes behind the head so the head's free space stays usable. */
-    if (pool->head && cap > POOL_CHUNK_MIN) {
+    if (pool->head && big) {
       c->next = pool->head->next;
       pool->head->next = c;
     } else {
       c->next = pool->head;
       pool->head = c;
+      pool->next_cap = step < POOL_CHUNK_MAX ? step * 2 : step;
     }
   }
   void *p = c->data + c->used;
   c->used += bytes;
-  memset(p, 0, bytes);
   return p;
 }
 

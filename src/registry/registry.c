@@ -1,6 +1,7 @@
 /* Registry lifecycle and loading: run a batch through every stage, then commit it all-or-nothing. */
 #include "registry/registry_internal.h"
 
+#include "base/file_internal.h"
 #include "evs/arena.h"
 
 #include <errno.h>
@@ -150,26 +151,54 @@ static evs_status commit(evs_batch *b) {
   return EVS_OK;
 }
 
-static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const evs_catalog *cat) {
-  static const uint8_t empty[1];
-  if (!data) data = empty;
-  if (!evs_wire_scan_message(data, len, &google__protobuf__file_descriptor_set__descriptor,
-                             EVS_REGISTRY_MAX_DEPTH, &b->scan))
+static bool scan(evs_batch *b, const uint8_t *data, size_t len) {
+  return evs_wire_scan_message(data, len, &google__protobuf__file_descriptor_set__descriptor,
+                               EVS_REGISTRY_MAX_DEPTH, &b->scan);
+}
+
+/* Splits off the source info (srcinfo.c), checks the rest with the wire scan and unpacks it into b->set.
+ * A problem the scan finds in the split bytes is looked for again in the original, so that offsets in the
+ * error are the caller's. */
+static evs_status unpack(evs_batch *b, const uint8_t *data, size_t len) {
+  uint8_t *stripped = NULL;
+  size_t stripped_len = 0;
+  evs_status st = evs_srcinfo_split(b, data, len, &stripped, &stripped_len);
+  if (st) return st;
+  const uint8_t *in = stripped ? stripped : data;
+  size_t in_len = stripped ? stripped_len : len;
+  bool ok = scan(b, in, in_len);
+  if (ok && stripped && (b->scan.why || b->scan.nul_found)) ok = scan(b, data, len);
+  if (!ok) {
+    free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+  }
   if (b->scan.why) {
-    evs_status st = evs_batch_fail(b, NULL, b->scan.too_deep ? EVS_ERR_LIMIT : EVS_ERR_DESCRIPTOR,
-                                   "not a valid FileDescriptorSet: %s (byte %zu of %zu)", b->scan.why,
-                                   b->scan.bad_offset, len);
+    free(stripped);
+    st = evs_batch_fail(b, NULL, b->scan.too_deep ? EVS_ERR_LIMIT : EVS_ERR_DESCRIPTOR,
+                        "not a valid FileDescriptorSet: %s (byte %zu of %zu)", b->scan.why,
+                        b->scan.bad_offset, len);
     evs_error_at(b->err, b->scan.bad_offset, 0, 0);
     return st;
   }
   /* One arena per set: a large set unpacks into hundreds of thousands of small objects, and malloc/free
    * of each was a fifth of the load time. Block size ~ the set's size keeps the block count small. */
-  b->arena = evs_arena_new(len < 65536 ? 65536 : len);
-  if (!b->arena)
+  b->arena = evs_arena_new(in_len < 65536 ? 65536 : in_len);
+  if (!b->arena) {
+    free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+  }
   ProtobufCAllocator alloc = evs_arena_allocator(b->arena);
-  b->set = google__protobuf__file_descriptor_set__unpack(&alloc, len, data);
+  b->set = google__protobuf__file_descriptor_set__unpack(&alloc, in_len, in);
+  free(stripped);
+  return EVS_OK;
+}
+
+static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const evs_catalog *cat) {
+  static const uint8_t empty[1];
+  if (!data) data = empty;
+  b->data = data;
+  evs_status st = unpack(b, data, len);
+  if (st) return st;
   if (!b->set)
     return evs_batch_fail(
         b, NULL, EVS_ERR_DESCRIPTOR,
@@ -187,18 +216,18 @@ static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const
     b->origin = "descriptor set";
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
-  evs_status st;
   if ((st = evs_build_files(b)) || (st = evs_srcinfo_report_nul(b)) || (st = evs_resolve_files(b)) ||
-      (st = evs_decode_options(b)))
+      (!(b->flags & EVS_LOAD_NO_EVS_OPTIONS) && (st = evs_decode_options(b))))
     return st;
   if (cat && (st = evs_link_catalog(b, cat))) return st;
   return commit(b);
 }
 
 static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const char *origin,
-                       const evs_catalog *cat, evs_error *err) {
+                       const evs_catalog *cat, unsigned flags, evs_error *err) {
   evs_batch b;
   memset(&b, 0, sizeof b);
+  b.flags = flags;
   b.reg = reg;
   b.origin = origin;
   b.err = err;
@@ -214,6 +243,7 @@ static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const
   evs_ptrvec_free(&b.new_files);
   evs_ptrvec_free(&b.new_msgs);
   evs_ptrvec_free(&b.new_enums);
+  free(b.src_ranges);
   return st;
 }
 
@@ -225,8 +255,8 @@ static evs_status check_size(const char *origin, size_t len, evs_error *err) {
                   EVS_REGISTRY_MAX_SET_SIZE >> 20);
 }
 
-evs_status evs_registry_add_descriptor_set(evs_registry *reg, const uint8_t *data, size_t len,
-                                           const char *origin, evs_error *err) {
+evs_status evs_registry_add_descriptor_set_flags(evs_registry *reg, const uint8_t *data, size_t len,
+                                                 const char *origin, unsigned flags, evs_error *err) {
   if (!reg || (!data && len)) {
     evs_error_clear(err);
     return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_registry_add_descriptor_set: %s is NULL",
@@ -234,7 +264,12 @@ evs_status evs_registry_add_descriptor_set(evs_registry *reg, const uint8_t *dat
   }
   if (!origin) origin = "descriptor set";
   evs_status st = check_size(origin, len, err);
-  return st ? st : load(reg, data, len, origin, NULL, err);
+  return st ? st : load(reg, data, len, origin, NULL, flags, err);
+}
+
+evs_status evs_registry_add_descriptor_set(evs_registry *reg, const uint8_t *data, size_t len,
+                                           const char *origin, evs_error *err) {
+  return evs_registry_add_descriptor_set_flags(reg, data, len, origin, 0, err);
 }
 
 evs_status evs_registry_add_catalog(evs_registry *reg, const evs_catalog *cat, evs_error *err) {
@@ -247,7 +282,7 @@ evs_status evs_registry_add_catalog(evs_registry *reg, const evs_catalog *cat, e
   }
   const char *origin = cat->name ? cat->name : "catalog";
   evs_status st = check_size(origin, cat->descriptor_set_len, err);
-  return st ? st : load(reg, cat->descriptor_set, cat->descriptor_set_len, origin, cat, err);
+  return st ? st : load(reg, cat->descriptor_set, cat->descriptor_set_len, origin, cat, 0, err);
 }
 
 evs_status evs_registry_load_file(evs_registry *reg, const char *path, evs_error *err) {
@@ -259,31 +294,18 @@ evs_status evs_registry_load_file(evs_registry *reg, const char *path, evs_error
   evs_error_where(err, path, NULL);
   FILE *fp = fopen(path, "rb");
   if (!fp) return evs_fail(err, EVS_ERR_IO, "cannot open descriptor set: %s", strerror(errno));
-  size_t cap = 64 * 1024, len = 0;
-  uint8_t *buf = malloc(cap);
-  evs_status st = buf ? EVS_OK : evs_fail(err, EVS_ERR_NOMEM, "out of memory reading the descriptor set");
-  while (!st) {
-    if (len == cap) {
-      if (cap > EVS_REGISTRY_MAX_SET_SIZE) {
-        st = check_size(path, len, err);
-        break;
-      }
-      uint8_t *grown = realloc(buf, cap * 2);
-      if (!grown) {
-        st = evs_fail(err, EVS_ERR_NOMEM, "out of memory reading the descriptor set");
-        break;
-      }
-      buf = grown;
-      cap *= 2;
-    }
-    size_t got = fread(buf + len, 1, cap - len, fp);
-    len += got;
-    if (got == 0) {
-      if (ferror(fp)) st = evs_fail(err, EVS_ERR_IO, "cannot read descriptor set: %s", strerror(errno));
-      break;
-    }
-  }
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  int e = evs_read_stream(fp, EVS_REGISTRY_MAX_SET_SIZE, &buf, &len);
   fclose(fp);
+  evs_status st = EVS_OK;
+  if (e == ENOMEM)
+    st = evs_fail(err, EVS_ERR_NOMEM, "out of memory reading the descriptor set");
+  else if (e == EFBIG)
+    st = evs_fail(err, EVS_ERR_LIMIT, "descriptor set is larger than the %zu MiB limit",
+                  EVS_REGISTRY_MAX_SET_SIZE >> 20);
+  else if (e)
+    st = evs_fail(err, EVS_ERR_IO, "cannot read descriptor set: %s", strerror(e));
   if (!st) st = evs_registry_add_descriptor_set(reg, buf, len, path, err);
   free(buf);
   return st;

@@ -27,6 +27,7 @@ static inline void *evs_writable(const void *view) {
 typedef struct evs_pool_chunk evs_pool_chunk;
 typedef struct evs_pool {
   evs_pool_chunk *head;
+  size_t next_cap; /* chunks double from 64 KiB to 4 MiB: few chunks for a large load */
 } evs_pool;
 
 /* Zeroed, max_align_t-aligned memory for n objects of size bytes; NULL on overflow or out of memory. */
@@ -63,9 +64,9 @@ bool evs_is_dotted_identifier(const char *s); /* "a.b.c"; "" is not */
 char *evs_default_json_name(evs_pool *pool, const char *name);
 bool evs_is_schema_version(const char *s);
 evs_wkt evs_wkt_of_message(const char *full_name);
-/* Strips protoc's comment text: the indentation common to all lines and trailing newlines. NULL for NULL or
- * blank input. */
-const char *evs_trim_comment(evs_pool *pool, const char *text);
+/* Strips protoc's comment text (len bytes, not NUL-terminated): the indentation common to all lines and
+ * trailing newlines. NULL for NULL or blank input. */
+const char *evs_trim_comment(evs_pool *pool, const char *text, size_t len);
 
 /* ---- the batch ---- */
 
@@ -95,6 +96,20 @@ struct evs_registry {
   evs_ptrvec sets;  /* evs_arena * holding each unpacked FileDescriptorSet, alive for the views' strings */
 };
 
+/* A file's SourceCodeInfo bytes inside the set being loaded (srcinfo.c). */
+typedef struct evs_src_range {
+  size_t file_index; /* position of the file in the set */
+  const uint8_t *data;
+  size_t len;
+} evs_src_range;
+
+/* A declaration's location that no view holds (package, service, reserved range, ...). */
+typedef struct evs_src_extra {
+  const int32_t *path;
+  size_t n_path;
+  evs_source_info src;
+} evs_src_extra;
+
 typedef struct evs_batch {
   evs_registry *reg;
   const char *origin;
@@ -109,6 +124,10 @@ typedef struct evs_batch {
   evs_c_link *links;
   size_t n_links;
   evs_wire_scan scan;
+  unsigned flags;            /* EVS_LOAD_* */
+  const uint8_t *data;       /* the bytes being loaded (offsets in errors are from here) */
+  evs_src_range *src_ranges; /* malloc'd; point into `data` */
+  size_t n_src_ranges, cap_src_ranges;
 } evs_batch;
 
 /* Fails the batch: fills err (code, printf message) and the location of src (file, line:col) or, when src
@@ -122,9 +141,17 @@ const evs_file *evs_batch_find_file(const evs_batch *b, const char *name);
 
 /* build.c: views and name tables for every file of b->set not loaded yet. */
 evs_status evs_build_files(evs_batch *b);
-/* srcinfo.c: locations and comments for one new file; reports a NUL string found by the scan. */
-evs_status evs_srcinfo_apply(evs_batch *b, evs_file *file, const Google__Protobuf__FileDescriptorProto *fd);
+/* srcinfo.c: evs_srcinfo_split copies the set without its SourceCodeInfo into *out (malloc'd; NULL when
+ * there is nothing to split: load the original) and records where each file's locations are;
+ * evs_srcinfo_apply gives one new file (the set's file_index-th) its locations and comments;
+ * evs_srcinfo_report_nul reports a NUL string found by the scan. */
+evs_status evs_srcinfo_split(evs_batch *b, const uint8_t *data, size_t len, uint8_t **out, size_t *out_len);
+evs_status evs_srcinfo_apply(evs_batch *b, evs_file *file, size_t file_index);
 evs_status evs_srcinfo_report_nul(evs_batch *b);
+/* Location of the declaration at a SourceCodeInfo path in `file` (e.g. {2} package, {6, 0} first service,
+ * {4, 1, 2, 0} a field): from its view, else from the declarations without one. False (out->file set,
+ * line 0) when the set had no location for it. */
+bool evs_file_location(const evs_file *file, const int32_t *path, size_t n, evs_source_info *out);
 /* resolve.c: dependencies, type names, field checks, name indexes, maps. */
 evs_status evs_resolve_files(evs_batch *b);
 /* options.c: (evs.v1.event) and (evs.v1.field) of every new message; collects b->events. */
@@ -133,5 +160,12 @@ evs_status evs_decode_options(evs_batch *b);
 evs_status evs_link_catalog(evs_batch *b, const evs_catalog *cat);
 
 int evs_event_type_cmp(const void *a, const void *b);
+
+/* Loads for a reader that never asks for the evs custom options or event types (the compatibility
+ * checker): their decoding is skipped, so a registry loaded this way has no event types and every
+ * evs_message_options / evs_field_rules is empty. */
+#define EVS_LOAD_NO_EVS_OPTIONS 1u
+evs_status evs_registry_add_descriptor_set_flags(evs_registry *reg, const uint8_t *data, size_t len,
+                                                 const char *origin, unsigned flags, evs_error *err);
 
 #endif

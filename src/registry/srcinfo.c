@@ -1,9 +1,151 @@
-/* SourceCodeInfo -> views: each location's path is walked once through the file's views (paths are
- * field-number/index pairs from the FileDescriptorProto root, protoc-descriptors.md §2), so applying all
- * locations costs O(locations x path length) with no path table. */
+/* SourceCodeInfo -> views, read straight from the wire bytes.
+ *
+ * protoc writes one Location per declaration and four or five more per field (name, number, type,
+ * label): 70 % of a large set's bytes. Unpacked by protobuf-c that is hundreds of thousands of small
+ * objects, most of them never read. So the set is split before the unpack (evs_srcinfo_split): protobuf-c
+ * sees it without SourceCodeInfo, and each file's locations are parsed here from the original bytes. A
+ * location whose path names a declaration with a view (message, field, oneof, enum, enum value) fills that
+ * view's src; the other declarations (package, syntax, services, methods, reserved ranges, extensions,
+ * options) are kept per file for evs_file_location; name/number/type spans are dropped. Each path is walked
+ * once through the views (paths are field-number/index pairs from the FileDescriptorProto root,
+ * protoc-descriptors.md §2): O(locations x path length), no path table. */
 #include "registry/registry_internal.h"
 
+#include "base/grow_internal.h"
+
+#include <stdlib.h>
 #include <string.h>
+
+#define LOC_PATH_MAX 64 /* deeper paths (nesting beyond 30 levels) name nothing kept: skipped */
+
+/* ---- wire reading (the bytes passed the scan: a failure here only means "stop") ---- */
+
+static bool rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  uint64_t r = 0;
+  for (unsigned shift = 0; shift < 64; shift += 7) {
+    if (*p >= end) return false;
+    uint8_t c = *(*p)++;
+    r |= (uint64_t)(c & 0x7f) << shift;
+    if (!(c & 0x80)) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+typedef struct wfield {
+  uint32_t number, wt;
+  uint64_t value; /* varint fields */
+  const uint8_t *start, *data;
+  size_t len; /* LEN fields */
+} wfield;
+
+static bool next_field(const uint8_t **p, const uint8_t *end, wfield *f) {
+  f->start = *p;
+  uint64_t tag;
+  if (!rd_varint(p, end, &tag) || tag >> 3 == 0 || tag >> 3 > UINT32_MAX) return false;
+  f->number = (uint32_t)(tag >> 3);
+  f->wt = (uint32_t)(tag & 7);
+  f->data = NULL;
+  f->len = 0;
+  switch (f->wt) {
+    case 0:
+      return rd_varint(p, end, &f->value);
+    case 1:
+      if (end - *p < 8) return false;
+      *p += 8;
+      return true;
+    case 5:
+      if (end - *p < 4) return false;
+      *p += 4;
+      return true;
+    case 2:
+      if (!rd_varint(p, end, &f->value) || f->value > (uint64_t)(end - *p)) return false;
+      f->data = *p;
+      f->len = (size_t)f->value;
+      *p += f->len;
+      return true;
+  }
+  return false; /* groups do not occur in descriptor protos */
+}
+
+static uint8_t *put_varint(uint8_t *o, uint64_t v) {
+  while (v > 0x7f) {
+    *o++ = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  *o++ = (uint8_t)v;
+  return o;
+}
+
+/* ---- split ---- */
+
+static bool add_range(evs_batch *b, size_t file_index, const uint8_t *data, size_t len) {
+  evs_src_range *r = evs_grow(b->src_ranges, &b->cap_src_ranges, b->n_src_ranges, sizeof *r, 64);
+  if (!r) return false;
+  b->src_ranges = r;
+  r[b->n_src_ranges++] = (evs_src_range){file_index, data, len};
+  return true;
+}
+
+/* Bytes of one FileDescriptorProto's SourceCodeInfo fields (field 9), tags and lengths included. */
+static bool sci_bytes(const uint8_t *d, size_t n, size_t *total) {
+  const uint8_t *p = d, *end = d + n;
+  *total = 0;
+  while (p < end) {
+    wfield f;
+    if (!next_field(&p, end, &f)) return false;
+    if (f.number == 9 && f.wt == 2) *total += (size_t)(p - f.start);
+  }
+  return true;
+}
+
+evs_status evs_srcinfo_split(evs_batch *b, const uint8_t *data, size_t len, uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  /* Removing fields never lengthens a length prefix, so the input size bounds the output. */
+  uint8_t *o = malloc(len ? len : 1), *w = o;
+  if (!o) return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+  const uint8_t *p = data, *end = data + len;
+  size_t file_index = 0;
+  bool ok = true;
+  while (ok && p < end) {
+    wfield f;
+    if (!(ok = next_field(&p, end, &f))) break;
+    size_t removed = 0;
+    if (f.number != 1 || f.wt != 2 || !(ok = sci_bytes(f.data, f.len, &removed)) || removed == 0) {
+      memcpy(w, f.start, (size_t)(p - f.start));
+      w += p - f.start;
+      if (f.number == 1 && f.wt == 2) file_index++;
+      continue;
+    }
+    w = put_varint(w, (1u << 3) | 2);
+    w = put_varint(w, f.len - removed);
+    const uint8_t *q = f.data, *qe = f.data + f.len;
+    while (ok && q < qe) {
+      wfield g;
+      if (!(ok = next_field(&q, qe, &g))) break;
+      if (g.number == 9 && g.wt == 2) {
+        ok = add_range(b, file_index, g.data, g.len);
+      } else {
+        memcpy(w, g.start, (size_t)(q - g.start));
+        w += q - g.start;
+      }
+    }
+    file_index++;
+  }
+  if (!ok || b->n_src_ranges == 0) {
+    /* Malformed (the unpack reports it), out of memory for the ranges (then the locations are lost, not
+     * the load), or nothing to split: protobuf-c reads the original. */
+    free(o);
+    b->n_src_ranges = 0;
+    return EVS_OK;
+  }
+  *out = o;
+  *out_len = (size_t)(w - o);
+  return EVS_OK;
+}
 
 typedef enum el_kind { EL_FILE, EL_MESSAGE, EL_FIELD, EL_ONEOF, EL_ENUM, EL_VALUE } el_kind;
 
@@ -61,39 +203,202 @@ static evs_source_info *src_of(el_ref r) {
   return NULL;
 }
 
-static bool trim_into(evs_pool *pool, const char *text, const char **out) {
-  *out = evs_trim_comment(pool, text);
-  if (*out) return true;
-  /* NULL also means "blank": only an allocation failure if there was text to keep. */
-  for (const char *p = text; p && *p; p++)
-    if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t') return false;
+/* One Location's fields; comments point into the set bytes (not NUL-terminated). */
+typedef struct wloc {
+  int32_t path[LOC_PATH_MAX];
+  size_t n_path;
+  int32_t span[4];
+  size_t n_span;
+  const uint8_t *leading, *trailing;
+  size_t leading_len, trailing_len;
+  bool too_long;
+} wloc;
+
+/* Packed (LEN) or unpacked (VARINT) int32 values of one repeated field. */
+static bool add_ints(const wfield *f, int32_t *v, size_t cap, size_t *n, bool *overflow) {
+  if (f->wt == 0) {
+    if (*n < cap)
+      v[*n] = (int32_t)(uint32_t)f->value;
+    else
+      *overflow = true;
+    ++*n;
+    return true;
+  }
+  if (f->wt != 2) return true;
+  const uint8_t *q = f->data, *qe = f->data + f->len;
+  while (q < qe) {
+    uint64_t x;
+    if (!rd_varint(&q, qe, &x)) return false;
+    if (*n < cap)
+      v[*n] = (int32_t)(uint32_t)x;
+    else
+      *overflow = true;
+    ++*n;
+  }
   return true;
 }
 
-evs_status evs_srcinfo_apply(evs_batch *b, evs_file *file, const Google__Protobuf__FileDescriptorProto *fd) {
-  const Google__Protobuf__SourceCodeInfo *sci = fd->source_code_info;
-  if (!sci) return EVS_OK;
-  for (size_t i = 0; i < sci->n_location; i++) {
-    const Google__Protobuf__SourceCodeInfo__Location *loc = sci->location[i];
-    if (!loc->n_path || (loc->n_span != 3 && loc->n_span != 4)) continue;
-    el_ref r = navigate(file, loc->path, loc->n_path);
-    evs_source_info *src = r.consumed == loc->n_path ? src_of(r) : NULL;
-    if (!src || src->line) continue; /* several locations may share a path: the first one wins */
-    const int32_t *sp = loc->span;
-    int32_t end_line = loc->n_span == 4 ? sp[2] : sp[0];
-    int32_t end_col = loc->n_span == 4 ? sp[3] : sp[2];
-    if (sp[0] < 0 || sp[1] < 0 || end_line < 0 || end_col < 0 || sp[0] == INT32_MAX || sp[1] == INT32_MAX ||
-        end_line == INT32_MAX || end_col == INT32_MAX)
+static bool parse_location(const uint8_t *d, size_t n, wloc *l) {
+  l->n_path = l->n_span = 0;
+  l->leading = l->trailing = NULL;
+  l->leading_len = l->trailing_len = 0;
+  l->too_long = false;
+  bool span_overflow = false;
+  const uint8_t *p = d, *end = d + n;
+  while (p < end) {
+    wfield f;
+    if (!next_field(&p, end, &f)) return false;
+    if (f.number == 1) {
+      if (!add_ints(&f, l->path, LOC_PATH_MAX, &l->n_path, &l->too_long)) return false;
+    } else if (f.number == 2) {
+      if (!add_ints(&f, l->span, 4, &l->n_span, &span_overflow)) return false;
+    } else if (f.number == 3 && f.wt == 2) {
+      l->leading = f.data;
+      l->leading_len = f.len;
+    } else if (f.number == 4 && f.wt == 2) {
+      l->trailing = f.data;
+      l->trailing_len = f.len;
+    }
+  }
+  if (span_overflow) l->n_span = 0; /* not a span protoc writes: ignored */
+  return true;
+}
+
+static bool trim_into(evs_pool *pool, const uint8_t *text, size_t len, const char **out) {
+  *out = evs_trim_comment(pool, (const char *)text, len);
+  if (*out) return true;
+  /* NULL also means "blank": only an allocation failure if there was text to keep. */
+  for (size_t i = 0; i < len; i++)
+    if (text[i] != ' ' && text[i] != '\n' && text[i] != '\r' && text[i] != '\t') return false;
+  return true;
+}
+
+static bool fill_src(evs_batch *b, const evs_file *file, const wloc *l, evs_source_info *src) {
+  const int32_t *sp = l->span;
+  int32_t end_line = l->n_span == 4 ? sp[2] : sp[0];
+  int32_t end_col = l->n_span == 4 ? sp[3] : sp[2];
+  if (sp[0] < 0 || sp[1] < 0 || end_line < 0 || end_col < 0 || sp[0] == INT32_MAX || sp[1] == INT32_MAX ||
+      end_line == INT32_MAX || end_col == INT32_MAX)
+    return true; /* unusable span: the declaration keeps no location */
+  src->file = file->name;
+  src->line = (uint32_t)sp[0] + 1;
+  src->col = (uint32_t)sp[1] + 1;
+  src->end_line = (uint32_t)end_line + 1;
+  src->end_col = (uint32_t)end_col + 1;
+  return trim_into(b->pool, l->leading, l->leading_len, &src->leading_comment) &&
+         trim_into(b->pool, l->trailing, l->trailing_len, &src->trailing_comment);
+}
+
+/* Declarations without a view that a reader may still point at: even-length paths ([6,i] service,
+ * [6,i,2,j] method, [4,i,9,k] reserved range, [7,i] extension, [8,k] file option, ...), and the package
+ * [2] and syntax [12] statements. Odd-length paths are the spans of names, numbers, types and labels. */
+static bool keep_extra(const wloc *l) {
+  return (l->n_path >= 2 && l->n_path % 2 == 0) || (l->n_path == 1 && (l->path[0] == 2 || l->path[0] == 12));
+}
+
+static evs_status nomem(evs_batch *b) {
+  return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+}
+
+static evs_status bad_sci(evs_batch *b, const evs_file *file, const uint8_t *at) {
+  size_t off = (size_t)(at - b->data);
+  evs_status st = evs_batch_fail(
+      b, NULL, EVS_ERR_DESCRIPTOR,
+      "not a valid FileDescriptorSet: the source info of %s is malformed (byte %zu)", file->name, off);
+  evs_error_at(b->err, off, 0, 0);
+  return st;
+}
+
+typedef struct extra_vec {
+  evs_src_extra *v;
+  size_t n, cap;
+} extra_vec;
+
+static evs_src_extra *extra_push(extra_vec *xs) {
+  evs_src_extra *v = evs_grow(xs->v, &xs->cap, xs->n, sizeof *v, 16);
+  if (!v) return NULL;
+  xs->v = v;
+  evs_src_extra *x = &v[xs->n++];
+  memset(x, 0, sizeof *x);
+  return x;
+}
+
+static evs_status apply_range(evs_batch *b, evs_file *file, const evs_src_range *r, extra_vec *extras) {
+  const uint8_t *p = r->data, *end = r->data + r->len;
+  wloc l;
+  while (p < end) {
+    wfield f;
+    const uint8_t *at = p;
+    if (!next_field(&p, end, &f) || (f.number == 1 && f.wt == 2 && !parse_location(f.data, f.len, &l)))
+      return bad_sci(b, file, at);
+    if (f.number != 1 || f.wt != 2) continue;
+    const uint8_t *nul = l.leading ? memchr(l.leading, 0, l.leading_len) : NULL;
+    if (!nul && l.trailing) nul = memchr(l.trailing, 0, l.trailing_len);
+    if (nul) {
+      evs_source_info where = {.file = file->name};
+      size_t off = (size_t)(nul - b->data);
+      evs_status st = evs_batch_fail(b, &where, EVS_ERR_DESCRIPTOR,
+                                     "a comment in %s contains a NUL byte (byte %zu)", file->name, off);
+      evs_error_at(b->err, off, 0, 0);
+      return st;
+    }
+    if (!l.n_path || l.too_long || (l.n_span != 3 && l.n_span != 4)) continue;
+    el_ref ref = navigate(file, l.path, l.n_path);
+    evs_source_info *src = ref.consumed == l.n_path ? src_of(ref) : NULL;
+    if (src) {
+      if (src->line) continue; /* several locations may share a path: the first one wins */
+      if (!fill_src(b, file, &l, src)) return nomem(b);
       continue;
-    src->line = (uint32_t)sp[0] + 1;
-    src->col = (uint32_t)sp[1] + 1;
-    src->end_line = (uint32_t)end_line + 1;
-    src->end_col = (uint32_t)end_col + 1;
-    if (!trim_into(b->pool, loc->leading_comments, &src->leading_comment) ||
-        !trim_into(b->pool, loc->trailing_comments, &src->trailing_comment))
-      return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+    }
+    if (!keep_extra(&l)) continue;
+    int32_t *path = evs_pool_calloc(b->pool, l.n_path, sizeof *path);
+    evs_src_extra *x = path ? extra_push(extras) : NULL;
+    if (!x) return nomem(b);
+    memcpy(path, l.path, l.n_path * sizeof *path);
+    x->path = path;
+    x->n_path = l.n_path;
+    x->src.file = file->name;
+    if (!fill_src(b, file, &l, &x->src)) return nomem(b);
   }
   return EVS_OK;
+}
+
+evs_status evs_srcinfo_apply(evs_batch *b, evs_file *file, size_t file_index) {
+  extra_vec extras = {0};
+  evs_status st = EVS_OK;
+  for (size_t i = 0; i < b->n_src_ranges && !st; i++)
+    if (b->src_ranges[i].file_index == file_index) st = apply_range(b, file, &b->src_ranges[i], &extras);
+  if (!st && extras.n) {
+    evs_src_extra *arr = evs_pool_calloc(b->pool, extras.n, sizeof *arr);
+    if (!arr) {
+      st = nomem(b);
+    } else {
+      memcpy(arr, extras.v, extras.n * sizeof *arr);
+      file->extras_ = arr;
+      file->n_extras_ = extras.n;
+    }
+  }
+  free(extras.v);
+  return st;
+}
+
+bool evs_file_location(const evs_file *file, const int32_t *path, size_t n, evs_source_info *out) {
+  memset(out, 0, sizeof *out);
+  out->file = file->name;
+  el_ref ref = navigate(file, path, n);
+  const evs_source_info *src = ref.consumed == n ? src_of(ref) : NULL;
+  if (src) {
+    if (!src->line) return false;
+    *out = *src;
+    return true;
+  }
+  for (size_t i = 0; i < file->n_extras_; i++) {
+    const evs_src_extra *x = &file->extras_[i];
+    if (x->n_path != n || memcmp(x->path, path, n * sizeof *path) != 0 || !x->src.line) continue;
+    *out = x->src;
+    return true;
+  }
+  return false;
 }
 
 static const char *kind_name(el_kind k) {

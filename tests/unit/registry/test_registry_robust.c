@@ -408,6 +408,13 @@ static void test_malformed_bytes(void **state) {
        "x.proto"},
       /* The file name itself holds the NUL: no file to name. */
       {"\x0a\x04\x0a\x02\x61\x00", 6, "contains a NUL byte", NULL},
+      /* {name: "x.proto", source_code_info: {location: {path: [4, 0], span: [0, 0, 5], leading_comments:
+       * "a\0b"}}}: locations are read from the wire, not by protobuf-c, and checked there. */
+      {"\x0a\x1b\x0a\x07x.proto\x4a\x10\x0a\x0e\x0a\x02\x04\x00\x12\x03\x00\x00\x05\x1a\x03\x61\x00\x62", 29,
+       "a comment in x.proto contains a NUL byte (byte 27)", "x.proto"},
+      /* A location whose path tag has no value. */
+      {"\x0a\x0e\x0a\x07x.proto\x4a\x03\x0a\x01\x08", 16, "the source info of x.proto is malformed (byte 13)",
+       "bytes"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     evs_registry *reg = rt_registry();
