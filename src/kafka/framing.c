@@ -81,7 +81,7 @@ evs_status evs_confluent_parse(const uint8_t *data, size_t len, int32_t *schema_
   int32_t id = (int32_t)(((uint32_t)data[1] << 24) | ((uint32_t)data[2] << 16) | ((uint32_t)data[3] << 8) |
                          (uint32_t)data[4]);
   size_t pos = 5;
-  int32_t count;
+  int32_t count = 0;
   evs_status st = get_zigzag(data, len, &pos, &count, err);
   if (st != EVS_OK) return st;
   if (count < 0)
@@ -96,7 +96,7 @@ evs_status evs_confluent_parse(const uint8_t *data, size_t len, int32_t *schema_
   }
   for (int32_t i = 0; i < count; i++) {
     size_t at = pos;
-    int32_t v;
+    int32_t v = 0;
     st = get_zigzag(data, len, &pos, &v, err);
     if (st != EVS_OK) return st;
     if (v < 0) return evs_fail_at(err, EVS_ERR_SYNTAX, at, "Confluent framing: negative message index %d", v);
