@@ -192,8 +192,10 @@ void evs_rule_field_same_json_name(evs_cx *cx, const evs_field *p, const evs_fie
 /* ---- defaults ---- */
 
 typedef struct dflt {
-  bool is_text; /* string/bytes: compare text */
+  bool is_text; /* string/bytes: compare the bytes */
   const char *text;
+  size_t text_len;
+  char *owned; /* unescaped bytes default, freed by dflt_free */
   bool nan;
   bool is_int; /* exact integer: neg + mag */
   bool neg;
@@ -203,6 +205,42 @@ typedef struct dflt {
   const char *shown;
 } dflt;
 
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* A bytes default is stored C-escaped (protoc's CEscape: \n, \", \001, ...; \xHH accepted too), a string
+ * default as it is. The values are what readers see, so "a\001b" as bytes equals the string "a<U+0001>b"
+ * (string -> bytes keeps the default), as buf compares them. out holds at least strlen(s) bytes. */
+static size_t unescape_c(const char *s, char *out) {
+  size_t n = 0;
+  while (*s) {
+    if (*s != '\\' || !s[1]) {
+      out[n++] = *s++;
+      continue;
+    }
+    s++;
+    char c = *s++;
+    if (c >= '0' && c <= '7') {
+      unsigned v = (unsigned)(c - '0');
+      for (int i = 0; i < 2 && *s >= '0' && *s <= '7'; i++) v = v * 8 + (unsigned)(*s++ - '0');
+      out[n++] = (char)(v & 0xff);
+    } else if ((c == 'x' || c == 'X') && hex_digit(*s) >= 0) {
+      unsigned v = 0;
+      for (int i = 0; i < 2 && hex_digit(*s) >= 0; i++) v = v * 16 + (unsigned)hex_digit(*s++);
+      out[n++] = (char)v;
+    } else {
+      static const char from[] = "abfnrtv", to[] = "\a\b\f\n\r\t\v";
+      const char *k = strchr(from, c);
+      out[n++] = k ? to[k - from] : c; /* \\ \' \" \? */
+    }
+  }
+  return n;
+}
+
 static dflt default_of(const evs_field *f) {
   dflt d;
   memset(&d, 0, sizeof d);
@@ -211,7 +249,15 @@ static dflt default_of(const evs_field *f) {
   if (f->type == EVS_TYPE_STRING || f->type == EVS_TYPE_BYTES) {
     d.is_text = true;
     d.text = t ? t : "";
+    d.text_len = strlen(d.text);
     if (!t) d.shown = "\"\"";
+    if (t && f->type == EVS_TYPE_BYTES && strchr(t, '\\')) {
+      d.owned = malloc(d.text_len + 1);
+      if (d.owned) {
+        d.text_len = unescape_c(t, d.owned);
+        d.text = d.owned;
+      }
+    }
     return d;
   }
   if (f->type == EVS_TYPE_ENUM) {
@@ -247,7 +293,10 @@ static dflt default_of(const evs_field *f) {
     } else if (strcmp(t, "inf") == 0 || strcmp(t, "-inf") == 0) {
       d.num = t[0] == '-' ? -HUGE_VALL : HUGE_VALL;
     } else {
-      d.num = strtold(t, NULL);
+      /* The value a reader uses is the text rounded to the field's width: protoc writes it rounded, but
+       * other compilers may keep the text as written ("16777217" for a float is 16777216). */
+      long double v = strtold(t, NULL);
+      d.num = d.is_float32 ? (long double)(float)v : (long double)(double)v;
     }
     return d;
   }
@@ -259,12 +308,13 @@ static dflt default_of(const evs_field *f) {
 }
 
 static bool dflt_zero(const dflt *d) {
-  if (d->is_text) return !*d->text;
+  if (d->is_text) return !d->text_len;
   return !d->nan && d->num == 0;
 }
 
 static bool dflt_equal(const dflt *a, const dflt *b) {
-  if (a->is_text || b->is_text) return a->is_text && b->is_text && strcmp(a->text, b->text) == 0;
+  if (a->is_text || b->is_text)
+    return a->is_text && b->is_text && a->text_len == b->text_len && memcmp(a->text, b->text, a->text_len) == 0;
   if (a->nan || b->nan) return a->nan && b->nan;
   if (a->is_int && b->is_int) return (a->mag == 0 && b->mag == 0) || (a->neg == b->neg && a->mag == b->mag);
   /* float <-> double: compare at float precision, or the wider one never equals the narrow one. */
@@ -275,9 +325,13 @@ static bool dflt_equal(const dflt *a, const dflt *b) {
 void evs_rule_field_same_default(evs_cx *cx, const evs_field *p, const evs_field *c) {
   if (p->is_repeated || c->is_repeated || p->message_type || c->message_type) return;
   dflt a = default_of(p), b = default_of(c);
-  if (dflt_zero(&a) && dflt_zero(&b)) return;
-  if (dflt_equal(&a, &b)) return;
-  char d[512];
-  evs_cx_report(cx, c->full_name, &c->src, &p->src, "%s changed default value from %s to %s",
-                desc(c, d, sizeof d), a.shown ? a.shown : "(none)", b.shown ? b.shown : "(none)");
+  if (!dflt_zero(&a) || !dflt_zero(&b)) {
+    if (!dflt_equal(&a, &b)) {
+      char d[512];
+      evs_cx_report(cx, c->full_name, &c->src, &p->src, "%s changed default value from %s to %s",
+                    desc(c, d, sizeof d), a.shown ? a.shown : "(none)", b.shown ? b.shown : "(none)");
+    }
+  }
+  free(a.owned);
+  free(b.owned);
 }

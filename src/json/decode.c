@@ -13,98 +13,111 @@ static const char *type_word(const evs_field *f) {
   return f->traits ? f->traits->name : "value";
 }
 
-/* ------------------------------------------------------------------ integers */
+/* ------------------------------------------------------------------ numbers */
+
+/* A number given as a JSON number or as a string holding one (ProtoJSON accepts both for every numeric
+ * field): its parts, and its text as written (inside the quotes) for conversion and error messages. */
+typedef struct num_text {
+  evs_jnum num;
+  const char *text;
+  size_t len;
+  bool is_word; /* one of the float words "NaN", "Infinity", "-Infinity"; its value is `word` */
+  double word;
+} num_text;
+
+/* The float words proto3 JSON spells as strings; false for any other string. */
+static bool float_word(const evs_jstr *s, double *v) {
+  if (s->len == 3 && memcmp(s->s, "NaN", 3) == 0)
+    *v = (double)NAN;
+  else if (s->len == 8 && memcmp(s->s, "Infinity", 8) == 0)
+    *v = (double)INFINITY;
+  else if (s->len == 9 && memcmp(s->s, "-Infinity", 9) == 0)
+    *v = -(double)INFINITY;
+  else
+    return false;
+  return true;
+}
+
+/* Reads a number, bare or quoted, for a field described by `what` ("int64", "enum", ...). With
+ * `float_words` (float and double fields) the quoted words NaN/Infinity/-Infinity are taken too and an
+ * unquoted one gets its own error. Errors are at the start of the value. */
+static evs_status read_number(evs_jdec *d, const char *what, bool float_words, num_text *out) {
+  const char *start = d->p;
+  out->is_word = false;
+  if (*d->p == '"') {
+    evs_jstr s;
+    evs_status st = evs_jd_string(d, &s);
+    if (st != EVS_OK) return st;
+    if (float_words && float_word(&s, &out->word)) {
+      out->is_word = true;
+      return EVS_OK;
+    }
+    const char *why;
+    size_t bad;
+    size_t used = evs_jnum_scan(s.s, s.len, &out->num, &why, &bad);
+    if (used == 0 || used != s.len)
+      return evs_jd_fail(d, EVS_ERR_TYPE, start, "expected a number for a %s field, got the string \"%.*s\"",
+                         what, (int)(s.len > 40 ? 40 : s.len), s.s);
+    out->text = s.s;
+    out->len = s.len;
+    return EVS_OK;
+  }
+  if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) {
+    evs_status st = evs_jd_number(d, &out->num, &out->text);
+    if (st != EVS_OK) return st;
+    out->len = (size_t)(d->p - out->text);
+    return EVS_OK;
+  }
+  if (float_words && (*d->p == 'N' || *d->p == 'I'))
+    return evs_jd_fail(d, EVS_ERR_SYNTAX, start, "NaN and Infinity must be quoted: \"NaN\", \"Infinity\"");
+  return evs_jd_expected(d, start, "a number for a %s field", what);
+}
+
+/* Whether a value of sign `neg` and magnitude `mag` fits an integer field of that signedness and width. */
+static bool int_fits(bool neg, uint64_t mag, bool is_signed, bool is64) {
+  uint64_t limit_pos = is64 ? (is_signed ? (uint64_t)INT64_MAX : UINT64_MAX)
+                            : (is_signed ? (uint64_t)INT32_MAX : (uint64_t)UINT32_MAX);
+  uint64_t limit_neg = is_signed ? limit_pos + 1 : 0;
+  return neg ? mag <= limit_neg : mag <= limit_pos;
+}
 
 /* Reads an integer (a JSON number or a string holding one) of the given width into *out (two's
  * complement bits for signed types). */
 static evs_status read_integer(evs_jdec *d, const char *what, bool is_signed, int bits, uint64_t *out) {
   const char *start = d->p;
-  evs_jnum num;
-  const char *text;
-  size_t text_len;
-  if (*d->p == '"') {
-    evs_jstr s;
-    evs_status st = evs_jd_string(d, &s);
-    if (st != EVS_OK) return st;
-    const char *why;
-    size_t bad;
-    size_t used = evs_jnum_scan(s.s, s.len, &num, &why, &bad);
-    if (used == 0 || used != s.len)
-      return evs_jd_fail(d, EVS_ERR_TYPE, start, "expected a number for a %s field, got the string \"%.*s\"",
-                         what, (int)(s.len > 40 ? 40 : s.len), s.s);
-    text = s.s;
-    text_len = s.len;
-  } else if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) {
-    evs_status st = evs_jd_number(d, &num, &text);
-    if (st != EVS_OK) return st;
-    text_len = (size_t)(d->p - text);
-  } else {
-    return evs_jd_expected(d, start, "a number for a %s field", what);
-  }
+  num_text n;
+  evs_status st = read_number(d, what, false, &n);
+  if (st != EVS_OK) return st;
   uint64_t mag;
-  evs_status st = evs_jnum_magnitude(&num, &mag);
+  st = evs_jnum_magnitude(&n.num, &mag);
   if (st == EVS_ERR_TYPE)
     return evs_jd_fail(d, EVS_ERR_TYPE, start, "%s value %.*s is not an integer", what,
-                       (int)(text_len > 40 ? 40 : text_len), text);
-  uint64_t limit_pos = bits == 64 ? (is_signed ? (uint64_t)INT64_MAX : UINT64_MAX)
-                                  : (is_signed ? (uint64_t)INT32_MAX : (uint64_t)UINT32_MAX);
-  uint64_t limit_neg = is_signed ? limit_pos + 1 : 0;
-  if (st == EVS_ERR_RANGE || (num.neg ? mag > limit_neg : mag > limit_pos))
+                       (int)(n.len > 40 ? 40 : n.len), n.text);
+  if (st == EVS_ERR_RANGE || !int_fits(n.num.neg, mag, is_signed, bits == 64))
     return evs_jd_fail(d, EVS_ERR_RANGE, start, "%s value %.*s is out of range", what,
-                       (int)(text_len > 40 ? 40 : text_len), text);
-  *out = num.neg ? (uint64_t)0 - mag : mag;
+                       (int)(n.len > 40 ? 40 : n.len), n.text);
+  *out = n.num.neg ? (uint64_t)0 - mag : mag;
   return EVS_OK;
 }
 
 static evs_status read_float(evs_jdec *d, const char *what, bool is_float, double *dv, float *fv) {
   const char *start = d->p;
-  evs_jnum num;
-  const char *text;
-  size_t text_len;
-  if (*d->p == '"') {
-    evs_jstr s;
-    evs_status st = evs_jd_string(d, &s);
-    if (st != EVS_OK) return st;
-    double special = 0;
-    bool is_special = true;
-    if (s.len == 3 && memcmp(s.s, "NaN", 3) == 0)
-      special = (double)NAN;
-    else if (s.len == 8 && memcmp(s.s, "Infinity", 8) == 0)
-      special = (double)INFINITY;
-    else if (s.len == 9 && memcmp(s.s, "-Infinity", 9) == 0)
-      special = -(double)INFINITY;
+  num_text n;
+  evs_status st = read_number(d, what, true, &n);
+  if (st != EVS_OK) return st;
+  if (n.is_word) {
+    if (is_float)
+      *fv = (float)n.word;
     else
-      is_special = false;
-    if (is_special) {
-      if (is_float)
-        *fv = (float)special;
-      else
-        *dv = special;
-      return EVS_OK;
-    }
-    const char *why;
-    size_t bad;
-    size_t used = evs_jnum_scan(s.s, s.len, &num, &why, &bad);
-    if (used == 0 || used != s.len)
-      return evs_jd_fail(d, EVS_ERR_TYPE, start, "expected a number for a %s field, got the string \"%.*s\"",
-                         what, (int)(s.len > 40 ? 40 : s.len), s.s);
-    text = s.s;
-    text_len = s.len;
-  } else if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) {
-    evs_status st = evs_jd_number(d, &num, &text);
-    if (st != EVS_OK) return st;
-    text_len = (size_t)(d->p - text);
-  } else {
-    if (*d->p == 'N' || *d->p == 'I')
-      return evs_jd_fail(d, EVS_ERR_SYNTAX, start, "NaN and Infinity must be quoted: \"NaN\", \"Infinity\"");
-    return evs_jd_expected(d, start, "a number for a %s field", what);
+      *dv = n.word;
+    return EVS_OK;
   }
-  evs_status st =
-      is_float ? evs_jnum_to_float(text, text_len, &num, fv) : evs_jnum_to_double(text, text_len, &num, dv);
+  st =
+      is_float ? evs_jnum_to_float(n.text, n.len, &n.num, fv) : evs_jnum_to_double(n.text, n.len, &n.num, dv);
   if (st == EVS_ERR_NOMEM) return evs_jd_fail(d, st, start, "out of memory");
   if (st != EVS_OK)
     return evs_jd_fail(d, EVS_ERR_RANGE, start, "%s value %.*s is out of range", what,
-                       (int)(text_len > 40 ? 40 : text_len), text);
+                       (int)(n.len > 40 ? 40 : n.len), n.text);
   return EVS_OK;
 }
 
@@ -455,10 +468,7 @@ static evs_status decode_map_key(evs_jdec *d, const ProtobufCFieldDescriptor *kf
   if (st == EVS_ERR_TYPE)
     return evs_jd_fail(d, EVS_ERR_TYPE, pos, "map key \"%.*s\" is not an integer",
                        (int)(k->len > 40 ? 40 : k->len), k->s);
-  uint64_t limit_pos = is64 ? (is_signed ? (uint64_t)INT64_MAX : UINT64_MAX)
-                            : (is_signed ? (uint64_t)INT32_MAX : (uint64_t)UINT32_MAX);
-  uint64_t limit_neg = is_signed ? limit_pos + 1 : 0;
-  if (st != EVS_OK || (num.neg ? mag > limit_neg : mag > limit_pos))
+  if (st != EVS_OK || !int_fits(num.neg, mag, is_signed, is64))
     return evs_jd_fail(d, EVS_ERR_RANGE, pos, "map key \"%.*s\" is out of range",
                        (int)(k->len > 40 ? 40 : k->len), k->s);
   uint64_t v = num.neg ? (uint64_t)0 - mag : mag;

@@ -1,23 +1,16 @@
 /* evs broker: an embedded Kafka cluster (librdkafka's mock cluster) on loopback for demos and tests. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "evs/kafka.h"
+#include "kafka_cli.h"
 
 #define MAX_TOPICS 256
 #define DEFAULT_PARTITIONS 6
-
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig) {
-  (void)sig;
-  g_stop = 1;
-}
 
 typedef struct topic_req {
   const char *name;
@@ -140,13 +133,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     fflush(stdout);
     fprintf(stderr, "evs broker: %d broker(s) on %s, %d topic(s); stop with Ctrl-C\n", (int)brokers, boot,
             n_topics);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    while (!g_stop) {
+    kafka_cli_catch_stop();
+    while (!kafka_cli_stop) {
       struct timespec ts = {0, 100 * 1000000L};
       nanosleep(&ts, NULL);
     }

@@ -1,6 +1,5 @@
 /* evs consume: read events from Kafka and print each as one CloudEvents structured JSON object per line. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,15 +9,7 @@
 #include "evs/json.h"
 #include "evs/kafka.h"
 #include "evs/uuid.h"
-
-#define MAX_PROPS 64
-
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig) {
-  (void)sig;
-  g_stop = 1;
-}
+#include "kafka_cli.h"
 
 static void base64(FILE *out, const uint8_t *p, size_t n) {
   static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -86,9 +77,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   };
   const char *topics[16];
   size_t n_topics = 0;
-  const char *props[MAX_PROPS];
-  size_t n_props = 0;
-  const char *group = NULL, *brokers = NULL, *dlq = NULL;
+  kafka_cli_opts k = {0};
+  const char *group = NULL, *dlq = NULL;
   unsigned long long count = 0, timeout_s = 0;
   bool from_beginning = false, have_count = false, proto_names = false;
   optind = 1;
@@ -115,7 +105,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
           return cli_usage_error(self, "--timeout takes seconds, not '%s'", optarg);
         break;
       case 'b':
-        brokers = optarg;
+        k.brokers = optarg;
         break;
       case 'D':
         dlq = optarg;
@@ -126,12 +116,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case 'P':
         proto_names = true;
         break;
-
       case 'X':
-        if (n_props == MAX_PROPS) return cli_usage_error(self, "at most %d -X options", MAX_PROPS);
-        if (!strchr(optarg, '=') || optarg[0] == '=')
-          return cli_usage_error(self, "-X takes key=value, not '%s'", optarg);
-        props[n_props++] = optarg;
+        if (kafka_cli_add_prop(self, &k, optarg)) return CLI_EXIT_USAGE;
         break;
       default:
         return cli_option_error(self, c, argv);
@@ -139,8 +125,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   }
   if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
   if (!n_topics) return cli_usage_error(self, "--topic is required");
-  if (!evs_kafka_brokers(brokers))
-    return cli_usage_error(self, "no brokers: pass --brokers or set EVS_BROKERS");
+  if (kafka_cli_need_brokers(self, &k)) return CLI_EXIT_USAGE;
   if (have_count && count == 0) return CLI_EXIT_OK;
 
   /* A fresh group by default: each run reads on its own instead of taking over another run's offsets. */
@@ -157,7 +142,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if (!reg) return CLI_EXIT_FAIL;
   printer pr = {stdout, reg, {proto_names ? EVS_JSON_PROTO_NAMES : 0, 0}, EVS_BUF_INIT, 0};
   evs_consumer_options co = {
-      .kafka = {brokers, props, n_props},
+      .kafka = {k.brokers, k.props, k.n_props},
       .registry = reg,
       .group_id = group,
       .topics = topics,
@@ -177,19 +162,14 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     evs_registry_free(reg);
     return cli_fail(self, &err);
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  kafka_cli_catch_stop();
 
   int rc = CLI_EXIT_OK;
   uint64_t seen = 0;
   struct timespec last;
   clock_gettime(CLOCK_MONOTONIC, &last);
   uint64_t errors_seen = 0;
-  while (!g_stop && (!have_count || seen < count)) {
+  while (!kafka_cli_stop && (!have_count || seen < count)) {
     int got = 0;
     if (evs_consumer_poll(c, 200, &got, &err) != EVS_OK) {
       rc = cli_fail(self, &err);

@@ -11,48 +11,44 @@
 #define DECODE_DEFAULT_DEPTH EVS_JSON_DEFAULT_MAX_DEPTH
 
 typedef struct decoder {
-  const cli_cmd *cmd;
-  const codec_args *args;
-  const evs_registry *reg;
-  const ProtobufCMessageDescriptor *desc;
-  FILE *out;
+  const codec_io *io;
   evs_buf json;
 } decoder;
 
 /* Converts one binary message that starts at stream offset `base` and writes its JSON line. Offsets in
  * err are made absolute (bytes from the start of the input). */
 static evs_status decode_one(decoder *d, const uint8_t *data, size_t len, size_t base, evs_error *err) {
-  int depth = d->args->opts.max_depth ? d->args->opts.max_depth : DECODE_DEFAULT_DEPTH;
-  evs_status st = evs_binary_depth_check(data, len, d->desc, depth, err);
+  int depth = d->io->args->opts.max_depth ? d->io->args->opts.max_depth : DECODE_DEFAULT_DEPTH;
+  evs_status st = evs_binary_depth_check(data, len, d->io->desc, depth, err);
   if (st == EVS_OK) {
-    ProtobufCMessage *msg = protobuf_c_message_unpack(d->desc, NULL, len, data);
+    ProtobufCMessage *msg = protobuf_c_message_unpack(d->io->desc, NULL, len, data);
     if (!msg) {
       evs_error_clear(err);
       st = err->code = EVS_ERR_SYNTAX;
-      snprintf(err->msg, sizeof err->msg, "the bytes are not a valid %s message", d->desc->name);
+      snprintf(err->msg, sizeof err->msg, "the bytes are not a valid %s message", d->io->desc->name);
     } else {
       evs_buf_reset(&d->json);
-      st = evs_json_encode(d->reg, msg, &d->args->opts, &d->json, err);
+      st = evs_json_encode(d->io->reg, msg, &d->io->args->opts, &d->json, err);
       protobuf_c_message_free_unpacked(msg, NULL);
       if (st == EVS_OK && evs_buf_append_byte(&d->json, '\n') != EVS_OK) {
         evs_error_clear(err);
         st = err->code = EVS_ERR_NOMEM;
         snprintf(err->msg, sizeof err->msg, "out of memory");
       }
-      if (st == EVS_OK) fwrite(d->json.data, 1, d->json.len, d->out);
+      if (st == EVS_OK) fwrite(d->json.data, 1, d->json.len, d->io->out);
     }
   }
   if (st != EVS_OK && err->offset != EVS_NO_OFFSET) err->offset += base;
   return st;
 }
 
-static int run_single(decoder *d, FILE *in) {
+static int run_single(decoder *d) {
   uint8_t *data = NULL;
   size_t len = 0;
   evs_error err;
   evs_error_clear(&err);
-  if (codec_read_all(in, &data, &len, &err) != EVS_OK || decode_one(d, data, len, 0, &err) != EVS_OK) {
-    codec_report(d->cmd, d->args, NULL, &err);
+  if (codec_read_all(d->io->in, &data, &len, &err) != EVS_OK || decode_one(d, data, len, 0, &err) != EVS_OK) {
+    codec_report(d->io, NULL, &err);
     free(data);
     return CLI_EXIT_FAIL;
   }
@@ -81,7 +77,8 @@ static size_t read_payload(FILE *in, uint8_t **buf, size_t *cap, size_t n) {
   return got;
 }
 
-static int run_delimited(decoder *d, FILE *in) {
+static int run_delimited(decoder *d) {
+  FILE *in = d->io->in;
   uint8_t *buf = NULL;
   size_t cap = 0, offset = 0;
   unsigned long long records = 0, failed = 0;
@@ -121,37 +118,27 @@ static int run_delimited(decoder *d, FILE *in) {
         if (decode_one(d, buf, got, base, &err) == EVS_OK) continue;
       }
     }
-    codec_report(d->cmd, d->args, where, &err);
+    codec_report(d->io, where, &err);
     failed++;
     rc = CLI_EXIT_FAIL;
     /* After a bad length prefix the next record's start is unknown: nothing more can be read. */
-    if (!d->args->keep_going || framing_lost) break;
+    if (!d->io->args->keep_going || framing_lost) break;
   }
   free(buf);
-  if (d->args->keep_going && failed)
-    fprintf(stderr, "evs %s: %llu of %llu records failed\n", d->cmd->name, failed, records);
+  if (d->io->args->keep_going && failed)
+    fprintf(stderr, "evs %s: %llu of %llu records failed\n", d->io->cmd->name, failed, records);
+  return rc;
+}
+
+static int convert(const codec_io *io) {
+  decoder d = {io, EVS_BUF_INIT};
+  int rc = io->args->delimited ? run_delimited(&d) : run_single(&d);
+  evs_buf_free(&d.json);
   return rc;
 }
 
 static int run(const cli_cmd *self, int argc, char **argv) {
-  codec_args args;
-  int rc = codec_parse_args(self, argc, argv, CODEC_DECODE_FLAGS, &args);
-  if (rc >= 0) return rc;
-  evs_registry *reg = NULL;
-  decoder d = {self, &args, NULL, NULL, NULL, EVS_BUF_INIT};
-  rc = codec_open(self, &args, &reg, &d.desc);
-  if (rc != CLI_EXIT_OK) return rc;
-  d.reg = reg;
-  FILE *in = NULL;
-  rc = codec_open_files(self, &args, &in, &d.out);
-  if (rc == CLI_EXIT_OK) {
-    rc = args.delimited ? run_delimited(&d, in) : run_single(&d, in);
-    int close_rc = codec_close_files(self, &args, in, d.out);
-    if (rc == CLI_EXIT_OK) rc = close_rc;
-  }
-  evs_buf_free(&d.json);
-  evs_registry_free(reg);
-  return rc;
+  return codec_run(self, argc, argv, CODEC_DECODE_FLAGS, convert);
 }
 
 const cli_cmd cli_cmd_decode = {

@@ -7,11 +7,7 @@
 #include "codec_cli.h"
 
 typedef struct encoder {
-  const cli_cmd *cmd;
-  const codec_args *args;
-  const evs_registry *reg;
-  const ProtobufCMessageDescriptor *desc;
-  FILE *out;
+  const codec_io *io;
   uint8_t *packed; /* scratch for packed messages, grown as needed */
   size_t packed_cap;
 } encoder;
@@ -19,7 +15,7 @@ typedef struct encoder {
 /* Converts one JSON document to binary and writes it (with a length prefix when delimited). */
 static evs_status encode_one(encoder *e, const char *json, size_t len, evs_error *err) {
   ProtobufCMessage *msg = NULL;
-  evs_status st = evs_json_decode(e->reg, e->desc, json, len, &e->args->opts, NULL, &msg, err);
+  evs_status st = evs_json_decode(e->io->reg, e->io->desc, json, len, &e->io->args->opts, NULL, &msg, err);
   if (st != EVS_OK) return st;
   size_t size = protobuf_c_message_get_packed_size(msg);
   if (size > e->packed_cap) {
@@ -36,11 +32,11 @@ static evs_status encode_one(encoder *e, const char *json, size_t len, evs_error
   }
   size_t packed = protobuf_c_message_pack(msg, e->packed);
   protobuf_c_message_free_unpacked(msg, NULL);
-  if (e->args->delimited) {
+  if (e->io->args->delimited) {
     uint8_t prefix[10];
-    fwrite(prefix, 1, codec_put_varint(prefix, packed), e->out);
+    fwrite(prefix, 1, codec_put_varint(prefix, packed), e->io->out);
   }
-  if (packed) fwrite(e->packed, 1, packed, e->out);
+  if (packed) fwrite(e->packed, 1, packed, e->io->out);
   return EVS_OK;
 }
 
@@ -51,22 +47,23 @@ static bool is_blank(const char *s, size_t n) {
 }
 
 /* A single document: the whole input, which may span lines (pretty-printed JSON). */
-static int run_single(encoder *e, FILE *in) {
+static int run_single(encoder *e) {
   uint8_t *text = NULL;
   size_t len = 0;
   evs_error err;
-  if (codec_read_all(in, &text, &len, &err) != EVS_OK) {
-    codec_report(e->cmd, e->args, NULL, &err);
+  if (codec_read_all(e->io->in, &text, &len, &err) != EVS_OK) {
+    codec_report(e->io, NULL, &err);
     return CLI_EXIT_FAIL;
   }
   int rc = CLI_EXIT_OK;
   if (is_blank((const char *)text, len)) {
-    rc = cli_failf(e->cmd, "%s: no JSON document in the input", codec_input_name(e->args));
+    rc = cli_failf(e->io->cmd, "%s: no JSON document in the input", codec_input_name(e->io->args));
   } else if (encode_one(e, (const char *)text, len, &err) != EVS_OK) {
-    codec_report(e->cmd, e->args, NULL, &err);
+    codec_report(e->io, NULL, &err);
     /* The usual cause of garbage after a complete document is a JSON-lines file without --delimited. */
     if (err.code == EVS_ERR_SYNTAX && err.line > 1 && err.offset < len && text[err.offset] == '{')
-      fprintf(stderr, "evs %s: hint: several JSON documents (one per line) need --delimited\n", e->cmd->name);
+      fprintf(stderr, "evs %s: hint: several JSON documents (one per line) need --delimited\n",
+              e->io->cmd->name);
     rc = CLI_EXIT_FAIL;
   }
   free(text);
@@ -74,7 +71,8 @@ static int run_single(encoder *e, FILE *in) {
 }
 
 /* JSON lines: one document per line, blank lines skipped, each written as a length-delimited message. */
-static int run_lines(encoder *e, FILE *in) {
+static int run_lines(encoder *e) {
+  FILE *in = e->io->in;
   char *line = NULL;
   size_t cap = 0;
   unsigned long long line_no = 0, records = 0, failed = 0;
@@ -97,38 +95,28 @@ static int run_lines(encoder *e, FILE *in) {
     if (st != EVS_OK) {
       char where[64];
       snprintf(where, sizeof where, "line %llu", line_no);
-      codec_report(e->cmd, e->args, where, &err);
+      codec_report(e->io, where, &err);
       failed++;
       rc = CLI_EXIT_FAIL;
-      if (!e->args->keep_going) break;
+      if (!e->io->args->keep_going) break;
     }
   }
-  if (ferror(in)) rc = cli_failf(e->cmd, "reading %s failed", codec_input_name(e->args));
+  if (ferror(in)) rc = cli_failf(e->io->cmd, "reading %s failed", codec_input_name(e->io->args));
   free(line);
-  if (e->args->keep_going && failed)
-    fprintf(stderr, "evs %s: %llu of %llu records failed\n", e->cmd->name, failed, records);
+  if (e->io->args->keep_going && failed)
+    fprintf(stderr, "evs %s: %llu of %llu records failed\n", e->io->cmd->name, failed, records);
+  return rc;
+}
+
+static int convert(const codec_io *io) {
+  encoder e = {io, NULL, 0};
+  int rc = io->args->delimited ? run_lines(&e) : run_single(&e);
+  free(e.packed);
   return rc;
 }
 
 static int run(const cli_cmd *self, int argc, char **argv) {
-  codec_args args;
-  int rc = codec_parse_args(self, argc, argv, CODEC_ENCODE_FLAGS, &args);
-  if (rc >= 0) return rc;
-  evs_registry *reg = NULL;
-  encoder e = {self, &args, NULL, NULL, NULL, NULL, 0};
-  rc = codec_open(self, &args, &reg, &e.desc);
-  if (rc != CLI_EXIT_OK) return rc;
-  e.reg = reg;
-  FILE *in = NULL;
-  rc = codec_open_files(self, &args, &in, &e.out);
-  if (rc == CLI_EXIT_OK) {
-    rc = args.delimited ? run_lines(&e, in) : run_single(&e, in);
-    int close_rc = codec_close_files(self, &args, in, e.out);
-    if (rc == CLI_EXIT_OK) rc = close_rc;
-  }
-  free(e.packed);
-  evs_registry_free(reg);
-  return rc;
+  return codec_run(self, argc, argv, CODEC_ENCODE_FLAGS, convert);
 }
 
 const cli_cmd cli_cmd_encode = {

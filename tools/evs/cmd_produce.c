@@ -12,8 +12,8 @@
 #include "evs/json.h"
 #include "evs/kafka.h"
 #include "evs/timeutil.h"
+#include "kafka_cli.h"
 
-#define MAX_PROPS 64
 #define MAX_TAGS 64
 #define DEFAULT_SPOOL "evs-produce.spool"
 
@@ -242,9 +242,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       {"strict", no_argument, NULL, 'x'},        {"timeout", required_argument, NULL, 'w'},
       {"replay", required_argument, NULL, 'r'},  {NULL, 0, NULL, 0},
   };
-  const char *props[MAX_PROPS];
-  size_t n_props = 0;
-  const char *brokers = NULL, *input = NULL, *source = NULL, *spool = DEFAULT_SPOOL, *replay = NULL;
+  kafka_cli_opts k = {0};
+  const char *input = NULL, *source = NULL, *spool = DEFAULT_SPOOL, *replay = NULL;
   producer_cli c = {.self = self};
   unsigned long long timeout_s = 60;
   optind = 1;
@@ -252,7 +251,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   for (int ch; (ch = getopt_long(argc, argv, ":X:", opts, NULL)) != -1;) {
     switch (ch) {
       case 'b':
-        brokers = optarg;
+        k.brokers = optarg;
         break;
       case 'i':
         input = optarg;
@@ -280,18 +279,14 @@ static int run(const cli_cmd *self, int argc, char **argv) {
           return cli_usage_error(self, "--timeout takes seconds, not '%s'", optarg);
         break;
       case 'X':
-        if (n_props == MAX_PROPS) return cli_usage_error(self, "at most %d -X options", MAX_PROPS);
-        if (!strchr(optarg, '=') || optarg[0] == '=')
-          return cli_usage_error(self, "-X takes key=value, not '%s'", optarg);
-        props[n_props++] = optarg;
+        if (kafka_cli_add_prop(self, &k, optarg)) return CLI_EXIT_USAGE;
         break;
       default:
         return cli_option_error(self, ch, argv);
     }
   }
   if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
-  if (!evs_kafka_brokers(brokers))
-    return cli_usage_error(self, "no brokers: pass --brokers or set EVS_BROKERS");
+  if (kafka_cli_need_brokers(self, &k)) return CLI_EXIT_USAGE;
   if (replay && (input || c.type))
     return cli_usage_error(self, "--replay reads a spool file, not JSON lines");
 
@@ -304,7 +299,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     evs_registry_free(reg);
     return cli_fail(self, &err);
   }
-  evs_producer_options po = {.kafka = {brokers, props, n_props},
+  evs_producer_options po = {.kafka = {k.brokers, k.props, k.n_props},
                              .registry = reg,
                              .source = source,
                              .spool_path = replay ? NULL : spool};

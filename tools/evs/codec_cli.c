@@ -13,7 +13,9 @@
 extern const evs_catalog EVS_CLI_EXTRA_CATALOG;
 #endif
 
-int codec_parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, codec_args *a) {
+/* Parses the command line of encode/decode (`allowed` = the EVS_JSON_* flags it takes). Returns -1 when
+ * the command should run, else the exit code (usage errors are printed). */
+static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, codec_args *a) {
   static const struct option opts[] = {
       {"type", required_argument, NULL, 't'},
       {"input", required_argument, NULL, 'i'},
@@ -92,8 +94,10 @@ int codec_parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed
   return -1;
 }
 
-int codec_open(const cli_cmd *cmd, const codec_args *a, evs_registry **reg,
-               const ProtobufCMessageDescriptor **desc) {
+/* The registry and the compiled message type named by a->type. On failure prints why and returns
+ * CLI_EXIT_FAIL with *reg NULL. */
+static int open_type(const cli_cmd *cmd, const codec_args *a, evs_registry **reg,
+                     const ProtobufCMessageDescriptor **desc) {
   *reg = NULL;
   *desc = NULL;
   evs_registry *r = cli_open_registry(cmd, a->sets, a->n_sets);
@@ -136,7 +140,8 @@ const char *codec_input_name(const codec_args *a) {
   return a->input ? a->input : "stdin";
 }
 
-int codec_open_files(const cli_cmd *cmd, const codec_args *a, FILE **in, FILE **out) {
+/* Opens --input / --output. Returns 0 or prints the error and returns CLI_EXIT_FAIL. */
+static int open_files(const cli_cmd *cmd, const codec_args *a, FILE **in, FILE **out) {
   *in = stdin;
   *out = stdout;
   if (a->input) {
@@ -154,12 +159,33 @@ int codec_open_files(const cli_cmd *cmd, const codec_args *a, FILE **in, FILE **
   return CLI_EXIT_OK;
 }
 
-int codec_close_files(const cli_cmd *cmd, const codec_args *a, FILE *in, FILE *out) {
+/* Closes the files of open_files(); a failed write is reported and returns CLI_EXIT_FAIL. */
+static int close_files(const cli_cmd *cmd, const codec_args *a, FILE *in, FILE *out) {
   int rc = CLI_EXIT_OK;
   if (a->input) fclose(in);
   bool bad = fflush(out) != 0 || ferror(out);
   if (a->output) bad = (fclose(out) != 0) || bad;
   if (bad) rc = cli_failf(cmd, "writing to %s failed", a->output ? a->output : "stdout");
+  return rc;
+}
+
+int codec_run(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed,
+              int (*convert)(const codec_io *io)) {
+  codec_args args;
+  int rc = parse_args(cmd, argc, argv, allowed, &args);
+  if (rc >= 0) return rc;
+  evs_registry *reg = NULL;
+  codec_io io = {cmd, &args, NULL, NULL, NULL, NULL};
+  rc = open_type(cmd, &args, &reg, &io.desc);
+  if (rc != CLI_EXIT_OK) return rc;
+  io.reg = reg;
+  rc = open_files(cmd, &args, &io.in, &io.out);
+  if (rc == CLI_EXIT_OK) {
+    rc = convert(&io);
+    int close_rc = close_files(cmd, &args, io.in, io.out);
+    if (rc == CLI_EXIT_OK) rc = close_rc;
+  }
+  evs_registry_free(reg);
   return rc;
 }
 
@@ -238,9 +264,9 @@ size_t codec_put_varint(uint8_t *buf, uint64_t v) {
   return n;
 }
 
-void codec_report(const cli_cmd *cmd, const codec_args *a, const char *where, const evs_error *err) {
+void codec_report(const codec_io *io, const char *where, const evs_error *err) {
   char text[1024];
   evs_error_format(err, text, sizeof text);
-  fprintf(stderr, "evs %s: error: %s: %s%s%s [%s]\n", cmd->name, codec_input_name(a), where ? where : "",
-          where ? ": " : "", text, evs_status_name(err->code));
+  fprintf(stderr, "evs %s: error: %s: %s%s%s [%s]\n", io->cmd->name, codec_input_name(io->args),
+          where ? where : "", where ? ": " : "", text, evs_status_name(err->code));
 }

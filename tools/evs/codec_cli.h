@@ -34,20 +34,23 @@ typedef struct codec_args {
   bool keep_going;
 } codec_args;
 
-/* Parses the command line of encode/decode (`allowed` = the EVS_JSON_* flags it takes). Returns -1 when
- * the command should run, else the exit code (usage errors are printed). */
-int codec_parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, codec_args *a);
+/* What a conversion has open: the parsed command line, the registry, the message type and the files. */
+typedef struct codec_io {
+  const cli_cmd *cmd;
+  const codec_args *args;
+  const evs_registry *reg;
+  const ProtobufCMessageDescriptor *desc;
+  FILE *in;
+  FILE *out;
+} codec_io;
 
-/* The registry (builtin catalog + --descriptor-set files) and the compiled message type named by
- * a->type: an event type name first, else a message full name. On failure prints why and returns
- * CLI_EXIT_FAIL with *reg NULL. */
-int codec_open(const cli_cmd *cmd, const codec_args *a, evs_registry **reg,
-               const ProtobufCMessageDescriptor **desc);
-
-/* Opens --input / --output (stdin / stdout when not given). Returns 0 or prints the error and returns
- * CLI_EXIT_FAIL. codec_close_files() closes them and reports a failed write (returns CLI_EXIT_FAIL). */
-int codec_open_files(const cli_cmd *cmd, const codec_args *a, FILE **in, FILE **out);
-int codec_close_files(const cli_cmd *cmd, const codec_args *a, FILE *in, FILE *out);
+/* The whole run of encode/decode around `convert`: parses the command line (`allowed` = the EVS_JSON_*
+ * flags the command takes), opens the registry (builtin catalog + --descriptor-set files), the type named
+ * by --type (an event type name first, else a message full name) and --input / --output (stdin / stdout
+ * when not given), calls convert(), then closes the files and reports a failed write. Returns the exit
+ * code: convert()'s, or that of the first failure (each is printed). */
+int codec_run(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed,
+              int (*convert)(const codec_io *io));
 
 /* The input's name in messages: the --input path or "stdin". */
 const char *codec_input_name(const codec_args *a);
@@ -65,6 +68,6 @@ size_t codec_put_varint(uint8_t *buf, uint64_t v);
 
 /* Prints "evs CMD: error: INPUT: WHERE: <err>" on stderr, where WHERE names the record ("line 5",
  * "record 3 at byte 120"); WHERE NULL for a single-document input. */
-void codec_report(const cli_cmd *cmd, const codec_args *a, const char *where, const evs_error *err);
+void codec_report(const codec_io *io, const char *where, const evs_error *err);
 
 #endif

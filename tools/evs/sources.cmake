@@ -15,4 +15,5 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_consume.c
   tools/evs/cmd_produce.c
   tools/evs/ce_json.c
+  tools/evs/kafka_cli.c
 )
