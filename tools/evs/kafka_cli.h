@@ -1,0 +1,31 @@
+/* What the Kafka commands (evs produce, consume, broker) share: the client options --brokers and
+ * -X key=value, and running until SIGINT or SIGTERM. */
+#ifndef EVS_KAFKA_CLI_H
+#define EVS_KAFKA_CLI_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "cli.h"
+
+/* Up to this many -X options per command. */
+#define KAFKA_CLI_MAX_PROPS 64
+
+/* The client options as given: passed on as evs_kafka_options {brokers, props, n_props}. */
+typedef struct kafka_cli_opts {
+  const char *brokers; /* --brokers; NULL = $EVS_BROKERS */
+  const char *props[KAFKA_CLI_MAX_PROPS];
+  size_t n_props;
+} kafka_cli_opts;
+
+/* Takes the value of one -X option (it must look like key=value); 0, or a usage error's exit code. */
+int kafka_cli_add_prop(const cli_cmd *cmd, kafka_cli_opts *k, const char *arg);
+/* After option parsing: 0 when --brokers or $EVS_BROKERS names brokers, else a usage error's exit code. */
+int kafka_cli_need_brokers(const cli_cmd *cmd, const kafka_cli_opts *k);
+
+/* Set to 1 by SIGINT and SIGTERM once kafka_cli_catch_stop() has run. */
+extern volatile sig_atomic_t kafka_cli_stop;
+/* Turns SIGINT and SIGTERM into kafka_cli_stop, so that a command can close its clients cleanly. */
+void kafka_cli_catch_stop(void);
+
+#endif
