@@ -127,7 +127,10 @@ evs_status evs_srcinfo_split(evs_batch *b, const uint8_t *data, size_t len, uint
       wfield g;
       if (!(ok = next_field(&q, qe, &g))) break;
       if (g.number == 9 && g.wt == 2) {
-        ok = add_range(b, file_index, g.data, g.len);
+        if (!add_range(b, file_index, g.data, g.len)) {
+          free(o);
+          return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
+        }
       } else {
         memcpy(w, g.start, (size_t)(q - g.start));
         w += q - g.start;
@@ -136,8 +139,8 @@ evs_status evs_srcinfo_split(evs_batch *b, const uint8_t *data, size_t len, uint
     file_index++;
   }
   if (!ok || b->n_src_ranges == 0) {
-    /* Malformed (the unpack reports it), out of memory for the ranges (then the locations are lost, not
-     * the load), or nothing to split: protobuf-c reads the original. */
+    /* Malformed (the scan of the original reports where) or nothing to split: protobuf-c reads the
+     * original. */
     free(o);
     b->n_src_ranges = 0;
     return EVS_OK;
