@@ -14,7 +14,8 @@ echo "== evs list: every event type in the catalog"
 "$evs" list
 echo
 echo "== evs describe task.created"
-"$evs" describe task.created | head -40
+desc=$("$evs" describe task.created) # not piped into head: under pipefail a SIGPIPE would end the demo
+head -40 <<<"$desc"
 echo "   ..."
 echo
 echo "== evs uuid -n 3: time-ordered UUIDv7 ids"

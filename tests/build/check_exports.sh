@@ -10,7 +10,7 @@ if [ -n "$bad" ]; then
   exit 1
 fi
 for want in evs_version evs_status_name evs_error_format evs_builtin_catalog; do
-  printf '%s\n' "$syms" | grep -qx "$want" || { echo "libevs does not export $want" >&2; exit 1; }
+  grep -qx "$want" <<<"$syms" || { echo "libevs does not export $want" >&2; exit 1; }
 done
 hidden=$(printf '%s\n' "$syms" | grep -c -E '^evs_fail$' || true)
 [ "$hidden" -eq 0 ] || { echo "internal helper evs_fail is exported" >&2; exit 1; }

@@ -23,7 +23,7 @@ done
 shopt -s nullglob
 for doc in "$docs"/evs-*.md; do
   c=$(basename "$doc" .md); c=${c#evs-}
-  printf '%s\n' $cmds | grep -qx "$c" || { echo "$doc documents a command evs does not have" >&2; fail=1; }
+  grep -qx "$c" < <(printf '%s\n' $cmds) || { echo "$doc documents a command evs does not have" >&2; fail=1; }
 done
 [ "$fail" -eq 0 ] && echo "help docs: $n commands match"
 exit "$fail"

@@ -9,6 +9,10 @@ fail=0; n=0
 err() { echo "$*" >&2; fail=1; }
 mapfile -t ids < <("$evs" breaking --list-rules | awk '{print $1}')
 [ "${#ids[@]}" -gt 0 ] || { echo "evs breaking --list-rules printed no rules" >&2; exit 1; }
+# A set, not `printf ... | grep -q`: under pipefail, grep -q leaving early makes printf die of SIGPIPE and
+# the pipeline fail at random.
+declare -A is_rule
+for id in "${ids[@]}"; do is_rule[$id]=1; done
 sorted=$(printf '%s\n' "${ids[@]}" | LC_ALL=C sort -c 2>&1) || err "rules are not listed in sorted order: $sorted"
 for id in "${ids[@]}"; do
   n=$((n + 1))
@@ -33,11 +37,11 @@ for id in "${ids[@]}"; do
 done
 for d in "$src"/tests/compat/[A-Z]*/; do
   id=$(basename "$d")
-  printf '%s\n' "${ids[@]}" | grep -qx "$id" || err "tests/compat/$id is not a rule"
+  [ -n "${is_rule[$id]:-}" ] || err "tests/compat/$id is not a rule"
 done
 for f in "$src"/docs/compat/*.md; do
   id=$(basename "$f" .md)
-  printf '%s\n' "${ids[@]}" | grep -qx "$id" || err "docs/compat/$id.md is not a rule"
+  [ -n "${is_rule[$id]:-}" ] || err "docs/compat/$id.md is not a rule"
 done
 [ "$fail" -eq 0 ] && echo "rules complete: $n rules with docs, fixtures and near misses"
 exit "$fail"
