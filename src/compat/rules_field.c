@@ -46,10 +46,15 @@ static bool is_named(const evs_field *f) {
   return f->type == EVS_TYPE_MESSAGE || f->type == EVS_TYPE_GROUP || f->type == EVS_TYPE_ENUM;
 }
 
+/* A group and a message of the same name differ only in their encoding: say which is which. */
+static const char *kind_prefix(const evs_field *f) {
+  return f->type == EVS_TYPE_GROUP ? "group " : "";
+}
+
 static void changed_type(evs_cx *cx, const evs_field *p, const evs_field *c, const char *why) {
   char d[512];
-  evs_cx_report(cx, c->full_name, &c->src, &p->src, "%s changed type from %s to %s%s", desc(c, d, sizeof d),
-                type_text(p), type_text(c), why);
+  evs_cx_report(cx, c->full_name, &c->src, &p->src, "%s changed type from %s%s to %s%s%s",
+                desc(c, d, sizeof d), kind_prefix(p), type_text(p), kind_prefix(c), type_text(c), why);
 }
 
 static bool named_type_same(const evs_cx *cx, const evs_field *p, const evs_field *c) {
@@ -314,7 +319,8 @@ static bool dflt_zero(const dflt *d) {
 
 static bool dflt_equal(const dflt *a, const dflt *b) {
   if (a->is_text || b->is_text)
-    return a->is_text && b->is_text && a->text_len == b->text_len && memcmp(a->text, b->text, a->text_len) == 0;
+    return a->is_text && b->is_text && a->text_len == b->text_len &&
+           memcmp(a->text, b->text, a->text_len) == 0;
   if (a->nan || b->nan) return a->nan && b->nan;
   if (a->is_int && b->is_int) return (a->mag == 0 && b->mag == 0) || (a->neg == b->neg && a->mag == b->mag);
   /* float <-> double: compare at float precision, or the wider one never equals the narrow one. */
