@@ -774,9 +774,9 @@ def mutate(s, rng):
             kind = 'enums' if 'values' in el else 'msgs'
             if k == 'move_file':
                 dst = pick(rng, [x for x in s['files'] if x is not fl2 and x['package'] == fl2['package']])
-                if not dst:
-                    dst = {'path': 'moved.proto', 'package': fl2['package'], 'syntax': fl2['syntax'], 'msgs': [],
-                           'enums': [], 'exts': [], 'services': []}
+                if not dst:  # a new file of the package (one path per package: no two files of one name)
+                    dst = {'path': 'moved_%s.proto' % fl2['package'].replace('.', '_'), 'package': fl2['package'],
+                           'syntax': fl2['syntax'], 'msgs': [], 'enums': [], 'exts': [], 'services': []}
                     s['files'].append(dst)
             else:
                 dst = pick(rng, [x for x in s['files'] if x['package'] != fl2['package']])
@@ -852,6 +852,8 @@ def mutate(s, rng):
 
 
 def write_schema(s, d):
+    paths = [fl['path'] for fl in s['files']]
+    assert len(set(paths)) == len(paths), 'two files named alike: %s' % paths
     os.makedirs(d)
     for fl in s['files']:
         open(os.path.join(d, fl['path']), 'w').write(render_file(s, fl))
