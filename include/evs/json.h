@@ -37,12 +37,25 @@ enum {
   EVS_JSON_IGNORE_UNKNOWN = 1u << 4
 };
 
-/* Default nesting limit (JSON objects + arrays), as protobuf's C++ parser: 100 nested objects parse. */
+/* Depth is one notion everywhere (JSON decode and encode, the binary guard): message levels below the
+ * top-level message. Each sub-message, map entry, google.protobuf.Struct entry, Value, ListValue and the
+ * contents of an Any is one level further down, exactly as protobuf-c's unpack recurses. The default is
+ * protobuf's binary parser's recursion limit (100), so anything JSON accepts, binary accepts, and back. */
 #define EVS_JSON_DEFAULT_MAX_DEPTH 100
+/* Highest depth limit accepted: protobuf-c's unpack, pack and free recurse once per level, and so does
+ * the codec; at this depth all of them fit in a 2 MiB thread stack, under AddressSanitizer too (tested:
+ * tests/unit/json/test_json_guard.c), so any thread with a 2 MiB stack or more is safe. */
+#define EVS_MAX_DEPTH_LIMIT 1000
+/* Default budget of google.protobuf.Any contents the encoder unpacks per document: each nested Any's
+ * contents are copied once more when unpacked, so without a budget 98 nested Anys in 10 MB need 1 GB. */
+#define EVS_JSON_DEFAULT_MAX_ANY_BYTES ((size_t)64 << 20)
 
 typedef struct evs_json_options {
-  uint32_t flags; /* EVS_JSON_* */
-  int max_depth;  /* nesting limit for decode and encode; 0 = EVS_JSON_DEFAULT_MAX_DEPTH; < 0 is invalid */
+  uint32_t flags;       /* EVS_JSON_* */
+  int max_depth;        /* message levels, decode and encode (see above); 0 = EVS_JSON_DEFAULT_MAX_DEPTH;
+                         * < 0 or > EVS_MAX_DEPTH_LIMIT is EVS_ERR_INVALID_ARG */
+  size_t max_any_bytes; /* encode: total bytes of Any contents unpacked per document (EVS_ERR_LIMIT past
+                         * it); 0 = EVS_JSON_DEFAULT_MAX_ANY_BYTES */
 } evs_json_options;
 
 /* Parses one JSON document (`len` bytes, need not be NUL-terminated) as message type `desc`, which must
@@ -73,6 +86,31 @@ EVS_API EVS_NODISCARD evs_status evs_json_encode(const evs_registry *reg, const 
                                                  const evs_json_options *opts, evs_buf *out, evs_error *err);
 
 /* ---- binary input guard ---- */
+
+/* Largest binary message the guard accepts by default (a Kafka record, a spool record, a CLI input). */
+#define EVS_BINARY_DEFAULT_MAX_SIZE ((size_t)256 << 20)
+
+typedef struct evs_unpack_options {
+  int max_depth;   /* message levels below the top (as evs_json_options); 0 = EVS_JSON_DEFAULT_MAX_DEPTH;
+                    * < 0 or > EVS_MAX_DEPTH_LIMIT is EVS_ERR_INVALID_ARG */
+  size_t max_size; /* 0 = EVS_BINARY_DEFAULT_MAX_SIZE */
+} evs_unpack_options;
+
+/* The one way evs turns untrusted protobuf bytes into a message: every path that unpacks bytes it did not
+ * make (consumer, decode, produce's data_base64, Any contents) calls this, never
+ * protobuf_c_message_unpack() directly. Checks, before protobuf-c sees the bytes: size (EVS_ERR_LIMIT),
+ * wire structure and truncation (EVS_ERR_SYNTAX, EVS_ERR_TRUNCATED), nesting (EVS_ERR_LIMIT), string
+ * fields that are not UTF-8 (EVS_ERR_TYPE) or hold a NUL byte, which protobuf-c's NUL-terminated strings
+ * would cut silently (EVS_ERR_UNSUPPORTED); then unpacks through `allocator` (NULL = malloc) and reports
+ * a failed allocation as EVS_ERR_NOMEM and bytes protobuf-c still refuses (a known field with the wrong
+ * wire type, a missing proto2 required field) as EVS_ERR_SYNTAX. err->offset is the offending byte.
+ * Bytes inside Any values are checked when they are unpacked (evs_json_encode does). On success *out
+ * owns the message: protobuf_c_message_free_unpacked(*out, allocator). Thread-safe. */
+EVS_API EVS_NODISCARD evs_status evs_binary_unpack(const ProtobufCMessageDescriptor *desc,
+                                                   const uint8_t *data, size_t len,
+                                                   const evs_unpack_options *opts,
+                                                   ProtobufCAllocator *allocator, ProtobufCMessage **out,
+                                                   evs_error *err);
 
 /* Checks protobuf bytes against message type `desc` before protobuf_c_message_unpack() sees them:
  * protobuf-c's unpack recurses once per nested message with no limit, so hostile input could exhaust the

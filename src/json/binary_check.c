@@ -1,32 +1,141 @@
-/* evs_binary_depth_check: the registry's iterative wire scan, exposed for callers of
- * protobuf_c_message_unpack() (evs decode). */
+/* The binary input guard: evs_binary_depth_check (the registry's iterative wire scan, exposed) and
+ * evs_binary_unpack, the one function through which evs unpacks bytes it did not make. */
 #include "evs/json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/error_internal.h"
+#include "json/json_internal.h"
 #include "registry/registry_internal.h"
+
+/* Writes the field path of a wire-scan path (field number, then the element index for repeated fields)
+ * as "a.b[2].c" with proto field names into err->path. */
+static void path_text(const ProtobufCMessageDescriptor *desc, const int32_t *path, size_t n, evs_error *err) {
+  size_t o = 0, cap = sizeof err->path;
+  err->path[0] = '\0';
+  for (size_t i = 0; i < n && desc; i++) {
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(desc, (unsigned)path[i]);
+    if (!fd) break;
+    int w = snprintf(err->path + o, cap - o, "%s%s", o ? "." : "", fd->name);
+    if (w < 0 || (size_t)w >= cap - o) break;
+    o += (size_t)w;
+    if (fd->label == PROTOBUF_C_LABEL_REPEATED && i + 1 < n) {
+      w = snprintf(err->path + o, cap - o, "[%d]", (int)path[++i]);
+      if (w < 0 || (size_t)w >= cap - o) break;
+      o += (size_t)w;
+    }
+    desc = fd->type == PROTOBUF_C_TYPE_MESSAGE ? fd->descriptor : NULL;
+  }
+}
+
+/* Scans data as desc and turns what the scan found into an error (EVS_OK when clean). sub_levels: how
+ * many levels of sub-messages below the top are allowed; `limit` is the user-facing limit for messages. */
+static evs_status scan_to_status(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                                 int limit, bool check_strings, evs_error *err) {
+  evs_wire_scan scan;
+  if (!evs_wire_scan_message(data, len, desc, (unsigned)limit, &scan))
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  const char *name = desc->name ? desc->name : "message";
+  if (scan.why) {
+    if (scan.too_deep)
+      return evs_fail_at(err, EVS_ERR_LIMIT, scan.bad_offset, "%s %s: more than %d levels", name, scan.why,
+                         limit);
+    return evs_fail_at(err, scan.truncated ? EVS_ERR_TRUNCATED : EVS_ERR_SYNTAX, scan.bad_offset, "%s: %s",
+                       name, scan.why);
+  }
+  if (!check_strings) return EVS_OK;
+  /* Report whichever problem comes first in the bytes. */
+  evs_status st = EVS_OK;
+  if (scan.bad_utf8_found && (!scan.nul_found || scan.bad_utf8_offset < scan.nul_offset)) {
+    st = evs_fail_at(err, EVS_ERR_TYPE, scan.bad_utf8_offset, "%s: string field '%s' is not valid UTF-8",
+                     name, scan.bad_utf8_field ? scan.bad_utf8_field : "?");
+    path_text(desc, scan.bad_utf8_path, scan.bad_utf8_path_len, err);
+  } else if (scan.nul_found) {
+    st = evs_fail_at(err, EVS_ERR_UNSUPPORTED, scan.nul_offset,
+                     "%s: a string field holds a NUL byte, which protobuf-c strings cannot keep (they are "
+                     "NUL-terminated)",
+                     name);
+    path_text(desc, scan.nul_path, scan.nul_path_len, err);
+  }
+  return st;
+}
 
 evs_status evs_binary_depth_check(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                                   int max_depth, evs_error *err) {
   evs_error_clear(err);
-  if (!desc || (!data && len) || max_depth < 0)
+  if (!desc || (!data && len) || max_depth < 0 || max_depth > EVS_MAX_DEPTH_LIMIT)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_binary_depth_check: %s",
                     !desc           ? "desc is NULL"
                     : max_depth < 0 ? "max_depth < 0"
+                    : data || !len  ? "max_depth above EVS_MAX_DEPTH_LIMIT"
                                     : "data is NULL");
   if (max_depth == 0) max_depth = EVS_JSON_DEFAULT_MAX_DEPTH;
-  evs_wire_scan scan;
-  if (!evs_wire_scan_message(data, len, desc, (unsigned)max_depth, &scan))
-    return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  if (!scan.why) return EVS_OK;
-  evs_status code = EVS_ERR_SYNTAX;
-  if (scan.too_deep)
-    code = EVS_ERR_LIMIT;
-  else if (strstr(scan.why, "truncated") || strstr(scan.why, "past the end"))
-    code = EVS_ERR_TRUNCATED;
-  if (code == EVS_ERR_LIMIT)
-    return evs_fail_at(err, code, scan.bad_offset, "%s %s: more than %d levels",
-                       desc->name ? desc->name : "message", scan.why, max_depth);
-  return evs_fail_at(err, code, scan.bad_offset, "%s: %s", desc->name ? desc->name : "message", scan.why);
+  return scan_to_status(data, len, desc, max_depth, false, err);
+}
+
+/* Wraps the caller's allocator so that a failed allocation inside protobuf-c's unpack (which returns
+ * NULL for that and for bad input alike) can be told apart. */
+typedef struct noting_alloc {
+  ProtobufCAllocator base;
+  ProtobufCAllocator *inner;
+  bool failed;
+} noting_alloc;
+
+static void *noting_alloc_fn(void *data, size_t size) {
+  noting_alloc *a = data;
+  void *p = a->inner ? a->inner->alloc(a->inner->allocator_data, size) : malloc(size);
+  if (!p && size) a->failed = true;
+  return p;
+}
+
+static void noting_free_fn(void *data, void *p) {
+  noting_alloc *a = data;
+  if (a->inner)
+    a->inner->free(a->inner->allocator_data, p);
+  else
+    free(p);
+}
+
+evs_status evs_binary_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+                             const evs_unpack_options *opts, ProtobufCAllocator *allocator,
+                             ProtobufCMessage **out, evs_error *err) {
+  evs_error_clear(err);
+  if (out) *out = NULL;
+  if (!desc || !out || (!data && len))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_binary_unpack: %s is NULL",
+                    !desc  ? "desc"
+                    : !out ? "out"
+                           : "data");
+  int depth = opts ? opts->max_depth : 0;
+  if (depth < 0 || depth > EVS_MAX_DEPTH_LIMIT)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_binary_unpack: max_depth %d is outside 0..%d", depth,
+                    EVS_MAX_DEPTH_LIMIT);
+  return evs_json_unpack_guarded(desc, data, len, depth ? depth : EVS_JSON_DEFAULT_MAX_DEPTH,
+                                 opts && opts->max_size ? opts->max_size : EVS_BINARY_DEFAULT_MAX_SIZE,
+                                 allocator, out, err);
+}
+
+evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+                                   int levels, size_t max_size, ProtobufCAllocator *allocator,
+                                   ProtobufCMessage **out, evs_error *err) {
+  const char *name = desc->name ? desc->name : "message";
+  if (len > max_size)
+    return evs_fail(err, EVS_ERR_LIMIT, "%s: %zu bytes, more than the limit of %zu", name, len, max_size);
+  evs_status st = scan_to_status(data, len, desc, levels, true, err);
+  if (st != EVS_OK) return st;
+  noting_alloc na = {{noting_alloc_fn, noting_free_fn, NULL}, allocator, false};
+  na.base.allocator_data = &na;
+  ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &na.base, len, data);
+  if (!msg) {
+    if (na.failed) return evs_fail(err, EVS_ERR_NOMEM, "out of memory unpacking %s (%zu bytes)", name, len);
+    return evs_fail(err, EVS_ERR_SYNTAX,
+                    "the %zu bytes are not a valid %s (a field with the wrong wire type, or a required field "
+                    "missing)",
+                    len, name);
+  }
+  /* The message keeps pointers to the wrapper only through protobuf-c's free calls, which take the
+   * allocator again: callers free with their own allocator, which the wrapper merely forwards to. */
+  *out = msg;
+  return EVS_OK;
 }

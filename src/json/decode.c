@@ -335,9 +335,12 @@ static evs_status decode_one(evs_jdec *d, const evs_field *f, const ProtobufCFie
                              bool *skipped) {
   if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
     ProtobufCMessage *sub = evs_jd_new_message(d, fd->descriptor, d->p);
-    if (!sub) return EVS_ERR_NOMEM;
+    if (!sub) return d->err->code;
     *(ProtobufCMessage **)slot = sub;
-    return evs_jd_message_value(d, f->message_type, fd->descriptor, sub);
+    d->mdepth++;
+    evs_status st = evs_jd_message_value(d, f->message_type, fd->descriptor, sub);
+    d->mdepth--;
+    return st;
   }
   if (is_null_value_enum(f) && evs_jd_literal(d, "null", 4)) {
     *(int32_t *)slot = 0;
@@ -389,11 +392,13 @@ static evs_status decode_repeated(evs_jdec *d, const evs_field *f, const Protobu
       memcpy(d->stk + off, &sub, sizeof sub);
       if (!sub) {
         d->stk_len = off;
-        st = EVS_ERR_NOMEM;
+        st = d->err->code;
         goto fail_at_index;
       }
       n++;
+      d->mdepth++;
       st = evs_jd_message_value(d, f->message_type, fd->descriptor, sub);
+      d->mdepth--;
       if (st != EVS_OK) {
         n--;
         goto fail_at_index_n;
@@ -541,10 +546,11 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
     memcpy(d->stk + off, &entry, sizeof entry);
     if (!entry) {
       d->stk_len = off;
-      st = EVS_ERR_NOMEM;
+      st = d->err->code;
       goto fail;
     }
     n++;
+    d->mdepth++; /* inside the entry: its value message is one level further down */
     const char *raw_key = k.start + 1;
     size_t raw_len = (size_t)(d->p - k.start) - 2;
     if ((st = decode_map_key(d, kfd, &k, (char *)entry + kfd->offset)) != EVS_OK) goto fail_key;
@@ -557,7 +563,7 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
     if (is_value_message(vf) && evs_jd_literal(d, "null", 4)) {
       ProtobufCMessage *v = evs_jd_new_message(d, vfd->descriptor, d->p);
       if (!v) {
-        st = EVS_ERR_NOMEM;
+        st = d->err->code;
         goto fail_key;
       }
       *(ProtobufCMessage **)((char *)entry + vfd->offset) = v;
@@ -565,6 +571,7 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
     } else {
       st = decode_one(d, vf, vfd, (char *)entry + vfd->offset, &skipped);
     }
+    d->mdepth--;
     if (st != EVS_OK) goto fail_key;
     if (skipped) {
       protobuf_c_message_free_unpacked(entry, d->alloc);
@@ -618,7 +625,7 @@ static evs_status decode_field(evs_jdec *d, const evs_field *f, const ProtobufCF
   if (is_null) {
     if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
       ProtobufCMessage *v = evs_jd_new_message(d, fd->descriptor, d->p);
-      if (!v) return EVS_ERR_NOMEM;
+      if (!v) return d->err->code;
       *(ProtobufCMessage **)slot = v;
       st = evs_jd_wkt_null(v);
     } else {
@@ -750,8 +757,9 @@ evs_status evs_json_decode(const evs_registry *reg, const ProtobufCMessageDescri
   if (!m)
     return evs_fail(err, EVS_ERR_NOT_FOUND, "message type %s is not in the registry",
                     desc->name ? desc->name : "(unnamed)");
-  if (opts && opts->max_depth < 0)
-    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_json_decode: max_depth < 0");
+  if (opts && (opts->max_depth < 0 || opts->max_depth > EVS_MAX_DEPTH_LIMIT))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_json_decode: max_depth %d is outside 0..%d",
+                    opts->max_depth, EVS_MAX_DEPTH_LIMIT);
   evs_jdec d;
   memset(&d, 0, sizeof d);
   d.base = json ? json : "";
@@ -761,9 +769,14 @@ evs_status evs_json_decode(const evs_registry *reg, const ProtobufCMessageDescri
   d.alloc = allocator ? allocator : &g_default_allocator;
   d.flags = opts ? opts->flags : 0;
   d.max_depth = opts && opts->max_depth ? opts->max_depth : EVS_JSON_DEFAULT_MAX_DEPTH;
+  /* Valid ProtoJSON opens at most two brackets per message level ('[' of a repeated field, then '{');
+   * the bracket limit only bounds skipped unknown values. */
+  d.max_brackets = 2 * d.max_depth + 2;
   d.err = err;
+  d.mdepth = -1; /* the root is created at level 0 */
   ProtobufCMessage *msg = evs_jd_new_message(&d, desc, d.p);
-  if (!msg) return EVS_ERR_NOMEM;
+  if (!msg) return err->code;
+  d.mdepth = 0;
   evs_status st = EVS_OK;
   evs_jd_ws(&d);
   if (d.p >= d.end) {

@@ -197,18 +197,24 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
   if (c == '{') {
     Google__Protobuf__Struct *s =
         (Google__Protobuf__Struct *)evs_jd_new_message(d, &google__protobuf__struct__descriptor, start);
-    if (!s) return EVS_ERR_NOMEM;
+    if (!s) return d->err->code;
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE;
     v->struct_value = s;
-    return decode_struct(d, s);
+    d->mdepth++;
+    evs_status st = decode_struct(d, s);
+    d->mdepth--;
+    return st;
   }
   if (c == '[') {
     Google__Protobuf__ListValue *l = (Google__Protobuf__ListValue *)evs_jd_new_message(
         d, &google__protobuf__list_value__descriptor, start);
-    if (!l) return EVS_ERR_NOMEM;
+    if (!l) return d->err->code;
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE;
     v->list_value = l;
-    return decode_list(d, l);
+    d->mdepth++;
+    evs_status st = decode_list(d, l);
+    d->mdepth--;
+    return st;
   }
   if (evs_jd_literal(d, "true", 4) || evs_jd_literal(d, "false", 5)) {
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE;
@@ -290,7 +296,7 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
     memcpy(d->stk + off, &e, sizeof e);
     if (!e) {
       d->stk_len = off;
-      st = EVS_ERR_NOMEM;
+      st = d->err->code;
       goto fail;
     }
     n++;
@@ -301,14 +307,18 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
     }
     e->key = key;
     if ((st = evs_jd_colon(d)) != EVS_OK) goto fail;
+    d->mdepth++; /* the entry's level */
     Google__Protobuf__Value *v =
         (Google__Protobuf__Value *)evs_jd_new_message(d, &google__protobuf__value__descriptor, d->p);
     if (!v) {
-      st = EVS_ERR_NOMEM;
+      st = d->err->code;
       goto fail;
     }
     e->value = v;
-    if ((st = decode_value(d, v)) != EVS_OK) {
+    d->mdepth++;
+    st = decode_value(d, v);
+    d->mdepth -= 2;
+    if (st != EVS_OK) {
       evs_jd_path_key(d, raw_key, raw_len);
       goto fail;
     }
@@ -350,11 +360,14 @@ static evs_status decode_list(evs_jdec *d, Google__Protobuf__ListValue *l) {
     memcpy(d->stk + off, &v, sizeof v);
     if (!v) {
       d->stk_len = off;
-      st = EVS_ERR_NOMEM;
+      st = d->err->code;
       goto fail;
     }
     n++;
-    if ((st = decode_value(d, v)) != EVS_OK) {
+    d->mdepth++;
+    st = decode_value(d, v);
+    d->mdepth--;
+    if (st != EVS_OK) {
       evs_jd_path_index(d, n - 1);
       goto fail;
     }
@@ -505,15 +518,18 @@ static evs_status decode_any(evs_jdec *d, ProtobufCMessage *msg) {
                      "\"@type\": message type %.100s has no compiled C code in this registry", name);
     goto out;
   }
+  /* The contents count one level below the Any, as the encoder counts them when it unpacks the bytes. */
   ProtobufCMessage *inner = evs_jd_new_message(d, im->c_desc, start);
   if (!inner) {
-    st = EVS_ERR_NOMEM;
+    st = d->err->code;
     goto out;
   }
+  d->mdepth++;
   if (im->wkt != EVS_WKT_NONE && im->wkt != EVS_WKT_EMPTY)
     st = decode_any_wkt_members(d, im, inner);
   else
     st = evs_jd_object(d, im, im->c_desc, inner, "@type");
+  d->mdepth--;
   if (st == EVS_OK) {
     size_t size = protobuf_c_message_get_packed_size(inner);
     uint8_t *buf = NULL;

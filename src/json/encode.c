@@ -129,10 +129,16 @@ evs_status evs_je_newline(evs_jenc *e) {
 }
 
 evs_status evs_je_open(evs_jenc *e, char c) {
-  if (e->depth >= e->max_depth)
-    return evs_fail(e->err, EVS_ERR_LIMIT, "message nested deeper than the limit of %d levels", e->max_depth);
   e->depth++;
   return evs_je_byte(e, c);
+}
+
+evs_status evs_je_level_in(evs_jenc *e) {
+  if (e->mdepth >= e->max_depth)
+    return evs_fail(e->err, EVS_ERR_LIMIT, "messages nested deeper than the limit of %d levels",
+                    e->max_depth);
+  e->mdepth++;
+  return EVS_OK;
 }
 
 evs_status evs_je_close(evs_jenc *e, char c, bool empty) {
@@ -237,14 +243,20 @@ evs_status evs_je_value(evs_jenc *e, const evs_field *f, const ProtobufCFieldDes
       return EVS_OK;
     }
     case PROTOBUF_C_TYPE_MESSAGE: {
+      evs_status st = evs_je_level_in(e);
+      if (st != EVS_OK) return st;
       const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)slot;
-      if (sub) return evs_je_message(e, f->message_type, sub);
-      /* A NULL element or map value stands for the default message. */
-      ProtobufCMessage *tmp = malloc(((const ProtobufCMessageDescriptor *)fd->descriptor)->sizeof_message);
-      if (!tmp) return evs_je_nomem(e);
-      protobuf_c_message_init(fd->descriptor, tmp);
-      evs_status st = evs_je_message(e, f->message_type, tmp);
-      free(tmp);
+      if (sub) {
+        st = evs_je_message(e, f->message_type, sub);
+      } else {
+        /* A NULL element or map value stands for the default message. */
+        ProtobufCMessage *tmp = malloc(((const ProtobufCMessageDescriptor *)fd->descriptor)->sizeof_message);
+        if (!tmp) return evs_je_nomem(e);
+        protobuf_c_message_init(fd->descriptor, tmp);
+        st = evs_je_message(e, f->message_type, tmp);
+        free(tmp);
+      }
+      e->mdepth--;
       return st;
     }
     default:
@@ -345,7 +357,10 @@ evs_status evs_je_map_entries(evs_jenc *e, ProtobufCMessage *const *entries, siz
     const ProtobufCMessage *entry = entries[i];
     if ((st = separator(e, &first)) != EVS_OK) break;
     if ((st = map_key(e, kfd, (const char *)entry + kfd->offset)) != EVS_OK) break;
-    if ((st = evs_je_value(e, vf, vfd, (const char *)entry + vfd->offset)) != EVS_OK) {
+    if ((st = evs_je_level_in(e)) != EVS_OK) break; /* the entry is a message level of its own */
+    st = evs_je_value(e, vf, vfd, (const char *)entry + vfd->offset);
+    e->mdepth--;
+    if (st != EVS_OK) {
       if (kfd->type == PROTOBUF_C_TYPE_STRING && e->err) {
         const char *k = *(const char *const *)(const void *)((const char *)entry + kfd->offset);
         char b[72];
@@ -467,8 +482,9 @@ evs_status evs_json_encode(const evs_registry *reg, const ProtobufCMessage *msg,
                            : "out");
   if (!msg->descriptor || msg->descriptor->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_json_encode: msg has no valid descriptor");
-  if (opts && opts->max_depth < 0)
-    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_json_encode: max_depth < 0");
+  if (opts && (opts->max_depth < 0 || opts->max_depth > EVS_MAX_DEPTH_LIMIT))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_json_encode: max_depth %d is outside 0..%d",
+                    opts->max_depth, EVS_MAX_DEPTH_LIMIT);
   if (out->failed)
     return evs_fail(err, EVS_ERR_NOMEM, "evs_json_encode: the output buffer has failed before");
   const evs_message *m = evs_json_message_of(reg, msg->descriptor);
@@ -480,7 +496,9 @@ evs_status evs_json_encode(const evs_registry *reg, const ProtobufCMessage *msg,
   e.reg = reg;
   e.flags = opts ? opts->flags : 0;
   e.depth = 0;
+  e.mdepth = 0;
   e.max_depth = opts && opts->max_depth ? opts->max_depth : EVS_JSON_DEFAULT_MAX_DEPTH;
+  e.any_budget = opts && opts->max_any_bytes ? opts->max_any_bytes : EVS_JSON_DEFAULT_MAX_ANY_BYTES;
   e.err = err;
   size_t start = out->len;
   evs_status st = evs_je_message(&e, m, msg);

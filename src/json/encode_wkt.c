@@ -13,7 +13,6 @@
 #include "google/protobuf/field_mask.pb-c.h"
 #include "google/protobuf/struct.pb-c.h"
 #include "google/protobuf/timestamp.pb-c.h"
-#include "registry/registry_internal.h"
 
 #define DURATION_MAX_SECONDS 315576000000LL
 
@@ -139,10 +138,15 @@ static evs_status encode_struct(evs_jenc *e, const Google__Protobuf__Struct *s) 
     const char *k = entry->key ? entry->key : "";
     if (st == EVS_OK) st = evs_je_key(e, k, strlen(k));
     if (st != EVS_OK) break;
-    if (entry->value) {
-      st = encode_value(e, entry->value);
-    } else {
+    /* entry and Value: two message levels, as the decoder and the binary guard count them */
+    if (!entry->value) {
       st = evs_fail(e->err, EVS_ERR_TYPE, "google.protobuf.Value has no kind set");
+    } else if ((st = evs_je_level_in(e)) == EVS_OK) {
+      if ((st = evs_je_level_in(e)) == EVS_OK) {
+        st = encode_value(e, entry->value);
+        e->mdepth--;
+      }
+      e->mdepth--;
     }
     if (st != EVS_OK) evs_je_path_field(e, k);
   }
@@ -161,7 +165,11 @@ static evs_status encode_list(evs_jenc *e, const Google__Protobuf__ListValue *l)
       evs_je_path_index(e, i);
       return evs_fail(e->err, EVS_ERR_TYPE, "google.protobuf.Value has no kind set");
     }
-    if ((st = encode_value(e, l->values[i])) != EVS_OK) {
+    if ((st = evs_je_level_in(e)) == EVS_OK) {
+      st = encode_value(e, l->values[i]);
+      e->mdepth--;
+    }
+    if (st != EVS_OK) {
       evs_je_path_index(e, i);
       return st;
     }
@@ -186,9 +194,16 @@ static evs_status encode_value(evs_jenc *e, const Google__Protobuf__Value *v) {
     case GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE:
       return v->bool_value ? evs_je_raw(e, "true", 4) : evs_je_raw(e, "false", 5);
     case GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE:
-      return encode_struct(e, v->struct_value ? v->struct_value : &empty_struct);
-    case GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE:
-      return encode_list(e, v->list_value ? v->list_value : &empty_list);
+    case GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE: {
+      evs_status st = evs_je_level_in(e);
+      if (st != EVS_OK) return st;
+      if (v->kind_case == GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE)
+        st = encode_struct(e, v->struct_value ? v->struct_value : &empty_struct);
+      else
+        st = encode_list(e, v->list_value ? v->list_value : &empty_list);
+      e->mdepth--;
+      return st;
+    }
     default:
       return evs_fail(e->err, EVS_ERR_TYPE, "google.protobuf.Value has no kind set");
   }
@@ -213,18 +228,26 @@ static evs_status encode_any(evs_jenc *e, const ProtobufCMessage *msg) {
   if (!im->c_desc)
     return evs_fail(e->err, EVS_ERR_UNSUPPORTED,
                     "google.protobuf.Any: message type %.100s has no compiled C code in this registry", name);
-  /* The packed bytes are untrusted like any binary input: bound their nesting before unpacking. */
-  int left = e->max_depth - e->depth;
-  evs_wire_scan scan;
-  if (!evs_wire_scan_message(any->value.data, any->value.len, im->c_desc, left > 0 ? (unsigned)left : 0,
-                             &scan))
-    return evs_je_nomem(e);
-  if (scan.why)
-    return evs_fail(e->err, scan.too_deep ? EVS_ERR_LIMIT : EVS_ERR_TYPE,
-                    "google.protobuf.Any value is not a valid %.100s: %s", name, scan.why);
-  ProtobufCMessage *inner = protobuf_c_message_unpack(im->c_desc, NULL, any->value.len, any->value.data);
-  if (!inner) return evs_fail(e->err, EVS_ERR_TYPE, "google.protobuf.Any value is not a valid %.100s", name);
-  evs_status st = evs_je_open(e, '{');
+  /* The packed bytes are untrusted like any binary input. Their contents are one message level below
+   * the Any; each unpack copies the nested bytes once more, so a budget bounds the memory of nested Anys. */
+  if (any->value.len > e->any_budget)
+    return evs_fail(e->err, EVS_ERR_LIMIT,
+                    "google.protobuf.Any contents (%zu bytes) exceed what is left of the budget for Any "
+                    "contents per document (%zu bytes; nested Anys count each level again)",
+                    any->value.len, e->any_budget);
+  e->any_budget -= any->value.len;
+  evs_status st = evs_je_level_in(e);
+  if (st != EVS_OK) return st;
+  ProtobufCMessage *inner = NULL;
+  st = evs_json_unpack_guarded(im->c_desc, any->value.data, any->value.len, e->max_depth - e->mdepth,
+                               SIZE_MAX, NULL, &inner, e->err);
+  if (st != EVS_OK) {
+    char why[sizeof e->err->msg];
+    snprintf(why, sizeof why, "%s", e->err->msg);
+    evs_status code = st == EVS_ERR_SYNTAX || st == EVS_ERR_TRUNCATED ? EVS_ERR_TYPE : st;
+    return evs_fail(e->err, code, "google.protobuf.Any value is not a valid %.100s: %s", name, why);
+  }
+  st = evs_je_open(e, '{');
   bool first = true;
   if (st == EVS_OK && (e->flags & EVS_JSON_PRETTY)) st = evs_je_newline(e);
   if (st == EVS_OK) st = evs_je_key(e, "@type", 5);
@@ -248,6 +271,7 @@ static evs_status encode_any(evs_jenc *e, const ProtobufCMessage *msg) {
   }
   if (st == EVS_OK) st = evs_je_close(e, '}', false);
   protobuf_c_message_free_unpacked(inner, NULL);
+  e->mdepth--;
   return st;
 }
 

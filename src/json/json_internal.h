@@ -71,7 +71,10 @@ typedef struct evs_jdec {
   const evs_registry *reg;
   ProtobufCAllocator *alloc;
   uint32_t flags;
-  int depth, max_depth;
+  /* depth: open JSON arrays/objects, bounded by max_brackets. mdepth: the message level being filled
+   * (root 0, each sub-message, map entry, Struct entry, Value, ListValue and Any content one more),
+   * bounded by max_depth: the same count as the binary guard's, so JSON and binary agree on a limit. */
+  int depth, max_brackets, mdepth, max_depth;
   evs_error *err;
   /* Unescaped string text (only used for strings with escapes). */
   char *sbuf;
@@ -132,7 +135,8 @@ void evs_jd_path_key(evs_jdec *d, const char *key, size_t len);
 /* Memory through the caller's allocator; NULL + error on failure. */
 void *evs_jd_alloc(evs_jdec *d, size_t size, const char *pos);
 char *evs_jd_strdup(evs_jdec *d, const char *s, size_t len, const char *pos);
-/* A new message of type cd, initialised. */
+/* A new message of type cd, initialised, one level below d->mdepth; NULL with d->err set (EVS_ERR_LIMIT
+ * when that level is deeper than max_depth, EVS_ERR_NOMEM). Callers raise d->mdepth while they fill it. */
 ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescriptor *cd, const char *pos);
 /* Reserves n bytes on the value stack; returns the offset of the new room, or SIZE_MAX on NOMEM. */
 size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos);
@@ -162,6 +166,11 @@ evs_status evs_jd_wkt_null(ProtobufCMessage *value);
 
 /* ------------------------------------------------------------------ shared (common.c) */
 
+/* binary_check.c: evs_binary_unpack with `levels` sub-message levels allowed below the top (0 = none). */
+evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+                                   int levels, size_t max_size, ProtobufCAllocator *allocator,
+                                   ProtobufCMessage **out, evs_error *err);
+
 /* The registry view of a protobuf-c descriptor: the linked one, else the one with the same full name when
  * every field has the same number and type. NULL when unknown. */
 const evs_message *evs_json_message_of(const evs_registry *reg, const ProtobufCMessageDescriptor *desc);
@@ -181,8 +190,10 @@ typedef struct evs_jenc {
   evs_buf *out;
   const evs_registry *reg;
   uint32_t flags;
-  int depth, max_depth;
+  /* depth: open JSON arrays/objects (indentation); mdepth: message level, as in evs_jdec. */
+  int depth, mdepth, max_depth;
   evs_error *err;
+  size_t any_budget; /* bytes of Any contents that may still be unpacked (nested Anys copy their bytes) */
 } evs_jenc;
 
 /* encode.c */
@@ -200,6 +211,8 @@ evs_status evs_je_double(evs_jenc *e, double v, bool is_float);
 /* Pretty mode: newline + indentation for the current depth. */
 evs_status evs_je_newline(evs_jenc *e);
 evs_status evs_je_open(evs_jenc *e, char c);
+/* Enters one message level (EVS_ERR_LIMIT past max_depth); the caller lowers e->mdepth when done. */
+evs_status evs_je_level_in(evs_jenc *e);
 evs_status evs_je_close(evs_jenc *e, char c, bool empty);
 /* Writes "key": (with the pretty-mode space). */
 evs_status evs_je_key(evs_jenc *e, const char *key, size_t n);

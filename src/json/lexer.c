@@ -279,9 +279,11 @@ bool evs_jd_literal(evs_jdec *d, const char *lit, size_t n) {
 }
 
 evs_status evs_jd_enter(evs_jdec *d) {
-  if (d->depth >= d->max_depth)
-    return evs_jd_fail(d, EVS_ERR_LIMIT, d->p, "JSON nested deeper than the limit of %d levels",
-                       d->max_depth);
+  if (d->depth >= d->max_brackets)
+    return evs_jd_fail(d, EVS_ERR_LIMIT, d->p,
+                       "JSON arrays and objects nested deeper than %d (twice the message depth limit %d, "
+                       "plus two)",
+                       d->max_brackets, d->max_depth);
   d->depth++;
   d->p++;
   return EVS_OK;
@@ -452,6 +454,10 @@ char *evs_jd_strdup(evs_jdec *d, const char *s, size_t len, const char *pos) {
 }
 
 ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescriptor *cd, const char *pos) {
+  if (d->mdepth >= d->max_depth) {
+    evs_jd_fail(d, EVS_ERR_LIMIT, pos, "messages nested deeper than the limit of %d levels", d->max_depth);
+    return NULL;
+  }
   ProtobufCMessage *m = evs_jd_alloc(d, cd->sizeof_message, pos);
   if (m) protobuf_c_message_init(cd, m);
   return m;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/error_internal.h"
+#include "evs/json.h"
 #include "kafka/kafka_internal.h"
 
 typedef struct handler {
@@ -182,16 +183,16 @@ static void sleep_ms(int ms) {
 }
 
 /* The payload's message type: ce_dataschema "evs:<full name>", else ce_type (+ ce_schemaversion). */
-static const evs_message *resolve(const evs_consumer *c, const evs_ce_view *v, char *why, size_t n) {
+static const evs_message *resolve(const evs_registry *reg, const evs_ce_view *v, char *why, size_t n) {
   size_t plen = strlen(EVS_KAFKA_DATASCHEMA_PREFIX);
   if (v->dataschema && strncmp(v->dataschema, EVS_KAFKA_DATASCHEMA_PREFIX, plen) == 0) {
-    const evs_message *m = evs_registry_find_message(c->reg, v->dataschema + plen);
+    const evs_message *m = evs_registry_find_message(reg, v->dataschema + plen);
     if (m) return m;
   }
   if (v->type) {
     const evs_event_type *t =
-        v->schema_version ? evs_registry_find_event_type_version(c->reg, v->type, v->schema_version) : NULL;
-    if (!t) t = evs_registry_find_event_type(c->reg, v->type);
+        v->schema_version ? evs_registry_find_event_type_version(reg, v->type, v->schema_version) : NULL;
+    if (!t) t = evs_registry_find_event_type(reg, v->type);
     if (t) return t->message;
     snprintf(why, n, "unknown event type '%.100s'", v->type);
   } else {
@@ -200,34 +201,60 @@ static const evs_message *resolve(const evs_consumer *c, const evs_ce_view *v, c
   return NULL;
 }
 
-/* Decodes the value; NULL with `why` on failure. A Confluent-framed value is recognised by its content
- * type or by a first byte of 0, which no protobuf encoding starts with (field number 0 is invalid). */
-static ProtobufCMessage *decode(const evs_consumer *c, const evs_ce_view *v, const rd_kafka_message_t *m,
-                                const evs_message **schema, char *why, size_t n) {
-  *schema = resolve(c, v, why, n);
-  if (!*schema) return NULL;
+evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_view *v, const uint8_t *data,
+                                     size_t len, const evs_message **schema, ProtobufCMessage **out,
+                                     char *why, size_t n) {
+  *out = NULL;
+  *schema = resolve(reg, v, why, n);
+  if (!*schema) return EVS_ERR_NOT_FOUND;
   if (!(*schema)->c_desc) {
     snprintf(why, n, "%s has no compiled C type", (*schema)->full_name);
-    return NULL;
+    return EVS_ERR_UNSUPPORTED;
   }
-  const uint8_t *data = m->payload;
-  size_t len = m->payload ? m->len : 0;
+  if (!data) len = 0;
   bool framed = (v->content_type && strcmp(v->content_type, EVS_KAFKA_CONTENT_TYPE_CONFLUENT) == 0) ||
                 (len > 0 && data[0] == 0);
+  evs_error e;
+  evs_error_clear(&e);
   if (framed) {
     size_t off;
-    evs_error e;
-    evs_error_clear(&e);
-    if (evs_confluent_parse(data, len, NULL, NULL, NULL, &off, &e) != EVS_OK) {
+    evs_status st = evs_confluent_parse(data, len, NULL, NULL, NULL, &off, &e);
+    if (st != EVS_OK) {
       snprintf(why, n, "%s", e.msg);
-      return NULL;
+      return st;
     }
     data += off;
     len -= off;
   }
-  ProtobufCMessage *msg = protobuf_c_message_unpack((*schema)->c_desc, NULL, len, data);
-  if (!msg) snprintf(why, n, "value is not a valid %s (%zu bytes)", (*schema)->full_name, len);
-  return msg;
+  /* The value is untrusted: size, structure, depth and strings are checked before protobuf-c unpacks. */
+  evs_status st = evs_binary_unpack((*schema)->c_desc, data, len, NULL, NULL, out, &e);
+  if (st != EVS_OK) {
+    char text[300];
+    evs_error_format(&e, text, sizeof text);
+    snprintf(why, n, "value is not a valid %s (%zu bytes): %s", (*schema)->full_name, len, text);
+  }
+  return st;
+}
+
+/* A record the consumer could not finish (the handler's environment failed, or a dead letter could not
+ * be written) is read again: its offset is not stored, and the partition goes back to it so that later
+ * records cannot commit past it. */
+static void rewind_to(evs_consumer *c, const rd_kafka_message_t *m) {
+  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset;
+  rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, list, 5000);
+  if (e) {
+    c->st.errors++;
+    snprintf(c->st.last_error, sizeof c->st.last_error, "seeking back to %s[%d]@%lld: %s",
+             rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, rd_kafka_error_string(e));
+    rd_kafka_error_destroy(e);
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+/* Failures that belong to this process, not to the record: never retried into a dead letter. */
+static bool environment_failure(evs_status st) {
+  return st == EVS_ERR_IO || st == EVS_ERR_NOMEM;
 }
 
 static evs_status dead_letter(evs_consumer *c, const rd_kafka_message_t *m, const char *stage,
@@ -251,12 +278,14 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
   evs_ce_view_from_headers(h, &v);
   char why[400];
   const evs_message *schema = NULL;
-  ProtobufCMessage *msg = decode(c, &v, m, &schema, why, sizeof why);
-  if (!msg) {
+  ProtobufCMessage *msg = NULL;
+  evs_status st = evs_consumer_decode_value(c->reg, &v, m->payload, m->payload ? m->len : 0, &schema, &msg,
+                                            why, sizeof why);
+  if (st == EVS_ERR_NOMEM) return evs_fail(err, st, "%s", why);
+  if (st != EVS_OK) {
     c->st.decode_errors++;
     return dead_letter(c, m, "decode", why, 0, err);
   }
-  evs_status st = EVS_OK;
   if (c->dedupe && v.id && evs_dedupe_seen(c->dedupe, v.source, v.id)) {
     c->st.duplicates++;
     st = store_offset(c, m, err);
@@ -298,10 +327,15 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
     rec.attempt = attempt;
     evs_error_clear(&herr);
     if (attempt > 1) c->st.retries++;
-    if (hd->fn(&rec, hd->ctx, &herr) == EVS_OK) {
+    evs_status hst = hd->fn(&rec, hd->ctx, &herr);
+    if (hst == EVS_OK) {
       c->st.handled++;
       if (c->dedupe && v.id) evs_dedupe_add(c->dedupe, v.source, v.id);
       st = store_offset(c, m, err);
+      break;
+    }
+    if (environment_failure(hst)) {
+      st = evs_fail(err, hst, "handler: %s", herr.msg[0] ? herr.msg : evs_status_name(hst));
       break;
     }
     if (attempt >= c->max_attempts) {
@@ -341,6 +375,7 @@ evs_status evs_consumer_poll(evs_consumer *c, int timeout_ms, int *processed, ev
   if (processed) *processed = 1;
   c->st.received++;
   evs_status st = handle(c, m, err);
+  if (st != EVS_OK) rewind_to(c, m);
   rd_kafka_message_destroy(m);
   return st;
 }

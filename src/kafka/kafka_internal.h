@@ -45,6 +45,14 @@ typedef struct evs_ce_view {
 void evs_ce_view_from_headers(const rd_kafka_headers_t *h, evs_ce_view *v);
 /* Adds every non-NULL attribute of v as its header (ce_<name>, content-type), in a fixed order. */
 rd_kafka_resp_err_t evs_ce_headers_add(rd_kafka_headers_t *h, const evs_ce_view *v);
+
+/* consumer.c: the record path after the headers, for the consumer and its fuzz target. Resolves the
+ * payload's type from the view (ce_dataschema, ce_type, ce_schemaversion), strips Confluent framing and
+ * unpacks through evs_binary_unpack. EVS_OK with *out (free with protobuf_c_message_free_unpacked(.., NULL)),
+ * else the status with `why` (*schema is set once the type is known). */
+evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_view *v, const uint8_t *data,
+                                     size_t len, const evs_message **schema, ProtobufCMessage **out,
+                                     char *why, size_t n);
 /* Appends "k=v&k=v" with keys sorted and percent-encoding to out. -1 on allocation failure. */
 int evs_kafka_tags_encode(const evs_tag *tags, size_t n, evs_buf *out);
 

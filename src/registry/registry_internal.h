@@ -44,15 +44,21 @@ typedef struct evs_wire_scan {
   size_t bad_offset;                   /* where a structural error was found */
   const char *why;                     /* static text, NULL when the bytes are well-formed */
   bool too_deep;                       /* why is a depth error (EVS_ERR_LIMIT) */
+  bool truncated;                      /* why is a field or length running past its end */
   bool nul_found;                      /* a string field holds a NUL byte */
   size_t nul_offset;                   /* of that string's first byte */
   int32_t nul_path[EVS_WIRE_PATH_MAX]; /* SourceCodeInfo-style path of the string from the root */
   size_t nul_path_len;
+  bool bad_utf8_found;        /* a string field is not well-formed UTF-8 */
+  size_t bad_utf8_offset;     /* of its first ill-formed byte */
+  const char *bad_utf8_field; /* that field's name (from the descriptor) */
+  int32_t bad_utf8_path[EVS_WIRE_PATH_MAX];
+  size_t bad_utf8_path_len;
 } evs_wire_scan;
 
 /* Walks `data` as a `desc` message without building it: bounds, wire types, nesting depth (max_depth
- * levels of sub-messages), NUL bytes in string fields. Needs no memory beyond a bounded scratch array;
- * returns false only when that scratch cannot be allocated. Results in *out. */
+ * levels of sub-messages), NUL bytes and ill-formed UTF-8 in string fields. Needs no memory beyond a bounded
+ * scratch array; returns false only when that scratch cannot be allocated. Results in *out. */
 bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                            unsigned max_depth, evs_wire_scan *out);
 

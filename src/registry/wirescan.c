@@ -5,6 +5,8 @@
  * word. This walk is iterative with a fixed frame budget and allocates nothing per field. */
 #include "registry/registry_internal.h"
 
+#include "base/utf8_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,11 @@ static void fail(evs_wire_scan *out, size_t offset, const char *why) {
   out->why = why;
 }
 
+static void fail_truncated(evs_wire_scan *out, size_t offset, const char *why) {
+  fail(out, offset, why);
+  out->truncated = true;
+}
+
 bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                            unsigned max_depth, evs_wire_scan *out) {
   memset(out, 0, sizeof *out);
@@ -59,7 +66,7 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
     size_t field_start = pos;
     uint64_t tag;
     if (!read_varint(data, &pos, f->end, &tag)) {
-      fail(out, field_start, "truncated or malformed field tag");
+      fail_truncated(out, field_start, "truncated or malformed field tag");
       break;
     }
     uint64_t number = tag >> 3;
@@ -71,7 +78,7 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
     uint64_t skip = 0;
     if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
       if (!read_varint(data, &pos, f->end, &skip)) {
-        fail(out, field_start, "truncated or malformed varint");
+        fail_truncated(out, field_start, "truncated or malformed varint");
         break;
       }
       continue;
@@ -81,7 +88,7 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
       skip = 4;
     } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
       if (!read_varint(data, &pos, f->end, &skip)) {
-        fail(out, field_start, "truncated or malformed length");
+        fail_truncated(out, field_start, "truncated or malformed length");
         break;
       }
     } else if (wire == 3 || wire == 4) {
@@ -92,7 +99,7 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
       break;
     }
     if (skip > f->end - pos) {
-      fail(out, field_start, "field runs past the end of its message (truncated input?)");
+      fail_truncated(out, field_start, "field runs past the end of its message (truncated input?)");
       break;
     }
     if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
@@ -126,6 +133,16 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
           out->nul_offset = pos;
           memcpy(out->nul_path, path, path_len * sizeof path[0]);
           out->nul_path_len = path_len;
+        }
+        if (fd->type == PROTOBUF_C_TYPE_STRING && !out->bad_utf8_found && skip) {
+          size_t bad = evs_utf8_check(data + pos, (size_t)skip);
+          if (bad < skip) {
+            out->bad_utf8_found = true;
+            out->bad_utf8_offset = pos + bad;
+            out->bad_utf8_field = fd->name;
+            memcpy(out->bad_utf8_path, path, path_len * sizeof path[0]);
+            out->bad_utf8_path_len = path_len;
+          }
         }
         path_len = base;
       }

@@ -124,7 +124,7 @@ run 1 "--keep-going skips a bad record" "$evs" decode -t task.created --delimite
 out_is '{"taskId":"8"}'; err_has "record 1 (byte 0)"; err_has "1 of 2 records failed"
 run 1 "without --keep-going it stops" "$evs" decode -t task.created --delimited -i "$tmp/badrec.bin"; out_empty
 printf '\x72\x02\xc3\x28' >"$tmp/utf8.bin"
-run 1 "invalid UTF-8 in a binary string" "$tcli" decode -t $AT -i "$tmp/utf8.bin"; err_has "fString"; out_empty
+run 1 "invalid UTF-8 in a binary string" "$tcli" decode -t $AT -i "$tmp/utf8.bin"; err_has "f_string"; err_has "[type]"; out_empty
 printf '\xaa\x06\x07\x08\x80\x83\xd1\xff\xaf\x07' >"$tmp/ts.bin"
 run 1 "Timestamp beyond 9999-12-31" "$tcli" decode -t $AT -i "$tmp/ts.bin"; err_has "[range]"; err_has "wTimestamp"
 # map<int32,int32> m_int32 = 51 holding key 1 twice, then oneof members o_uint32 = 71 and o_string = 72:

@@ -85,7 +85,7 @@ static const evs_message *find_type(const char *type) {
 static bool evs_to_binary(const char *type, const char *json, size_t len, uint32_t flags, evs_buf *bin,
                           evs_error *err) {
   const evs_message *m = find_type(type);
-  evs_json_options opts = {flags, 0};
+  evs_json_options opts = {.flags = flags};
   ProtobufCMessage *msg = NULL;
   evs_error_clear(err);
   if (evs_json_decode(g_reg, m->c_desc, json, len, &opts, NULL, &msg, err) != EVS_OK) return false;
@@ -108,7 +108,7 @@ static bool evs_to_json(const char *type, const uint8_t *bin, size_t len, uint32
     err->code = EVS_ERR_INTERNAL;
     return false;
   }
-  evs_json_options opts = {flags, 0};
+  evs_json_options opts = {.flags = flags};
   evs_buf_reset(json);
   evs_status st = evs_json_encode(g_reg, msg, &opts, json, err);
   protobuf_c_message_free_unpacked(msg, NULL);
@@ -142,7 +142,7 @@ static bool check_reject(const golden_case *c, why_buf *w) {
   char v[512];
   uint32_t flags = parse_flags(sidecar(c, "options", v, sizeof v));
   const evs_message *m = find_type(c->type);
-  evs_json_options opts = {flags, 0};
+  evs_json_options opts = {.flags = flags};
   ProtobufCMessage *msg = (ProtobufCMessage *)(uintptr_t)1; /* must be reset to NULL */
   evs_error err;
   evs_error_clear(&err);

@@ -140,7 +140,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   /* The builtin catalog: decoding needs compiled (protobuf-c) types, which extra descriptor sets lack. */
   evs_registry *reg = cli_open_registry(self, NULL, 0);
   if (!reg) return CLI_EXIT_FAIL;
-  printer pr = {stdout, reg, {proto_names ? EVS_JSON_PROTO_NAMES : 0, 0}, EVS_BUF_INIT, 0};
+  printer pr = {stdout, reg, {.flags = proto_names ? EVS_JSON_PROTO_NAMES : 0}, EVS_BUF_INIT, 0};
   evs_consumer_options co = {
       .kafka = {k.brokers, k.props, k.n_props},
       .registry = reg,

@@ -1,14 +1,10 @@
 /* evs decode: protobuf binary in (one message, or a length-delimited stream), canonical protobuf JSON
- * out, one document per line. Binary input is untrusted: every message goes through
- * evs_binary_depth_check() (bounds, wire types, nesting depth) before protobuf-c's unpack, which has no
- * depth limit, sees it. */
+ * out, one document per line. Binary input is untrusted: every message is unpacked by evs_binary_unpack()
+ * (size, bounds, wire types, nesting depth, UTF-8, then protobuf-c's unpack, which has no depth limit). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec_cli.h"
-
-/* Default nesting limit of binary input, in messages: as deep as the JSON side accepts. */
-#define DECODE_DEFAULT_DEPTH EVS_JSON_DEFAULT_MAX_DEPTH
 
 typedef struct decoder {
   const codec_io *io;
@@ -18,25 +14,19 @@ typedef struct decoder {
 /* Converts one binary message that starts at stream offset `base` and writes its JSON line. Offsets in
  * err are made absolute (bytes from the start of the input). */
 static evs_status decode_one(decoder *d, const uint8_t *data, size_t len, size_t base, evs_error *err) {
-  int depth = d->io->args->opts.max_depth ? d->io->args->opts.max_depth : DECODE_DEFAULT_DEPTH;
-  evs_status st = evs_binary_depth_check(data, len, d->io->desc, depth, err);
+  evs_unpack_options uo = {.max_depth = d->io->args->opts.max_depth, .max_size = CODEC_MAX_RECORD};
+  ProtobufCMessage *msg = NULL;
+  evs_status st = evs_binary_unpack(d->io->desc, data, len, &uo, NULL, &msg, err);
   if (st == EVS_OK) {
-    ProtobufCMessage *msg = protobuf_c_message_unpack(d->io->desc, NULL, len, data);
-    if (!msg) {
+    evs_buf_reset(&d->json);
+    st = evs_json_encode(d->io->reg, msg, &d->io->args->opts, &d->json, err);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    if (st == EVS_OK && evs_buf_append_byte(&d->json, '\n') != EVS_OK) {
       evs_error_clear(err);
-      st = err->code = EVS_ERR_SYNTAX;
-      snprintf(err->msg, sizeof err->msg, "the bytes are not a valid %s message", d->io->desc->name);
-    } else {
-      evs_buf_reset(&d->json);
-      st = evs_json_encode(d->io->reg, msg, &d->io->args->opts, &d->json, err);
-      protobuf_c_message_free_unpacked(msg, NULL);
-      if (st == EVS_OK && evs_buf_append_byte(&d->json, '\n') != EVS_OK) {
-        evs_error_clear(err);
-        st = err->code = EVS_ERR_NOMEM;
-        snprintf(err->msg, sizeof err->msg, "out of memory");
-      }
-      if (st == EVS_OK) fwrite(d->json.data, 1, d->json.len, d->io->out);
+      st = err->code = EVS_ERR_NOMEM;
+      snprintf(err->msg, sizeof err->msg, "out of memory");
     }
+    if (st == EVS_OK) fwrite(d->json.data, 1, d->json.len, d->io->out);
   }
   if (st != EVS_OK && err->offset != EVS_NO_OFFSET) err->offset += base;
   return st;

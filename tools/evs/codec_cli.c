@@ -57,8 +57,9 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
         break;
       case 'm': {
         unsigned long long depth = 0;
-        if (cli_parse_count(optarg, 10000, &depth) != 0 || depth == 0)
-          return cli_usage_error(cmd, "--max-depth wants a number from 1 to 10000, not '%s'", optarg);
+        if (cli_parse_count(optarg, EVS_MAX_DEPTH_LIMIT, &depth) != 0 || depth == 0)
+          return cli_usage_error(cmd, "--max-depth wants a number from 1 to %d, not '%s'",
+                                 EVS_MAX_DEPTH_LIMIT, optarg);
         a->opts.max_depth = (int)depth;
         break;
       }
@@ -244,6 +245,11 @@ int codec_read_varint(FILE *in, size_t *offset, uint64_t *value, evs_error *err)
       return -1;
     }
     (*offset)++;
+    /* The 10th byte holds bit 63 only: anything more is a length of 2^64 or above, not a wrap to 0. */
+    if (i == 9 && (c & 0x7f) > 1) {
+      set_err(err, EVS_ERR_SYNTAX, start, "length prefix is 2^64 or more: not a length-delimited stream");
+      return -1;
+    }
     v |= (uint64_t)(c & 0x7f) << (7 * i);
     if (!(c & 0x80)) {
       *value = v;

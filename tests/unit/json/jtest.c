@@ -25,12 +25,12 @@ const evs_registry *jt_registry(void) {
 
 evs_status jt_decode(const ProtobufCMessageDescriptor *desc, const char *json, uint32_t flags,
                      ProtobufCMessage **out, evs_error *err) {
-  evs_json_options o = {flags, 0};
+  evs_json_options o = {.flags = flags};
   return evs_json_decode(jt_registry(), desc, json, strlen(json), &o, NULL, out, err);
 }
 
 char *jt_encode(const ProtobufCMessage *msg, uint32_t flags, evs_error *err) {
-  evs_json_options o = {flags, 0};
+  evs_json_options o = {.flags = flags};
   evs_buf b = EVS_BUF_INIT;
   if (evs_json_encode(jt_registry(), msg, &o, &b, err) != EVS_OK) {
     evs_buf_free(&b);

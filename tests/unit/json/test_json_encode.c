@@ -104,7 +104,7 @@ static void test_arguments(void **state) {
   assert_int_equal(evs_json_encode(NULL, &m.base, NULL, &b, &err), EVS_ERR_INVALID_ARG);
   assert_int_equal(evs_json_encode(jt_registry(), NULL, NULL, &b, &err), EVS_ERR_INVALID_ARG);
   assert_int_equal(evs_json_encode(jt_registry(), &m.base, NULL, NULL, &err), EVS_ERR_INVALID_ARG);
-  evs_json_options neg = {0, -1};
+  evs_json_options neg = {.max_depth = -1};
   assert_int_equal(evs_json_encode(jt_registry(), &m.base, &neg, &b, &err), EVS_ERR_INVALID_ARG);
   ProtobufCMessage bogus = {NULL, 0, NULL};
   assert_int_equal(evs_json_encode(jt_registry(), &bogus, NULL, &b, &err), EVS_ERR_INVALID_ARG);

@@ -167,6 +167,8 @@ static char *nested_messages(int levels) {
   return s;
 }
 
+/* Depth is counted in message levels below the root, the same way by the JSON decoder, the encoder and
+ * the binary guard: a Struct object costs three (Struct, its entry, the entry's Value). */
 static void test_depth(void **state) {
   (void)state;
   ProtobufCMessage *m = NULL;
@@ -178,22 +180,43 @@ static void test_depth(void **state) {
   protobuf_c_message_free_unpacked(m, NULL);
   free(out);
   free(ok);
-  char *deep = nested_struct(200);
+  /* 33 Struct objects: the innermost Value is at level 3 * 33 + 1 = 100, the limit; JSON, binary and the
+   * encoder all accept it (encode accepted a 34-deep Struct that decode then refused, before). */
+  char *at_struct = nested_struct(33);
+  assert_int_equal(jt_decode(RE, at_struct, 0, &m, &err), EVS_OK);
+  size_t size = protobuf_c_message_get_packed_size(m);
+  uint8_t *bin = malloc(size);
+  protobuf_c_message_pack(m, bin);
+  assert_int_equal(evs_binary_depth_check(bin, size, RE, 0, &err), EVS_OK);
+  ProtobufCMessage *back = NULL;
+  assert_int_equal(evs_binary_unpack(RE, bin, size, NULL, NULL, &back, &err), EVS_OK);
+  out = jt_encode(back, 0, &err);
+  assert_non_null(out);
+  free(out);
+  protobuf_c_message_free_unpacked(back, NULL);
+  free(bin);
+  protobuf_c_message_free_unpacked(m, NULL);
+  free(at_struct);
+  char *deep = nested_struct(34);
   assert_int_equal(jt_decode(RE, deep, 0, &m, &err), EVS_ERR_LIMIT);
   assert_null(m);
-  assert_int_equal(err.offset, 13 + 6 * 99); /* the 101st object */
+  assert_int_equal(err.offset, 13 + 6 * 33); /* the 34th Struct object: level 101 */
   free(deep);
-  /* exactly the limit: 100 objects parse, 101 do not */
-  char *at = nested_messages(99);
+  deep = nested_struct(200);
+  assert_int_equal(jt_decode(RE, deep, 0, &m, &err), EVS_ERR_LIMIT);
+  assert_int_equal(err.offset, 13 + 6 * 33);
+  free(deep);
+  /* exactly the limit: 100 levels below the root parse, 101 do not */
+  char *at = nested_messages(100);
   assert_int_equal(jt_decode(RE, at, 0, &m, &err), EVS_OK);
   protobuf_c_message_free_unpacked(m, NULL);
   free(at);
-  char *over = nested_messages(100);
+  char *over = nested_messages(101);
   assert_int_equal(jt_decode(RE, over, 0, &m, &err), EVS_ERR_LIMIT);
   free(over);
-  /* a custom limit, also for skipped unknown values */
-  evs_json_options o = {EVS_JSON_IGNORE_UNKNOWN, 3};
-  const char *skip = "{\"x\": [[[1]]]}";
+  /* skipped unknown values are bounded too: 2 * max_depth + 2 arrays and objects */
+  evs_json_options o = {.flags = EVS_JSON_IGNORE_UNKNOWN, .max_depth = 3};
+  const char *skip = "{\"x\": [[[[[[[[1]]]]]]]]}";
   assert_int_equal(evs_json_decode(jt_registry(), RE, skip, strlen(skip), &o, NULL, &m, &err), EVS_ERR_LIMIT);
   o.max_depth = 4;
   assert_int_equal(evs_json_decode(jt_registry(), RE, skip, strlen(skip), &o, NULL, &m, &err), EVS_OK);
@@ -203,15 +226,25 @@ static void test_depth(void **state) {
   assert_int_equal(jt_decode(RE, fifty, 0, &m, &err), EVS_OK);
   evs_buf b = EVS_BUF_INIT;
   o.flags = 0;
-  o.max_depth = 50;
+  o.max_depth = 49;
   assert_int_equal(evs_json_encode(jt_registry(), m, &o, &b, &err), EVS_ERR_LIMIT);
   assert_int_equal(b.len, 0);
-  o.max_depth = 51;
+  o.max_depth = 50;
   assert_int_equal(evs_json_encode(jt_registry(), m, &o, &b, &err), EVS_OK);
   assert_string_equal((char *)b.data, fifty);
   evs_buf_free(&b);
   protobuf_c_message_free_unpacked(m, NULL);
+  /* and so does JSON decode */
+  o.max_depth = 49;
+  assert_int_equal(evs_json_decode(jt_registry(), RE, fifty, strlen(fifty), &o, NULL, &m, &err),
+                   EVS_ERR_LIMIT);
+  o.max_depth = 50;
+  assert_int_equal(evs_json_decode(jt_registry(), RE, fifty, strlen(fifty), &o, NULL, &m, &err), EVS_OK);
+  protobuf_c_message_free_unpacked(m, NULL);
   free(fifty);
+  /* above the cap is a caller error */
+  o.max_depth = EVS_MAX_DEPTH_LIMIT + 1;
+  assert_int_equal(evs_json_decode(jt_registry(), RE, "{}", 2, &o, NULL, &m, &err), EVS_ERR_INVALID_ARG);
 }
 
 static void test_error_location(void **state) {
@@ -240,7 +273,7 @@ static void test_error_location(void **state) {
   assert_int_equal(evs_json_decode(jt_registry(), NULL, "{}", 2, NULL, NULL, &m, &err), EVS_ERR_INVALID_ARG);
   assert_int_equal(evs_json_decode(jt_registry(), AT, NULL, 2, NULL, NULL, &m, &err), EVS_ERR_INVALID_ARG);
   assert_int_equal(evs_json_decode(jt_registry(), AT, "{}", 2, NULL, NULL, NULL, &err), EVS_ERR_INVALID_ARG);
-  evs_json_options neg = {0, -1};
+  evs_json_options neg = {.max_depth = -1};
   assert_int_equal(evs_json_decode(jt_registry(), AT, "{}", 2, &neg, NULL, &m, &err), EVS_ERR_INVALID_ARG);
   /* err may be NULL */
   assert_int_equal(evs_json_decode(jt_registry(), AT, "{\"x\":1}", 7, NULL, NULL, &m, NULL),
