@@ -218,8 +218,11 @@ typedef struct evs_record {
   int attempt;                 /* 1 on first delivery to the handler, 2 on the first retry, ... */
 } evs_record;
 
-/* A handler: EVS_OK = processed (the offset may be committed); anything else = failed, retried after a
- * back-off up to max_attempts times, then dead-lettered with err's message. */
+/* A handler: EVS_OK = processed (the offset may be committed); EVS_ERR_IO or EVS_ERR_NOMEM = the handler's
+ * own environment failed (its output cannot be written, memory ran out), not the record: evs_consumer_poll
+ * returns that error at once, with no retry and no dead letter, and the record is read again by the next
+ * poll; anything else = the record failed, retried after a back-off up to max_attempts times, then
+ * dead-lettered with err's message. */
 typedef evs_status (*evs_handler_fn)(const evs_record *rec, void *ctx, evs_error *err);
 
 typedef struct evs_consumer_options {
@@ -263,11 +266,14 @@ EVS_API EVS_NODISCARD evs_status evs_consumer_new(const evs_consumer_options *op
 EVS_API EVS_NODISCARD evs_status evs_consumer_on(evs_consumer *c, const char *type, evs_handler_fn fn,
                                                  void *ctx, evs_error *err);
 
-/* Reads at most one record, waiting up to timeout_ms, and runs it through decode, dedupe, handler (with
+/* Reads at most one record, waiting up to timeout_ms, and runs it through decode (evs_binary_unpack: a
+ * value too deep, too large or malformed is a decode error, dead-lettered), dedupe, handler (with
  * retries) and the dead-letter topic; stores its offset once it is done with. *processed (may be NULL) is
- * 1 when a record was consumed, else 0. Errors: EVS_ERR_KAFKA (a consumer error, or the dead-letter
- * produce failed: the offset is then not stored), EVS_ERR_VALIDATION (a record that cannot be handled and
- * no dead-letter topic; not stored). */
+ * 1 when a record was consumed, else 0. When this returns an error for a record, its offset is not stored
+ * and the partition is moved back to it, so the next poll reads it again and no later record can commit
+ * past it. Errors: EVS_ERR_KAFKA (a consumer error, or the dead-letter produce failed),
+ * EVS_ERR_VALIDATION (a record that cannot be handled and no dead-letter topic), EVS_ERR_IO /
+ * EVS_ERR_NOMEM (from the handler, or memory ran out decoding). */
 EVS_API EVS_NODISCARD evs_status evs_consumer_poll(evs_consumer *c, int timeout_ms, int *processed,
                                                    evs_error *err);
 

@@ -24,8 +24,8 @@ static int setup(void **state) {
   env *e = calloc(1, sizeof *e);
   if (evs_mock_broker_new(1, &e->b, NULL) != EVS_OK) return -1;
   e->boot = evs_mock_broker_bootstraps(e->b);
-  static const char *const topics[] = {"poison",     "poison.dlq", "retry",  "giveup",
-                                       "giveup.dlq", "dups",       "framed", "nodlq"};
+  static const char *const topics[] = {"poison", "poison.dlq", "retry", "giveup", "giveup.dlq",
+                                       "dups",   "framed",     "nodlq", "ioerr",  "ioerr.dlq"};
   for (size_t i = 0; i < sizeof topics / sizeof *topics; i++) {
     if (evs_mock_broker_create_topic(e->b, topics[i], 1, NULL) != EVS_OK) return -1;
   }
@@ -126,6 +126,36 @@ static const char *hdr(const rd_kafka_headers_t *h, const char *name) {
   return v;
 }
 
+/* Builds protobuf bytes back to front in buf[0..cap): prepend() puts a length-delimited field before what
+ * is there. */
+typedef struct backbuf {
+  uint8_t *buf;
+  size_t cap, start;
+} backbuf;
+
+static void prepend(backbuf *b, uint8_t tag) {
+  size_t len = b->cap - b->start;
+  uint8_t v[10];
+  size_t n = 0;
+  do {
+    v[n++] = (uint8_t)((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
+    len >>= 7;
+  } while (len);
+  assert_true(b->start >= n + 1);
+  b->start -= n;
+  memcpy(b->buf + b->start, v, n);
+  b->buf[--b->start] = tag;
+}
+
+/* google.protobuf.Value{list_value: {values: [Value{list_value: ...}]}} nested `levels` times: tens of KB
+ * that made protobuf-c's unpack overflow the stack of every consumer. */
+static void deep_value(backbuf *b, int levels) {
+  for (int i = 0; i < levels; i++) {
+    prepend(b, 0x0a); /* ListValue.values */
+    prepend(b, 0x32); /* Value.list_value */
+  }
+}
+
 static void test_poison_to_dlq(void **state) {
   env *e = *state;
   evs_error err;
@@ -141,6 +171,23 @@ static void test_poison_to_dlq(void **state) {
   evs_kafka_header unknown[] = {{"ce_id", "bad-2", 5}, {"ce_type", "no.such.type", 12}};
   assert_int_equal(evs_producer_send_raw(p, "poison", NULL, 0, unknown, 2, "\x08\x01", 2, NULL, &err),
                    EVS_OK);
+  /* Records that crashed every consumer (stack overflow in protobuf-c's unpack): a 10,000-deep Value named
+   * by ce_dataschema, and a catalog type (workflow.triggered) whose Struct payload nests as deep. */
+  backbuf deep = {malloc(200000), 200000, 200000};
+  deep_value(&deep, 10000);
+  evs_kafka_header by_schema[] = {{"ce_id", "bad-3", 5}, {"ce_dataschema", "evs:google.protobuf.Value", 25}};
+  assert_int_equal(evs_producer_send_raw(p, "poison", NULL, 0, by_schema, 2, deep.buf + deep.start,
+                                         deep.cap - deep.start, NULL, &err),
+                   EVS_OK);
+  prepend(&deep, 0x12); /* Struct.FieldsEntry.value */
+  prepend(&deep, 0x0a); /* Struct.fields */
+  prepend(&deep, 0x0a); /* WorkflowEventPayload.data */
+  prepend(&deep, 0x3a); /* WorkflowEvent.payload */
+  evs_kafka_header by_type[] = {{"ce_id", "bad-4", 5}, {"ce_type", "workflow.triggered", 18}};
+  assert_int_equal(evs_producer_send_raw(p, "poison", NULL, 0, by_type, 2, deep.buf + deep.start,
+                                         deep.cap - deep.start, NULL, &err),
+                   EVS_OK);
+  free(deep.buf);
   send_task(p, "poison", 1, NULL, NULL);
   assert_int_equal(evs_producer_close(p, 10000), 0);
 
@@ -148,23 +195,30 @@ static void test_poison_to_dlq(void **state) {
   fx_seen_init(&s, 2);
   evs_consumer *c = consumer(e, "poison", "g-poison", NULL);
   assert_int_equal(evs_consumer_on(c, "*", fx_record_task, &s, &err), EVS_OK);
-  assert_int_equal(fx_consume(c, 4, 30000), 4);
+  assert_int_equal(fx_consume(c, 6, 30000), 6);
   assert_int_equal(s.count[0], 1);
   assert_int_equal(s.count[1], 1); /* consumption went on after the poison records */
   evs_consumer_stats cs;
   evs_consumer_stats_get(c, &cs);
-  assert_int_equal(cs.received, 4);
+  assert_int_equal(cs.received, 6);
   assert_int_equal(cs.handled, 2);
-  assert_int_equal(cs.decode_errors, 2);
-  assert_int_equal(cs.dead_lettered, 2);
+  assert_int_equal(cs.decode_errors, 4);
+  assert_int_equal(cs.dead_lettered, 4);
   assert_int_equal(evs_consumer_commit(c, &err), EVS_OK);
   int64_t off = -1;
   assert_int_equal(evs_consumer_committed(c, "poison", 0, 10000, &off, &err), EVS_OK);
-  assert_int_equal(off, 4);
+  assert_int_equal(off, 6);
   evs_consumer_close(c);
 
-  raw_rec r[2];
-  assert_int_equal(raw_read(e, "poison.dlq", r, 2, 20000), 2);
+  raw_rec r[4];
+  assert_int_equal(raw_read(e, "poison.dlq", r, 4, 20000), 4);
+  assert_string_equal(hdr(r[2].h, "ce_id"), "bad-3");
+  assert_string_equal(hdr(r[3].h, "ce_id"), "bad-4");
+  for (int i = 2; i < 4; i++) {
+    assert_string_equal(hdr(r[i].h, "evs_dlq_stage"), "decode");
+    assert_non_null(strstr(hdr(r[i].h, "evs_dlq_reason"), "nested too deeply"));
+    rd_kafka_headers_destroy(r[i].h);
+  }
   assert_int_equal(r[0].value_len, sizeof garbage);
   assert_memory_equal(r[0].value, garbage, sizeof garbage);
   assert_string_equal(hdr(r[0].h, "ce_id"), "bad-1");
@@ -353,6 +407,62 @@ static void test_no_dlq_stops(void **state) {
   fx_seen_free(&s);
 }
 
+/* A handler whose own environment fails (output not writable: EVS_ERR_IO) stops the poll at once: no
+ * retry, no dead letter, nothing committed, and the same record comes back on the next poll, so that no
+ * later record can commit past it (evs consume > /dev/full committed its offsets before). */
+typedef struct io_fail {
+  int calls;
+  int64_t task_ids[4];
+  bool fail;
+} io_fail;
+
+static evs_status io_handler(const evs_record *r, void *ctx, evs_error *err) {
+  io_fail *f = ctx;
+  const Evs__Events__Tasks__V1__TaskEvent *ev = (const Evs__Events__Tasks__V1__TaskEvent *)r->msg;
+  if (f->calls < 4) f->task_ids[f->calls] = ev->task_id;
+  f->calls++;
+  if (!f->fail) return EVS_OK;
+  snprintf(err->msg, sizeof err->msg, "writing to stdout failed: No space left on device");
+  return EVS_ERR_IO;
+}
+
+static void test_handler_io_error_stops(void **state) {
+  env *e = *state;
+  evs_error err;
+  evs_producer *p = producer(e, false);
+  send_task(p, "ioerr", 7, NULL, NULL);
+  send_task(p, "ioerr", 8, NULL, NULL);
+  assert_int_equal(evs_producer_close(p, 10000), 0);
+  evs_consumer *c = consumer(e, "ioerr", "g-ioerr", NULL);
+  io_fail f = {.fail = true};
+  assert_int_equal(evs_consumer_on(c, NULL, io_handler, &f, &err), EVS_OK);
+  evs_status st = EVS_OK;
+  int64_t end = fx_now_ms() + 30000;
+  int got = 0;
+  while (st == EVS_OK && !got && fx_now_ms() < end) st = evs_consumer_poll(c, 100, &got, &err);
+  assert_int_equal(st, EVS_ERR_IO);
+  assert_int_equal(f.calls, 1); /* not retried */
+  evs_consumer_stats cs;
+  evs_consumer_stats_get(c, &cs);
+  assert_int_equal(cs.dead_lettered, 0);
+  assert_int_equal(cs.retries, 0);
+  /* the output works again: the same record first, then the next */
+  f.fail = false;
+  got = 0;
+  st = EVS_OK;
+  while (st == EVS_OK && f.calls < 3 && fx_now_ms() < end) st = evs_consumer_poll(c, 100, &got, &err);
+  assert_int_equal(st, EVS_OK);
+  assert_int_equal(f.calls, 3);
+  assert_int_equal(f.task_ids[0], 7);
+  assert_int_equal(f.task_ids[1], 7);
+  assert_int_equal(f.task_ids[2], 8);
+  assert_int_equal(evs_consumer_commit(c, &err), EVS_OK);
+  int64_t off = 0;
+  assert_int_equal(evs_consumer_committed(c, "ioerr", 0, 10000, &off, &err), EVS_OK);
+  assert_int_equal(off, 2);
+  evs_consumer_close(c);
+}
+
 /* Each consumer's first group join takes the mock cluster 3 s, so the cases are built as two programs
  * (EVS_CONSUMER_PART 1 and 2) that ctest can run side by side. */
 #ifndef EVS_CONSUMER_PART
@@ -364,6 +474,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_poison_to_dlq, setup, teardown),
       cmocka_unit_test_setup_teardown(test_handler_gives_up, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_dlq_stops, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_handler_io_error_stops, setup, teardown),
   };
   const struct CMUnitTest delivery[] = {
       cmocka_unit_test_setup_teardown(test_retry_then_success, setup, teardown),
