@@ -286,6 +286,14 @@ static size_t elem_size(const ProtobufCFieldDescriptor *fd) {
   }
 }
 
+/* A number that is not a value of a closed (proto2) enum: protobuf's parser keeps it as an unknown field,
+ * and JSON cannot carry unknown fields, so it is left out (printing the number made JSON that encode
+ * refuses). */
+static bool closed_enum_unknown(const evs_field *f, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  if (fd->type != PROTOBUF_C_TYPE_ENUM || !f->enum_type || !f->enum_type->closed) return false;
+  return evs_enum_value_by_number(f->enum_type, *(const int32_t *)slot) == NULL;
+}
+
 static evs_status encode_array(evs_jenc *e, const evs_field *f, const ProtobufCFieldDescriptor *fd,
                                const uint8_t *arr, size_t n) {
   evs_status st = evs_je_open(e, '[');
@@ -293,6 +301,7 @@ static evs_status encode_array(evs_jenc *e, const evs_field *f, const ProtobufCF
   size_t esz = elem_size(fd);
   bool first = true;
   for (size_t i = 0; i < n; i++) {
+    if (closed_enum_unknown(f, fd, arr + i * esz)) continue;
     if ((st = separator(e, &first)) != EVS_OK) return st;
     if ((st = evs_je_value(e, f, fd, arr + i * esz)) != EVS_OK) {
       evs_je_path_index(e, i);
@@ -355,6 +364,7 @@ evs_status evs_je_map_entries(evs_jenc *e, ProtobufCMessage *const *entries, siz
   for (size_t i = 0; i < n && st == EVS_OK; i++) {
     if (shadowed && shadowed[i]) continue;
     const ProtobufCMessage *entry = entries[i];
+    if (closed_enum_unknown(vf, vfd, (const char *)entry + vfd->offset)) continue;
     if ((st = separator(e, &first)) != EVS_OK) break;
     if ((st = map_key(e, kfd, (const char *)entry + kfd->offset)) != EVS_OK) break;
     if ((st = evs_je_level_in(e)) != EVS_OK) break; /* the entry is a message level of its own */
@@ -436,6 +446,7 @@ evs_status evs_je_members(evs_jenc *e, const evs_message *m, const ProtobufCMess
     } else if (fd->label == PROTOBUF_C_LABEL_NONE) {
       if (!emit_defaults && is_default(fd, slot)) continue;
     }
+    if (fd->label != PROTOBUF_C_LABEL_REPEATED && closed_enum_unknown(f, fd, slot)) continue;
     if ((st = separator(e, first)) != EVS_OK) return st;
     const char *key = (e->flags & EVS_JSON_PROTO_NAMES) ? f->name : f->json_name;
     if ((st = evs_je_key(e, key, strlen(key))) != EVS_OK) return st;

@@ -3,17 +3,28 @@
 set -uo pipefail
 evs="$1"
 fail=0; n=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+out="$tmp/out"; err="$tmp/err"
 expect() { # expected-exit description command...
   local want="$1" what="$2"; shift 2
-  "$@" >/tmp/evs-out.$$ 2>/tmp/evs-err.$$; local got=$?
+  "$@" >"$out" 2>"$err"; local got=$?
   n=$((n + 1))
   if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  stderr: /' /tmp/evs-err.$$; fail=$((fail + 1))
+    echo "FAIL: $what: exit $got, expected $want"; sed 's/^/  stderr: /' "$err"; fail=$((fail + 1))
   fi
 }
-out_has() { grep -q -- "$1" /tmp/evs-out.$$ || { echo "FAIL: stdout lacks '$1'"; fail=$((fail + 1)); }; }
-err_has() { grep -q -- "$1" /tmp/evs-err.$$ || { echo "FAIL: stderr lacks '$1'"; fail=$((fail + 1)); }; }
-out_empty() { [ ! -s /tmp/evs-out.$$ ] || { echo "FAIL: stdout not empty"; fail=$((fail + 1)); }; }
+out_has() { grep -q -- "$1" "$out" || { echo "FAIL: stdout lacks '$1'"; fail=$((fail + 1)); }; }
+err_has() { grep -q -- "$1" "$err" || { echo "FAIL: stderr lacks '$1'"; fail=$((fail + 1)); }; }
+out_empty() { [ ! -s "$out" ] || { echo "FAIL: stdout not empty"; fail=$((fail + 1)); }; }
+# Output that cannot be written is a failure with a message, never exit 0 (nor "error: ok").
+full() { # description command...
+  local what="$1"; shift
+  "$@" >/dev/full 2>"$err"; local got=$?
+  n=$((n + 1))
+  if [ "$got" -ne 1 ] || ! grep -q "writing to stdout failed" "$err" || grep -q "error: ok" "$err"; then
+    echo "FAIL: $what > /dev/full: exit $got, stderr: $(head -2 "$err")"; fail=$((fail + 1))
+  fi
+}
 
 expect 0 "--help" "$evs" --help; out_has "usage: evs"; out_has "commands:"
 expect 0 "-h" "$evs" -h; out_has "usage: evs"
@@ -29,7 +40,13 @@ for c in $("$evs" --help | awk '/^commands:/{f=1;next} /^$/{f=0} f{print $1}'); 
   if [ "$c" != help ]; then
     expect 2 "$c with an unknown option" "$evs" "$c" --no-such-option; err_has "usage: evs $c"; out_empty
   fi
+  [ -w /dev/full ] && full "$c --help" "$evs" "$c" --help
 done
-rm -f /tmp/evs-out.$$ /tmp/evs-err.$$
+if [ -w /dev/full ]; then
+  full "--help" "$evs" --help
+  full "--version" "$evs" --version
+  full "list" "$evs" list
+  full "uuid" "$evs" uuid -n 2
+fi
 echo "$((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -136,6 +136,36 @@ out_is '{"mInt32":{"1":7},"oString":"a"}'
 printf '\x98\x06\x01\x08\x2a' >"$tmp/unknown.bin"
 run 0 "unknown binary fields are dropped" "$tcli" decode -t $AT -i "$tmp/unknown.bin"; out_is '{"fInt32":42}'
 
+# ---- limits that hold on every path (issue 9)
+# A 10-byte length prefix of 2^64 was read as 0.
+printf '\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02' >"$tmp/huge.bin"
+run 1 "length prefix of 2^64" "$evs" decode -t task.created --delimited -i "$tmp/huge.bin"; err_has "2^64"; err_has "[syntax]"
+run 2 "--max-depth above the cap" "$evs" decode -t task.created --max-depth 10000; err_has "from 1 to 1000"
+# What encode accepts, decode accepts: 33 nested Struct objects are 100 message levels, 34 are 101.
+input '{"anyValue": %s1%s}' "$(printf '{"a": %.0s' $(seq 33))" "$(printf '}%.0s' $(seq 33))"
+run 0 "33 nested Struct objects encode" "$tcli" encode -t evs.test.v1.Recursive -o "$tmp/struct33.bin"
+no_input
+run 0 "... and decode at the same limit" "$tcli" decode -t evs.test.v1.Recursive -i "$tmp/struct33.bin"
+out_has '{"anyValue":{"a":{"a":'
+input '{"anyValue": %s1%s}' "$(printf '{"a": %.0s' $(seq 34))" "$(printf '}%.0s' $(seq 34))"
+run 1 "34 nested Struct objects do not encode" "$tcli" encode -t evs.test.v1.Recursive; err_has "[limit]"
+# The cap holds: 1000 levels below the root through encode and decode (the stack overflowed at 10000).
+input '{"child": %s{}%s}' "$(printf '{"child": %.0s' $(seq 999))" "$(printf '}%.0s' $(seq 999))"
+run 0 "1000 levels encode at --max-depth 1000" "$tcli" encode -t evs.test.v1.Recursive --max-depth 1000 -o "$tmp/d1000.bin"
+no_input
+run 0 "... and decode" "$tcli" decode -t evs.test.v1.Recursive --max-depth 1000 -i "$tmp/d1000.bin"; out_has '{"child":{"child":'
+# A line longer than the record limit (256 MiB) is skipped without being held: getline grew to 512 MiB
+# (and, short of memory, ended the run with exit 0 and the rest unread). The memory bound is checked
+# where ulimit works (not under ASan, which reserves terabytes of shadow memory).
+limit=""; ldd "$evs" 2>/dev/null | grep -q libasan || limit="ulimit -v 460000;"
+no_input
+n=$((n + 1)); last="300 MB line with --keep-going"
+bash -c "$limit { head -c 300000000 /dev/zero | tr '\\0' a; printf '\\n{\"taskId\":\"9\"}\\n'; } | \"\$0\" encode -t task.created --delimited --keep-going >\"\$1\" 2>\"\$2\"" "$evs" "$tmp/long.bin" "$err"
+got=$?
+if [ "$got" -ne 1 ]; then echo "FAIL: $last: exit $got, expected 1: $(head -3 "$err")"; fail=$((fail + 1)); fi
+err_has "line 1: line longer than 268435456 bytes"; err_has "1 of 2 records failed"
+[ "$(od -An -tx1 "$tmp/long.bin" | tr -d ' \n')" = "021009" ] || { echo "FAIL: $last: the next line was not encoded"; fail=$((fail + 1)); }
+
 # ---- the AllTypes catalog through the test build: encode output is the canonical binary
 input '{"fInt64":"-1","fString":"\\u00e9","rInt32":[1,2],"fEnum":"COLOR_BLUE"}'
 run 0 "AllTypes encode" "$tcli" encode -t $AT -o "$tmp/at.bin"

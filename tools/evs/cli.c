@@ -100,3 +100,52 @@ int cli_add_set(const cli_cmd *cmd, const char **paths, int *n, const char *path
   paths[(*n)++] = path;
   return 0;
 }
+
+static void skip_rest_of_line(FILE *in) {
+  for (int c; (c = getc_unlocked(in)) != EOF && c != '\n';) {
+  }
+}
+
+int cli_lines_next(cli_lines *l, FILE *in, size_t *len) {
+  size_t n = 0;
+  int c;
+  *len = 0;
+  while ((c = getc_unlocked(in)) != EOF) {
+    if (c == '\n') break;
+    if (n >= l->max) {
+      skip_rest_of_line(in);
+      l->line_no++;
+      return ferror(in) ? CLI_LINE_IO : CLI_LINE_TOO_LONG;
+    }
+    if (n + 1 >= l->cap) {
+      size_t want = l->cap ? l->cap * 2 : 4096;
+      if (want > l->max + 1) want = l->max + 1;
+      char *grown = realloc(l->buf, want);
+      if (!grown) {
+        skip_rest_of_line(in);
+        l->line_no++;
+        return ferror(in) ? CLI_LINE_IO : CLI_LINE_NOMEM;
+      }
+      l->buf = grown;
+      l->cap = want;
+    }
+    l->buf[n++] = (char)c;
+  }
+  if (ferror(in)) return CLI_LINE_IO;
+  if (c == EOF && n == 0) return CLI_LINE_EOF;
+  l->line_no++;
+  if (!l->buf) {
+    l->buf = malloc(1);
+    if (!l->buf) return CLI_LINE_NOMEM;
+    l->cap = 1;
+  }
+  l->buf[n] = '\0';
+  *len = n;
+  return CLI_LINE_OK;
+}
+
+void cli_lines_free(cli_lines *l) {
+  free(l->buf);
+  l->buf = NULL;
+  l->cap = 0;
+}

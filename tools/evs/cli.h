@@ -58,4 +58,21 @@ int cli_option_error(const cli_cmd *cmd, int c, char **argv);
 int cli_add_set(const cli_cmd *cmd, const char **paths, int *n, const char *path);
 /* Writes s as a JSON string literal (quotes included) with the escapes JSON requires. */
 void cli_json_string(FILE *out, const char *s);
+
+/* Reads input one line at a time with a bound: a line longer than `max` bytes is skipped to its end
+ * without being held in memory (getline would grow to the line's size first). */
+typedef struct cli_lines {
+  char *buf;
+  size_t cap, max;
+  unsigned long long line_no; /* of the line just returned */
+} cli_lines;
+
+enum { CLI_LINE_EOF = 0, CLI_LINE_OK = 1, CLI_LINE_TOO_LONG = -1, CLI_LINE_NOMEM = -2, CLI_LINE_IO = -3 };
+
+/* The next line (without its '\n', NUL-terminated; it may hold NUL bytes) in l->buf, *len bytes.
+ * CLI_LINE_OK; CLI_LINE_EOF at the end; CLI_LINE_TOO_LONG (the line was skipped; reading may go on);
+ * CLI_LINE_NOMEM (the buffer could not grow; the rest of the line is skipped too); CLI_LINE_IO (a read
+ * error: stop). */
+int cli_lines_next(cli_lines *l, FILE *in, size_t *len);
+void cli_lines_free(cli_lines *l);
 #endif

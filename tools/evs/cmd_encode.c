@@ -1,5 +1,6 @@
 /* evs encode: canonical protobuf JSON in, protobuf binary out (one message, or a length-delimited
  * stream of messages from JSON lines). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -73,36 +74,41 @@ static int run_single(encoder *e) {
 /* JSON lines: one document per line, blank lines skipped, each written as a length-delimited message. */
 static int run_lines(encoder *e) {
   FILE *in = e->io->in;
-  char *line = NULL;
-  size_t cap = 0;
-  unsigned long long line_no = 0, records = 0, failed = 0;
+  cli_lines lines = {.max = CODEC_MAX_RECORD};
+  unsigned long long records = 0, failed = 0;
   int rc = CLI_EXIT_OK;
-  for (ssize_t got; (got = getline(&line, &cap, in)) != -1;) {
-    line_no++;
-    size_t len = (size_t)got;
-    if (len && line[len - 1] == '\n') len--;
-    if (is_blank(line, len)) continue;
-    records++;
+  for (;;) {
+    size_t len = 0;
+    int got = cli_lines_next(&lines, in, &len);
+    if (got == CLI_LINE_EOF || got == CLI_LINE_IO) break;
     evs_error err;
     evs_error_clear(&err);
     evs_status st;
-    if (len > CODEC_MAX_RECORD) {
+    if (got == CLI_LINE_TOO_LONG) {
       st = err.code = EVS_ERR_LIMIT;
-      snprintf(err.msg, sizeof err.msg, "line longer than %zu bytes", CODEC_MAX_RECORD);
+      snprintf(err.msg, sizeof err.msg, "line longer than %zu bytes (skipped without reading it into memory)",
+               CODEC_MAX_RECORD);
+    } else if (got == CLI_LINE_NOMEM) {
+      st = err.code = EVS_ERR_NOMEM;
+      snprintf(err.msg, sizeof err.msg, "out of memory reading the line");
     } else {
-      st = encode_one(e, line, len, &err);
+      if (len && lines.buf[len - 1] == '\r') len--;
+      if (is_blank(lines.buf, len)) continue;
+      st = encode_one(e, lines.buf, len, &err);
     }
+    records++;
     if (st != EVS_OK) {
       char where[64];
-      snprintf(where, sizeof where, "line %llu", line_no);
+      snprintf(where, sizeof where, "line %llu", lines.line_no);
       codec_report(e->io, where, &err);
       failed++;
       rc = CLI_EXIT_FAIL;
       if (!e->io->args->keep_going) break;
     }
   }
-  if (ferror(in)) rc = cli_failf(e->io->cmd, "reading %s failed", codec_input_name(e->io->args));
-  free(line);
+  if (ferror(in))
+    rc = cli_failf(e->io->cmd, "reading %s failed: %s", codec_input_name(e->io->args), strerror(errno));
+  cli_lines_free(&lines);
   if (e->io->args->keep_going && failed)
     fprintf(stderr, "evs %s: %llu of %llu records failed\n", e->io->cmd->name, failed, records);
   return rc;
