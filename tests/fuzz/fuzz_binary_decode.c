@@ -1,12 +1,13 @@
 /* libFuzzer target: arbitrary bytes as a binary message, the way `evs decode` handles them:
- * evs_binary_depth_check(), protobuf_c_message_unpack(), evs_json_encode(); tried as
+ * evs_binary_unpack() (the guard), evs_json_encode(); tried as
  * evs.test.v1.AllTypes, evs.test.v1.Recursive (depth) and evs.events.workflow.v1.WorkflowEvent.
  *
  * Built by tests/CMakeLists.txt when EVS_FUZZ=ON; ctest runs it briefly with binary seeds made from the
  * JSON goldens (tests/fuzz/run_fuzz.sh). Invariants, each an abort when broken:
- *   - the depth check bounds what unpack sees (no stack exhaustion: ASan would report it);
+ *   - the guard bounds what unpack sees (no stack exhaustion: ASan would report it);
  *   - every failure fills a code and a message;
- *   - printed JSON reads back, and printing that message gives the same text (JSON is canonical). */
+ *   - printed JSON reads back AT THE SAME DEPTH LIMIT (depth is one notion, message levels, in the guard
+ *     and both directions of the codec), and printing that message gives the same text (canonical). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,14 +67,14 @@ static void one(const char *type, const uint8_t *data, size_t size, int max_dept
   const evs_message *m = evs_registry_find_message(reg, type);
   evs_error err;
   evs_error_clear(&err);
-  if (evs_binary_depth_check(data, size, m->c_desc, max_depth, &err) != EVS_OK) {
-    check(err.code != EVS_OK && err.msg[0] != 0, "depth check failure without code and message", &err);
+  evs_unpack_options uo = {.max_depth = max_depth};
+  ProtobufCMessage *msg = NULL;
+  if (evs_binary_unpack(m->c_desc, data, size, &uo, NULL, &msg, &err) != EVS_OK) {
+    check(err.code != EVS_OK && err.msg[0] != 0 && !msg, "guard failure without code and message", &err);
     return;
   }
-  ProtobufCMessage *msg = protobuf_c_message_unpack(m->c_desc, NULL, size, data);
-  if (!msg) return;
   evs_buf json1 = EVS_BUF_INIT, json2 = EVS_BUF_INIT;
-  evs_json_options opts = {0, max_depth};
+  evs_json_options opts = {.max_depth = max_depth};
   evs_status st = evs_json_encode(reg, msg, &opts, &json1, &err);
   protobuf_c_message_free_unpacked(msg, NULL);
   if (st != EVS_OK) {
@@ -83,9 +84,7 @@ static void one(const char *type, const uint8_t *data, size_t size, int max_dept
     return;
   }
   ProtobufCMessage *again = NULL;
-  /* Reading back needs one JSON level per message level plus the arrays and maps in between. */
-  evs_json_options read = {0, 4 * (max_depth ? max_depth : EVS_JSON_DEFAULT_MAX_DEPTH) + 8};
-  if (evs_json_decode(reg, m->c_desc, (const char *)json1.data, json1.len, &read, NULL, &again, &err) !=
+  if (evs_json_decode(reg, m->c_desc, (const char *)json1.data, json1.len, &opts, NULL, &again, &err) !=
       EVS_OK) {
     check(0, "evs rejects its own output", &err);
   } else {

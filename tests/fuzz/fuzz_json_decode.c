@@ -66,7 +66,7 @@ static const evs_registry *registry(void) {
 static void one(const char *type, const uint8_t *data, size_t size, uint32_t flags) {
   const evs_registry *reg = registry();
   const evs_message *m = evs_registry_find_message(reg, type);
-  evs_json_options opts = {flags, 0};
+  evs_json_options opts = {.flags = flags};
   ProtobufCMessage *msg = (ProtobufCMessage *)(uintptr_t)1;
   evs_error err;
   evs_error_clear(&err);
@@ -78,7 +78,7 @@ static void one(const char *type, const uint8_t *data, size_t size, uint32_t fla
     return;
   }
   evs_buf json1 = EVS_BUF_INIT, json2 = EVS_BUF_INIT;
-  evs_json_options print = {EVS_JSON_PROTO_NAMES, 0};
+  evs_json_options print = {.flags = EVS_JSON_PROTO_NAMES};
   check(evs_json_encode(reg, msg, &print, &json1, &err) == EVS_OK, "an accepted document does not print",
         &err);
   protobuf_c_message_free_unpacked(msg, NULL);
