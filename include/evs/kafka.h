@@ -139,7 +139,8 @@ EVS_API EVS_NODISCARD evs_status evs_producer_new(const evs_producer_options *op
  * only the enqueue status; delivery is reported later through the callback. A full queue makes it poll
  * and retry (back-pressure). Errors: EVS_ERR_INVALID_ARG (p/msg NULL, the message unknown to the registry,
  * no topic, a type the message does not carry or that differs from its type field), EVS_ERR_TIMEOUT
- * (queue_full_timeout_ms passed), EVS_ERR_KAFKA (librdkafka refused the record, e.g. too large, or a fatal
+ * (queue_full_timeout_ms passed), EVS_ERR_LIMIT (the record is larger than message.max.bytes: this event
+ * only, the next one can be sent), EVS_ERR_KAFKA (librdkafka refused the record, or a fatal
  * producer error: the event was not taken), EVS_ERR_NOMEM. On failure the event is not enqueued and not
  * spooled: the caller still has it.
  */

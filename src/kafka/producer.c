@@ -160,6 +160,11 @@ static evs_status enqueue(evs_producer *p, const char *topic, const void *key, s
         return evs_fail(err, EVS_ERR_KAFKA, "producing to %s: fatal producer error %s: %s", topic,
                         rd_kafka_err2name(fe), reason);
       }
+      /* Too large is this event's problem, not the producer's: the caller can go on with the next. */
+      if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+        return evs_fail(err, EVS_ERR_LIMIT,
+                        "producing to %s: the record (%zu bytes of value) is larger than message.max.bytes",
+                        topic, value_len);
       char ctx[300];
       snprintf(ctx, sizeof ctx, "producing to %s", topic);
       return evs_kafka_fail(err, e, ctx);
