@@ -25,6 +25,7 @@ struct evs_consumer {
   size_t n_handlers;
   int max_attempts, backoff_ms, max_backoff_ms;
   evs_dedupe *dedupe;
+  evs_buf ce_store; /* the current record's attribute strings */
   evs_consumer_stats st;
 };
 
@@ -58,6 +59,7 @@ void evs_consumer_close(evs_consumer *c) {
   free(c->handlers);
   free(c->dlq_topic);
   evs_dedupe_free(c->dedupe);
+  evs_buf_free(&c->ce_store);
   free(c);
 }
 
@@ -182,7 +184,7 @@ static void sleep_ms(int ms) {
 }
 
 /* The payload's message type: ce_dataschema "evs:<full name>", else ce_type (+ ce_schemaversion). */
-static const evs_message *resolve(const evs_consumer *c, const evs_ce_view *v, char *why, size_t n) {
+static const evs_message *resolve(const evs_consumer *c, const evs_ce_event *v, char *why, size_t n) {
   size_t plen = strlen(EVS_KAFKA_DATASCHEMA_PREFIX);
   if (v->dataschema && strncmp(v->dataschema, EVS_KAFKA_DATASCHEMA_PREFIX, plen) == 0) {
     const evs_message *m = evs_registry_find_message(c->reg, v->dataschema + plen);
@@ -202,7 +204,7 @@ static const evs_message *resolve(const evs_consumer *c, const evs_ce_view *v, c
 
 /* Decodes the value; NULL with `why` on failure. A Confluent-framed value is recognised by its content
  * type or by a first byte of 0, which no protobuf encoding starts with (field number 0 is invalid). */
-static ProtobufCMessage *decode(const evs_consumer *c, const evs_ce_view *v, const rd_kafka_message_t *m,
+static ProtobufCMessage *decode(const evs_consumer *c, const evs_ce_event *v, const rd_kafka_message_t *m,
                                 const evs_message **schema, char *why, size_t n) {
   *schema = resolve(c, v, why, n);
   if (!*schema) return NULL;
@@ -247,9 +249,17 @@ static evs_status dead_letter(evs_consumer *c, const rd_kafka_message_t *m, cons
 static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error *err) {
   rd_kafka_headers_t *h = NULL;
   if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) h = NULL;
-  evs_ce_view v;
-  evs_ce_view_from_headers(h, &v);
+  evs_ce_event v;
   char why[400];
+  evs_error herr;
+  evs_error_clear(&herr);
+  /* Headers that are no valid CloudEvents attributes (bad UTF-8, a NUL, a bad time...) make the record
+   * undecodable: dead-lettered like a bad value, never passed on with attributes silently dropped. */
+  if (evs_kafka_ce_from_headers(h, &v, &c->ce_store, &herr) != EVS_OK) {
+    c->st.decode_errors++;
+    snprintf(why, sizeof why, "invalid CloudEvents header: %s", herr.msg);
+    return dead_letter(c, m, "decode", why, 0, err);
+  }
   const evs_message *schema = NULL;
   ProtobufCMessage *msg = decode(c, &v, m, &schema, why, sizeof why);
   if (!msg) {
@@ -293,7 +303,6 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
       .msg = msg,
   };
   int wait = c->backoff_ms;
-  evs_error herr;
   for (int attempt = 1;; attempt++) {
     rec.attempt = attempt;
     evs_error_clear(&herr);
