@@ -64,8 +64,8 @@ enum {
  *   - specversion, id, source and type present unless EVS_CE_PARTIAL: EVS_ERR_VALIDATION;
  *   - `data` any JSON value (nested up to EVS_JSON_DEFAULT_MAX_DEPTH levels below the event, else
  *     EVS_ERR_LIMIT), but a JSON string when datacontenttype is given and is not JSON (its subtype,
- *     parameters stripped, is neither `json` nor `...+json`): EVS_ERR_TYPE; `data_base64` a standard, padded base64 string: EVS_ERR_SYNTAX;
- *     not both: EVS_ERR_VALIDATION;
+ *     parameters stripped, is neither `json` nor `...+json`): EVS_ERR_TYPE; `data_base64` a standard, padded
+ * base64 string: EVS_ERR_SYNTAX; not both: EVS_ERR_VALIDATION;
  *   - any other member (an extension, e.g. traceparent) is checked as JSON and skipped.
  * On success fills *ev: attribute strings and BINARY data are copies in `store` (which is reset first);
  * JSON data points into `json`. On failure *ev is zeroed and err has the code, a message and the byte
@@ -82,7 +82,8 @@ EVS_API EVS_NODISCARD evs_status evs_ce_parse_json(const char *json, size_t len,
  * EVS_ERR_IO when the stream reports an error afterwards. */
 EVS_API EVS_NODISCARD evs_status evs_ce_write_json(FILE *out, const evs_ce_event *ev, evs_error *err);
 
-/* ---- Kafka binary content mode -------------------------------------------------------------------------- */
+/* ---- Kafka binary content mode --------------------------------------------------------------------------
+ */
 
 /* A record header as a (name, value) pair; value_len bytes at value (no NUL needed), value NULL = a Kafka
  * null header value. Same layout as evs_kafka_header. */
@@ -100,8 +101,9 @@ typedef struct evs_ce_header {
  * ce_causationid, ce_tags; one per present attribute. Values point at ev's strings. Every attribute is
  * checked as evs_ce_write_json() does, so no header holds invalid UTF-8 or a NUL; on failure nothing is
  * written and *n is 0. The payload is the record value and is not looked at. */
-EVS_API EVS_NODISCARD evs_status evs_ce_to_headers(const evs_ce_event *ev, evs_ce_header out[EVS_CE_MAX_HEADERS],
-                                                   size_t *n, evs_error *err);
+EVS_API EVS_NODISCARD evs_status evs_ce_to_headers(const evs_ce_event *ev,
+                                                   evs_ce_header out[EVS_CE_MAX_HEADERS], size_t *n,
+                                                   evs_error *err);
 
 /* The attributes carried by headers[0..n) (any order; other headers are ignored, and so are ce_ headers of
  * unknown extensions). Header names compare exactly (Kafka header names are case-sensitive). A null value
@@ -109,11 +111,13 @@ EVS_API EVS_NODISCARD evs_status evs_ce_to_headers(const evs_ce_event *ev, evs_c
  * evs_ce_parse_json() checks the attribute: a value that is not valid UTF-8, holds a NUL or a control
  * character, or breaks its attribute's rule fails with EVS_ERR_VALIDATION (EVS_ERR_SYNTAX for time and
  * tags), a header given twice with EVS_ERR_DUPLICATE; err->msg names the header and err->offset is the
- * byte within its value. On failure *ev is zeroed: the record is not a valid CloudEvent. Required attributes are not demanded (a record may carry none: a raw record). */
+ * byte within its value. On failure *ev is zeroed: the record is not a valid CloudEvent. Required attributes
+ * are not demanded (a record may carry none: a raw record). */
 EVS_API EVS_NODISCARD evs_status evs_ce_from_headers(const evs_ce_header *headers, size_t n, evs_ce_event *ev,
                                                      evs_buf *store, evs_error *err);
 
-/* ---- the tags extension ----------------------------------------------------------------------------------- */
+/* ---- the tags extension -----------------------------------------------------------------------------------
+ */
 
 /* One tag; key and value are NUL-terminated UTF-8. */
 typedef struct evs_tag {

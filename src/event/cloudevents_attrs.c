@@ -9,7 +9,8 @@
 #include "event/cloudevents_internal.h"
 #include "evs/timeutil.h"
 
-#define A(name, header, member, rule) {name, header, offsetof(evs_ce_event, member), rule}
+#define A(name, header, member, rule) \
+  { name, header, offsetof(evs_ce_event, member), rule }
 const evs_ce_attr evs_ce_attrs[EVS_CE_N_ATTRS] = {
     A("specversion", "ce_specversion", specversion, EVS_CE_RULE_SPECVERSION),
     A("id", "ce_id", id, EVS_CE_RULE_NONEMPTY),
@@ -60,7 +61,8 @@ static evs_status check_string(const char *name, const char *s, size_t n, char *
       return EVS_ERR_VALIDATION;
     }
     uint32_t cp = code_point(u + i, l);
-    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) {
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+        (cp & 0xfffe) == 0xfffe) {
       *bad = i;
       snprintf(why, why_n, "\"%s\": U+%04X is not allowed in a CloudEvents string", name, (unsigned)cp);
       return EVS_ERR_VALIDATION;
@@ -152,7 +154,8 @@ evs_status evs_ce_check_value(int i, const char *s, size_t n, char *why, size_t 
     case EVS_CE_RULE_URI_REF:
     case EVS_CE_RULE_URI:
       if (!uri_chars(s, n, bad, &has_scheme)) {
-        snprintf(why, why_n, "%s is not a URI%s (RFC 3986)", name, rule == EVS_CE_RULE_URI ? "" : "-reference");
+        snprintf(why, why_n, "%s is not a URI%s (RFC 3986)", name,
+                 rule == EVS_CE_RULE_URI ? "" : "-reference");
         return EVS_ERR_VALIDATION;
       }
       if (rule == EVS_CE_RULE_URI && !has_scheme) {

@@ -24,7 +24,8 @@ evs_status evs_ce_to_headers(const evs_ce_event *ev, evs_ce_header out[EVS_CE_MA
 evs_status evs_ce_from_headers(const evs_ce_header *headers, size_t n, evs_ce_event *ev, evs_buf *store,
                                evs_error *err) {
   if (ev) memset(ev, 0, sizeof *ev);
-  if (!ev || !store || (!headers && n)) return evs_fail(err, EVS_ERR_INVALID_ARG, "headers, ev or store is NULL");
+  if (!ev || !store || (!headers && n))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "headers, ev or store is NULL");
   evs_buf_reset(store);
   size_t off[EVS_CE_N_ATTRS];
   bool seen[EVS_CE_N_ATTRS] = {false}, set[EVS_CE_N_ATTRS] = {false};

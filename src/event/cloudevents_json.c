@@ -60,8 +60,8 @@ static evs_status string_value(ce_parse *ps, int i, evs_jstr *v, bool *present) 
   if (d->p >= d->end || *d->p != '"') {
     const char *kind = evs_jd_value_kind(d, d->p);
     if (!kind) return evs_jd_expected(d, d->p, "a string for \"%s\"", member_name(i));
-    return evs_jd_fail(d, EVS_ERR_TYPE, d->p, "attribute values must be strings: \"%s\" is %s", member_name(i),
-                       kind);
+    return evs_jd_fail(d, EVS_ERR_TYPE, d->p, "attribute values must be strings: \"%s\" is %s",
+                       member_name(i), kind);
   }
   evs_status st = evs_jd_string(d, v);
   if (st == EVS_OK) *present = true;
@@ -110,7 +110,8 @@ static evs_status data_base64(ce_parse *ps) {
   }
   if (bad >= v.len)
     return evs_jd_fail(&ps->d, EVS_ERR_SYNTAX, in_input(&v, v.len),
-                       "data_base64 is not padded base64 (RFC 4648): %zu characters, not a multiple of 4", v.len);
+                       "data_base64 is not padded base64 (RFC 4648): %zu characters, not a multiple of 4",
+                       v.len);
   return evs_jd_fail(&ps->d, EVS_ERR_SYNTAX, in_input(&v, bad),
                      "data_base64 is not standard base64 (RFC 4648): character %zu", bad + 1);
 }
@@ -125,7 +126,8 @@ static evs_status unknown_member(ce_parse *ps, const evs_jstr *k) {
   }
   ps->unknown[ps->n_unknown++] = (unknown_name){ps->names.len, k->len, k->start};
   evs_buf_append(&ps->names, k->s, k->len);
-  if (evs_buf_status(&ps->names) != EVS_OK) return evs_jd_fail(&ps->d, EVS_ERR_NOMEM, k->start, "out of memory");
+  if (evs_buf_status(&ps->names) != EVS_OK)
+    return evs_jd_fail(&ps->d, EVS_ERR_NOMEM, k->start, "out of memory");
   return evs_jd_skip(&ps->d);
 }
 
@@ -174,14 +176,16 @@ static evs_status members(ce_parse *ps) {
     evs_jd_ws(d);
     if (d->p >= d->end || *d->p != '"') {
       char b[16];
-      return evs_jd_fail(d, EVS_ERR_SYNTAX, d->p, "expected a member name, found %s", evs_jd_token_name(d, b));
+      return evs_jd_fail(d, EVS_ERR_SYNTAX, d->p, "expected a member name, found %s",
+                         evs_jd_token_name(d, b));
     }
     evs_jstr k;
     if ((st = evs_jd_string(d, &k)) != EVS_OK) return st;
     int i = member_index(&k);
     if ((st = evs_jd_colon(d)) != EVS_OK) return st;
     if (i >= 0) {
-      if (ps->seen[i]) return evs_jd_fail(d, EVS_ERR_DUPLICATE, k.start, "\"%s\" given twice", member_name(i));
+      if (ps->seen[i])
+        return evs_jd_fail(d, EVS_ERR_DUPLICATE, k.start, "\"%s\" given twice", member_name(i));
       ps->seen[i] = k.start;
       int other = i == M_DATA ? M_DATA_BASE64 : i == M_DATA_BASE64 ? M_DATA : -1;
       if (other >= 0 && ps->seen[other])

@@ -13,10 +13,10 @@
 
 #include "evs/cloudevents.h"
 
-#define FULL                                                                                             \
-  "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"/acme/orders\",\"type\":\"task.created\","      \
-  "\"time\":\"2025-01-01T00:00:00.123Z\",\"subject\":\"s\",\"dataschema\":\"evs:x.Y\","                 \
-  "\"schemaversion\":\"1.0\",\"correlationid\":\"c\",\"causationid\":\"k\",\"tags\":\"a=1&b=x%20y\","    \
+#define FULL                                                                                          \
+  "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"/acme/orders\",\"type\":\"task.created\","    \
+  "\"time\":\"2025-01-01T00:00:00.123Z\",\"subject\":\"s\",\"dataschema\":\"evs:x.Y\","               \
+  "\"schemaversion\":\"1.0\",\"correlationid\":\"c\",\"causationid\":\"k\",\"tags\":\"a=1&b=x%20y\"," \
   "\"data\":{\"a\":[1,2.5e300,-0,{\"b\":null}],\"t\":\"\\u00e9\"}}"
 
 static evs_status parse(const char *json, size_t len, uint32_t flags, evs_ce_event *ev, evs_buf *store,
@@ -43,7 +43,8 @@ static void test_parse_full(void **state) {
   assert_int_equal(ev.data_len, strlen(want));
   assert_memory_equal(ev.data, want, ev.data_len);
   /* Escapes in attribute values are decoded; whitespace around the object is fine. */
-  const char *esc = " \t{\"specversion\":\"1.0\",\"id\":\"a\\u00e9\\/b\",\"source\":\"urn:x\",\"type\":\"t\"}\r\n";
+  const char *esc =
+      " \t{\"specversion\":\"1.0\",\"id\":\"a\\u00e9\\/b\",\"source\":\"urn:x\",\"type\":\"t\"}\r\n";
   assert_int_equal(parse(esc, strlen(esc), 0, &ev, &store, &err), EVS_OK);
   assert_string_equal(ev.id, "a\xc3\xa9/b");
   assert_int_equal(ev.data_kind, EVS_CE_DATA_NONE);
@@ -104,7 +105,8 @@ static void test_parse_rejects(void **state) {
       {"{\"x\":1,\"type\":\"t\",\"x\":2}", 0, EVS_ERR_DUPLICATE, 18, "\"x\" given twice"},
       {"{\"x\":1,\"type\":\"t\",\"\\u0078\":2}", 0, EVS_ERR_DUPLICATE, 18, "given twice"},
       {"{\"data\":1,\"type\":\"t\",\"data\":2}", 0, EVS_ERR_DUPLICATE, 21, "\"data\" given twice"},
-      {"{\"data\":{},\"type\":\"t\",\"data_base64\":\"AA==\"}", 0, EVS_ERR_VALIDATION, 22, "both data and data_base64"},
+      {"{\"data\":{},\"type\":\"t\",\"data_base64\":\"AA==\"}", 0, EVS_ERR_VALIDATION, 22,
+       "both data and data_base64"},
       {"{\"data_base64\":\"AA==\",\"data\":{}}", 0, EVS_ERR_VALIDATION, 22, "both data and data_base64"},
       {"{\"type\":\"t\",\"data_base64\":\"AA=\"}", 0, EVS_ERR_SYNTAX, 30, "not a multiple of 4"},
       {"{\"type\":\"t\",\"data_base64\":\"A-_A\"}", 0, EVS_ERR_SYNTAX, 28, "character 2"},
@@ -241,7 +243,8 @@ static void test_round_trip(void **state) {
   (void)state;
   const char *inputs[] = {
       FULL,
-      "{\"specversion\":\"1.0\",\"id\":\"\\\"q\\\\\",\"source\":\"urn:uuid:1\",\"type\":\"t\",\"datacontenttype\":"
+      "{\"specversion\":\"1.0\",\"id\":\"\\\"q\\\\\",\"source\":\"urn:uuid:1\",\"type\":\"t\","
+      "\"datacontenttype\":"
       "\"application/protobuf\",\"data_base64\":\"CgN0YXNr\"}",
       "{\"type\":\"t\",\"data\" : [ 1 , \"x\" ] ,\"ext\":{}}",
       "{\"type\":\"\xe2\x82\xac\",\"data\":null}",
@@ -284,8 +287,9 @@ static void test_headers(void **state) {
   evs_ce_event a, b;
   evs_buf s1 = EVS_BUF_INIT, s2 = EVS_BUF_INIT;
   evs_error err;
-  const char *j = "{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"/s\",\"type\":\"t\",\"subject\":\"x\","
-                  "\"datacontenttype\":\"application/protobuf\",\"tags\":\"a=1\"}";
+  const char *j =
+      "{\"specversion\":\"1.0\",\"id\":\"e\",\"source\":\"/s\",\"type\":\"t\",\"subject\":\"x\","
+      "\"datacontenttype\":\"application/protobuf\",\"tags\":\"a=1\"}";
   assert_int_equal(parse(j, strlen(j), 0, &a, &s1, &err), EVS_OK);
   evs_ce_header h[EVS_CE_MAX_HEADERS];
   size_t n;
@@ -299,8 +303,11 @@ static void test_headers(void **state) {
   assert_same_event(&a, &b);
 
   /* Other headers and unknown ce_ extensions are ignored; a null value is absent; values need no NUL. */
-  evs_ce_header in[] = {{"ce_traceparent", "00-abc", 6}, {"x", "\xff", 1}, {"ce_id", "e-7xyz", 3},
-                        {"ce_subject", NULL, 0},         {"ce_type", "t", 1}};
+  evs_ce_header in[] = {{"ce_traceparent", "00-abc", 6},
+                        {"x", "\xff", 1},
+                        {"ce_id", "e-7xyz", 3},
+                        {"ce_subject", NULL, 0},
+                        {"ce_type", "t", 1}};
   assert_int_equal(evs_ce_from_headers(in, 5, &b, &s2, &err), EVS_OK);
   assert_string_equal(b.id, "e-7");
   assert_null(b.subject);
@@ -344,7 +351,8 @@ static void test_headers(void **state) {
 static void test_tags(void **state) {
   (void)state;
   evs_buf b = EVS_BUF_INIT, store = EVS_BUF_INIT;
-  evs_tag tags[] = {{"userId", "u 1"}, {"issueId", "42"}, {"a&b", "x=y%"}, {NULL, "skipped"}, {"\xc3\xa9", NULL}};
+  evs_tag tags[] = {
+      {"userId", "u 1"}, {"issueId", "42"}, {"a&b", "x=y%"}, {NULL, "skipped"}, {"\xc3\xa9", NULL}};
   assert_int_equal(evs_ce_tags_encode(tags, 5, &b), EVS_OK);
   assert_string_equal((const char *)b.data, "a%26b=x%3Dy%25&issueId=42&userId=u%201&%C3%A9=");
   evs_tag out[8];
@@ -370,9 +378,9 @@ static void test_tags(void **state) {
     evs_status code;
     size_t offset;
   } bad[] = {
-      {"a", EVS_ERR_SYNTAX, 1},        {"=v", EVS_ERR_SYNTAX, 0},    {"a=1&", EVS_ERR_SYNTAX, 4},
-      {"a=1&&b=2", EVS_ERR_SYNTAX, 4}, {"a=%", EVS_ERR_SYNTAX, 2},   {"a=%4", EVS_ERR_SYNTAX, 2},
-      {"a=%g0", EVS_ERR_SYNTAX, 2},    {"%00=1", EVS_ERR_SYNTAX, 0}, {"a=%c3", EVS_ERR_SYNTAX, 2},
+      {"a", EVS_ERR_SYNTAX, 1},          {"=v", EVS_ERR_SYNTAX, 0},    {"a=1&", EVS_ERR_SYNTAX, 4},
+      {"a=1&&b=2", EVS_ERR_SYNTAX, 4},   {"a=%", EVS_ERR_SYNTAX, 2},   {"a=%4", EVS_ERR_SYNTAX, 2},
+      {"a=%g0", EVS_ERR_SYNTAX, 2},      {"%00=1", EVS_ERR_SYNTAX, 0}, {"a=%c3", EVS_ERR_SYNTAX, 2},
       {"a=1&b=2&c=3", EVS_ERR_LIMIT, 8},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -389,10 +397,10 @@ static void test_tags(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse_full),  cmocka_unit_test(test_parse_partial_and_required),
+      cmocka_unit_test(test_parse_full),    cmocka_unit_test(test_parse_partial_and_required),
       cmocka_unit_test(test_parse_rejects), cmocka_unit_test(test_parse_nesting_and_numbers),
-      cmocka_unit_test(test_base64),      cmocka_unit_test(test_round_trip),
-      cmocka_unit_test(test_headers),     cmocka_unit_test(test_tags),
+      cmocka_unit_test(test_base64),        cmocka_unit_test(test_round_trip),
+      cmocka_unit_test(test_headers),       cmocka_unit_test(test_tags),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
