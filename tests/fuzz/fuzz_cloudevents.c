@@ -29,9 +29,10 @@ static int same_string(const char *a, const char *b) {
 
 static int same_attrs(const evs_ce_event *a, const evs_ce_event *b) {
   return same_string(a->specversion, b->specversion) && same_string(a->id, b->id) &&
-         same_string(a->source, b->source) && same_string(a->type, b->type) && same_string(a->time, b->time) &&
-         same_string(a->subject, b->subject) && same_string(a->dataschema, b->dataschema) &&
-         same_string(a->content_type, b->content_type) && same_string(a->schema_version, b->schema_version) &&
+         same_string(a->source, b->source) && same_string(a->type, b->type) &&
+         same_string(a->time, b->time) && same_string(a->subject, b->subject) &&
+         same_string(a->dataschema, b->dataschema) && same_string(a->content_type, b->content_type) &&
+         same_string(a->schema_version, b->schema_version) &&
          same_string(a->correlation_id, b->correlation_id) && same_string(a->causation_id, b->causation_id) &&
          same_string(a->tags, b->tags);
 }
@@ -48,7 +49,8 @@ static void one(const uint8_t *data, size_t size, uint32_t flags) {
   evs_error_clear(&err);
   if (evs_ce_parse_json((const char *)data, size, flags, &a, &s1, &err) != EVS_OK) {
     check(err.code != EVS_OK && err.msg[0] != 0, "failure without code and message", &err);
-    check(err.offset != EVS_NO_OFFSET && err.offset <= size && err.line > 0, "failure without a location", &err);
+    check(err.offset != EVS_NO_OFFSET && err.offset <= size && err.line > 0, "failure without a location",
+          &err);
     check(!a.type && !a.id && a.data_kind == EVS_CE_DATA_NONE && !a.data, "event not zeroed after a failure",
           &err);
     evs_buf_free(&s1);
