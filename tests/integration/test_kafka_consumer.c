@@ -141,6 +141,12 @@ static void test_poison_to_dlq(void **state) {
   evs_kafka_header unknown[] = {{"ce_id", "bad-2", 5}, {"ce_type", "no.such.type", 12}};
   assert_int_equal(evs_producer_send_raw(p, "poison", NULL, 0, unknown, 2, "\x08\x01", 2, NULL, &err),
                    EVS_OK);
+  /* A valid TaskEvent value, but a header value holding a NUL: not a CloudEvent (no cut string). */
+  evs_kafka_header nul[] = {{"ce_id", "bad-3", 5},
+                            {"ce_type", "task.created", 12},
+                            {"ce_subject", "a\0b", 3},
+                            {"ce_dataschema", "evs:evs.events.tasks.v1.TaskEvent", 33}};
+  assert_int_equal(evs_producer_send_raw(p, "poison", NULL, 0, nul, 4, "\x10\x05", 2, NULL, &err), EVS_OK);
   send_task(p, "poison", 1, NULL, NULL);
   assert_int_equal(evs_producer_close(p, 10000), 0);
 
@@ -148,23 +154,23 @@ static void test_poison_to_dlq(void **state) {
   fx_seen_init(&s, 2);
   evs_consumer *c = consumer(e, "poison", "g-poison", NULL);
   assert_int_equal(evs_consumer_on(c, "*", fx_record_task, &s, &err), EVS_OK);
-  assert_int_equal(fx_consume(c, 4, 30000), 4);
+  assert_int_equal(fx_consume(c, 5, 30000), 5);
   assert_int_equal(s.count[0], 1);
   assert_int_equal(s.count[1], 1); /* consumption went on after the poison records */
   evs_consumer_stats cs;
   evs_consumer_stats_get(c, &cs);
-  assert_int_equal(cs.received, 4);
+  assert_int_equal(cs.received, 5);
   assert_int_equal(cs.handled, 2);
-  assert_int_equal(cs.decode_errors, 2);
-  assert_int_equal(cs.dead_lettered, 2);
+  assert_int_equal(cs.decode_errors, 3);
+  assert_int_equal(cs.dead_lettered, 3);
   assert_int_equal(evs_consumer_commit(c, &err), EVS_OK);
   int64_t off = -1;
   assert_int_equal(evs_consumer_committed(c, "poison", 0, 10000, &off, &err), EVS_OK);
-  assert_int_equal(off, 4);
+  assert_int_equal(off, 5);
   evs_consumer_close(c);
 
-  raw_rec r[2];
-  assert_int_equal(raw_read(e, "poison.dlq", r, 2, 20000), 2);
+  raw_rec r[3];
+  assert_int_equal(raw_read(e, "poison.dlq", r, 3, 20000), 3);
   assert_int_equal(r[0].value_len, sizeof garbage);
   assert_memory_equal(r[0].value, garbage, sizeof garbage);
   assert_string_equal(hdr(r[0].h, "ce_id"), "bad-1");
@@ -178,8 +184,9 @@ static void test_poison_to_dlq(void **state) {
   assert_string_equal(hdr(r[1].h, "evs_dlq_offset"), "2");
   assert_non_null(strstr(hdr(r[1].h, "evs_dlq_reason"), "unknown event type 'no.such.type'"));
   assert_int_equal(r[1].value_len, 2);
-  rd_kafka_headers_destroy(r[0].h);
-  rd_kafka_headers_destroy(r[1].h);
+  assert_string_equal(hdr(r[2].h, "ce_id"), "bad-3");
+  assert_non_null(strstr(hdr(r[2].h, "evs_dlq_reason"), "invalid CloudEvents header: header ce_subject:"));
+  for (int i = 0; i < 3; i++) rd_kafka_headers_destroy(r[i].h);
   fx_seen_free(&s);
 }
 
