@@ -24,6 +24,11 @@ set(EVS_LIB_SOURCES
   src/event/uuid.c
   src/event/uuid7.c
   src/event/timeutil.c
+  src/event/cloudevents_attrs.c
+  src/event/cloudevents_tags.c
+  src/event/cloudevents_json.c
+  src/event/cloudevents_write.c
+  src/event/cloudevents_headers.c
   src/json/binary_check.c
   src/json/common.c
   src/json/decode.c

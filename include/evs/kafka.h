@@ -17,6 +17,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "evs/cloudevents.h"
 #include "evs/common.h"
 #include "evs/error.h"
 #include "evs/registry.h"
@@ -94,13 +95,6 @@ typedef struct evs_producer_options {
   void *schema_id_ctx;
 } evs_producer_options;
 
-/* An extra attribute for ce_tags: tags travel as one header, "k1=v1&k2=v2" with keys sorted and both
- * sides percent-encoded (docs/kafka.md). */
-typedef struct evs_tag {
-  const char *key;
-  const char *value;
-} evs_tag;
-
 /* Envelope attributes of one event; every member may be left 0/NULL. */
 typedef struct evs_event_attrs {
   const char *id;             /* ce_id; NULL = a new UUIDv7 */
@@ -110,7 +104,8 @@ typedef struct evs_event_attrs {
   const char *subject;        /* ce_subject; NULL = none */
   const char *correlation_id; /* ce_correlationid */
   const char *causation_id;   /* ce_causationid */
-  const evs_tag *tags;        /* n_tags tags for ce_tags */
+  const evs_tag *tags;        /* n_tags tags for ce_tags: one header, "k1=v1&k2=v2" with keys sorted and
+                               * both sides percent-encoded (evs_ce_tags_encode(), docs/kafka.md) */
   size_t n_tags;
   const char *topic; /* NULL = the message's (evs.v1.event).topic */
   const void *key;   /* record key; NULL = the value of the partition_key field (none when unset/empty) */

@@ -103,6 +103,9 @@ evs_status evs_jd_fail(evs_jdec *d, evs_status code, const char *pos, const char
 /* A value of the wrong kind at pos: EVS_ERR_TYPE "expected <what>, found a string" when a JSON value
  * starts there, else EVS_ERR_SYNTAX (a bare word, "+1", a stray ','). fmt/... format <what>. */
 evs_status evs_jd_expected(evs_jdec *d, const char *pos, const char *fmt, ...) EVS_PRINTF(3, 4);
+/* What JSON value starts at p: "an object", "an array", "a string", "a number", "true", "false", "null";
+ * NULL when none does. */
+const char *evs_jd_value_kind(const evs_jdec *d, const char *p);
 /* True when the literal `null` (complete) is at d->p; consumes nothing. */
 bool evs_jd_at_null(const evs_jdec *d);
 /* Names the current byte for messages ("'x'", "byte 0x01", "end of input"). */

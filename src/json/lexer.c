@@ -58,6 +58,10 @@ static const char *value_kind(const evs_jdec *d, const char *p) {
   }
 }
 
+const char *evs_jd_value_kind(const evs_jdec *d, const char *p) {
+  return value_kind(d, p);
+}
+
 bool evs_jd_at_null(const evs_jdec *d) {
   const char *k = value_kind(d, d->p);
   return k && k[0] == 'n';

@@ -26,6 +26,7 @@ struct evs_consumer {
   size_t n_handlers;
   int max_attempts, backoff_ms, max_backoff_ms;
   evs_dedupe *dedupe;
+  evs_buf ce_store; /* the current record's attribute strings */
   evs_consumer_stats st;
 };
 
@@ -59,6 +60,7 @@ void evs_consumer_close(evs_consumer *c) {
   free(c->handlers);
   free(c->dlq_topic);
   evs_dedupe_free(c->dedupe);
+  evs_buf_free(&c->ce_store);
   free(c);
 }
 
@@ -183,7 +185,7 @@ static void sleep_ms(int ms) {
 }
 
 /* The payload's message type: ce_dataschema "evs:<full name>", else ce_type (+ ce_schemaversion). */
-static const evs_message *resolve(const evs_registry *reg, const evs_ce_view *v, char *why, size_t n) {
+static const evs_message *resolve(const evs_registry *reg, const evs_ce_event *v, char *why, size_t n) {
   size_t plen = strlen(EVS_KAFKA_DATASCHEMA_PREFIX);
   if (v->dataschema && strncmp(v->dataschema, EVS_KAFKA_DATASCHEMA_PREFIX, plen) == 0) {
     const evs_message *m = evs_registry_find_message(reg, v->dataschema + plen);
@@ -201,7 +203,7 @@ static const evs_message *resolve(const evs_registry *reg, const evs_ce_view *v,
   return NULL;
 }
 
-evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_view *v, const uint8_t *data,
+evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_event *v, const uint8_t *data,
                                      size_t len, const evs_message **schema, ProtobufCMessage **out,
                                      char *why, size_t n) {
   *out = NULL;
@@ -274,9 +276,17 @@ static evs_status dead_letter(evs_consumer *c, const rd_kafka_message_t *m, cons
 static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error *err) {
   rd_kafka_headers_t *h = NULL;
   if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) h = NULL;
-  evs_ce_view v;
-  evs_ce_view_from_headers(h, &v);
+  evs_ce_event v;
   char why[400];
+  evs_error herr;
+  evs_error_clear(&herr);
+  /* Headers that are no valid CloudEvents attributes (bad UTF-8, a NUL, a bad time...) make the record
+   * undecodable: dead-lettered like a bad value, never passed on with attributes silently dropped. */
+  if (evs_kafka_ce_from_headers(h, &v, &c->ce_store, &herr) != EVS_OK) {
+    c->st.decode_errors++;
+    snprintf(why, sizeof why, "invalid CloudEvents header: %s", herr.msg);
+    return dead_letter(c, m, "decode", why, 0, err);
+  }
   const evs_message *schema = NULL;
   ProtobufCMessage *msg = NULL;
   evs_status st = evs_consumer_decode_value(c->reg, &v, m->payload, m->payload ? m->len : 0, &schema, &msg,
@@ -322,7 +332,6 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
       .msg = msg,
   };
   int wait = c->backoff_ms;
-  evs_error herr;
   for (int attempt = 1;; attempt++) {
     rec.attempt = attempt;
     evs_error_clear(&herr);

@@ -35,26 +35,21 @@ int evs_kafka_field_text(const ProtobufCMessage *msg, const evs_field *const *pa
 
 /* ---- headers.c ---- */
 
-/* CloudEvents attributes of a record, parsed from its headers (pointers into the headers, valid while they
- * live). */
-typedef struct evs_ce_view {
-  const char *id, *source, *type, *specversion, *time, *subject, *dataschema, *content_type;
-  const char *correlation_id, *causation_id, *schema_version, *tags;
-} evs_ce_view;
-
-void evs_ce_view_from_headers(const rd_kafka_headers_t *h, evs_ce_view *v);
-/* Adds every non-NULL attribute of v as its header (ce_<name>, content-type), in a fixed order. */
-rd_kafka_resp_err_t evs_ce_headers_add(rd_kafka_headers_t *h, const evs_ce_view *v);
+/* The CloudEvents attributes of a record's headers (evs_ce_from_headers() over them): strings in store.
+ * A NULL h is a record without headers (no attributes). Fails as evs_ce_from_headers(). */
+evs_status evs_kafka_ce_from_headers(const rd_kafka_headers_t *h, evs_ce_event *v, evs_buf *store,
+                                     evs_error *err);
+/* Adds the binary-mode headers of v's attributes (evs_ce_to_headers(), same order and checks) to h.
+ * EVS_ERR_INVALID_ARG when an attribute breaks its rule (a caller's value), EVS_ERR_NOMEM. */
+evs_status evs_kafka_ce_headers_add(rd_kafka_headers_t *h, const evs_ce_event *v, evs_error *err);
 
 /* consumer.c: the record path after the headers, for the consumer and its fuzz target. Resolves the
- * payload's type from the view (ce_dataschema, ce_type, ce_schemaversion), strips Confluent framing and
- * unpacks through evs_binary_unpack. EVS_OK with *out (free with protobuf_c_message_free_unpacked(.., NULL)),
- * else the status with `why` (*schema is set once the type is known). */
-evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_view *v, const uint8_t *data,
+ * payload's type from the attributes (ce_dataschema, ce_type, ce_schemaversion), strips Confluent framing
+ * and unpacks through evs_binary_unpack. EVS_OK with *out (free with protobuf_c_message_free_unpacked(..,
+ * NULL)), else the status with `why` (*schema is set once the type is known). */
+evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_event *v, const uint8_t *data,
                                      size_t len, const evs_message **schema, ProtobufCMessage **out,
                                      char *why, size_t n);
-/* Appends "k=v&k=v" with keys sorted and percent-encoding to out. -1 on allocation failure. */
-int evs_kafka_tags_encode(const evs_tag *tags, size_t n, evs_buf *out);
 
 /* ---- spool.c ---- */
 

@@ -249,11 +249,11 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
   evs_buf_append_str(&p->schema, EVS_KAFKA_DATASCHEMA_PREFIX);
   evs_buf_append_str(&p->schema, em->full_name);
   evs_buf_reset(&p->tags);
-  if (attrs->n_tags && evs_kafka_tags_encode(attrs->tags, attrs->n_tags, &p->tags) < 0)
+  if (attrs->n_tags && evs_ce_tags_encode(attrs->tags, attrs->n_tags, &p->tags) != EVS_OK)
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   if (evs_buf_status(&p->schema) != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
 
-  evs_ce_view v = {
+  evs_ce_event v = {
       .specversion = "1.0",
       .id = id,
       .source = attrs->source ? attrs->source : p->source,
@@ -285,11 +285,15 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
   memcpy(value, prefix, prefix_len);
   protobuf_c_message_pack(msg, value + prefix_len);
 
-  rd_kafka_headers_t *h = rd_kafka_headers_new(12);
-  if (!h || evs_ce_headers_add(h, &v) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (h) rd_kafka_headers_destroy(h);
+  rd_kafka_headers_t *h = rd_kafka_headers_new(EVS_CE_MAX_HEADERS);
+  if (!h) {
     free(value);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
+  }
+  if ((st = evs_kafka_ce_headers_add(h, &v, err)) != EVS_OK) {
+    rd_kafka_headers_destroy(h);
+    free(value);
+    return st;
   }
   if (attrs->id_out) snprintf(attrs->id_out, EVS_UUID_STR_SIZE, "%s", id);
   st = enqueue(p, topic, key, key_len, h, value, prefix_len + size, attrs->opaque, err);

@@ -23,16 +23,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const evs_registry *g_reg;
 
 static const char *const k_names[] = {
-    "ce_type",        "ce_dataschema", "content-type", "ce_schemaversion", "ce_id",  "ce_source",
-    "ce_specversion", "ce_time",       "ce_tags",      "ce_subject",       "other",  "ce_correlationid",
+    "ce_type",        "ce_dataschema", "content-type",  "ce_schemaversion", "ce_id", "ce_source",
+    "ce_specversion", "ce_time",       "ce_tags",       "ce_subject",       "other", "ce_correlationid",
     "ce_causationid", "ce_type",       "ce_dataschema", "content-type",
 };
 
 /* Values that steer the record to a real type, so the fuzzer reaches the decoder quickly. */
-static const char *const k_hints[] = {
-    "task.created", "workflow.triggered", "evs:google.protobuf.Value", "evs:google.protobuf.Any",
-    "evs:google.protobuf.Struct", "application/vnd.confluent.protobuf", "evs:evs.events.tasks.v1.TaskEvent",
-    "todo.created"};
+static const char *const k_hints[] = {"task.created",
+                                      "workflow.triggered",
+                                      "evs:google.protobuf.Value",
+                                      "evs:google.protobuf.Any",
+                                      "evs:google.protobuf.Struct",
+                                      "application/vnd.confluent.protobuf",
+                                      "evs:evs.events.tasks.v1.TaskEvent",
+                                      "todo.created"};
 
 static void fail(const char *what, const evs_error *err) {
   fprintf(stderr, "invariant broken: %s (%s: %s)\n", what, err ? evs_status_name(err->code) : "-",
@@ -65,8 +69,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rd_kafka_header_add(h, name, -1, data + pos, len);
     pos += len;
   }
-  evs_ce_view v;
-  evs_ce_view_from_headers(h, &v);
+  static evs_buf store = EVS_BUF_INIT;
+  evs_ce_event v;
+  evs_error herr;
+  if (evs_kafka_ce_from_headers(h, &v, &store, &herr) != EVS_OK) {
+    /* the consumer dead-letters such a record: the reason must say why */
+    if (herr.code == EVS_OK || !herr.msg[0]) fail("header failure without code and message", &herr);
+    rd_kafka_headers_destroy(h);
+    return 0;
+  }
   const evs_message *schema = NULL;
   ProtobufCMessage *msg = NULL;
   char why[400] = "";
@@ -79,8 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     evs_error err;
     if (evs_json_encode(g_reg, msg, NULL, &json, &err) == EVS_OK) {
       ProtobufCMessage *back = NULL;
-      if (evs_json_decode(g_reg, schema->c_desc, (const char *)json.data, json.len, NULL, NULL, &back, &err) !=
-          EVS_OK)
+      if (evs_json_decode(g_reg, schema->c_desc, (const char *)json.data, json.len, NULL, NULL, &back,
+                          &err) != EVS_OK)
         fail("evs consume printed JSON that evs produce refuses", &err);
       protobuf_c_message_free_unpacked(back, NULL);
     } else if (err.code == EVS_OK || !err.msg[0]) {

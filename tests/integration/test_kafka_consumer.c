@@ -188,6 +188,12 @@ static void test_poison_to_dlq(void **state) {
                                          deep.cap - deep.start, NULL, &err),
                    EVS_OK);
   free(deep.buf);
+  /* A valid TaskEvent value, but a header value holding a NUL: not a CloudEvent (no cut string). */
+  evs_kafka_header nul[] = {{"ce_id", "bad-5", 5},
+                            {"ce_type", "task.created", 12},
+                            {"ce_subject", "a\0b", 3},
+                            {"ce_dataschema", "evs:evs.events.tasks.v1.TaskEvent", 33}};
+  assert_int_equal(evs_producer_send_raw(p, "poison", NULL, 0, nul, 4, "\x10\x05", 2, NULL, &err), EVS_OK);
   send_task(p, "poison", 1, NULL, NULL);
   assert_int_equal(evs_producer_close(p, 10000), 0);
 
@@ -195,29 +201,28 @@ static void test_poison_to_dlq(void **state) {
   fx_seen_init(&s, 2);
   evs_consumer *c = consumer(e, "poison", "g-poison", NULL);
   assert_int_equal(evs_consumer_on(c, "*", fx_record_task, &s, &err), EVS_OK);
-  assert_int_equal(fx_consume(c, 6, 30000), 6);
+  assert_int_equal(fx_consume(c, 7, 30000), 7);
   assert_int_equal(s.count[0], 1);
   assert_int_equal(s.count[1], 1); /* consumption went on after the poison records */
   evs_consumer_stats cs;
   evs_consumer_stats_get(c, &cs);
-  assert_int_equal(cs.received, 6);
+  assert_int_equal(cs.received, 7);
   assert_int_equal(cs.handled, 2);
-  assert_int_equal(cs.decode_errors, 4);
-  assert_int_equal(cs.dead_lettered, 4);
+  assert_int_equal(cs.decode_errors, 5);
+  assert_int_equal(cs.dead_lettered, 5);
   assert_int_equal(evs_consumer_commit(c, &err), EVS_OK);
   int64_t off = -1;
   assert_int_equal(evs_consumer_committed(c, "poison", 0, 10000, &off, &err), EVS_OK);
-  assert_int_equal(off, 6);
+  assert_int_equal(off, 7);
   evs_consumer_close(c);
 
-  raw_rec r[4];
-  assert_int_equal(raw_read(e, "poison.dlq", r, 4, 20000), 4);
+  raw_rec r[5];
+  assert_int_equal(raw_read(e, "poison.dlq", r, 5, 20000), 5);
   assert_string_equal(hdr(r[2].h, "ce_id"), "bad-3");
   assert_string_equal(hdr(r[3].h, "ce_id"), "bad-4");
   for (int i = 2; i < 4; i++) {
     assert_string_equal(hdr(r[i].h, "evs_dlq_stage"), "decode");
     assert_non_null(strstr(hdr(r[i].h, "evs_dlq_reason"), "nested too deeply"));
-    rd_kafka_headers_destroy(r[i].h);
   }
   assert_int_equal(r[0].value_len, sizeof garbage);
   assert_memory_equal(r[0].value, garbage, sizeof garbage);
@@ -232,8 +237,9 @@ static void test_poison_to_dlq(void **state) {
   assert_string_equal(hdr(r[1].h, "evs_dlq_offset"), "2");
   assert_non_null(strstr(hdr(r[1].h, "evs_dlq_reason"), "unknown event type 'no.such.type'"));
   assert_int_equal(r[1].value_len, 2);
-  rd_kafka_headers_destroy(r[0].h);
-  rd_kafka_headers_destroy(r[1].h);
+  assert_string_equal(hdr(r[4].h, "ce_id"), "bad-5");
+  assert_non_null(strstr(hdr(r[4].h, "evs_dlq_reason"), "invalid CloudEvents header: header ce_subject:"));
+  for (int i = 0; i < 5; i++) rd_kafka_headers_destroy(r[i].h);
   fx_seen_free(&s);
 }
 

@@ -4,26 +4,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "ce_json.h"
 #include "cli.h"
+#include "evs/cloudevents.h"
 #include "evs/json.h"
 #include "evs/kafka.h"
 #include "evs/uuid.h"
 #include "kafka_cli.h"
-
-static void base64(FILE *out, const uint8_t *p, size_t n) {
-  static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  fputc('"', out);
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v =
-        (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-    fputc(tab[(v >> 18) & 63], out);
-    fputc(tab[(v >> 12) & 63], out);
-    fputc(i + 1 < n ? tab[(v >> 6) & 63] : '=', out);
-    fputc(i + 2 < n ? tab[v & 63] : '=', out);
-  }
-  fputc('"', out);
-}
 
 typedef struct printer {
   FILE *out;
@@ -42,27 +28,33 @@ static evs_status print_event(const evs_record *r, void *ctx, evs_error *err) {
   evs_buf_reset(&pr->json);
   bool as_json = r->msg && evs_json_encode(pr->reg, r->msg, &pr->opts, &pr->json, err) == EVS_OK;
   if (!as_json) pr->base64_fallbacks++;
-  fputc('{', out);
-  ce_json_member(out, true, "specversion", r->specversion ? r->specversion : "1.0");
-  ce_json_member(out, false, "id", r->id);
-  ce_json_member(out, false, "source", r->source);
-  ce_json_member(out, false, "type", r->type);
-  ce_json_member(out, false, "time", r->time);
-  ce_json_member(out, false, "subject", r->subject);
-  ce_json_member(out, false, "dataschema", r->dataschema);
-  if (!as_json) ce_json_member(out, false, "datacontenttype", r->content_type);
-  ce_json_member(out, false, "schemaversion", r->schema_version);
-  ce_json_member(out, false, "correlationid", r->correlation_id);
-  ce_json_member(out, false, "causationid", r->causation_id);
-  ce_json_member(out, false, "tags", r->tags);
+  evs_ce_event ev = {
+      .specversion = r->specversion ? r->specversion : "1.0",
+      .id = r->id,
+      .source = r->source,
+      .type = r->type,
+      .time = r->time,
+      .subject = r->subject,
+      .dataschema = r->dataschema,
+      .content_type = as_json ? NULL : r->content_type,
+      .schema_version = r->schema_version,
+      .correlation_id = r->correlation_id,
+      .causation_id = r->causation_id,
+      .tags = r->tags,
+  };
   if (as_json) {
-    fputs(",\"data\":", out);
-    fwrite(pr->json.data, 1, pr->json.len, out);
+    ev.data_kind = EVS_CE_DATA_JSON;
+    ev.data = pr->json.data;
+    ev.data_len = pr->json.len;
   } else if (r->value) {
-    fputs(",\"data_base64\":", out);
-    base64(out, r->value, r->value_len);
+    ev.data_kind = EVS_CE_DATA_BINARY;
+    ev.data = r->value;
+    ev.data_len = r->value_len;
   }
-  fputs("}\n", out);
+  evs_status st = evs_ce_write_json(out, &ev, err);
+  /* A stream error is seen by run() at the end (ferror); only an event that cannot be written fails here. */
+  if (st != EVS_OK && st != EVS_ERR_IO) return st;
+  fputc('\n', out);
   evs_error_clear(err);
   return EVS_OK;
 }

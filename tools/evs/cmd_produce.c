@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ce_json.h"
 #include "cli.h"
+#include "evs/cloudevents.h"
 #include "evs/json.h"
 #include "evs/kafka.h"
 #include "evs/timeutil.h"
@@ -25,6 +25,7 @@ typedef struct producer_cli {
   const char *topic; /* --topic */
   const char *input_name;
   bool strict;
+  evs_buf ce_store, tag_store; /* strings of the current line's event and of its tags */
   uint64_t read, rejected, errors_seen;
   char last_warning[200];
 } producer_cli;
@@ -35,38 +36,53 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The payload of a data_base64 event: its bytes unpacked as m; NULL with why when they are no valid m. */
+/* data_base64 is untrusted binary: the guard checks size, structure, depth and string fields (UTF-8, NUL)
+ * before protobuf-c unpacks it, as for any record the consumer reads. */
+static evs_status unpack_base64(const evs_message *m, const uint8_t *bytes, size_t len,
+                                ProtobufCMessage **msg, char *why, size_t why_n) {
+  evs_error err;
+  evs_status st = evs_binary_unpack(m->c_desc, bytes, len, NULL, NULL, msg, &err);
+  if (st != EVS_OK) {
+    char text[400];
+    evs_error_format(&err, text, sizeof text);
+    snprintf(why, why_n, "data_base64 is not a valid %s: %s", m->full_name, text);
+  }
+  return st;
+}
+
+static bool is_json_null(const evs_ce_event *ce) {
+  return ce->data_kind == EVS_CE_DATA_JSON && ce->data_len == 4 && memcmp(ce->data, "null", 4) == 0;
+}
+
 /* Why a line was rejected: printed with its line number; EVS_OK when sent. Kafka-side failures (the
  * producer refused the event) come back as their status with *fatal set. */
 static evs_status produce_line(producer_cli *c, char *line, size_t len, char *why, size_t why_n,
                                bool *fatal) {
-  ce_json ce;
+  evs_ce_event ce;
   memset(&ce, 0, sizeof ce);
-  size_t at = 0;
   evs_error err;
   evs_error_clear(&err);
   if (c->type) {
     ce.type = c->type;
+    ce.data_kind = EVS_CE_DATA_JSON;
     ce.data = line;
     ce.data_len = len;
-  } else if (ce_json_parse(line, len, &ce, why, why_n, &at) != 0) {
-    size_t n = strlen(why);
-    snprintf(why + n, why_n - n, " (byte %zu)", at + 1);
-    return EVS_ERR_SYNTAX;
+  } else if (evs_ce_parse_json(line, len, EVS_CE_PARTIAL, &ce, &c->ce_store, &err) != EVS_OK) {
+    /* id, source and time may be missing: the producer fills them in (a UUIDv7, --source, now). */
+    snprintf(why, why_n, "%s (byte %zu)", err.msg, err.offset + 1);
+    return err.code;
   }
-  if (ce.specversion && strcmp(ce.specversion, "1.0") != 0) {
-    snprintf(why, why_n, "specversion '%.40s', only \"1.0\" is supported", ce.specversion);
-    return EVS_ERR_UNSUPPORTED;
-  }
-  if (!ce.type || !*ce.type) {
+  if (!ce.type) {
     snprintf(why, why_n, "no \"type\" attribute (or pass --type for bare payloads)");
     return EVS_ERR_VALIDATION;
   }
-  const evs_event_type *et = ce.schemaversion
-                                 ? evs_registry_find_event_type_version(c->reg, ce.type, ce.schemaversion)
+  const evs_event_type *et = ce.schema_version
+                                 ? evs_registry_find_event_type_version(c->reg, ce.type, ce.schema_version)
                                  : evs_registry_require_event_type(c->reg, ce.type, &err);
   if (!et) {
-    if (ce.schemaversion) {
-      snprintf(why, why_n, "unknown event type '%.100s' version '%.20s'", ce.type, ce.schemaversion);
+    if (ce.schema_version) {
+      snprintf(why, why_n, "unknown event type '%.100s' version '%.20s'", ce.type, ce.schema_version);
     } else {
       snprintf(why, why_n, "%s", err.msg);
     }
@@ -83,37 +99,29 @@ static evs_status produce_line(producer_cli *c, char *line, size_t len, char *wh
              m->full_name, ce.type);
     return EVS_ERR_VALIDATION;
   }
-  if (ce.id && !*ce.id) {
-    snprintf(why, why_n, "empty \"id\"");
-    return EVS_ERR_VALIDATION;
-  }
   int64_t time_ms = 0;
-  if (ce.time && evs_time_parse_rfc3339_ms(ce.time, strlen(ce.time), &time_ms, &err) != EVS_OK) {
+  if (ce.time && evs_ce_parse_time(ce.time, strlen(ce.time), &time_ms, &err) != EVS_OK) {
     snprintf(why, why_n, "time: %s", err.msg);
     return err.code;
   }
   evs_tag tags[MAX_TAGS];
-  int n_tags = 0;
-  if (ce.tags && (n_tags = ce_tags_decode(ce.tags, tags, MAX_TAGS)) < 0) {
-    snprintf(why, why_n, "tags: expected k=v&k=v (percent-encoded, at most %d)", MAX_TAGS);
-    return EVS_ERR_SYNTAX;
+  size_t n_tags = 0;
+  if (ce.tags &&
+      evs_ce_tags_decode(ce.tags, strlen(ce.tags), tags, MAX_TAGS, &n_tags, &c->tag_store, &err) != EVS_OK) {
+    snprintf(why, why_n, "tags: %s (expected k=v&k=v, percent-encoded, at most %d)", err.msg, MAX_TAGS);
+    return err.code;
   }
   ProtobufCMessage *msg = NULL;
-  if (ce.data) {
+  if (ce.data_kind == EVS_CE_DATA_JSON && !is_json_null(&ce)) {
     if (evs_json_decode(c->reg, m->c_desc, ce.data, ce.data_len, NULL, NULL, &msg, &err) != EVS_OK) {
       char text[512];
       evs_error_format(&err, text, sizeof text);
       snprintf(why, why_n, "data: %s", text);
       return err.code;
     }
-  } else if (ce.data_base64) {
-    long n = ce_base64_decode(ce.data_base64);
-    msg =
-        n < 0 ? NULL : protobuf_c_message_unpack(m->c_desc, NULL, (size_t)n, (const uint8_t *)ce.data_base64);
-    if (!msg) {
-      snprintf(why, why_n, "data_base64 is not a valid base64 %s", m->full_name);
-      return EVS_ERR_SYNTAX;
-    }
+  } else if (ce.data_kind == EVS_CE_DATA_BINARY) {
+    evs_status st = unpack_base64(m, ce.data, ce.data_len, &msg, why, why_n);
+    if (st != EVS_OK) return st;
   } else {
     snprintf(why, why_n, "no \"data\"");
     return EVS_ERR_VALIDATION;
@@ -123,10 +131,10 @@ static evs_status produce_line(producer_cli *c, char *line, size_t len, char *wh
                        .type = ce.type,
                        .time_ms = time_ms,
                        .subject = ce.subject,
-                       .correlation_id = ce.correlationid,
-                       .causation_id = ce.causationid,
+                       .correlation_id = ce.correlation_id,
+                       .causation_id = ce.causation_id,
                        .tags = tags,
-                       .n_tags = (size_t)n_tags,
+                       .n_tags = n_tags,
                        .topic = c->topic};
   evs_status st = evs_producer_send(c->p, &a, msg, &err);
   protobuf_c_message_free_unpacked(msg, NULL);
@@ -327,6 +335,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     rc = run_lines(&c, in, (int)timeout_s, spool);
     if (input) fclose(in);
   }
+  evs_buf_free(&c.ce_store);
+  evs_buf_free(&c.tag_store);
   evs_registry_free(reg);
   return rc;
 }

@@ -14,6 +14,5 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_broker.c
   tools/evs/cmd_consume.c
   tools/evs/cmd_produce.c
-  tools/evs/ce_json.c
   tools/evs/kafka_cli.c
 )

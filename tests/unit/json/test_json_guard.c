@@ -131,14 +131,16 @@ static void test_strings(void **state) {
   evs_error err;
   /* AllTypes.f_string is field 14 (tag 0x72) */
   const uint8_t nul[] = {0x72, 0x03, 'a', 0x00, 'b'};
-  assert_int_equal(evs_binary_unpack(&evs__test__v1__all_types__descriptor, nul, sizeof nul, NULL, NULL, &m, &err),
-                   EVS_ERR_UNSUPPORTED);
+  assert_int_equal(
+      evs_binary_unpack(&evs__test__v1__all_types__descriptor, nul, sizeof nul, NULL, NULL, &m, &err),
+      EVS_ERR_UNSUPPORTED);
   assert_null(m);
   assert_int_equal(err.offset, 2);
   assert_string_equal(err.path, "f_string");
   const uint8_t bad[] = {0x72, 0x02, 0xc3, 0x28};
-  assert_int_equal(evs_binary_unpack(&evs__test__v1__all_types__descriptor, bad, sizeof bad, NULL, NULL, &m, &err),
-                   EVS_ERR_TYPE);
+  assert_int_equal(
+      evs_binary_unpack(&evs__test__v1__all_types__descriptor, bad, sizeof bad, NULL, NULL, &m, &err),
+      EVS_ERR_TYPE);
   assert_int_equal(err.offset, 2);
   assert_string_equal(err.path, "f_string");
   /* nested: Recursive.child.child.any_value.string_value (Value field 3) */
@@ -147,8 +149,9 @@ static void test_strings(void **state) {
   assert_string_equal(err.path, "child.child.any_value.string_value");
   assert_int_equal(err.offset, 9);
   const uint8_t good[] = {0x72, 0x02, 0xc3, 0xa9};
-  assert_int_equal(evs_binary_unpack(&evs__test__v1__all_types__descriptor, good, sizeof good, NULL, NULL, &m, &err),
-                   EVS_OK);
+  assert_int_equal(
+      evs_binary_unpack(&evs__test__v1__all_types__descriptor, good, sizeof good, NULL, NULL, &m, &err),
+      EVS_OK);
   assert_string_equal(((Evs__Test__V1__AllTypes *)m)->f_string, "\xc3\xa9");
   protobuf_c_message_free_unpacked(m, NULL);
 }

@@ -15,17 +15,17 @@
 
 static void test_ce_roundtrip(void **state) {
   (void)state;
-  evs_ce_view v = {.specversion = "1.0",
-                   .id = "0190b0a0-0000-7000-8000-000000000001",
-                   .source = "/acme",
-                   .type = "task.created",
-                   .time = "2025-01-01T00:00:00.000Z",
-                   .dataschema = "evs:x.Y",
-                   .content_type = "application/protobuf",
-                   .correlation_id = "c-1",
-                   .tags = "a=1"};
+  evs_ce_event v = {.specversion = "1.0",
+                    .id = "0190b0a0-0000-7000-8000-000000000001",
+                    .source = "/acme",
+                    .type = "task.created",
+                    .time = "2025-01-01T00:00:00.000Z",
+                    .dataschema = "evs:x.Y",
+                    .content_type = "application/protobuf",
+                    .correlation_id = "c-1",
+                    .tags = "a=1"};
   rd_kafka_headers_t *h = rd_kafka_headers_new(8);
-  assert_int_equal(evs_ce_headers_add(h, &v), RD_KAFKA_RESP_ERR_NO_ERROR);
+  assert_int_equal(evs_kafka_ce_headers_add(h, &v, NULL), EVS_OK);
   assert_int_equal(rd_kafka_header_cnt(h), 9);
   const char *name;
   const void *val;
@@ -37,24 +37,39 @@ static void test_ce_roundtrip(void **state) {
     assert_int_equal(rd_kafka_header_get_all(h, i, &name, &val, &size), RD_KAFKA_RESP_ERR_NO_ERROR);
     assert_string_equal(name, order[i]);
   }
-  evs_ce_view back;
-  evs_ce_view_from_headers(h, &back);
+  evs_ce_event back;
+  evs_buf store = EVS_BUF_INIT;
+  assert_int_equal(evs_kafka_ce_from_headers(h, &back, &store, NULL), EVS_OK);
   assert_string_equal(back.id, v.id);
   assert_string_equal(back.type, "task.created");
   assert_string_equal(back.content_type, "application/protobuf");
   assert_string_equal(back.correlation_id, "c-1");
   assert_null(back.subject);
   assert_null(back.causation_id);
-  rd_kafka_headers_destroy(h);
-  evs_ce_view_from_headers(NULL, &back);
+  /* A value that is not valid UTF-8 or holds a NUL is no attribute: the record is refused, not read with a
+   * cut or garbled string. */
+  evs_error err;
+  rd_kafka_header_add(h, "ce_subject", -1, "a\0b", 3);
+  assert_int_equal(evs_kafka_ce_from_headers(h, &back, &store, &err), EVS_ERR_VALIDATION);
+  assert_non_null(strstr(err.msg, "ce_subject"));
   assert_null(back.id);
+  rd_kafka_headers_destroy(h);
+  /* The caller's own invalid value is refused before any header is added. */
+  h = rd_kafka_headers_new(8);
+  v.subject = "bad\xff";
+  assert_int_equal(evs_kafka_ce_headers_add(h, &v, &err), EVS_ERR_INVALID_ARG);
+  assert_int_equal(rd_kafka_header_cnt(h), 0);
+  rd_kafka_headers_destroy(h);
+  assert_int_equal(evs_kafka_ce_from_headers(NULL, &back, &store, NULL), EVS_OK);
+  assert_null(back.id);
+  evs_buf_free(&store);
 }
 
 static void test_tags(void **state) {
   (void)state;
   evs_buf b = EVS_BUF_INIT;
   evs_tag tags[] = {{"userId", "u 1"}, {"issueId", "42"}, {"a&b", "x=y%"}};
-  assert_int_equal(evs_kafka_tags_encode(tags, 3, &b), 0);
+  assert_int_equal(evs_ce_tags_encode(tags, 3, &b), EVS_OK);
   assert_string_equal((const char *)b.data, "a%26b=x%3Dy%25&issueId=42&userId=u%201");
   evs_buf_free(&b);
 }
