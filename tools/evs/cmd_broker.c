@@ -133,7 +133,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     fflush(stdout);
     fprintf(stderr, "evs broker: %d broker(s) on %s, %d topic(s); stop with Ctrl-C\n", (int)brokers, boot,
             n_topics);
-    kafka_cli_catch_stop();
+    kafka_cli_catch_stop(true);
     while (!kafka_cli_stop) {
       struct timespec ts = {0, 100 * 1000000L};
       nanosleep(&ts, NULL);

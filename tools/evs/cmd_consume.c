@@ -1,4 +1,5 @@
 /* evs consume: read events from Kafka and print each as one CloudEvents structured JSON object per line. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +53,19 @@ static evs_status print_event(const evs_record *r, void *ctx, evs_error *err) {
     ev.data_len = r->value_len;
   }
   evs_status st = evs_ce_write_json(out, &ev, err);
-  /* A stream error is seen by run() at the end (ferror); only an event that cannot be written fails here. */
   if (st != EVS_OK && st != EVS_ERR_IO) return st;
   fputc('\n', out);
+  /* At-least-once: the offset is stored when this returns OK, so the line must have reached the output.
+   * A failed write is this process's failure (EVS_ERR_IO): the consumer stops without dead-lettering the
+   * event or storing its offset, and it is read again next time. */
+  errno = 0;
+  if (fflush(out) != 0 || ferror(out)) {
+    evs_error_clear(err);
+    err->code = EVS_ERR_IO;
+    snprintf(err->msg, sizeof err->msg, "writing to stdout failed: %s",
+             errno ? strerror(errno) : "write error");
+    return EVS_ERR_IO;
+  }
   evs_error_clear(err);
   return EVS_OK;
 }
@@ -154,7 +165,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     evs_registry_free(reg);
     return cli_fail(self, &err);
   }
-  kafka_cli_catch_stop();
+  kafka_cli_catch_stop(true);
 
   int rc = CLI_EXIT_OK;
   uint64_t seen = 0;
@@ -187,7 +198,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       break;
     }
   }
-  if (fflush(stdout) != 0 || ferror(stdout)) rc = cli_failf(self, "writing to stdout failed");
+  if (rc == CLI_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout)))
+    rc = cli_failf(self, "writing to stdout failed");
   evs_consumer_stats st;
   evs_consumer_stats_get(c, &st);
   evs_consumer_close(c);
@@ -196,11 +208,12 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if (pr.base64_fallbacks)
     fprintf(stderr, "evs consume: %llu events printed as data_base64 (no JSON form)\n",
             (unsigned long long)pr.base64_fallbacks);
-  if (st.dead_lettered || st.duplicates)
-    fprintf(stderr, "evs consume: %llu read, %llu dead-lettered, %llu duplicates skipped\n",
-            (unsigned long long)st.received, (unsigned long long)st.dead_lettered,
-            (unsigned long long)st.duplicates);
-  return rc;
+  if (st.dead_lettered || st.duplicates || kafka_cli_signal)
+    fprintf(stderr, "evs consume: %llu read, %llu printed, %llu dead-lettered, %llu duplicates skipped%s\n",
+            (unsigned long long)st.received, (unsigned long long)st.handled,
+            (unsigned long long)st.dead_lettered, (unsigned long long)st.duplicates,
+            kafka_cli_signal ? " (stopped by a signal; the offsets of printed events are committed)" : "");
+  return kafka_cli_exit_status(rc);
 }
 
 const cli_cmd cli_cmd_consume = {
@@ -214,7 +227,12 @@ const cli_cmd cli_cmd_consume = {
     "the ce_* attributes, the evs extensions (schemaversion, correlationid, causationid, tags) and the\n"
     "payload in canonical protobuf JSON as data. Offsets are committed only after an event is printed\n"
     "(at-least-once); a record that cannot be decoded goes to the dead-letter topic TOPIC.dlq and is\n"
-    "not printed. Events repeating the source and id of one printed before are skipped.\n"
+    "not printed. Events repeating the source and id of one printed before are skipped. Each line is\n"
+    "flushed before its offset is stored: when the output cannot be written the command stops with\n"
+    "exit 1 and that event is read again next time.\n"
+    "\n"
+    "SIGINT or SIGTERM stops reading, commits the offsets of the events printed and exits with 130 or\n"
+    "143; a second signal exits at once (uncommitted events are read again next time).\n"
     "\n"
     "options:\n"
     "  --topic TOPIC            topic to read (repeatable; required)\n"
@@ -229,6 +247,10 @@ const cli_cmd cli_cmd_consume = {
     "  --no-dlq                 no dead-letter topic: an undecodable record stops the command\n"
     "  --proto-names            data keys are proto field names instead of lowerCamel JSON names\n"
 
-    "  -h, --help               show this help\n",
+    "  -h, --help               show this help\n"
+    "\n"
+    "exit status: 0 done (--count events, or --timeout passed), 1 a failure (a broker or dead-letter\n"
+    "error, output that cannot be written, fewer than --count events), 2 usage error, 130 / 143\n"
+    "stopped by SIGINT / SIGTERM.\n",
     run,
 };

@@ -1,23 +1,35 @@
 #include "kafka_cli.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "evs/kafka.h"
 
 volatile sig_atomic_t kafka_cli_stop;
+volatile sig_atomic_t kafka_cli_signal;
+static volatile sig_atomic_t g_second_exits;
 
+/* Async-signal-safe: flags, and _exit for a second signal where the command allows it. */
 static void on_signal(int sig) {
-  (void)sig;
-  kafka_cli_stop = 1;
+  if (kafka_cli_stop && g_second_exits) _exit(128 + sig);
+  kafka_cli_signal = sig;
+  kafka_cli_stop = kafka_cli_stop < 100 ? kafka_cli_stop + 1 : kafka_cli_stop;
 }
 
-void kafka_cli_catch_stop(void) {
+void kafka_cli_catch_stop(bool second_exits) {
+  g_second_exits = second_exits;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
+  /* No SA_RESTART: a read blocked on stdin returns (EINTR), so the command notices at once. */
+  sa.sa_flags = 0;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+}
+
+int kafka_cli_exit_status(int rc) {
+  return kafka_cli_signal ? 128 + kafka_cli_signal : rc;
 }
 
 int kafka_cli_add_prop(const cli_cmd *cmd, kafka_cli_opts *k, const char *arg) {

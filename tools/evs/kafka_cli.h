@@ -4,6 +4,7 @@
 #define EVS_KAFKA_CLI_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli.h"
@@ -23,9 +24,15 @@ int kafka_cli_add_prop(const cli_cmd *cmd, kafka_cli_opts *k, const char *arg);
 /* After option parsing: 0 when --brokers or $EVS_BROKERS names brokers, else a usage error's exit code. */
 int kafka_cli_need_brokers(const cli_cmd *cmd, const kafka_cli_opts *k);
 
-/* Set to 1 by SIGINT and SIGTERM once kafka_cli_catch_stop() has run. */
+/* How many SIGINT / SIGTERM arrived (once kafka_cli_catch_stop() has run), and the last one's number. */
 extern volatile sig_atomic_t kafka_cli_stop;
-/* Turns SIGINT and SIGTERM into kafka_cli_stop, so that a command can close its clients cleanly. */
-void kafka_cli_catch_stop(void);
+extern volatile sig_atomic_t kafka_cli_signal;
+/* Turns SIGINT and SIGTERM into kafka_cli_stop, so that a command can stop reading, finish its clients and
+ * say what happened. A blocked read returns (no SA_RESTART). second_exits: a second signal ends the
+ * process at once (_exit(128 + signal)); otherwise the command watches kafka_cli_stop > 1 itself (evs
+ * produce, which must still spool). */
+void kafka_cli_catch_stop(bool second_exits);
+/* The exit status after a run: 128 + the signal when one stopped it (130 SIGINT, 143 SIGTERM), else rc. */
+int kafka_cli_exit_status(int rc);
 
 #endif
