@@ -272,6 +272,18 @@ typedef struct mut_case {
   const char *needle;
 } mut_case;
 
+/* Each mutation of `proto` must fail to load with the case's code, location (in `file` unless NULL) and
+ * message. */
+static void run_mutations(const char *proto, const char *file, const mut_case *cases, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    evs_error err;
+    evs_status st = load_mutated(proto, cases[i].mut, &err);
+    if (st != cases[i].code) print_error("%s case %zu: %s\n", proto, i, rt_errstr(&err));
+    assert_int_equal(st, cases[i].code);
+    rt_assert_error(&err, cases[i].code, file, cases[i].line, cases[i].col, cases[i].needle);
+  }
+}
+
 static void test_inconsistent_descriptors(void **state) {
   (void)state;
   static const mut_case cases[] = {
@@ -299,13 +311,7 @@ static void test_inconsistent_descriptors(void **state) {
       {mut_duplicate_in_set, EVS_ERR_DUPLICATE, 7, 1, "message test.shop.v1.Customer is defined again"},
       {mut_proto3_optional_alone, EVS_ERR_DESCRIPTOR, 8, 3, "proto3 optional but in no oneof"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    evs_error err;
-    evs_status st = load_mutated("shop/v1/common.proto", cases[i].mut, &err);
-    if (st != cases[i].code) print_error("case %zu: %s\n", i, rt_errstr(&err));
-    assert_int_equal(st, cases[i].code);
-    rt_assert_error(&err, cases[i].code, NULL, cases[i].line, cases[i].col, cases[i].needle);
-  }
+  run_mutations("shop/v1/common.proto", NULL, cases, sizeof cases / sizeof cases[0]);
 }
 
 /* ---- services, methods, extensions (refs.proto): references the registry keeps no views for ---- */
@@ -363,7 +369,6 @@ static void mut_ext_no_label(Google__Protobuf__FileDescriptorSet *s, int undo) {
  * extensions from the descriptor protos) then found it "breaking" against itself. */
 static void test_unresolved_references(void **state) {
   (void)state;
-  evs_error err;
   static const mut_case cases[] = {
       {mut_method_no_name, EVS_ERR_DESCRIPTOR, 31, 3, "service test.refs.Svc: method #1 has an invalid name"},
       {mut_method_bad_input, EVS_ERR_DESCRIPTOR, 31, 3,
@@ -397,12 +402,7 @@ static void test_unresolved_references(void **state) {
       {mut_ext_required, EVS_ERR_DESCRIPTOR, 20, 3, "extension test.refs.note cannot be required"},
       {mut_ext_no_label, EVS_ERR_DESCRIPTOR, 20, 3, "field test.refs.note has no valid label"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    evs_status st = load_mutated("refs.proto", cases[i].mut, &err);
-    if (st != cases[i].code) print_error("case %zu: %s\n", i, rt_errstr(&err));
-    assert_int_equal(st, cases[i].code);
-    rt_assert_error(&err, cases[i].code, "refs.proto", cases[i].line, cases[i].col, cases[i].needle);
-  }
+  run_mutations("refs.proto", "refs.proto", cases, sizeof cases / sizeof cases[0]);
   /* The unmutated file loads. */
   evs_registry *reg = rt_registry();
   rt_load_ok(reg, "refs.proto", 0);
