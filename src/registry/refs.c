@@ -42,7 +42,8 @@ static const void *record(refs *r, const char *key, const void *value) {
 static evs_status define(refs *r, const char *kind, const char *full, const evs_source_info *src) {
   size_t len = strlen(full);
   if (evs_batch_find_message(r->b, full, len) || evs_batch_find_enum(r->b, full, len))
-    return evs_batch_fail(r->b, src, EVS_ERR_DUPLICATE, "%s %s has the name of a message or enum", kind, full);
+    return evs_batch_fail(r->b, src, EVS_ERR_DUPLICATE, "%s %s has the name of a message or enum", kind,
+                          full);
   const void *old = record(r, full, kind);
   if (old == full) return nomem(r->b);
   if (old)
@@ -56,8 +57,9 @@ static evs_status check_method(refs *r, const char *svc, const Google__Protobuf_
   evs_source_info src = where(r, 4);
   evs_batch *b = r->b;
   if (!md->name || !evs_is_identifier(md->name))
-    return evs_batch_fail(b, &src, EVS_ERR_DESCRIPTOR, "service %s: method #%zu has an invalid name \"%.80s\"",
-                          svc, index + 1, md->name ? md->name : "");
+    return evs_batch_fail(b, &src, EVS_ERR_DESCRIPTOR,
+                          "service %s: method #%zu has an invalid name \"%.80s\"", svc, index + 1,
+                          md->name ? md->name : "");
   const char *full = scoped(r, svc, md->name);
   if (!full) return nomem(b);
   evs_status st = define(r, "method", full, &src);
@@ -72,8 +74,9 @@ static evs_status check_method(refs *r, const char *svc, const Google__Protobuf_
 static evs_status check_service(refs *r, const Google__Protobuf__ServiceDescriptorProto *sd, size_t index) {
   evs_source_info src = where(r, 2);
   if (!sd->name || !evs_is_identifier(sd->name))
-    return evs_batch_fail(r->b, &src, EVS_ERR_DESCRIPTOR, "file %s: service #%zu has an invalid name \"%.80s\"",
-                          r->file->name, index + 1, sd->name ? sd->name : "");
+    return evs_batch_fail(r->b, &src, EVS_ERR_DESCRIPTOR,
+                          "file %s: service #%zu has an invalid name \"%.80s\"", r->file->name, index + 1,
+                          sd->name ? sd->name : "");
   const char *full = scoped(r, r->file->package, sd->name);
   if (!full) return nomem(r->b);
   evs_status st = define(r, "service", full, &src);
@@ -95,8 +98,8 @@ static bool in_extension_range(const evs_message *m, int32_t number) {
 }
 
 /* path[0 .. n_path) locates the extension. */
-static evs_status check_extension(refs *r, const char *scope, const Google__Protobuf__FieldDescriptorProto *fd,
-                                  size_t n_path) {
+static evs_status check_extension(refs *r, const char *scope,
+                                  const Google__Protobuf__FieldDescriptorProto *fd, size_t n_path) {
   evs_batch *b = r->b;
   evs_source_info src = where(r, n_path);
   if (!fd->name || !evs_is_identifier(fd->name))
@@ -135,8 +138,8 @@ static evs_status check_extension(refs *r, const char *scope, const Google__Prot
 }
 
 /* The extensions of message dp (full name `scope`, at path[0 .. depth)) and of its nested messages. */
-static evs_status check_message_extensions(refs *r, const char *scope, const Google__Protobuf__DescriptorProto *dp,
-                                           size_t depth) {
+static evs_status check_message_extensions(refs *r, const char *scope,
+                                           const Google__Protobuf__DescriptorProto *dp, size_t depth) {
   if (depth + 2 > PATH_MAX_LEN)
     return evs_batch_fail(r->b, NULL, EVS_ERR_LIMIT, "messages nested too deeply in %s", r->file->name);
   evs_status st = EVS_OK;

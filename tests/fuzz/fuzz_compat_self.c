@@ -17,7 +17,8 @@ static evs_registry *load(const uint8_t *data, size_t size) {
   evs_registry *reg = NULL;
   evs_error err;
   if (evs_registry_new(&reg, &err) != EVS_OK) return NULL;
-  evs_status st = evs_registry_add_descriptor_set_flags(reg, data, size, "fuzz", EVS_LOAD_NO_EVS_OPTIONS, &err);
+  evs_status st =
+      evs_registry_add_descriptor_set_flags(reg, data, size, "fuzz", EVS_LOAD_NO_EVS_OPTIONS, &err);
   if (st != EVS_OK) {
     if (err.code != st || err.msg[0] == '\0') abort();
     evs_registry_free(reg);
@@ -47,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       size_t n = 0;
       if (st == EVS_OK) (void)evs_compat_report_findings(report, &n);
       if (st != EVS_OK || n) {
-        fprintf(stderr, "invariant broken: a set is not compatible with itself (level %d, mode %d): %s\n", level,
-                mode, st ? err.msg : "");
+        fprintf(stderr, "invariant broken: a set is not compatible with itself (level %d, mode %d): %s\n",
+                level, mode, st ? err.msg : "");
         if (n) (void)evs_compat_report_write(report, EVS_COMPAT_FORMAT_TEXT, stderr, &err);
         abort();
       }
