@@ -162,7 +162,12 @@ EVS_API EVS_NODISCARD evs_status evs_compat_report_write(const evs_compat_report
  *  - a .proto file: that file, compiled with -I of its directory and import_dirs;
  *  - any other file: a descriptor set (protoc --descriptor_set_out, buf build -o).
  * protoc is $EVS_PROTOC or `protoc` on PATH; git is `git` on PATH. *data is malloc'd (free with free()).
- * Errors: EVS_ERR_IO (missing path, git or protoc failed to run), EVS_ERR_SYNTAX (protoc rejected a .proto:
+ * Directory walks read each directory once and follow a symlink only when it resolves inside the input root
+ * (a git tree: every link of the extracted tree must); only regular files reach protoc. Temporaries go
+ * into a directory under $TMPDIR that is removed before returning; a caller that may be killed by a
+ * signal points $TMPDIR at a directory of its own and removes it (as `evs breaking` does).
+ * Errors: EVS_ERR_INVALID_ARG (a symlink loop, a link out of the input root, a FIFO or device named
+ * .proto), EVS_ERR_IO (missing path, git or protoc failed to run), EVS_ERR_SYNTAX (protoc rejected a .proto:
  * err has its first message, file, line and column), EVS_ERR_LIMIT (a set file larger than
  * EVS_REGISTRY_MAX_SET_SIZE), EVS_ERR_NOT_FOUND (no .proto files, unknown git
  * ref or path), EVS_ERR_NOMEM. */

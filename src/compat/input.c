@@ -2,14 +2,22 @@
  * git revisions (git archive / git show into a private temporary directory). Child processes run without a
  * shell (fork + execvp), their stderr captured so that a protoc error becomes an evs_error with its
  * file:line:col. */
+/* realpath() is XSI. */
+#define _XOPEN_SOURCE 700
+
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +84,14 @@ static int run(const char *const *argv, const char *out_path, const char *err_pa
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
+    /* The caller may block signals (evs breaking takes them on one thread); the child starts clean, and
+     * dies with its parent rather than write into a temporary directory being removed. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
     int o = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int e = open(err_path ? err_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(126);
@@ -139,39 +155,195 @@ static void tmp_remove(tmp *t) {
   t->dir[0] = '\0';
 }
 
-static evs_status scan(const char *root, const char *rel, strvec *out, int depth, evs_error *err) {
-  if (depth > 64) return evs_fail(err, EVS_ERR_LIMIT, "directory tree under %s is too deep", root);
-  char *path = *rel ? join(root, rel) : xstrdup(root);
-  if (!path) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  DIR *d = opendir(path);
+/* The directory walk. Every directory is read once: its device and inode are remembered, and a path that
+ * reaches one again (a symlink loop such as `a -> .`, or a second link to one directory) is an error, not a
+ * walk that doubles with every link (protoc would reject the files read twice anyway). A symlink is followed
+ * only when it resolves inside the input root, so that a schema never includes - or, from a git tree, leaks -
+ * files from elsewhere on the host. Only regular files reach protoc: a FIFO named x.proto would block it. */
+typedef struct dir_id {
+  dev_t dev;
+  ino_t ino;
+} dir_id;
+
+typedef struct walk {
+  const char *root;
+  const char *label; /* how errors name the root: the directory, or the git:REF[:PATH] input */
+  char *root_real;   /* realpath of root: every followed link must resolve below it */
+  dir_id *seen;
+  size_t n_seen, cap_seen;
+  strvec *out;
+  evs_error *err;
+} walk;
+
+static bool is_proto_name(const char *name) {
+  size_t n = strlen(name);
+  return n > 6 && strcmp(name + n - 6, ".proto") == 0;
+}
+
+/* An error located at <label>/<rel>. */
+static evs_status walk_fail(walk *w, const char *rel, evs_status code, const char *fmt, ...) EVS_PRINTF(4, 5);
+static evs_status walk_fail(walk *w, const char *rel, evs_status code, const char *fmt, ...) {
+  char shown[1024], what[1024];
+  snprintf(shown, sizeof shown, "%s%s%s", w->label, *rel ? "/" : "", rel);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  evs_error_where(w->err, shown, NULL);
+  return evs_fail(w->err, code, "%s", what);
+}
+
+static const char *file_kind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
+}
+
+/* The symlink at full (rel below the root) must resolve inside the root; one that resolves nowhere fails
+ * only when `strict`. */
+static evs_status check_link(walk *w, const char *rel, const char *full, bool strict) {
+  char *real = realpath(full, NULL);
+  if (!real) {
+    if (errno == ENOMEM) return evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
+    return strict ? walk_fail(w, rel, EVS_ERR_IO, "symlink leads nowhere (%s)", strerror(errno)) : EVS_OK;
+  }
+  size_t n = strlen(w->root_real);
+  bool inside = n == 1 || (strncmp(real, w->root_real, n) == 0 && (real[n] == '/' || real[n] == '\0'));
+  evs_status st = inside ? EVS_OK
+                         : walk_fail(w, rel, EVS_ERR_INVALID_ARG,
+                                     "symlink leads out of the input directory (to %s); evs does not "
+                                     "follow it (give that directory with -I instead)",
+                                     real);
+  free(real);
+  return st;
+}
+
+static evs_status walk_enter(walk *w, const struct stat *sb, const char *rel) {
+  for (size_t i = 0; i < w->n_seen; i++)
+    if (w->seen[i].dev == sb->st_dev && w->seen[i].ino == sb->st_ino)
+      return walk_fail(w, rel, EVS_ERR_INVALID_ARG,
+                       "symlink leads to a directory already read (a loop, or a second link to "
+                       "it); remove the link");
+  if (w->n_seen == w->cap_seen) {
+    size_t cap = w->cap_seen ? w->cap_seen * 2 : 64;
+    dir_id *p = realloc(w->seen, cap * sizeof *p);
+    if (!p) return evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
+    w->seen = p;
+    w->cap_seen = cap;
+  }
+  w->seen[w->n_seen++] = (dir_id){sb->st_dev, sb->st_ino};
+  return EVS_OK;
+}
+
+/* One entry of a directory: a directory to descend into, a .proto file to compile, or nothing. */
+static evs_status walk_entry(walk *w, const char *name, const char *child, const char *full, int depth);
+
+static evs_status walk_dir(walk *w, const char *rel, int depth) {
+  if (depth > 64) return evs_fail(w->err, EVS_ERR_LIMIT, "directory tree under %s is too deep", w->label);
+  char *path = *rel ? join(w->root, rel) : xstrdup(w->root);
+  if (!path) return evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
+  struct dirent **list = NULL;
+  /* Sorted, so that which of two paths to one directory is reported does not depend on the file system. */
+  int n = scandir(path, &list, NULL, alphasort);
+  if (n < 0) {
+    evs_status st = walk_fail(w, rel, EVS_ERR_IO, "cannot read directory: %s", strerror(errno));
+    free(path);
+    return st;
+  }
+  evs_status st = EVS_OK;
+  for (int i = 0; i < n; i++) {
+    const char *name = list[i]->d_name;
+    if (!st && name[0] != '.' && strcmp(name, "node_modules") != 0) {
+      char *child = *rel ? join(rel, name) : xstrdup(name);
+      char *full = child ? join(w->root, child) : NULL;
+      st = child && full ? walk_entry(w, name, child, full, depth)
+                         : evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
+      free(child);
+      free(full);
+    }
+    free(list[i]);
+  }
+  free(list);
+  free(path);
+  return st;
+}
+
+static evs_status walk_entry(walk *w, const char *name, const char *child, const char *full, int depth) {
+  struct stat sb;
+  if (lstat(full, &sb) != 0) return walk_fail(w, child, EVS_ERR_IO, "cannot read: %s", strerror(errno));
+  if (S_ISLNK(sb.st_mode)) {
+    /* Only the links the walk would use matter: to a directory, or named .proto. */
+    bool used = stat(full, &sb) == 0 ? S_ISDIR(sb.st_mode) || is_proto_name(name) : is_proto_name(name);
+    evs_status st = used ? check_link(w, child, full, true) : EVS_OK;
+    if (st || !used) return st;
+  }
+  if (S_ISDIR(sb.st_mode)) {
+    evs_status st = walk_enter(w, &sb, child);
+    return st ? st : walk_dir(w, child, depth + 1);
+  }
+  if (!is_proto_name(name)) return EVS_OK;
+  if (!S_ISREG(sb.st_mode))
+    return walk_fail(w, child, EVS_ERR_INVALID_ARG, "%s, not a .proto file: remove or rename it",
+                     file_kind(sb.st_mode));
+  char *copy = xstrdup(child);
+  return sv_push(w->out, copy) ? EVS_OK : evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
+}
+
+/* A git tree is evs's own to guard as a whole: protoc resolves imports through -I of the tree, so a link
+ * anywhere in it (hidden directories and node_modules too) that leads out of the tree is refused, and so is
+ * one that leads nowhere (its target, outside the tree, could appear later in a shared $TMPDIR). Links are
+ * not followed here, so this walk is bounded by the tree itself. */
+static evs_status check_tree_links(walk *w, const char *rel, int depth) {
+  if (depth > 64) return evs_fail(w->err, EVS_ERR_LIMIT, "directory tree of %s is too deep", w->label);
+  char *path = *rel ? join(w->root, rel) : xstrdup(w->root);
+  DIR *d = path ? opendir(path) : NULL;
   if (!d) {
-    evs_error_where(err, path, NULL);
-    evs_status st = evs_fail(err, EVS_ERR_IO, "cannot read directory: %s", strerror(errno));
+    evs_status st = path ? walk_fail(w, rel, EVS_ERR_IO, "cannot read directory: %s", strerror(errno))
+                         : evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
     free(path);
     return st;
   }
   evs_status st = EVS_OK;
   for (struct dirent *e; !st && (e = readdir(d));) {
-    if (e->d_name[0] == '.' || strcmp(e->d_name, "node_modules") == 0) continue;
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
     char *child = *rel ? join(rel, e->d_name) : xstrdup(e->d_name);
-    char *full = child ? join(root, child) : NULL;
+    char *full = child ? join(w->root, child) : NULL;
     struct stat sb;
     if (!child || !full) {
-      st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-    } else if (stat(full, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-      st = scan(root, child, out, depth + 1, err);
-    } else {
-      size_t n = strlen(child);
-      if (n > 6 && strcmp(child + n - 6, ".proto") == 0) {
-        if (!sv_push(out, child)) st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-        child = NULL;
-      }
+      st = evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
+    } else if (lstat(full, &sb) != 0) {
+      st = walk_fail(w, child, EVS_ERR_IO, "cannot read: %s", strerror(errno));
+    } else if (S_ISLNK(sb.st_mode)) {
+      st = check_link(w, child, full, true);
+    } else if (S_ISDIR(sb.st_mode)) {
+      st = check_tree_links(w, child, depth + 1);
     }
     free(child);
     free(full);
   }
   closedir(d);
   free(path);
+  return st;
+}
+
+/* Every .proto under root (paths relative to it) into out; with whole_tree, first every link of the tree is
+ * checked (a git tree). */
+static evs_status scan(const char *root, const char *label, bool whole_tree, strvec *out, evs_error *err) {
+  walk w = {root, label, NULL, NULL, 0, 0, out, err};
+  struct stat sb;
+  evs_status st = EVS_OK;
+  w.root_real = realpath(root, NULL);
+  if (!w.root_real || stat(w.root_real, &sb) != 0) {
+    evs_error_where(err, label, NULL);
+    st = evs_fail(err, errno == ENOMEM ? EVS_ERR_NOMEM : EVS_ERR_IO, "cannot read directory %s: %s", label,
+                  strerror(errno));
+  }
+  if (!st && whole_tree) st = check_tree_links(&w, "", 0);
+  if (!st) st = walk_enter(&w, &sb, "");
+  if (!st) st = walk_dir(&w, "", 0);
+  free(w.root_real);
+  free(w.seen);
   return st;
 }
 
@@ -228,13 +400,14 @@ static evs_status compile(const char *root, strvec *files, const char *const *im
   return st;
 }
 
-static evs_status from_dir(const char *dir, const char *const *imports, size_t n_imports, uint8_t **data,
-                           size_t *len, evs_error *err) {
+/* label names dir in errors; a git tree (whole_tree) has every link checked. */
+static evs_status from_dir(const char *dir, const char *label, bool whole_tree, const char *const *imports,
+                           size_t n_imports, uint8_t **data, size_t *len, evs_error *err) {
   strvec files = {0};
-  evs_status st = scan(dir, "", &files, 0, err);
+  evs_status st = scan(dir, label, whole_tree, &files, err);
   if (!st && !files.n) {
-    evs_error_where(err, dir, NULL);
-    st = evs_fail(err, EVS_ERR_NOT_FOUND, "no .proto files under %s", dir);
+    evs_error_where(err, label, NULL);
+    st = evs_fail(err, EVS_ERR_NOT_FOUND, "no .proto files under %s", label);
   }
   if (!st) {
     qsort(files.v, files.n, sizeof *files.v, cmp_str);
@@ -308,7 +481,7 @@ static evs_status from_git(const char *spec, const char *const *imports, size_t 
     if (mkdir(tree, 0700) != 0 || run(archive, NULL, errf) != 0 || run(untar, NULL, errf) != 0) {
       st = evs_fail(err, EVS_ERR_IO, "git archive %s failed", object);
     } else {
-      st = from_dir(tree, imports, n_imports, data, len, err);
+      st = from_dir(tree, spec, true, imports, n_imports, data, len, err);
     }
   }
 done:
@@ -341,10 +514,16 @@ evs_status evs_compat_input_read(const char *spec, const char *const *import_dir
     free(safe);
     return st;
   }
-  if (S_ISDIR(sb.st_mode)) return from_dir(spec, import_dirs, n_import_dirs, data, len, err);
-  size_t n = strlen(spec);
-  if (n > 6 && strcmp(spec + n - 6, ".proto") == 0)
+  if (S_ISDIR(sb.st_mode)) return from_dir(spec, spec, false, import_dirs, n_import_dirs, data, len, err);
+  if (is_proto_name(spec)) {
+    /* A FIFO or device would block protoc or feed it what is not a file. (A descriptor set may come from a
+     * pipe: `--against <(protoc ...)`.) */
+    if (!S_ISREG(sb.st_mode)) {
+      evs_error_where(err, spec, NULL);
+      return evs_fail(err, EVS_ERR_INVALID_ARG, "%s is %s, not a .proto file", spec, file_kind(sb.st_mode));
+    }
     return from_proto_file(spec, import_dirs, n_import_dirs, data, len, err);
+  }
   return read_all(spec, data, len, err);
 }
 

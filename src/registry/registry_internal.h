@@ -160,6 +160,16 @@ evs_status evs_srcinfo_report_nul(evs_batch *b);
 bool evs_file_location(const evs_file *file, const int32_t *path, size_t n, evs_source_info *out);
 /* resolve.c: dependencies, type names, field checks, name indexes, maps. */
 evs_status evs_resolve_files(evs_batch *b);
+/* resolve.c, shared with refs.c: a fully qualified type name (".pkg.Msg") to a message (or, want_enum, an
+ * enum) of the batch or the registry, failing at src with "<what>: ..."; the number, label and type of a
+ * field or extension declaration (*traits on success). */
+evs_status evs_resolve_type_name(evs_batch *b, const evs_source_info *src, const char *what, const char *tn,
+                                 bool want_enum, const evs_message **msg, const evs_enum **enm);
+evs_status evs_check_field_decl(evs_batch *b, const evs_source_info *src, const char *full_name,
+                                const Google__Protobuf__FieldDescriptorProto *fd,
+                                const evs_type_traits **traits);
+/* refs.c: the declarations without views (services, methods, extensions) of the batch's new files. */
+evs_status evs_check_services_extensions(evs_batch *b);
 /* options.c: (evs.v1.event) and (evs.v1.field) of every new message; collects b->events. */
 evs_status evs_decode_options(evs_batch *b);
 /* link.c: checks a catalog's C descriptors against the batch and the registry, fills b->links. */

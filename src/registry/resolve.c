@@ -2,6 +2,7 @@
  * map entries, enum values. Every error names the declaration and its file:line:col. */
 #include "registry/registry_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,21 +81,46 @@ static evs_status link_deps(evs_batch *b) {
   return EVS_OK;
 }
 
+evs_status evs_resolve_type_name(evs_batch *b, const evs_source_info *src, const char *what, const char *tn,
+                                 bool want_enum, const evs_message **msg, const evs_enum **enm) {
+  if (!tn || tn[0] != '.')
+    return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s: type name \"%.80s\" is not fully qualified", what,
+                          tn ? tn : "");
+  size_t len = strlen(tn + 1);
+  const evs_message *m = want_enum ? NULL : evs_batch_find_message(b, tn + 1, len);
+  const evs_enum *e = want_enum ? evs_batch_find_enum(b, tn + 1, len) : NULL;
+  if (!m && !e)
+    return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s: unknown %s type %s (in %s)", what,
+                          want_enum ? "enum" : "message", tn, src && src->file ? src->file : "?");
+  if (msg) *msg = m;
+  if (enm) *enm = e;
+  return EVS_OK;
+}
+
 static evs_status resolve_type(evs_batch *b, evs_field *f) {
-  const Google__Protobuf__FieldDescriptorProto *fd = f->proto;
   bool wants_enum = f->type == EVS_TYPE_ENUM;
   bool wants_msg = f->type == EVS_TYPE_MESSAGE || f->type == EVS_TYPE_GROUP;
   if (!wants_enum && !wants_msg) return EVS_OK;
-  const char *tn = fd->type_name;
-  if (!tn || tn[0] != '.')
-    return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR,
-                          "field %s: type name \"%.80s\" is not fully qualified", f->full_name, tn ? tn : "");
-  size_t len = strlen(tn + 1);
-  if (wants_msg) f->message_type = evs_batch_find_message(b, tn + 1, len);
-  if (wants_enum) f->enum_type = evs_batch_find_enum(b, tn + 1, len);
-  if (!f->message_type && !f->enum_type)
-    return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s: unknown %s type %s (in %s)",
-                          f->full_name, wants_enum ? "enum" : "message", tn, f->parent->file->name);
+  char what[300];
+  snprintf(what, sizeof what, "field %.280s", f->full_name);
+  return evs_resolve_type_name(b, &f->src, what, f->proto->type_name, wants_enum, &f->message_type,
+                               &f->enum_type);
+}
+
+evs_status evs_check_field_decl(evs_batch *b, const evs_source_info *src, const char *full_name,
+                                const Google__Protobuf__FieldDescriptorProto *fd,
+                                const evs_type_traits **traits) {
+  if (!fd->has_number || fd->number < 1 || fd->number > FIELD_NUMBER_MAX)
+    return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "field %s: number %d is outside 1..%d", full_name,
+                          fd->has_number ? fd->number : 0, FIELD_NUMBER_MAX);
+  if (fd->number >= RESERVED_FIRST && fd->number <= RESERVED_LAST)
+    return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR,
+                          "field %s: number %d is in 19000..19999, reserved for the protobuf implementation",
+                          full_name, fd->number);
+  if (!fd->has_label || fd->label < 1 || fd->label > 3)
+    return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "field %s has no valid label", full_name);
+  *traits = fd->has_type ? evs_type_traits_of((int)fd->type) : NULL;
+  if (!*traits) return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "field %s has no valid type", full_name);
   return EVS_OK;
 }
 
@@ -104,24 +130,13 @@ static evs_status check_field(evs_batch *b, evs_field *f) {
   if (!evs_is_identifier(f->name))
     return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "message %s: invalid field name \"%.80s\"",
                           m->full_name, f->name);
-  if (!fd->has_number || fd->number < 1 || fd->number > FIELD_NUMBER_MAX)
-    return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s: number %d is outside 1..%d",
-                          f->full_name, fd->has_number ? fd->number : 0, FIELD_NUMBER_MAX);
-  if (f->number >= RESERVED_FIRST && f->number <= RESERVED_LAST)
-    return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR,
-                          "field %s: number %u is in 19000..19999, reserved for the protobuf implementation",
-                          f->full_name, f->number);
-  if (!fd->has_label || fd->label < 1 || fd->label > 3)
-    return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s has no valid label", f->full_name);
+  evs_status st = evs_check_field_decl(b, &f->src, f->full_name, fd, &f->traits);
+  if (st) return st;
   f->label = (evs_label)fd->label;
-  f->traits = fd->has_type ? evs_type_traits_of((int)fd->type) : NULL;
-  if (!f->traits)
-    return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s has no valid type", f->full_name);
   f->type = f->traits->type;
   if (!*f->json_name)
     return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s has an empty json_name", f->full_name);
-  evs_status st = resolve_type(b, f);
-  if (st) return st;
+  if ((st = resolve_type(b, f))) return st;
   f->is_repeated = f->label == EVS_LABEL_REPEATED;
   if (fd->has_oneof_index) {
     if (fd->oneof_index < 0 || (size_t)fd->oneof_index >= m->n_oneofs || f->is_repeated)
@@ -329,5 +344,5 @@ evs_status evs_resolve_files(evs_batch *b) {
     if ((st = resolve_message(b, b->new_msgs.v[i]))) return st;
   for (size_t i = 0; i < b->new_msgs.n; i++)
     if ((st = finish_maps(b, b->new_msgs.v[i]))) return st;
-  return EVS_OK;
+  return evs_check_services_extensions(b);
 }

@@ -272,6 +272,18 @@ typedef struct mut_case {
   const char *needle;
 } mut_case;
 
+/* Each mutation of `proto` must fail to load with the case's code, location (in `file` unless NULL) and
+ * message. */
+static void run_mutations(const char *proto, const char *file, const mut_case *cases, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    evs_error err;
+    evs_status st = load_mutated(proto, cases[i].mut, &err);
+    if (st != cases[i].code) print_error("%s case %zu: %s\n", proto, i, rt_errstr(&err));
+    assert_int_equal(st, cases[i].code);
+    rt_assert_error(&err, cases[i].code, file, cases[i].line, cases[i].col, cases[i].needle);
+  }
+}
+
 static void test_inconsistent_descriptors(void **state) {
   (void)state;
   static const mut_case cases[] = {
@@ -299,13 +311,102 @@ static void test_inconsistent_descriptors(void **state) {
       {mut_duplicate_in_set, EVS_ERR_DUPLICATE, 7, 1, "message test.shop.v1.Customer is defined again"},
       {mut_proto3_optional_alone, EVS_ERR_DESCRIPTOR, 8, 3, "proto3 optional but in no oneof"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    evs_error err;
-    evs_status st = load_mutated("shop/v1/common.proto", cases[i].mut, &err);
-    if (st != cases[i].code) print_error("case %zu: %s\n", i, rt_errstr(&err));
-    assert_int_equal(st, cases[i].code);
-    rt_assert_error(&err, cases[i].code, NULL, cases[i].line, cases[i].col, cases[i].needle);
+  run_mutations("shop/v1/common.proto", NULL, cases, sizeof cases / sizeof cases[0]);
+}
+
+/* ---- services, methods, extensions (refs.proto): references the registry keeps no views for ---- */
+
+#define REFS_SVC(set) ((set)->file[0]->service[0])
+#define REFS_EXT(set, i) ((set)->file[0]->extension[i])
+#define REFS_NESTED_EXT(set) ((set)->file[0]->message_type[2]->extension[0])
+
+/* Sets a char * member to text (NULL: no value) and puts the original back on undo. */
+#define STRING_MUTATOR(fn, member, text)                             \
+  static void fn(Google__Protobuf__FileDescriptorSet *s, int undo) { \
+    static char *saved;                                              \
+    static char value[] = text;                                      \
+    if (!undo) saved = member;                                       \
+    member = undo ? saved : (sizeof value > 1 ? value : NULL);       \
   }
+
+STRING_MUTATOR(mut_method_no_name, REFS_SVC(s)->method[0]->name, "")
+STRING_MUTATOR(mut_method_bad_input, REFS_SVC(s)->method[0]->input_type, ".nope.Missing")
+STRING_MUTATOR(mut_method_no_input, REFS_SVC(s)->method[0]->input_type, "")
+STRING_MUTATOR(mut_method_relative_output, REFS_SVC(s)->method[1]->output_type, "Resp")
+STRING_MUTATOR(mut_method_enum_output, REFS_SVC(s)->method[1]->output_type, ".test.refs.Kind")
+STRING_MUTATOR(mut_method_dup_name, REFS_SVC(s)->method[1]->name, "Get")
+STRING_MUTATOR(mut_service_no_name, REFS_SVC(s)->name, "")
+STRING_MUTATOR(mut_service_message_name, REFS_SVC(s)->name, "Req")
+STRING_MUTATOR(mut_ext_bad_extendee, REFS_EXT(s, 0)->extendee, ".nope.X")
+STRING_MUTATOR(mut_ext_no_extendee, REFS_EXT(s, 0)->extendee, "")
+STRING_MUTATOR(mut_ext_enum_extendee, REFS_EXT(s, 0)->extendee, ".test.refs.Kind")
+STRING_MUTATOR(mut_ext_bad_type, REFS_EXT(s, 1)->type_name, ".nope.Y")
+STRING_MUTATOR(mut_nested_ext_message_as_enum, REFS_NESTED_EXT(s)->type_name, ".test.refs.Req")
+STRING_MUTATOR(mut_ext_no_name, REFS_EXT(s, 0)->name, "")
+STRING_MUTATOR(mut_ext_dup_name, REFS_EXT(s, 1)->name, "note")
+
+static void mut_ext_number_zero(Google__Protobuf__FileDescriptorSet *s, int undo) {
+  REFS_EXT(s, 0)->number = undo ? 100 : 0;
+}
+static void mut_ext_out_of_range(Google__Protobuf__FileDescriptorSet *s, int undo) {
+  REFS_EXT(s, 0)->number = undo ? 100 : 200;
+}
+static void mut_ext_dup_number(Google__Protobuf__FileDescriptorSet *s, int undo) {
+  REFS_EXT(s, 1)->number = undo ? 101 : 100;
+}
+static void mut_nested_ext_dup_number(Google__Protobuf__FileDescriptorSet *s, int undo) {
+  REFS_NESTED_EXT(s)->number = undo ? 102 : 101;
+}
+static void mut_ext_required(Google__Protobuf__FileDescriptorSet *s, int undo) {
+  REFS_EXT(s, 0)->label = undo ? GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_OPTIONAL
+                               : GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REQUIRED;
+}
+static void mut_ext_no_label(Google__Protobuf__FileDescriptorSet *s, int undo) {
+  REFS_EXT(s, 0)->has_label = undo;
+}
+
+/* Before these were checked, such a set loaded, and the compatibility checker (which reads services and
+ * extensions from the descriptor protos) then found it "breaking" against itself. */
+static void test_unresolved_references(void **state) {
+  (void)state;
+  static const mut_case cases[] = {
+      {mut_method_no_name, EVS_ERR_DESCRIPTOR, 31, 3, "service test.refs.Svc: method #1 has an invalid name"},
+      {mut_method_bad_input, EVS_ERR_DESCRIPTOR, 31, 3,
+       "input of method test.refs.Svc.Get: unknown message type .nope.Missing (in refs.proto)"},
+      {mut_method_no_input, EVS_ERR_DESCRIPTOR, 31, 3,
+       "input of method test.refs.Svc.Get: type name \"\" is not fully qualified"},
+      {mut_method_relative_output, EVS_ERR_DESCRIPTOR, 32, 3,
+       "output of method test.refs.Svc.List: type name \"Resp\" is not fully qualified"},
+      {mut_method_enum_output, EVS_ERR_DESCRIPTOR, 32, 3, "unknown message type .test.refs.Kind"},
+      {mut_method_dup_name, EVS_ERR_DUPLICATE, 32, 3, "method test.refs.Svc.Get is defined again"},
+      {mut_service_no_name, EVS_ERR_DESCRIPTOR, 30, 1, "file refs.proto: service #1 has an invalid name"},
+      {mut_service_message_name, EVS_ERR_DUPLICATE, 30, 1, "service test.refs.Req has the name of a message"},
+      {mut_ext_bad_extendee, EVS_ERR_DESCRIPTOR, 20, 3,
+       "extendee of extension test.refs.note: unknown message type .nope.X"},
+      {mut_ext_no_extendee, EVS_ERR_DESCRIPTOR, 20, 3,
+       "extendee of extension test.refs.note: type name \"\""},
+      {mut_ext_enum_extendee, EVS_ERR_DESCRIPTOR, 20, 3, "unknown message type .test.refs.Kind"},
+      {mut_ext_bad_type, EVS_ERR_DESCRIPTOR, 21, 3,
+       "extension test.refs.detail: unknown message type .nope.Y"},
+      {mut_nested_ext_message_as_enum, EVS_ERR_DESCRIPTOR, 26, 5,
+       "extension test.refs.Holder.kind: unknown enum type .test.refs.Req"},
+      {mut_ext_no_name, EVS_ERR_DESCRIPTOR, 20, 3, "test.refs: extension with an invalid name"},
+      {mut_ext_dup_name, EVS_ERR_DUPLICATE, 21, 3, "extension test.refs.note is defined again"},
+      {mut_ext_number_zero, EVS_ERR_DESCRIPTOR, 20, 3, "field test.refs.note: number 0 is outside"},
+      {mut_ext_out_of_range, EVS_ERR_DESCRIPTOR, 20, 3,
+       "extension test.refs.note: number 200 is not in an extension range of test.refs.Req"},
+      {mut_ext_dup_number, EVS_ERR_DUPLICATE, 21, 3,
+       "extension test.refs.detail: number 100 of test.refs.Req is already extension test.refs.note"},
+      {mut_nested_ext_dup_number, EVS_ERR_DUPLICATE, 26, 5,
+       "number 101 of test.refs.Req is already extension"},
+      {mut_ext_required, EVS_ERR_DESCRIPTOR, 20, 3, "extension test.refs.note cannot be required"},
+      {mut_ext_no_label, EVS_ERR_DESCRIPTOR, 20, 3, "field test.refs.note has no valid label"},
+  };
+  run_mutations("refs.proto", "refs.proto", cases, sizeof cases / sizeof cases[0]);
+  /* The unmutated file loads. */
+  evs_registry *reg = rt_registry();
+  rt_load_ok(reg, "refs.proto", 0);
+  evs_registry_free(reg);
 }
 
 /* ---- raw bytes ---- */
@@ -475,6 +576,7 @@ int main(void) {
       cmocka_unit_test(test_prefixes_of_a_set),
       cmocka_unit_test(test_random_corruption),
       cmocka_unit_test(test_inconsistent_descriptors),
+      cmocka_unit_test(test_unresolved_references),
       cmocka_unit_test(test_nesting_limits),
       cmocka_unit_test(test_malformed_bytes),
       cmocka_unit_test(test_size_limit),

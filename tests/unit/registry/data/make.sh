@@ -21,6 +21,7 @@ set_of common "--include_source_info" shop/v1/common.proto
 set_of names "--include_source_info" names.proto
 set_of wkt "--include_imports" wkt.proto
 set_of legacy "--include_source_info" legacy.proto
+set_of refs "--include_source_info" refs.proto
 set_of envelope "--include_imports --include_source_info" evs/v1/envelope.proto
 for f in bad/*.proto; do
   set_of "bad_$(basename "$f" .proto)" "--include_imports" "$f"
