@@ -101,6 +101,9 @@ typedef struct evs_spool_reader {
   size_t cap_headers;
   size_t *name_len;
   uint8_t *strings; /* NUL-terminated topic, header names and error of the current record */
+  uint64_t win_off; /* bytes [win_off, win_off + win_len) of the file are in win */
+  size_t win_len;
+  uint8_t win[4096];
 } evs_spool_reader;
 
 /* Opens and locks a spool file for reading (shared lock; exclusive for a replay, which rewrites it) and

@@ -12,8 +12,8 @@
  * lock; a replay holds an exclusive one for its whole run. A replay replaces the file by rename, so whoever
  * gets the lock checks that its fd still names the file at `path` and opens it again when not.
  *
- * Reading survives damage: a bad record is skipped by its length when the next record is intact there,
- * else by scanning for the next offset where an intact record (length, checksum and body) starts. */
+ * Reading survives damage: after a bad record, reading goes on at the next offset where an intact record
+ * (length, checksum and body) starts; the bytes in between are one damaged region. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,6 +114,25 @@ static int parse_varint(const uint8_t *p, size_t n, uint64_t *v) {
     if (!(p[i] & 0x80)) return (int)i + 1;
   }
   return -1;
+}
+
+/* read_at() through the reader's window: scanning a damaged region looks at every offset, and most looks
+ * are a few bytes, so they are served from one buffered block instead of a system call each. */
+static int reader_read(evs_spool_reader *r, uint64_t off, void *buf, size_t n) {
+  if (n > sizeof r->win) return read_at(r->fd, off, buf, n);
+  if (!(r->win_len && off >= r->win_off && off + n <= r->win_off + r->win_len)) {
+    size_t want = r->size - off < sizeof r->win ? (size_t)(r->size - off) : sizeof r->win;
+    if (want < n) return 1;
+    int rr = read_at(r->fd, off, r->win, want);
+    if (rr != 0) {
+      r->win_len = 0;
+      return rr;
+    }
+    r->win_off = off;
+    r->win_len = want;
+  }
+  memcpy(buf, r->win + (off - r->win_off), n);
+  return 0;
 }
 
 typedef struct cursor {
@@ -219,15 +238,15 @@ static int parse_body(evs_spool_reader *r, size_t len, evs_spool_record *rec) {
 typedef enum { FRAME_OK, FRAME_CUT, FRAME_BAD, FRAME_FAIL } frame_res;
 
 /* Reads and checks the record at off. FRAME_OK: rec filled, *next after it. FRAME_CUT: the file ends
- * inside it. FRAME_BAD: not a record (*code, why). FRAME_FAIL: I/O error or out of memory (err filled).
- * *next is set (else 0) whenever the length was readable and the record fits the file, so that a record
- * with a bad checksum can be skipped. */
-static frame_res frame_at(evs_spool_reader *r, uint64_t off, evs_spool_record *rec, uint64_t *next,
-                          evs_status *code, char *why, size_t why_n, evs_error *err) {
+ * inside it. FRAME_BAD: not a record (*code, why; not set for a probe). FRAME_FAIL: I/O error or out of
+ * memory (err filled). *next is set (else 0) whenever the length was readable and the record fits the file,
+ * so that a record with a bad checksum can be skipped. */
+static frame_res frame_at(evs_spool_reader *r, uint64_t off, bool probe, evs_spool_record *rec,
+                          uint64_t *next, evs_status *code, char *why, size_t why_n, evs_error *err) {
   *next = 0;
   uint8_t lb[10];
   size_t avail = r->size - off < sizeof lb ? (size_t)(r->size - off) : sizeof lb;
-  if (read_at(r->fd, off, lb, avail) != 0) {
+  if (reader_read(r, off, lb, avail) != 0) {
     evs_fail_at(err, EVS_ERR_IO, (size_t)off, "cannot read spool file %s: %s", r->path, strerror(errno));
     return FRAME_FAIL;
   }
@@ -261,28 +280,30 @@ static frame_res frame_at(evs_spool_reader *r, uint64_t off, evs_spool_record *r
     evs_fail(err, EVS_ERR_NOMEM, "out of memory reading the spool");
     return FRAME_FAIL;
   }
-  int rr = read_at(r->fd, body_at, r->body.data, (size_t)len + 4);
+  int rr = reader_read(r, body_at, r->body.data, (size_t)len + 4);
   if (rr != 0) {
     /* The size was checked under the lock: a short read means the file shrank, which is an I/O fault. */
     evs_fail_at(err, EVS_ERR_IO, (size_t)off, "cannot read spool file %s: %s", r->path,
                 rr < 0 ? strerror(errno) : "it shrank while locked");
     return FRAME_FAIL;
   }
-  const uint8_t *c4 = r->body.data + len;
-  uint32_t want =
-      (uint32_t)c4[0] | ((uint32_t)c4[1] << 8) | ((uint32_t)c4[2] << 16) | ((uint32_t)c4[3] << 24);
-  if (crc32_ieee(r->body.data, (size_t)len) != want) {
-    *code = EVS_ERR_SYNTAX;
-    snprintf(why, why_n, "spool record checksum mismatch");
-    return FRAME_BAD;
-  }
+  /* The body's structure first: it rejects garbage after a few bytes, the checksum only after all. */
   int pb = parse_body(r, (size_t)len, rec);
   if (pb < 0) {
     evs_fail(err, EVS_ERR_NOMEM, "out of memory reading the spool");
     return FRAME_FAIL;
   }
+  const uint8_t *c4 = r->body.data + len;
+  uint32_t want =
+      (uint32_t)c4[0] | ((uint32_t)c4[1] << 8) | ((uint32_t)c4[2] << 16) | ((uint32_t)c4[3] << 24);
+  /* A probe needs no reason; a reported record says "checksum" whenever its bytes changed. */
+  if (pb == 0 && probe) return FRAME_BAD;
+  *code = EVS_ERR_SYNTAX;
+  if (crc32_ieee(r->body.data, (size_t)len) != want) {
+    snprintf(why, why_n, "spool record checksum mismatch");
+    return FRAME_BAD;
+  }
   if (pb == 0) {
-    *code = EVS_ERR_SYNTAX;
     snprintf(why, why_n, "malformed spool record");
     return FRAME_BAD;
   }
@@ -373,36 +394,26 @@ int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err) {
   uint64_t start = r->offset, next;
   evs_status code = EVS_ERR_SYNTAX;
   char why[160];
-  frame_res fr = frame_at(r, start, rec, &next, &code, why, sizeof why, err);
+  frame_res fr = frame_at(r, start, false, rec, &next, &code, why, sizeof why, err);
   if (fr == FRAME_OK) {
     r->rec_offset = start;
     r->offset = next;
     return 1;
   }
   if (fr == FRAME_FAIL) return -(int)(err ? err->code : EVS_ERR_IO);
-  /* Damaged: where do intact records start again? Trust the length only when an intact record (or the end
-   * of the file) follows it; else look at every later offset. */
+  /* Damaged: intact records start again at the first later offset where one is found. Not the end its
+   * length claims: that length may be the damage, and the earliest intact record is the one that no
+   * later append can hide (the region ends where it ends whatever follows). */
   evs_spool_record probe;
   evs_status pcode;
   char pwhy[160];
   uint64_t end = r->size, pnext;
-  bool found = false;
-  if (next == r->size) {
-    found = true;
-  } else if (next) {
-    frame_res pr = frame_at(r, next, &probe, &pnext, &pcode, pwhy, sizeof pwhy, err);
-    if (pr == FRAME_FAIL) return -(int)(err ? err->code : EVS_ERR_IO);
-    if (pr == FRAME_OK) {
-      end = next;
-      found = true;
-    }
-  }
-  for (uint64_t y = start + 1; !found && y < r->size; y++) {
-    frame_res pr = frame_at(r, y, &probe, &pnext, &pcode, pwhy, sizeof pwhy, err);
+  for (uint64_t y = start + 1; y < r->size; y++) {
+    frame_res pr = frame_at(r, y, true, &probe, &pnext, &pcode, pwhy, sizeof pwhy, err);
     if (pr == FRAME_FAIL) return -(int)(err ? err->code : EVS_ERR_IO);
     if (pr == FRAME_OK) {
       end = y;
-      found = true;
+      break;
     }
   }
   if (fr == FRAME_CUT && end < r->size) {
