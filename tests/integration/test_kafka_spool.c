@@ -50,7 +50,8 @@ static long append(int i) {
   snprintf(id, sizeof id, "id-%d", i);
   snprintf(value, sizeof value, "value-%d", i);
   rd_kafka_header_add(h, "ce_id", -1, id, -1);
-  assert_int_equal(evs_spool_append(&w, g_path, "t", id, strlen(id), h, value, strlen(value), "x", NULL), EVS_OK);
+  assert_int_equal(evs_spool_append(&w, g_path, "t", id, strlen(id), h, value, strlen(value), "x", NULL),
+                   EVS_OK);
   assert_int_equal(evs_spool_close(&w, NULL), EVS_OK);
   rd_kafka_headers_destroy(h);
   return before < 0 ? 9 : before;
@@ -104,8 +105,8 @@ static void test_replay_skips_damage(void **state) {
   long at[6];
   for (int i = 0; i < 5; i++) at[i] = append(i);
   at[5] = size_of(g_path);
-  poke(at[1] + 5, 'Z');  /* inside record 1's body */
-  poke(at[3], 0xff);     /* record 3's length: a 3-byte varint far beyond the end */
+  poke(at[1] + 5, 'Z'); /* inside record 1's body */
+  poke(at[3], 0xff);    /* record 3's length: a 3-byte varint far beyond the end */
   poke(at[3] + 1, 0xff);
   poke(at[3] + 2, 0x7f);
   broker k;
@@ -249,7 +250,8 @@ static void test_spool_errors_counted(void **state) {
   assert_int_equal(evs_producer_close_stats(p, 1000, &st), 5);
   assert_int_equal(rep.n, 5);
   assert_int_equal(rep.spooled, 0);
-  assert_non_null(strstr(rep.last_error, "not spooled: cannot write spool file /dev/full: No space left on device"));
+  assert_non_null(
+      strstr(rep.last_error, "not spooled: cannot write spool file /dev/full: No space left on device"));
   assert_int_equal(st.failed, 5);
   assert_int_equal(st.spooled, 0);
   assert_int_equal(st.spool_errors, 5);
