@@ -15,12 +15,12 @@
 
 #include "kafka/kafka_internal.h"
 
-#define check(ok)                                                                      \
-  do {                                                                                 \
-    if (!(ok)) {                                                                       \
+#define check(ok)                                                                 \
+  do {                                                                            \
+    if (!(ok)) {                                                                  \
       fprintf(stderr, "invariant broken: %s (fuzz_spool.c:%d)\n", #ok, __LINE__); \
-      abort();                                                                         \
-    }                                                                                  \
+      abort();                                                                    \
+    }                                                                             \
   } while (0)
 
 static char g_path[64];
@@ -84,8 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!g_path[0]) {
     /* tmpfs when there is one: the writer fsyncs on close, once per input. */
-    snprintf(g_path, sizeof g_path, "%s/evs-fuzz-spool-%d", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
-             (int)getpid());
+    snprintf(g_path, sizeof g_path, "%s/evs-fuzz-spool-%d",
+             access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (int)getpid());
     atexit(cleanup);
   }
   write_file(data, size);
