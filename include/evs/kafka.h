@@ -121,6 +121,14 @@ typedef struct evs_producer_stats {
   uint64_t sent, delivered, failed, spooled, spool_errors, queue_full_waits;
   uint64_t errors;      /* non-fatal client errors (brokers unreachable, ...): librdkafka retries */
   char last_error[200]; /* "<error name>: <text>" of the latest of those, "" when none */
+  /* The spool: why the latest write (or the final sync) failed, "" when none; the ce_id of the first and
+   * the latest event that could not be spooled ("" when it had none; cut to fit); whether the final fsync
+   * failed (then the spooled events may not survive a crash); bytes of a cut-off last record (a crash
+   * while appending) removed from the file before appending behind it. */
+  char spool_error[256];
+  char spool_error_first_id[80], spool_error_last_id[80];
+  bool spool_sync_failed;
+  uint64_t spool_tail_cut;
 } evs_producer_stats;
 
 /* Creates a producer. Fails with EVS_ERR_INVALID_ARG (out/opts NULL, no brokers, a bad or unknown property,
@@ -172,6 +180,11 @@ EVS_API void evs_producer_stats_get(const evs_producer *p, evs_producer_stats *o
  * record may still have been written by the broker: consumers deduplicate by event id. */
 EVS_API uint64_t evs_producer_close(evs_producer *p, int timeout_ms);
 
+/* evs_producer_close() that also copies the final counters (after the purge and the spool's fsync) into
+ * *final (may be NULL). A failed fsync is reported there (spool_sync_failed, spool_error) instead of on
+ * stderr. */
+EVS_API uint64_t evs_producer_close_stats(evs_producer *p, int timeout_ms, evs_producer_stats *final);
+
 /* The underlying rd_kafka_t * (for metrics or librdkafka calls evs does not wrap). Owned by p. */
 EVS_API void *evs_producer_rd_handle(evs_producer *p);
 
@@ -180,17 +193,37 @@ EVS_API void *evs_producer_rd_handle(evs_producer *p);
 /* Result of a replay. */
 typedef struct evs_spool_replay_stats {
   uint64_t read, delivered, failed; /* failed records are in the rewritten spool file */
+  uint64_t damaged, damaged_bytes;  /* damaged regions skipped (moved to PATH.damaged) and their bytes */
 } evs_spool_replay_stats;
 
-/* Re-sends every record of the spool file at `path` through p (topic, key, headers, value as spooled),
- * flushes for up to timeout_ms, and rewrites the file with only the records that failed again (removing it
- * when none did). The producer must not have a spool_path equal to `path`. Errors: EVS_ERR_IO (cannot read
- * or rewrite), EVS_ERR_TRUNCATED / EVS_ERR_SYNTAX (a damaged file: nothing is sent, the file is kept),
- * EVS_ERR_TIMEOUT (flush did not finish: undelivered records are kept in the file), EVS_ERR_KAFKA. */
+/* A damaged region of a spool file: bytes [offset, offset + length) that hold no intact record. */
+typedef struct evs_spool_damage {
+  uint64_t offset, length;
+  evs_status code; /* EVS_ERR_TRUNCATED (cut off), EVS_ERR_SYNTAX (checksum, malformed), EVS_ERR_LIMIT */
+  const char *why; /* valid during the call */
+} evs_spool_damage;
+typedef void (*evs_spool_damage_fn)(const evs_spool_damage *d, void *ctx);
+
+/* Re-sends every intact record of the spool file at `path` through p (topic, key, headers, value as
+ * spooled), flushes for up to timeout_ms, and replaces the file with only the records that failed again
+ * (removing it when none did). Damaged regions are skipped, reported to on_damaged (may be NULL) and
+ * counted, and their bytes appended to PATH.damaged; records after them are still sent. The file is
+ * locked for the whole run: producers appending to it wait, and nothing they append is lost. The
+ * producer must not have a spool_path equal to `path`. When the rewrite cannot be completed (saving the
+ * damaged bytes, writing or syncing the new file, renaming it) the original file is left as it was (its
+ * records may then be sent again: consumers deduplicate by ce_id). Errors: EVS_ERR_NOT_FOUND, EVS_ERR_IO,
+ * EVS_ERR_SYNTAX / EVS_ERR_TRUNCATED / EVS_ERR_UNSUPPORTED (not a spool file: nothing is sent),
+ * EVS_ERR_TIMEOUT (flush did not finish: undelivered records are kept in the file), EVS_ERR_KAFKA (a send
+ * failed: the records not sent are kept in the file). */
+EVS_API EVS_NODISCARD evs_status evs_spool_replay_ex(evs_producer *p, const char *path, int timeout_ms,
+                                                     evs_spool_damage_fn on_damaged, void *ctx,
+                                                     evs_spool_replay_stats *stats, evs_error *err);
+/* evs_spool_replay_ex() without a damage callback. */
 EVS_API EVS_NODISCARD evs_status evs_spool_replay(evs_producer *p, const char *path, int timeout_ms,
                                                   evs_spool_replay_stats *stats, evs_error *err);
 
-/* Number of records in a spool file, checking every record. EVS_ERR_NOT_FOUND when it does not exist. */
+/* Number of records in a spool file, checking every record: the first damaged one is the error (with its
+ * byte offset). EVS_ERR_NOT_FOUND when it does not exist. */
 EVS_API EVS_NODISCARD evs_status evs_spool_count(const char *path, uint64_t *count, evs_error *err);
 
 /* ---- consumer ----------------------------------------------------------------------------------------- */

@@ -56,16 +56,25 @@ evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_event
 #define EVS_SPOOL_MAGIC "EVSSPOOL"
 #define EVS_SPOOL_VERSION 1
 
+/* Appends records to a spool file, shared safely with other writers (see spool.c). Zero-initialise. */
 typedef struct evs_spool_writer {
-  FILE *f;
+  int fd;
+  bool open, regular, checked; /* checked: the file up to `end` was read back and is appendable */
   char *path;
+  uint64_t end;      /* the file's size after our last append or check, while we hold the lock */
+  uint64_t tail_cut; /* bytes of cut-off records removed before appending (the caller may reset it) */
 } evs_spool_writer;
 
-/* Appends one record (opening the file, and writing the file header when it is new). */
+/* Appends one record (opening the file, and writing the file header when it is empty). EVS_OK only when
+ * the whole record reached the file; on failure nothing of it stays there. EVS_ERR_SYNTAX when the file
+ * is not a spool file (nothing is written to it). */
 evs_status evs_spool_append(evs_spool_writer *w, const char *path, const char *topic, const void *key,
                             size_t key_len, const rd_kafka_headers_t *headers, const void *value,
                             size_t value_len, const char *error, evs_error *err);
-/* fflush + fsync + fclose. */
+/* Appends n bytes of already framed records (copied from another spool file) in one locked write. */
+evs_status evs_spool_append_raw(evs_spool_writer *w, const char *path, const void *records, size_t n,
+                                evs_error *err);
+/* fsync (regular files) + close; resets *w. */
 evs_status evs_spool_close(evs_spool_writer *w, evs_error *err);
 
 /* One record read back; pointers into the reader's buffer, valid until the next read. */
@@ -83,18 +92,33 @@ typedef struct evs_spool_record {
 } evs_spool_record;
 
 typedef struct evs_spool_reader {
-  FILE *f;
+  int fd; /* -1 when closed */
+  bool own_fd;
   const char *path;
-  uint64_t offset;
+  uint64_t offset, size;
+  uint64_t rec_offset; /* where the record last returned starts */
+  uint64_t damaged_offset,
+      damaged_len; /* the region the last error skipped; len 0 = the error stops reading */
   evs_buf body;
   evs_kafka_header *headers;
   size_t cap_headers;
   size_t *name_len;
   uint8_t *strings; /* NUL-terminated topic, header names and error of the current record */
+  uint64_t win_off; /* bytes [win_off, win_off + win_len) of the file are in win */
+  size_t win_len;
+  uint8_t win[4096];
 } evs_spool_reader;
 
+/* Opens and locks a spool file for reading (shared lock; exclusive for a replay, which rewrites it) and
+ * checks its header. The lock is held until evs_spool_reader_close(). */
+evs_status evs_spool_open_locked(evs_spool_reader *r, const char *path, bool exclusive, evs_error *err);
+/* evs_spool_open_locked(r, path, false, err). */
 evs_status evs_spool_open(evs_spool_reader *r, const char *path, evs_error *err);
-/* 1 = a record, 0 = end of file, < 0 = minus the evs_status of the error (err filled). */
+/* Reads an already open fd (not locked, not closed by the reader; for the fuzzer and tests). */
+evs_status evs_spool_open_fd(evs_spool_reader *r, int fd, const char *path, evs_error *err);
+/* 1 = a record, 0 = end of file, < 0 = minus the evs_status of the error (err filled, with the offset).
+ * When r->damaged_len > 0 the error is a damaged region that was skipped and reading may go on: the next
+ * call returns the next intact record. Otherwise (I/O, memory) reading must stop. */
 int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err);
 void evs_spool_reader_close(evs_spool_reader *r);
 

@@ -1,9 +1,13 @@
 /* The event producer: envelope attributes -> CloudEvents headers, payload -> record value, delivery
  * reports -> callback, counters and the spool. STYLE.md §10: errors at creation (errstr), at enqueue
  * (queue full: poll and retry) and at delivery (exactly one report per record). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error_internal.h"
 #include "evs/timeutil.h"
@@ -56,9 +60,12 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   const char *event_id = NULL;
   const void *val;
   size_t size;
+  size_t id_len = 0;
   if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-      rd_kafka_header_get_last(h, "ce_id", &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      rd_kafka_header_get_last(h, "ce_id", &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR && val) {
     event_id = val;
+    id_len = size;
+  }
   evs_delivery d = {event_id,   rd_kafka_topic_name(m->rkt), m->partition, -1, EVS_OK, NULL, false,
                     m->_private};
   char text[512];
@@ -73,13 +80,23 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     if (p->spool_path) {
       evs_error e;
       evs_error_clear(&e);
-      if (evs_spool_append(&p->spool, p->spool_path, d.topic, m->key, m->key_len, h, m->payload, m->len, text,
-                           &e) == EVS_OK) {
+      evs_status sst = evs_spool_append(&p->spool, p->spool_path, d.topic, m->key, m->key_len, h, m->payload,
+                                        m->len, text, &e);
+      p->st.spool_tail_cut += p->spool.tail_cut;
+      p->spool.tail_cut = 0;
+      if (sst == EVS_OK) {
         p->st.spooled++;
         d.spooled = true;
       } else {
         /* The report says spooled = false and why: the caller knows this event is only in its hands. */
         p->st.spool_errors++;
+        snprintf(p->st.spool_error, sizeof p->st.spool_error, "%s", e.msg);
+        int n = id_len > INT_MAX ? INT_MAX : (int)id_len;
+        if (p->st.spool_errors == 1)
+          snprintf(p->st.spool_error_first_id, sizeof p->st.spool_error_first_id, "%.*s", n,
+                   event_id ? event_id : "");
+        snprintf(p->st.spool_error_last_id, sizeof p->st.spool_error_last_id, "%.*s", n,
+                 event_id ? event_id : "");
         snprintf(text + strlen(text), sizeof text - strlen(text), "; not spooled: %s", e.msg);
       }
     }
@@ -371,13 +388,23 @@ static void purge_rest(evs_producer *p) {
 }
 
 uint64_t evs_producer_close(evs_producer *p, int timeout_ms) {
+  return evs_producer_close_stats(p, timeout_ms, NULL);
+}
+
+uint64_t evs_producer_close_stats(evs_producer *p, int timeout_ms, evs_producer_stats *final) {
+  if (final) memset(final, 0, sizeof *final);
   if (!p) return 0;
   rd_kafka_flush(p->rk, timeout_ms < 0 ? -1 : timeout_ms);
   purge_rest(p);
   uint64_t failed = p->st.failed + (uint64_t)rd_kafka_outq_len(p->rk);
   rd_kafka_destroy(p->rk);
   evs_error e;
-  if (evs_spool_close(&p->spool, &e) != EVS_OK) fprintf(stderr, "evs: %s\n", e.msg);
+  if (evs_spool_close(&p->spool, &e) != EVS_OK) {
+    p->st.spool_sync_failed = true;
+    snprintf(p->st.spool_error, sizeof p->st.spool_error, "%s", e.msg);
+    if (!final) fprintf(stderr, "evs: %s\n", e.msg);
+  }
+  if (final) *final = p->st;
   evs_buf_free(&p->key);
   evs_buf_free(&p->type);
   evs_buf_free(&p->tags);
@@ -390,49 +417,162 @@ uint64_t evs_producer_close(evs_producer *p, int timeout_ms) {
 
 /* ---- spool replay ---- */
 
+typedef struct damage_list {
+  evs_spool_damage *d;
+  size_t n, cap;
+} damage_list;
+
+static bool damage_add(damage_list *l, uint64_t offset, uint64_t length) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 8;
+    evs_spool_damage *d = realloc(l->d, cap * sizeof *d);
+    if (!d) return false;
+    l->d = d;
+    l->cap = cap;
+  }
+  l->d[l->n++] = (evs_spool_damage){offset, length, EVS_OK, NULL};
+  return true;
+}
+
+/* Copies bytes [from, from + n) of the locked spool to `out` (PATH.damaged, appended, synced) or, with a
+ * writer, appends them to the new spool. */
+static evs_status copy_range(int fd, const char *path, uint64_t from, uint64_t n, int out,
+                             const char *out_path, evs_spool_writer *w, evs_error *err) {
+  uint8_t chunk[65536];
+  while (n) {
+    size_t k = n < sizeof chunk ? (size_t)n : sizeof chunk;
+    ssize_t got = pread(fd, chunk, k, (off_t)from);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0)
+      return evs_fail(err, EVS_ERR_IO, "cannot read spool file %s: %s", path,
+                      got < 0 ? strerror(errno) : "short");
+    if (w) {
+      evs_status st = evs_spool_append_raw(w, out_path, chunk, (size_t)got, err);
+      if (st != EVS_OK) return st;
+    } else {
+      for (ssize_t done = 0; done < got;) {
+        ssize_t wr = write(out, chunk + done, (size_t)(got - done));
+        if (wr < 0 && errno == EINTR) continue;
+        if (wr <= 0)
+          return evs_fail(err, EVS_ERR_IO, "cannot write %s: %s", out_path,
+                          wr < 0 ? strerror(errno) : "short");
+        done += wr;
+      }
+    }
+    from += (uint64_t)got;
+    n -= (uint64_t)got;
+  }
+  return EVS_OK;
+}
+
+static evs_status save_damaged(int fd, const char *path, const damage_list *l, evs_error *err) {
+  if (!l->n) return EVS_OK;
+  size_t plen = strlen(path);
+  char *dpath = malloc(plen + 9);
+  if (!dpath) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  snprintf(dpath, plen + 9, "%s.damaged", path);
+  int out = open(dpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  evs_status st = EVS_OK;
+  if (out < 0) st = evs_fail(err, EVS_ERR_IO, "cannot open %s: %s", dpath, strerror(errno));
+  for (size_t i = 0; st == EVS_OK && i < l->n; i++)
+    st = copy_range(fd, path, l->d[i].offset, l->d[i].length, out, dpath, NULL, err);
+  if (out >= 0) {
+    if (st == EVS_OK && fsync(out) != 0)
+      st = evs_fail(err, EVS_ERR_IO, "cannot sync %s: %s", dpath, strerror(errno));
+    if (close(out) != 0 && st == EVS_OK)
+      st = evs_fail(err, EVS_ERR_IO, "cannot close %s: %s", dpath, strerror(errno));
+  }
+  free(dpath);
+  return st;
+}
+
 evs_status evs_spool_replay(evs_producer *p, const char *path, int timeout_ms, evs_spool_replay_stats *stats,
                             evs_error *err) {
+  return evs_spool_replay_ex(p, path, timeout_ms, NULL, NULL, stats, err);
+}
+
+evs_status evs_spool_replay_ex(evs_producer *p, const char *path, int timeout_ms,
+                               evs_spool_damage_fn on_damaged, void *ctx, evs_spool_replay_stats *stats,
+                               evs_error *err) {
+  evs_error local;
+  if (!err) err = &local;
   if (stats) memset(stats, 0, sizeof *stats);
   if (!p || !path) return evs_fail(err, EVS_ERR_INVALID_ARG, "producer or path is NULL");
   if (p->spool_path && strcmp(p->spool_path, path) == 0)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "cannot replay %s into itself (the producer spools there)",
                     path);
-  uint64_t n = 0;
-  evs_status st = evs_spool_count(path, &n, err); /* a damaged file is refused before anything is sent */
+  /* Held exclusively until the end: appends wait, and the file we replace is the one we read. */
+  evs_spool_reader r;
+  evs_status st = evs_spool_open_locked(&r, path, true, err);
   if (st != EVS_OK) return st;
 
   /* Failures during the replay go to a new file that replaces the old one at the end. */
   size_t plen = strlen(path);
   char *tmp = malloc(plen + 16);
-  if (!tmp) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  if (!tmp) {
+    evs_spool_reader_close(&r);
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  }
   snprintf(tmp, plen + 16, "%s.replay", path);
   remove(tmp);
   char *saved_path = p->spool_path;
   evs_spool_writer saved = p->spool;
   p->spool_path = tmp;
   memset(&p->spool, 0, sizeof p->spool);
-  uint64_t delivered0 = p->st.delivered, failed0 = p->st.failed;
+  uint64_t delivered0 = p->st.delivered, failed0 = p->st.failed, spool_errors0 = p->st.spool_errors;
 
-  evs_spool_reader r;
-  st = evs_spool_open(&r, path, err);
+  damage_list dl = {0};
   evs_spool_record rec;
   int k = 0;
-  uint64_t read = 0;
-  while (st == EVS_OK && (k = evs_spool_next(&r, &rec, err)) == 1) {
+  uint64_t read = 0, stop_at = r.size; /* records from stop_at on were not sent: they stay in the file */
+  evs_error derr;
+  while ((k = evs_spool_next(&r, &rec, &derr)) != 0) {
+    if (k < 0) {
+      if (r.damaged_len == 0) { /* cannot read on (I/O, memory) */
+        *err = derr;
+        st = (evs_status)-k;
+        stop_at = r.offset;
+        break;
+      }
+      if (!damage_add(&dl, r.damaged_offset, r.damaged_len)) {
+        st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+        stop_at = r.damaged_offset;
+        break;
+      }
+      evs_spool_damage *d = &dl.d[dl.n - 1];
+      d->code = (evs_status)-k;
+      d->why = derr.msg;
+      if (on_damaged) on_damaged(d, ctx);
+      d->why = NULL;
+      continue;
+    }
     st = evs_producer_send_raw(p, rec.topic, rec.has_key ? rec.key : NULL, rec.key_len, rec.headers,
                                rec.n_headers, rec.has_value ? rec.value : NULL, rec.value_len, NULL, err);
-    if (st == EVS_OK) read++;
+    if (st != EVS_OK) {
+      stop_at = r.rec_offset;
+      break;
+    }
+    read++;
   }
-  if (st == EVS_OK && k < 0) st = (evs_status)-k;
-  if (r.f) evs_spool_reader_close(&r);
   evs_status fst = evs_producer_flush(p, timeout_ms, st == EVS_OK ? err : NULL);
   if (fst != EVS_OK) {
     purge_rest(p);
     if (st == EVS_OK) st = fst;
   }
-  evs_error cerr;
-  evs_status cst = evs_spool_close(&p->spool, &cerr);
-  bool wrote_failures = p->st.failed > failed0;
+  /* Every record sent has its report now (failed ones appended to tmp), unless one is still pending. */
+  bool pending = rd_kafka_outq_len(p->rk) > 0;
+  evs_error werr;
+  evs_status wst = EVS_OK;
+  if (!pending && p->st.spool_errors > spool_errors0)
+    wst = evs_fail(&werr, EVS_ERR_IO, "%s", p->st.spool_error);
+  if (wst == EVS_OK && !pending && stop_at < r.size)
+    wst = copy_range(r.fd, path, stop_at, r.size - stop_at, -1, tmp, &p->spool, &werr);
+  bool have_new = p->spool.open;
+  evs_status cst = evs_spool_close(&p->spool, &werr);
+  if (wst == EVS_OK) wst = cst;
+  if (wst == EVS_OK && pending)
+    wst = evs_fail(&werr, EVS_ERR_TIMEOUT, "%d replayed records still have no delivery report",
+                   rd_kafka_outq_len(p->rk));
   p->spool_path = saved_path;
   p->spool = saved;
   if (stats) {
@@ -440,30 +580,34 @@ evs_status evs_spool_replay(evs_producer *p, const char *path, int timeout_ms, e
     stats->delivered = p->st.delivered - delivered0;
     stats->failed = p->st.failed - failed0;
   }
-  if (cst != EVS_OK) {
-    free(tmp);
-    if (err) *err = cerr;
-    return cst;
+  /* Only damage before stop_at is moved out: later bytes are kept whole in the new file. */
+  size_t nd = 0;
+  uint64_t dbytes = 0;
+  while (nd < dl.n && dl.d[nd].offset < stop_at) dbytes += dl.d[nd++].length;
+  if (stats) {
+    stats->damaged = nd;
+    stats->damaged_bytes = dbytes;
   }
-  if (st != EVS_OK && read < n && !wrote_failures) {
-    /* Stopped before sending everything and nothing failed: keep the original file as it is. */
+  if (wst == EVS_OK) {
+    damage_list moved = {dl.d, nd, nd};
+    wst = save_damaged(r.fd, path, &moved, &werr);
+  }
+  if (wst == EVS_OK) {
+    if (have_new ? rename(tmp, path) != 0 : remove(path) != 0)
+      wst = evs_fail(&werr, EVS_ERR_IO, "cannot %s %s: %s", have_new ? "replace" : "remove", path,
+                     strerror(errno));
+  }
+  if (wst != EVS_OK) {
+    /* The original stays as it was: nothing in it is lost (records delivered now will be sent again). */
     remove(tmp);
-    free(tmp);
-    return st;
+    snprintf(werr.msg + strlen(werr.msg), sizeof werr.msg - strlen(werr.msg), "; %s left as it was", path);
+    if (st == EVS_OK || st == EVS_ERR_TIMEOUT) {
+      *err = werr;
+      st = werr.code;
+    }
   }
-  if (read < n) {
-    /* Some records were never sent: keep them by appending the unsent tail to the new file. Simplest
-     * correct choice: keep the whole original file (records may then be sent twice; ids dedupe). */
-    remove(tmp);
-    free(tmp);
-    return st;
-  }
-  if (wrote_failures) {
-    if (rename(tmp, path) != 0) st = evs_fail(err, EVS_ERR_IO, "cannot replace %s with %s", path, tmp);
-  } else {
-    remove(tmp);
-    if (remove(path) != 0) st = evs_fail(err, EVS_ERR_IO, "cannot remove replayed spool %s", path);
-  }
+  evs_spool_reader_close(&r); /* releases the lock: waiting producers find the new file (or none) */
+  free(dl.d);
   free(tmp);
   return st;
 }

@@ -168,6 +168,32 @@ static void warn_errors(producer_cli *c, bool *shown) {
   fprintf(stderr, "evs produce: warning: %s\n", st.last_error);
 }
 
+/* What happened to the undelivered events: only those whose record reached the spool file are said to be
+ * in it. True when any event was not delivered. */
+static bool spool_summary(const evs_producer_stats *st, uint64_t undelivered, const char *spool) {
+  if (st->spool_tail_cut)
+    fprintf(stderr,
+            "evs produce: warning: %s ended in a cut-off record (a crash while writing?): removed its %llu "
+            "bytes before appending\n",
+            spool, (unsigned long long)st->spool_tail_cut);
+  if (st->spooled) {
+    fprintf(stderr, "evs produce: %llu undelivered events are in %s; re-send them with --replay %s\n",
+            (unsigned long long)st->spooled, spool, spool);
+    if (st->spool_sync_failed)
+      fprintf(stderr, "evs produce: error: %s: they may not survive a crash\n", st->spool_error);
+  }
+  if (st->spool_errors)
+    fprintf(stderr, "evs produce: error: %llu undelivered events were NOT spooled (ce_id %s .. %s): %s\n",
+            (unsigned long long)st->spool_errors, *st->spool_error_first_id ? st->spool_error_first_id : "?",
+            *st->spool_error_last_id ? st->spool_error_last_id : "?", st->spool_error);
+  uint64_t accounted = st->spooled + st->spool_errors;
+  if (undelivered > accounted)
+    fprintf(stderr,
+            "evs produce: error: %llu undelivered events got no delivery report and were not spooled\n",
+            (unsigned long long)(undelivered - accounted));
+  return undelivered > 0 || st->spool_sync_failed;
+}
+
 static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool) {
   char *line = NULL;
   size_t cap = 0;
@@ -223,8 +249,7 @@ static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool
   if (fst != EVS_OK) fprintf(stderr, "evs produce: %s; spooling the rest\n", err.msg);
   if (shown) progress(c, true);
   evs_producer_stats st;
-  evs_producer_stats_get(c->p, &st);
-  uint64_t undelivered = evs_producer_close(c->p, 1000);
+  uint64_t undelivered = evs_producer_close_stats(c->p, 1000, &st);
   c->p = NULL;
   double secs = now_s() - t0;
   fprintf(stderr,
@@ -233,13 +258,14 @@ static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool
           (unsigned long long)c->read, (unsigned long long)st.sent,
           (unsigned long long)(st.sent - undelivered), (unsigned long long)undelivered,
           (unsigned long long)c->rejected, secs, secs > 0 ? (double)(st.sent - undelivered) / secs : 0.0);
-  if (undelivered) {
-    fprintf(stderr, "evs produce: %llu undelivered events are in %s; re-send them with --replay %s\n",
-            (unsigned long long)undelivered, spool, spool);
-    rc = CLI_EXIT_FAIL;
-  }
+  if (spool_summary(&st, undelivered, spool)) rc = CLI_EXIT_FAIL;
   if (c->rejected) rc = CLI_EXIT_FAIL;
   return rc;
+}
+
+static void report_damage(const evs_spool_damage *d, void *ctx) {
+  fprintf(stderr, "evs produce: %s: damaged at byte %llu (%llu bytes): %s [%s]\n", (const char *)ctx,
+          (unsigned long long)d->offset, (unsigned long long)d->length, d->why, evs_status_name(d->code));
 }
 
 static int run(const cli_cmd *self, int argc, char **argv) {
@@ -318,12 +344,16 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   int rc;
   if (replay) {
     evs_spool_replay_stats rs;
-    evs_status st = evs_spool_replay(c.p, replay, (int)timeout_s * 1000, &rs, &err);
+    evs_status st = evs_spool_replay_ex(c.p, replay, (int)timeout_s * 1000, report_damage,
+                                        (void *)(uintptr_t)replay, &rs, &err);
     evs_producer_close(c.p, 1000);
     fprintf(stderr, "evs produce: replayed %llu, delivered %llu, failed %llu%s\n",
             (unsigned long long)rs.read, (unsigned long long)rs.delivered, (unsigned long long)rs.failed,
             rs.failed ? " (still in the spool file)" : "");
-    rc = st != EVS_OK ? cli_fail(self, &err) : rs.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    if (rs.damaged)
+      fprintf(stderr, "evs produce: error: %llu damaged regions (%llu bytes) skipped, moved to %s.damaged\n",
+              (unsigned long long)rs.damaged, (unsigned long long)rs.damaged_bytes, replay);
+    rc = st != EVS_OK ? cli_fail(self, &err) : rs.failed || rs.damaged ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   } else {
     FILE *in = input ? fopen(input, "r") : stdin;
     if (!in) {
@@ -357,7 +387,10 @@ const cli_cmd cli_cmd_produce = {
     "\n"
     "Invalid lines are reported with their line number and reason and counted; they do not stop the\n"
     "others unless --strict. Events that cannot be delivered (message timeout, broker errors) are\n"
-    "appended to the spool file; --replay SPOOL re-sends them and keeps only those that fail again.\n"
+    "appended to the spool file (locked, so producers may share one; a record cut off by a crash at its\n"
+    "end is removed first); events that cannot be spooled are reported by count and ce_id range.\n"
+    "--replay SPOOL re-sends every intact record and keeps only those that fail again; damaged records\n"
+    "are reported with their byte offset and moved to SPOOL.damaged.\n"
     "At the end a summary (read, sent, delivered, failed, rejected, events/s) goes to stderr; on a\n"
     "terminal a progress line is shown while reading.\n"
     "\n"
@@ -375,6 +408,7 @@ const cli_cmd cli_cmd_produce = {
     "  --replay SPOOL           re-send the events of a spool file instead of reading JSON\n"
     "  -h, --help               show this help\n"
     "\n"
-    "exit status: 0 every event delivered, 1 an invalid line or an undelivered event, 2 usage error.\n",
+    "exit status: 0 every event delivered, 1 an invalid line, an undelivered event or a damaged spool\n"
+    "record, 2 usage error.\n",
     run,
 };

@@ -67,6 +67,11 @@ static void test_parse_errors(void **state) {
   static const uint8_t overlong[] = {0, 0, 0, 0, 1, 0x02, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
   assert_int_equal(evs_confluent_parse(overlong, sizeof overlong, NULL, NULL, NULL, &off, &err),
                    EVS_ERR_SYNTAX);
+  /* A 5-byte count of 2^32 + 2 must not wrap to 2 (then 1 index) and be taken. */
+  static const uint8_t wraps[] = {0, 0, 0, 0, 1, 0x82, 0x80, 0x80, 0x80, 0x10, 0x02};
+  assert_int_equal(evs_confluent_parse(wraps, sizeof wraps, NULL, NULL, NULL, &off, &err), EVS_ERR_SYNTAX);
+  assert_non_null(strstr(err.msg, "overflows 32 bits"));
+  assert_int_equal(err.offset, 9);
   static const uint8_t many[] = {0, 0, 0, 0, 1, 0x42}; /* 33 indexes */
   assert_int_equal(evs_confluent_parse(many, sizeof many, NULL, NULL, NULL, &off, &err), EVS_ERR_LIMIT);
   /* Count 0 means [0]; an empty payload is allowed. */
