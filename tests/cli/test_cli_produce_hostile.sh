@@ -38,5 +38,5 @@ expect 'in.jsonl:5: invalid UTF-8 in string (byte 36) [syntax]'
 expect 'in.jsonl:6: "subject" given twice (byte 38) [duplicate]'
 expect 'in.jsonl:7: both data and data_base64 (one payload only) (byte 45) [validation]'
 expect 'in.jsonl:8: expected a member name, found byte 0x00 (byte 24) [syntax]'
-expect 'read 8, sent 0, delivered 0, failed 0, rejected 8 '
+expect 'read 8, sent 0, delivered 0, failed 0, rejected 8, skipped 0 '
 echo "cli produce: 8 hostile lines rejected with their byte offsets, no hang"

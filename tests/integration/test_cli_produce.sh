@@ -54,7 +54,7 @@ expect 'in.jsonl:11: no "data"'
 expect 'in.jsonl:12: empty "id"'
 expect 'in.jsonl:13: attribute values must be strings'
 expect "in.jsonl:15: unknown event type 'TodoCreated' version '9.9'"
-expect 'read 15, sent 3, delivered 3, failed 0, rejected 12 '
+expect 'read 15, sent 3, delivered 3, failed 0, rejected 12, skipped 0 '
 ! grep -q 'in.jsonl:1:\|in.jsonl:3:\|in.jsonl:14:\|in.jsonl:16:' "$tmp/err" || { cat "$tmp/err"; fail "a good line was rejected"; }
 
 # --strict: the first bad line ends the run.
@@ -64,12 +64,12 @@ set -e
 [ "$rc" -eq 1 ] || fail "--strict exit $rc"
 expect 'in.jsonl:2:'
 ! grep -q 'in.jsonl:4:' "$tmp/err" || fail "--strict went on after line 2"
-expect 'read 2, sent 1, delivered 1, failed 0, rejected 1 '
+expect 'read 2, sent 1, delivered 1, failed 0, rejected 1, skipped 0 '
 
 # --type: bare payloads; a good run exits 0.
 printf '%s\n' "${ok#\"data\":}" "${ok#\"data\":}" | "$evs" produce --type task.created --spool "$tmp/spool" 2> "$tmp/err" \
   || { cat "$tmp/err"; fail "--type run failed"; }
-expect 'read 2, sent 2, delivered 2, failed 0, rejected 0 '
+expect 'read 2, sent 2, delivered 2, failed 0, rejected 0, skipped 0 '
 
 # What went out (3 + 1 + 2 = 6), including the base64 one and the time with an offset (UTC on the wire).
 timeout 60 "$evs" consume --topic task-events --from-beginning --count 6 --timeout 20 > "$tmp/out.jsonl" || fail consume

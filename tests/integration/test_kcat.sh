@@ -49,7 +49,7 @@ rc=$?
 set -e
 [ "$rc" -eq 1 ] || { cat "$tmp/produce.err"; fail "evs produce exited $rc, expected 1 (one rejected line)"; }
 grep -q "in-bad.jsonl:11: data: .*taskId" "$tmp/produce.err" || { cat "$tmp/produce.err"; fail "bad line not reported"; }
-grep -q "read $((n + 1)), sent $n, delivered $n, failed 0, rejected 1 " "$tmp/produce.err" \
+grep -q "read $((n + 1)), sent $n, delivered $n, failed 0, rejected 1, skipped 0 " "$tmp/produce.err" \
   || { cat "$tmp/produce.err"; fail "wrong summary"; }
 [ ! -e "$tmp/spool" ] || fail "spool file written although everything was delivered"
 sed -n 's/^{"specversion":"1.0","id":"\([^"]*\)".*/\1/p' "$tmp/in.jsonl" > "$tmp/ids"

@@ -1,6 +1,8 @@
 /* evs produce: JSON lines of events (CloudEvents structured JSON, or bare payloads with --type) validated,
  * encoded and produced to Kafka; --replay re-sends a spool file. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -16,6 +18,8 @@
 
 #define MAX_TAGS 64
 #define DEFAULT_SPOOL "evs-produce.spool"
+/* Longest line: the largest event a CLI input takes (as evs encode). */
+#define LINE_MAX_BYTES ((size_t)256 << 20)
 
 typedef struct producer_cli {
   const cli_cmd *self;
@@ -25,8 +29,8 @@ typedef struct producer_cli {
   const char *topic; /* --topic */
   const char *input_name;
   bool strict;
-  evs_buf ce_store, tag_store; /* strings of the current line's event and of its tags */
-  uint64_t read, rejected, errors_seen;
+  evs_buf ce_store, tag_store;                   /* strings of the current line's event and of its tags */
+  uint64_t read, rejected, skipped, errors_seen; /* read = sent + rejected + skipped */
   char last_warning[200];
 } producer_cli;
 
@@ -140,7 +144,9 @@ static evs_status produce_line(producer_cli *c, char *line, size_t len, char *wh
   protobuf_c_message_free_unpacked(msg, NULL);
   if (st != EVS_OK) {
     snprintf(why, why_n, "%s", err.msg);
-    *fatal = st != EVS_ERR_INVALID_ARG;
+    /* One event's problem (a bad attribute, too large for the broker) rejects the line; anything else
+     * (a fatal producer error, out of memory) ends the run. A full queue (TIMEOUT) is retried. */
+    *fatal = st != EVS_ERR_INVALID_ARG && st != EVS_ERR_LIMIT && st != EVS_ERR_TIMEOUT;
   }
   return st;
 }
@@ -194,73 +200,135 @@ static bool spool_summary(const evs_producer_stats *st, uint64_t undelivered, co
   return undelivered > 0 || st->spool_sync_failed;
 }
 
-static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool) {
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  uint64_t lineno = 0;
+/* Longest stretch evs_producer_send() may wait for room in a full queue before the loop looks at the stop
+ * flag again (it then retries the same event). */
+#define QUEUE_WAIT_MS 500
+/* After SIGINT / SIGTERM, how long delivery may still take before the rest is spooled. */
+#define STOP_FLUSH_S 10
+
+static void end_progress(bool *shown) {
+  if (*shown) {
+    fputc('\n', stderr);
+    *shown = false;
+  }
+}
+
+/* Reads and sends every line until the input ends, a fatal producer error, --strict or a signal. */
+static int read_lines(producer_cli *c, FILE *in, bool *shown) {
+  cli_lines lines = {.max = LINE_MAX_BYTES};
   int rc = CLI_EXIT_OK;
-  bool tty = isatty(STDERR_FILENO) != 0, shown = false;
-  double t0 = now_s(), last = t0;
-  while ((n = getline(&line, &cap, in)) > 0) {
-    lineno++;
-    size_t len = (size_t)n;
-    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-    size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-    if (i == len) continue;
-    c->read++;
-    char why[768];
-    bool fatal = false;
-    evs_status st = produce_line(c, line, len, why, sizeof why, &fatal);
-    if (st != EVS_OK) {
-      if (shown) {
-        fputc('\n', stderr);
-        shown = false;
-      }
-      fprintf(stderr, "evs produce: %s:%llu: %s [%s]\n", c->input_name, (unsigned long long)lineno, why,
-              evs_status_name(st));
-      if (fatal) {
-        rc = CLI_EXIT_FAIL;
-        break;
-      }
-      c->rejected++;
-      if (c->strict) {
-        rc = CLI_EXIT_FAIL;
-        break;
-      }
+  bool tty = isatty(STDERR_FILENO) != 0;
+  double last = now_s();
+  while (!kafka_cli_stop) {
+    size_t len = 0;
+    int got = cli_lines_next(&lines, in, &len);
+    if (got == CLI_LINE_EOF) break;
+    if (got == CLI_LINE_IO) {
+      /* a signal interrupts the read: that is a stop, not a read error */
+      if (!kafka_cli_stop) rc = cli_failf(c->self, "reading %s failed: %s", c->input_name, strerror(errno));
+      break;
     }
-    warn_errors(c, &shown);
+    char why[768];
+    evs_status st;
+    bool fatal = false;
+    if (got == CLI_LINE_TOO_LONG) {
+      st = EVS_ERR_LIMIT;
+      snprintf(why, sizeof why, "line longer than %zu bytes (skipped without reading it into memory)",
+               (size_t)LINE_MAX_BYTES);
+    } else if (got == CLI_LINE_NOMEM) {
+      st = EVS_ERR_NOMEM;
+      snprintf(why, sizeof why, "out of memory reading the line");
+    } else {
+      while (len && lines.buf[len - 1] == '\r') len--;
+      size_t i = 0;
+      while (i < len && (lines.buf[i] == ' ' || lines.buf[i] == '\t')) i++;
+      if (i == len) continue;
+      /* A full queue (brokers down) is waited out in steps, so that a signal is seen within one. */
+      do {
+        st = produce_line(c, lines.buf, len, why, sizeof why, &fatal);
+      } while (st == EVS_ERR_TIMEOUT && !kafka_cli_stop);
+    }
+    c->read++;
+    if (st == EVS_OK) goto next;
+    if (st == EVS_ERR_TIMEOUT) { /* stopped by a signal while the queue was full: not sent, not rejected */
+      c->skipped++;
+      break;
+    }
+    end_progress(shown);
+    fprintf(stderr, "evs produce: %s:%llu: %s [%s]\n", c->input_name, lines.line_no, why,
+            evs_status_name(st));
+    if (fatal) {
+      c->skipped++;
+      rc = CLI_EXIT_FAIL;
+      break;
+    }
+    c->rejected++;
+    if (c->strict) {
+      rc = CLI_EXIT_FAIL;
+      break;
+    }
+  next:
+    warn_errors(c, shown);
     if (tty && (c->read & 1023) == 0 && now_s() - last > 0.5) {
       last = now_s();
       progress(c, false);
-      shown = true;
+      *shown = true;
     }
   }
-  free(line);
-  if (ferror(in)) rc = cli_failf(c->self, "reading %s failed", c->input_name);
+  cli_lines_free(&lines);
+  return rc;
+}
+
+static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool) {
+  bool shown = false;
+  double t0 = now_s();
+  int rc = read_lines(c, in, &shown);
   evs_error err;
-  /* Flush in steps so that client errors show up while waiting. */
+  evs_error_clear(&err);
+  /* Flush in steps: client errors show up while waiting, and a signal shortens the wait (a second one
+   * ends it: the rest is spooled at once). */
+  int limit_ms = timeout_s * 1000, waited = 0;
   evs_status fst = EVS_ERR_TIMEOUT;
-  for (int waited = 0; fst == EVS_ERR_TIMEOUT && waited < timeout_s * 1000; waited += 500) {
-    fst = evs_producer_flush(c->p, 500, &err);
+  for (; fst == EVS_ERR_TIMEOUT && waited < limit_ms && kafka_cli_stop < 2; waited += 100) {
+    if (kafka_cli_stop && limit_ms > STOP_FLUSH_S * 1000) {
+      limit_ms = STOP_FLUSH_S * 1000;
+      if (waited >= limit_ms) break;
+    }
+    fst = evs_producer_flush(c->p, 100, &err);
     warn_errors(c, &shown);
   }
-  if (fst != EVS_OK) fprintf(stderr, "evs produce: %s; spooling the rest\n", err.msg);
+  if (fst != EVS_OK) {
+    end_progress(&shown);
+    evs_producer_stats now;
+    evs_producer_stats_get(c->p, &now);
+    unsigned long long pending = now.sent - now.delivered - now.failed;
+    if (fst == EVS_ERR_TIMEOUT)
+      fprintf(stderr, "evs produce: %llu events still undelivered after waiting %.1f s%s; spooling them\n",
+              pending, waited / 1000.0,
+              kafka_cli_stop > 1 ? " (a second signal)"
+              : kafka_cli_stop   ? " (after a signal)"
+                                 : "");
+    else
+      fprintf(stderr, "evs produce: %s; spooling the %llu undelivered events\n", err.msg, pending);
+  }
   if (shown) progress(c, true);
   evs_producer_stats st;
-  uint64_t undelivered = evs_producer_close_stats(c->p, 1000, &st);
+  uint64_t undelivered = evs_producer_close_stats(c->p, 0, &st);
   c->p = NULL;
   double secs = now_s() - t0;
-  fprintf(stderr,
-          "evs produce: read %llu, sent %llu, delivered %llu, failed %llu, rejected %llu in %.2f s (%.0f "
-          "events/s)\n",
-          (unsigned long long)c->read, (unsigned long long)st.sent,
-          (unsigned long long)(st.sent - undelivered), (unsigned long long)undelivered,
-          (unsigned long long)c->rejected, secs, secs > 0 ? (double)(st.sent - undelivered) / secs : 0.0);
+  fprintf(
+      stderr,
+      "evs produce: read %llu, sent %llu, delivered %llu, failed %llu, rejected %llu, skipped %llu in %.2f s "
+      "(%.0f events/s)\n",
+      (unsigned long long)c->read, (unsigned long long)st.sent, (unsigned long long)(st.sent - undelivered),
+      (unsigned long long)undelivered, (unsigned long long)c->rejected, (unsigned long long)c->skipped, secs,
+      secs > 0 ? (double)(st.sent - undelivered) / secs : 0.0);
+  if (kafka_cli_signal)
+    fprintf(stderr, "evs produce: stopped by %s after line %llu: the lines after it were not read\n",
+            kafka_cli_signal == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)c->read);
   if (spool_summary(&st, undelivered, spool)) rc = CLI_EXIT_FAIL;
-  if (c->rejected) rc = CLI_EXIT_FAIL;
-  return rc;
+  if (c->rejected || c->skipped) rc = CLI_EXIT_FAIL;
+  return kafka_cli_exit_status(rc);
 }
 
 static void report_damage(const evs_spool_damage *d, void *ctx) {
@@ -336,7 +404,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   evs_producer_options po = {.kafka = {k.brokers, k.props, k.n_props},
                              .registry = reg,
                              .source = source,
-                             .spool_path = replay ? NULL : spool};
+                             .spool_path = replay ? NULL : spool,
+                             .queue_full_timeout_ms = QUEUE_WAIT_MS};
   if (evs_producer_new(&po, &c.p, &err) != EVS_OK) {
     evs_registry_free(reg);
     return cli_fail(self, &err);
@@ -359,9 +428,12 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     if (!in) {
       evs_producer_close(c.p, 0);
       evs_registry_free(reg);
-      return cli_failf(self, "cannot open %s", input);
+      return cli_failf(self, "cannot open %s: %s", input, strerror(errno));
     }
     c.input_name = input ? input : "stdin";
+    /* A replay is killed by a signal as any program (its file is only ever replaced whole); reading lines
+     * stops on one and spools what is undelivered. */
+    kafka_cli_catch_stop(false);
     rc = run_lines(&c, in, (int)timeout_s, spool);
     if (input) fclose(in);
   }
@@ -391,8 +463,15 @@ const cli_cmd cli_cmd_produce = {
     "end is removed first); events that cannot be spooled are reported by count and ce_id range.\n"
     "--replay SPOOL re-sends every intact record and keeps only those that fail again; damaged records\n"
     "are reported with their byte offset and moved to SPOOL.damaged.\n"
-    "At the end a summary (read, sent, delivered, failed, rejected, events/s) goes to stderr; on a\n"
-    "terminal a progress line is shown while reading.\n"
+    "A line too large for the broker (message.max.bytes) or longer than 256 MiB is rejected like an\n"
+    "invalid one. At the end a summary goes to stderr: read = sent + rejected + skipped (skipped: read\n"
+    "but not sent because the run was stopped), sent = delivered + failed, and failed = spooled + not\n"
+    "spooled (each reported); on a terminal a progress line is shown while reading.\n"
+    "\n"
+    "SIGINT or SIGTERM stops reading (a blocked read included), waits at most 10 s (or --timeout) for\n"
+    "delivery, spools the rest, prints the summary and exits 130 or 143; a second signal stops the wait\n"
+    "at once and still spools. A replay is simply ended by a signal: its spool file is replaced only\n"
+    "once complete.\n"
     "\n"
     "options:\n"
     "  --brokers LIST           bootstrap servers (default: $EVS_BROKERS)\n"
@@ -409,6 +488,6 @@ const cli_cmd cli_cmd_produce = {
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 every event delivered, 1 an invalid line, an undelivered event or a damaged spool\n"
-    "record, 2 usage error.\n",
+    "record, 2 usage error, 130 / 143 stopped by SIGINT / SIGTERM (after spooling).\n",
     run,
 };
