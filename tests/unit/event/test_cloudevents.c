@@ -396,12 +396,42 @@ static void test_tags(void **state) {
   evs_buf_free(&store);
 }
 
+/* RFC 3339 as other producers write it: lower-case t / z and a leap second are valid CloudEvents times
+ * (they were dead-lettered); the ProtoJSON form is unchanged, and garbage is still refused. */
+static void test_time_rfc3339(void **state) {
+  (void)state;
+  int64_t ms = 0, ref = 0;
+  evs_error err;
+  assert_int_equal(evs_ce_parse_time("2016-12-31T23:59:59.500Z", 24, &ref, &err), EVS_OK);
+  assert_int_equal(evs_ce_parse_time("2016-12-31t23:59:59.500z", 24, &ms, &err), EVS_OK);
+  assert_int_equal(ms, ref);
+  assert_int_equal(evs_ce_parse_time("2016-12-31T23:59:60.500Z", 24, &ms, &err), EVS_OK);
+  assert_int_equal(ms, ref);
+  assert_int_not_equal(evs_ce_parse_time("2016-12-31T23:59:61Z", 20, &ms, &err), EVS_OK);
+  assert_int_not_equal(evs_ce_parse_time("yesterday", 9, &ms, &err), EVS_OK);
+  evs_ce_header h[] = {{"ce_id", "1", 1},
+                       {"ce_source", "/s", 2},
+                       {"ce_type", "t", 1},
+                       {"ce_specversion", "1.0", 3},
+                       {"ce_time", "2016-12-31t23:59:60z", 20}};
+  evs_ce_event ev;
+  evs_buf store = EVS_BUF_INIT;
+  assert_int_equal(evs_ce_from_headers(h, 5, &ev, &store, &err), EVS_OK);
+  assert_string_equal(ev.time, "2016-12-31t23:59:60z");
+  evs_buf_free(&store);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse_full),    cmocka_unit_test(test_parse_partial_and_required),
-      cmocka_unit_test(test_parse_rejects), cmocka_unit_test(test_parse_nesting_and_numbers),
-      cmocka_unit_test(test_base64),        cmocka_unit_test(test_round_trip),
-      cmocka_unit_test(test_headers),       cmocka_unit_test(test_tags),
+      cmocka_unit_test(test_time_rfc3339),
+      cmocka_unit_test(test_parse_full),
+      cmocka_unit_test(test_parse_partial_and_required),
+      cmocka_unit_test(test_parse_rejects),
+      cmocka_unit_test(test_parse_nesting_and_numbers),
+      cmocka_unit_test(test_base64),
+      cmocka_unit_test(test_round_trip),
+      cmocka_unit_test(test_headers),
+      cmocka_unit_test(test_tags),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
