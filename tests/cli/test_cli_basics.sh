@@ -47,6 +47,14 @@ if [ -w /dev/full ]; then
   full "--version" "$evs" --version
   full "list" "$evs" list
   full "uuid" "$evs" uuid -n 2
+  # evs breaking with findings: exit 2 ("could not check"), never 1 and never "error: ok"
+  src=$(cd "$(dirname "$0")/../.." && pwd)
+  "$evs" breaking "$src/tests/compat/FIELD_NO_DELETE/current" --against "$src/tests/compat/FIELD_NO_DELETE/previous" \
+    --level package >/dev/full 2>"$err"; got=$?
+  n=$((n + 1))
+  if [ "$got" -ne 2 ] || ! grep -q "writing the report to stdout failed" "$err" || grep -q "error: ok" "$err"; then
+    echo "FAIL: breaking > /dev/full: exit $got, stderr: $(head -2 "$err")"; fail=$((fail + 1))
+  fi
 fi
 echo "$((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -197,8 +197,14 @@ static int check(const cli_cmd *self, args *a) {
   if (rc == CLI_EXIT_OK && a->config && evs_compat_report_allow_file(report, a->config, &err))
     rc = input_error(self, &err);
   if (rc == CLI_EXIT_OK) {
-    if (evs_compat_report_write(report, a->format, stdout, &err) || fflush(stdout) != 0) {
-      rc = input_error(self, &err);
+    evs_status wst = evs_compat_report_write(report, a->format, stdout, &err);
+    errno = 0;
+    if (wst == EVS_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+      /* The report did not reach its reader: a failure of this run, not of the inputs (never "error: ok"). */
+      cli_failf(self, "writing the report to stdout failed: %s", errno ? strerror(errno) : "write error");
+      rc = CLI_EXIT_USAGE; /* "could not check", never mistaken for "breaking" (1) */
+    } else if (wst != EVS_OK) {
+      rc = wst == EVS_ERR_IO ? cli_fail(self, &err) : input_error(self, &err);
     } else {
       size_t total = 0, bad = evs_compat_report_violations(report);
       (void)evs_compat_report_findings(report, &total);
@@ -428,6 +434,6 @@ const cli_cmd cli_cmd_breaking = {
     "\n"
     "Accepted breaks are still printed, marked [allowed: reason], and do not fail the check.\n"
     "exit status: 0 compatible, 1 breaking changes found, 2 usage or input error (unreadable input,\n"
-    "a .proto protoc rejects, a bad descriptor set).\n",
+    "a .proto protoc rejects, a bad descriptor set) or a report that could not be written.\n",
     run,
 };
