@@ -179,6 +179,30 @@ static void expect_case(const Res *res, Conformance__ConformanceResponse__Result
   }
 }
 
+/* Sends req and checks only the kind of answer. */
+static void ask(child *c, const Req *req, Conformance__ConformanceResponse__ResultCase want) {
+  Res *res = roundtrip(c, req);
+  expect_case(res, want);
+  conformance__conformance_response__free_unpacked(res, NULL);
+}
+
+/* Sends req and expects these bytes back. */
+static void expect_binary(child *c, const Req *req, const uint8_t *bytes, size_t len) {
+  Res *res = roundtrip(c, req);
+  expect_case(res, RES_BINARY);
+  assert_int_equal(res->protobuf_payload.len, len);
+  assert_memory_equal(res->protobuf_payload.data, bytes, len);
+  conformance__conformance_response__free_unpacked(res, NULL);
+}
+
+/* Sends req and expects this JSON text back. */
+static void expect_json(child *c, const Req *req, const char *json) {
+  Res *res = roundtrip(c, req);
+  expect_case(res, RES_JSON);
+  assert_string_equal(res->json_payload, json);
+  conformance__conformance_response__free_unpacked(res, NULL);
+}
+
 /* The sample message: scalars, a string beyond ASCII, repeated, a map, a nested message, a oneof and a
  * well-known type. Packed by protobuf-c, so its bytes are canonical. */
 static uint8_t *sample_bytes(size_t *len) {
@@ -235,20 +259,12 @@ static void test_binary_to_binary(void **state) {
   uint8_t *bytes = sample_bytes(&len);
   child c = spawn_with_sets();
   Req req = binary_req(ALLTYPES, bytes, len, CONFORMANCE__WIRE_FORMAT__PROTOBUF);
-  Res *res = roundtrip(&c, &req);
-  expect_case(res, RES_BINARY);
-  assert_int_equal(res->protobuf_payload.len, len);
-  assert_memory_equal(res->protobuf_payload.data, bytes, len);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  expect_binary(&c, &req, bytes, len);
 
   /* Unknown fields survive: field 1000 (varint) and field 1001 (length-delimited). */
   static const uint8_t unknown[] = {0x08, 0x07, 0xc0, 0x3e, 0x01, 0xca, 0x3e, 0x02, 'h', 'i'};
   req = binary_req(ALLTYPES, unknown, sizeof unknown, CONFORMANCE__WIRE_FORMAT__PROTOBUF);
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_BINARY);
-  assert_int_equal(res->protobuf_payload.len, sizeof unknown);
-  assert_memory_equal(res->protobuf_payload.data, unknown, sizeof unknown);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  expect_binary(&c, &req, unknown, sizeof unknown);
   free(bytes);
   assert_int_equal(finish(&c), 0);
 }
@@ -259,14 +275,11 @@ static void test_binary_to_json(void **state) {
   uint8_t *bytes = sample_bytes(&len);
   child c = spawn_with_sets();
   Req req = binary_req(ALLTYPES, bytes, len, CONFORMANCE__WIRE_FORMAT__JSON);
-  Res *res = roundtrip(&c, &req);
-  expect_case(res, RES_JSON);
-  assert_string_equal(res->json_payload,
-                      "{\"fInt32\":-5,\"fUint64\":\"18446744073709551615\",\"fDouble\":0.25,"
-                      "\"fString\":\"h\xc3\xa9llo\",\"fEnum\":\"COLOR_BLUE\",\"fNested\":{\"a\":1,\"b\":\"x\"},"
-                      "\"rInt32\":[1,-2,300],\"mString\":{\"k\":\"v\"},\"oString\":\"one\","
-                      "\"wTimestamp\":\"2026-01-01T00:00:00.500Z\"}");
-  conformance__conformance_response__free_unpacked(res, NULL);
+  expect_json(&c, &req,
+              "{\"fInt32\":-5,\"fUint64\":\"18446744073709551615\",\"fDouble\":0.25,"
+              "\"fString\":\"h\xc3\xa9llo\",\"fEnum\":\"COLOR_BLUE\",\"fNested\":{\"a\":1,\"b\":\"x\"},"
+              "\"rInt32\":[1,-2,300],\"mString\":{\"k\":\"v\"},\"oString\":\"one\","
+              "\"wTimestamp\":\"2026-01-01T00:00:00.500Z\"}");
   free(bytes);
   assert_int_equal(finish(&c), 0);
 }
@@ -283,11 +296,7 @@ static void test_json_to_binary(void **state) {
                      "\"fEnum\":3,\"fNested\":{\"a\":1,\"b\":\"x\"},\"rInt32\":[1,-2,\"300\"],"
                      "\"mString\":{\"k\":\"v\"}}",
                      CONFORMANCE__WIRE_FORMAT__PROTOBUF);
-  Res *res = roundtrip(&c, &req);
-  expect_case(res, RES_BINARY);
-  assert_int_equal(res->protobuf_payload.len, len);
-  assert_memory_equal(res->protobuf_payload.data, bytes, len);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  expect_binary(&c, &req, bytes, len);
   free(bytes);
   assert_int_equal(finish(&c), 0);
 }
@@ -297,16 +306,10 @@ static void test_json_to_json(void **state) {
   child c = spawn_with_sets();
   Req req = json_req(ALLTYPES, " { \"r_string\" : [\"a\", \"b\"], \"f_bool\": true, \"renamed\": \"n\" } ",
                      CONFORMANCE__WIRE_FORMAT__JSON);
-  Res *res = roundtrip(&c, &req);
-  expect_case(res, RES_JSON);
-  assert_string_equal(res->json_payload, "{\"fBool\":true,\"rString\":[\"a\",\"b\"],\"renamed\":\"n\"}");
-  conformance__conformance_response__free_unpacked(res, NULL);
+  expect_json(&c, &req, "{\"fBool\":true,\"rString\":[\"a\",\"b\"],\"renamed\":\"n\"}");
   /* Empty message both ways. */
   req = json_req(ALLTYPES, "{}", CONFORMANCE__WIRE_FORMAT__JSON);
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_JSON);
-  assert_string_equal(res->json_payload, "{}");
-  conformance__conformance_response__free_unpacked(res, NULL);
+  expect_json(&c, &req, "{}");
   assert_int_equal(finish(&c), 0);
 }
 
@@ -317,40 +320,36 @@ static void test_parse_errors(void **state) {
     const uint8_t *data;
     size_t len;
   } bad_binary[] = {
-      {(const uint8_t *)"\x72\x05" "ab", 4},     /* f_string: length past the end */
-      {(const uint8_t *)"\x08", 1},              /* f_int32: tag without value */
+      {(const uint8_t *)"\x72\x05"
+                        "ab",
+       4},                          /* f_string: length past the end */
+      {(const uint8_t *)"\x08", 1}, /* f_int32: tag without value */
       {(const uint8_t *)"\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12}, /* varint of 11 bytes */
       {(const uint8_t *)"\x0d\x01\x02\x03\x04", 5}, /* f_int32 (varint) sent as fixed32 */
-      {(const uint8_t *)"\x72\x02\xc3\x28", 4},  /* f_string: not UTF-8 */
-      {(const uint8_t *)"\x00\x01", 2},          /* field number 0 */
+      {(const uint8_t *)"\x72\x02\xc3\x28", 4},     /* f_string: not UTF-8 */
+      {(const uint8_t *)"\x00\x01", 2},             /* field number 0 */
   };
   for (size_t i = 0; i < sizeof bad_binary / sizeof bad_binary[0]; i++) {
     Req req = binary_req(ALLTYPES, bad_binary[i].data, bad_binary[i].len, CONFORMANCE__WIRE_FORMAT__PROTOBUF);
-    Res *res = roundtrip(&c, &req);
-    expect_case(res, RES_PARSE);
-    conformance__conformance_response__free_unpacked(res, NULL);
+    ask(&c, &req, RES_PARSE);
   }
   static const char *const bad_json[] = {
-      "{\"fInt32\":",           /* cut */
-      "{\"fInt32\":1}x",        /* trailing garbage */
-      "{\"fInt32\":\"x\"}",     /* wrong type */
-      "{\"fInt32\":2147483648}",/* out of range */
-      "{\"noSuchField\":1}",    /* unknown field outside the ignore-unknown category */
-      "{\"fEnum\":\"NO_SUCH\"}",/* unknown enum name */
+      "{\"fInt32\":",                /* cut */
+      "{\"fInt32\":1}x",             /* trailing garbage */
+      "{\"fInt32\":\"x\"}",          /* wrong type */
+      "{\"fInt32\":2147483648}",     /* out of range */
+      "{\"noSuchField\":1}",         /* unknown field outside the ignore-unknown category */
+      "{\"fEnum\":\"NO_SUCH\"}",     /* unknown enum name */
       "{\"fInt32\":1,\"fInt32\":2}", /* duplicate */
       "[]",
   };
   for (size_t i = 0; i < sizeof bad_json / sizeof bad_json[0]; i++) {
     Req req = json_req(ALLTYPES, bad_json[i], CONFORMANCE__WIRE_FORMAT__PROTOBUF);
-    Res *res = roundtrip(&c, &req);
-    expect_case(res, RES_PARSE);
-    conformance__conformance_response__free_unpacked(res, NULL);
+    ask(&c, &req, RES_PARSE);
   }
   /* A JSON payload that is not UTF-8 is refused before the codec sees it. */
   Req req = json_req(ALLTYPES, "{\"fString\":\"\xc3\x28\"}", CONFORMANCE__WIRE_FORMAT__JSON);
-  Res *res = roundtrip(&c, &req);
-  expect_case(res, RES_PARSE);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_PARSE);
   assert_int_equal(finish(&c), 0);
 }
 
@@ -360,13 +359,9 @@ static void test_serialize_error(void **state) {
   /* w_timestamp seconds = 253402300800 (year 10000): valid binary, no RFC 3339 form. */
   static const uint8_t far[] = {0xaa, 0x06, 0x07, 0x08, 0x80, 0x83, 0xd1, 0xff, 0xaf, 0x07};
   Req req = binary_req(ALLTYPES, far, sizeof far, CONFORMANCE__WIRE_FORMAT__PROTOBUF);
-  Res *res = roundtrip(&c, &req);
-  expect_case(res, RES_BINARY);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_BINARY);
   req = binary_req(ALLTYPES, far, sizeof far, CONFORMANCE__WIRE_FORMAT__JSON);
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_SERIALIZE);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_SERIALIZE);
   assert_int_equal(finish(&c), 0);
 }
 
@@ -376,15 +371,10 @@ static void test_ignore_unknown(void **state) {
   Req req = json_req(ALLTYPES, "{\"noSuchField\":{\"deep\":[1,{}]},\"fInt32\":3,\"fEnum\":\"NO_SUCH\"}",
                      CONFORMANCE__WIRE_FORMAT__JSON);
   req.test_category = CONFORMANCE__TEST_CATEGORY__JSON_IGNORE_UNKNOWN_PARSING_TEST;
-  Res *res = roundtrip(&c, &req);
-  expect_case(res, RES_JSON);
-  assert_string_equal(res->json_payload, "{\"fInt32\":3}");
-  conformance__conformance_response__free_unpacked(res, NULL);
+  expect_json(&c, &req, "{\"fInt32\":3}");
   /* The same document in the plain JSON category is an error. */
   req.test_category = CONFORMANCE__TEST_CATEGORY__JSON_TEST;
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_PARSE);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_PARSE);
   assert_int_equal(finish(&c), 0);
 }
 
@@ -397,31 +387,21 @@ static void test_skipped(void **state) {
   req.message_type = S(ALLTYPES);
   req.requested_output_format = CONFORMANCE__WIRE_FORMAT__TEXT_FORMAT;
   req.test_category = CONFORMANCE__TEST_CATEGORY__TEXT_FORMAT_TEST;
-  Res *res = roundtrip(&c, &req);
-  expect_case(res, RES_SKIPPED);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_SKIPPED);
 
   req.requested_output_format = CONFORMANCE__WIRE_FORMAT__PROTOBUF;
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_SKIPPED);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_SKIPPED);
 
   req = json_req(ALLTYPES, "{}", CONFORMANCE__WIRE_FORMAT__TEXT_FORMAT);
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_SKIPPED);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_SKIPPED);
 
   req = json_req(ALLTYPES, "{}", CONFORMANCE__WIRE_FORMAT__JSPB);
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_SKIPPED);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_SKIPPED);
 
   req.payload_case = CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_JSPB_PAYLOAD;
   req.jspb_payload = S("[]");
   req.requested_output_format = CONFORMANCE__WIRE_FORMAT__PROTOBUF;
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_SKIPPED);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_SKIPPED);
   assert_int_equal(finish(&c), 0);
 }
 
@@ -436,16 +416,12 @@ static void test_bad_requests(void **state) {
   conformance__conformance_response__free_unpacked(res, NULL);
 
   req = binary_req(ALLTYPES, NULL, 0, CONFORMANCE__WIRE_FORMAT__UNSPECIFIED);
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_RUNTIME);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_RUNTIME);
 
   Req none = CONFORMANCE__CONFORMANCE_REQUEST__INIT;
   none.message_type = S(ALLTYPES);
   none.requested_output_format = CONFORMANCE__WIRE_FORMAT__PROTOBUF;
-  res = roundtrip(&c, &none);
-  expect_case(res, RES_RUNTIME);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &none, RES_RUNTIME);
 
   static const uint8_t garbage[] = {0xff, 0xff, 0xff};
   send_frame(&c, garbage, sizeof garbage);
@@ -455,9 +431,7 @@ static void test_bad_requests(void **state) {
 
   /* Still answering. */
   req = json_req(ALLTYPES, "{\"fInt32\":1}", CONFORMANCE__WIRE_FORMAT__JSON);
-  res = roundtrip(&c, &req);
-  expect_case(res, RES_JSON);
-  conformance__conformance_response__free_unpacked(res, NULL);
+  ask(&c, &req, RES_JSON);
   assert_int_equal(finish(&c), 0);
 }
 
@@ -465,7 +439,8 @@ static void test_bad_requests(void **state) {
  * once the registry has a protobuf-c descriptor for it), without it the type is unknown. */
 static void check_only_in_set(child *c, bool expect_known) {
   static const uint8_t bytes[] = {0x0a, 0x03, 'a', 'b', 'c', 0x10, 0x05};
-  Req req = binary_req("evs.conformance.test.OnlyInSet", bytes, sizeof bytes, CONFORMANCE__WIRE_FORMAT__PROTOBUF);
+  Req req =
+      binary_req("evs.conformance.test.OnlyInSet", bytes, sizeof bytes, CONFORMANCE__WIRE_FORMAT__PROTOBUF);
   Res *res = roundtrip(c, &req);
   if (!expect_known) {
     expect_case(res, RES_RUNTIME);
@@ -533,7 +508,8 @@ static void test_many_requests(void **state) {
   child c = spawn_with_sets();
   for (int i = 0; i < 3000; i++) {
     Req req = i % 2 ? binary_req(ALLTYPES, bytes, len, CONFORMANCE__WIRE_FORMAT__JSON)
-                    : json_req(ALLTYPES, "{\"rInt32\":[1,2,3],\"fString\":\"s\"}", CONFORMANCE__WIRE_FORMAT__PROTOBUF);
+                    : json_req(ALLTYPES, "{\"rInt32\":[1,2,3],\"fString\":\"s\"}",
+                               CONFORMANCE__WIRE_FORMAT__PROTOBUF);
     Res *res = roundtrip(&c, &req);
     expect_case(res, i % 2 ? RES_JSON : RES_BINARY);
     conformance__conformance_response__free_unpacked(res, NULL);
@@ -545,7 +521,8 @@ static void test_many_requests(void **state) {
 int main(void) {
   signal(SIGPIPE, SIG_IGN); /* a child that exits early must fail a check, not kill the driver */
   snprintf(set_buf, sizeof set_buf, "%s", EVS_CONFORMANCE_SETS);
-  for (char *save = NULL, *p = strtok_r(set_buf, ":", &save); p && n_set_paths < 8; p = strtok_r(NULL, ":", &save))
+  for (char *save = NULL, *p = strtok_r(set_buf, ":", &save); p && n_set_paths < 8;
+       p = strtok_r(NULL, ":", &save))
     set_paths[n_set_paths++] = p;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_failure_set),     cmocka_unit_test(test_binary_to_binary),
