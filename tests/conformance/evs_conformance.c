@@ -113,32 +113,32 @@ static void run_request(conf_state *st, const Conformance__ConformanceRequest *r
     return;
   }
   switch (req->payload_case) {
-  case CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_PROTOBUF_PAYLOAD:
-  case CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_JSON_PAYLOAD:
-    break;
-  case CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_JSPB_PAYLOAD:
-    set_skipped(res, "JSPB input is not supported by evs");
-    return;
-  case CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_TEXT_PAYLOAD:
-    set_skipped(res, "text format input is not supported by evs");
-    return;
-  default:
-    set_text(res, RUNTIME, "request has no payload", NULL);
-    return;
+    case CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_PROTOBUF_PAYLOAD:
+    case CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_JSON_PAYLOAD:
+      break;
+    case CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_JSPB_PAYLOAD:
+      set_skipped(res, "JSPB input is not supported by evs");
+      return;
+    case CONFORMANCE__CONFORMANCE_REQUEST__PAYLOAD_TEXT_PAYLOAD:
+      set_skipped(res, "text format input is not supported by evs");
+      return;
+    default:
+      set_text(res, RUNTIME, "request has no payload", NULL);
+      return;
   }
   switch (req->requested_output_format) {
-  case CONFORMANCE__WIRE_FORMAT__PROTOBUF:
-  case CONFORMANCE__WIRE_FORMAT__JSON:
-    break;
-  case CONFORMANCE__WIRE_FORMAT__JSPB:
-    set_skipped(res, "JSPB output is not supported by evs");
-    return;
-  case CONFORMANCE__WIRE_FORMAT__TEXT_FORMAT:
-    set_skipped(res, "text format output is not supported by evs");
-    return;
-  default:
-    set_text(res, RUNTIME, "request names no output format", NULL);
-    return;
+    case CONFORMANCE__WIRE_FORMAT__PROTOBUF:
+    case CONFORMANCE__WIRE_FORMAT__JSON:
+      break;
+    case CONFORMANCE__WIRE_FORMAT__JSPB:
+      set_skipped(res, "JSPB output is not supported by evs");
+      return;
+    case CONFORMANCE__WIRE_FORMAT__TEXT_FORMAT:
+      set_skipped(res, "text format output is not supported by evs");
+      return;
+    default:
+      set_text(res, RUNTIME, "request names no output format", NULL);
+      return;
   }
 
   const evs_message *m = evs_registry_require_message(st->reg, req->message_type, &err);
@@ -148,8 +148,8 @@ static void run_request(conf_state *st, const Conformance__ConformanceRequest *r
   }
   if (!m->c_desc) {
     char what[512];
-    snprintf(what, sizeof what, "no protobuf-c descriptor for %s (not compiled; dynamic descriptors not built)",
-             m->full_name);
+    snprintf(what, sizeof what,
+             "no protobuf-c descriptor for %s (not compiled; dynamic descriptors not built)", m->full_name);
     set_text(res, RUNTIME, what, NULL);
     return;
   }
@@ -242,8 +242,8 @@ static int serve_one(conf_state *st) {
   ProtobufCMessage *reqm = NULL;
   evs_error err;
   evs_error_clear(&err);
-  evs_status s = evs_binary_unpack(&conformance__conformance_request__descriptor, frame, len, NULL, NULL, &reqm,
-                                   &err);
+  evs_status s =
+      evs_binary_unpack(&conformance__conformance_request__descriptor, frame, len, NULL, NULL, &reqm, &err);
   free(frame);
   if (s == EVS_OK) {
     run_request(st, (const Conformance__ConformanceRequest *)reqm, &res);
@@ -309,11 +309,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   bool ok = true;
-  for (int i = 0; ok && i < n_sets; i++)
-    ok = load_set(st.reg, sets[i]);
+  for (int i = 0; ok && i < n_sets; i++) ok = load_set(st.reg, sets[i]);
   const char *env = getenv("EVS_CONFORMANCE_DESCRIPTOR_SET");
   char *paths = env && *env ? strdup(env) : NULL;
-  for (char *save = NULL, *p = paths ? strtok_r(paths, ":", &save) : NULL; ok && p; p = strtok_r(NULL, ":", &save))
+  for (char *save = NULL, *p = paths ? strtok_r(paths, ":", &save) : NULL; ok && p;
+       p = strtok_r(NULL, ":", &save))
     ok = load_set(st.reg, p);
   free(paths);
 #ifdef EVS_CONFORMANCE_EXTRA_CATALOG
