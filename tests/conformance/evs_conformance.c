@@ -3,9 +3,9 @@
  * Protocol: the runner writes requests to stdin and reads responses from stdout, each framed as a 4-byte
  * little-endian length followed by a serialized conformance.ConformanceRequest / ConformanceResponse
  * (tests/conformance/conformance.proto); the testee answers every request in order until stdin ends.
- * Types are resolved by full name through an evs registry: the built-in catalog, the descriptor sets given
- * with --descriptor-set or EVS_CONFORMANCE_DESCRIPTOR_SET, then any compiled catalog linked in with
- * EVS_CONFORMANCE_EXTRA_CATALOG. A type is usable when the registry has a protobuf-c descriptor for it;
+ * Types are resolved by full name through an evs registry: the built-in catalog, any compiled catalog
+ * linked in with EVS_CONFORMANCE_EXTRA_CATALOG, then the descriptor sets given with --descriptor-set or
+ * EVS_CONFORMANCE_DESCRIPTOR_SET. A type is usable when the registry has a protobuf-c descriptor for it;
  * binary input goes through evs_binary_unpack (the guard every untrusted input takes) and JSON through
  * evs_json_decode, as in the library's own paths. Built by the project, never installed. */
 #include <errno.h>
@@ -302,12 +302,21 @@ int main(int argc, char **argv) {
   conf_state st = {0};
   evs_error err;
   evs_error_clear(&err);
+  /* Compiled catalogs first: a set that repeats one of their files is then skipped, so compiled types
+   * keep their compiled descriptors and only the rest of a set needs descriptors built at run time. */
   if (evs_registry_new(&st.reg, &err) != EVS_OK ||
       evs_registry_add_catalog(st.reg, &evs_builtin_catalog, &err) != EVS_OK) {
     report("built-in catalog", &err);
     evs_registry_free(st.reg);
     return 1;
   }
+#ifdef EVS_CONFORMANCE_EXTRA_CATALOG
+  if (evs_registry_add_catalog(st.reg, &EVS_CONFORMANCE_EXTRA_CATALOG, &err) != EVS_OK) {
+    report("compiled catalog", &err);
+    evs_registry_free(st.reg);
+    return 1;
+  }
+#endif
   bool ok = true;
   for (int i = 0; ok && i < n_sets; i++) ok = load_set(st.reg, sets[i]);
   const char *env = getenv("EVS_CONFORMANCE_DESCRIPTOR_SET");
@@ -316,12 +325,6 @@ int main(int argc, char **argv) {
        p = strtok_r(NULL, ":", &save))
     ok = load_set(st.reg, p);
   free(paths);
-#ifdef EVS_CONFORMANCE_EXTRA_CATALOG
-  if (ok && evs_registry_add_catalog(st.reg, &EVS_CONFORMANCE_EXTRA_CATALOG, &err) != EVS_OK) {
-    report("compiled catalog", &err);
-    ok = false;
-  }
-#endif
   if (!ok) {
     evs_registry_free(st.reg);
     return 1;
