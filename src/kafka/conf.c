@@ -1,4 +1,5 @@
 /* librdkafka configuration: evs defaults, brokers, -X passthrough; errors with secrets redacted. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,18 @@ static evs_status set_prop(rd_kafka_conf_t *conf, const char *key, const char *v
   return evs_fail(err, EVS_ERR_INVALID_ARG, "Kafka property '%s': %s", key, safe);
 }
 
+const char *const evs_kafka_producer_defaults[] = {"enable.idempotence", "true", "acks", "all", NULL};
+
+void evs_kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+  (void)rk;
+  /* librdkafka's own log lines are noise for a CLI (delivery problems reach reports and counters): shown
+   * on request only, redacted. Read each time: no state shared with librdkafka's threads. */
+  if (!getenv("EVS_KAFKA_LOG")) return;
+  char safe[1024];
+  evs_kafka_redact(safe, sizeof safe, buf);
+  fprintf(stderr, "librdkafka %d %s: %s\n", level, fac, safe);
+}
+
 rd_kafka_conf_t *evs_kafka_conf_build(const evs_kafka_conf *kc, const char *const *defaults, evs_error *err) {
   const char *brokers = evs_kafka_brokers(kc ? kc->brokers : NULL);
   bool brokers_in_props = false;
@@ -94,6 +107,7 @@ rd_kafka_conf_t *evs_kafka_conf_build(const evs_kafka_conf *kc, const char *cons
     evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the Kafka configuration");
     return NULL;
   }
+  rd_kafka_conf_set_log_cb(conf, evs_kafka_log_cb);
   for (size_t i = 0; defaults && defaults[i]; i += 2) {
     if (set_prop(conf, defaults[i], defaults[i + 1], err) != EVS_OK) goto fail;
   }

@@ -30,14 +30,6 @@ struct evs_consumer {
   evs_consumer_stats st;
 };
 
-static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-  (void)rk;
-  if (!getenv("EVS_KAFKA_LOG")) return;
-  char safe[1024];
-  evs_kafka_redact(safe, sizeof safe, buf);
-  fprintf(stderr, "librdkafka %d %s: %s\n", level, fac, safe);
-}
-
 /* Client-level errors (brokers unreachable, ...) arrive here, in the thread calling evs_consumer_poll()
  * (rd_kafka_poll_set_consumer forwards the main queue): counted and kept for the caller. */
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -108,7 +100,6 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
                       opts->dedupe_window);
     }
   }
-  rd_kafka_conf_set_log_cb(conf, quiet_log);
   rd_kafka_conf_set_error_cb(conf, error_cb);
   rd_kafka_conf_set_opaque(conf, c);
   c->rk = evs_kafka_new_handle(RD_KAFKA_CONSUMER, conf, err);

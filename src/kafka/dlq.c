@@ -24,15 +24,7 @@ static void dlq_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   if (m->err) d->last_err = m->err;
 }
 
-static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-  (void)rk;
-  (void)level;
-  (void)fac;
-  (void)buf;
-}
-
 evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err) {
-  static const char *const defaults[] = {"enable.idempotence", "true", "acks", "all", NULL};
   evs_kafka_conf pc = *kc;
   /* Consumer-only properties must not reach the producer; the caller's props are for both, so filter. */
   const char **props = malloc((kc->n_props ? kc->n_props : 1) * sizeof *props);
@@ -53,7 +45,7 @@ evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err) {
   }
   pc.props = props;
   pc.n_props = n;
-  rd_kafka_conf_t *conf = evs_kafka_conf_build(&pc, defaults, err);
+  rd_kafka_conf_t *conf = evs_kafka_conf_build(&pc, evs_kafka_producer_defaults, err);
   free(props);
   if (!conf) return NULL;
   evs_dlq *d = calloc(1, sizeof *d);
@@ -64,7 +56,6 @@ evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err) {
   }
   rd_kafka_conf_set_opaque(conf, d);
   rd_kafka_conf_set_dr_msg_cb(conf, dlq_dr);
-  rd_kafka_conf_set_log_cb(conf, quiet_log);
   d->rk = evs_kafka_new_handle(RD_KAFKA_PRODUCER, conf, err);
   if (!d->rk) {
     free(d);

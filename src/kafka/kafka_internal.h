@@ -15,6 +15,11 @@
 /* A new rd_kafka_conf_t with evs's defaults (`defaults`, NULL-terminated key/value pairs), then brokers,
  * then the user's properties. NULL on failure (err filled, secrets redacted). */
 rd_kafka_conf_t *evs_kafka_conf_build(const evs_kafka_conf *kc, const char *const *defaults, evs_error *err);
+/* The one librdkafka log callback (evs_kafka_conf_build sets it): silent unless $EVS_KAFKA_LOG is set, then
+ * redacted lines on stderr. Safe from any librdkafka thread. */
+void evs_kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
+/* Producer defaults (key, value pairs, NULL-terminated): idempotence and acks=all. */
+extern const char *const evs_kafka_producer_defaults[];
 /* rd_kafka_new() that fills err (with the redacted errstr) and destroys conf on failure. */
 rd_kafka_t *evs_kafka_new_handle(rd_kafka_type_t type, rd_kafka_conf_t *conf, evs_error *err);
 /* EVS_ERR_TIMEOUT for timeouts, else EVS_ERR_KAFKA, with "<name>: <text>" and a context prefix. */

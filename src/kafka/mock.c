@@ -13,13 +13,6 @@ struct evs_mock_broker {
   int n_brokers;
 };
 
-static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-  (void)rk;
-  (void)level;
-  (void)fac;
-  (void)buf;
-}
-
 evs_status evs_mock_broker_new(int n_brokers, evs_mock_broker **out, evs_error *err) {
   if (out) *out = NULL;
   if (!out || n_brokers < 1 || n_brokers > 16)
@@ -28,7 +21,7 @@ evs_status evs_mock_broker_new(int n_brokers, evs_mock_broker **out, evs_error *
   if (!b) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   char errstr[256];
-  rd_kafka_conf_set_log_cb(conf, quiet_log);
+  rd_kafka_conf_set_log_cb(conf, evs_kafka_log_cb);
   /* The helper never connects anywhere: keep it from looking for brokers. */
   rd_kafka_conf_set(conf, "bootstrap.servers", "", errstr, sizeof errstr);
   b->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);

@@ -30,18 +30,6 @@ struct evs_producer {
   evs_buf key, type, tags, schema; /* scratch, reused by every send */
 };
 
-static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-  (void)rk;
-  /* librdkafka's own log lines are noise for a CLI (delivery problems reach the reports); show them on
-   * request only, redacted. */
-  static int enabled = -1;
-  if (enabled < 0) enabled = getenv("EVS_KAFKA_LOG") != NULL;
-  if (!enabled) return;
-  char safe[1024];
-  evs_kafka_redact(safe, sizeof safe, buf);
-  fprintf(stderr, "librdkafka %d %s: %s\n", level, fac, safe);
-}
-
 /* Client-level errors, from rd_kafka_poll() in the caller's thread: counted and kept for the caller. A
  * fatal one also shows up as the error of every later send. */
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
@@ -113,8 +101,7 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
   if (!reg) return err->code;
   if (opts->confluent_framing && !opts->schema_id_fn)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "confluent_framing needs a schema_id_fn");
-  static const char *const defaults[] = {"enable.idempotence", "true", "acks", "all", NULL};
-  rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, defaults, err);
+  rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, evs_kafka_producer_defaults, err);
   if (!conf) return err->code;
   evs_producer *p = calloc(1, sizeof *p);
   if (!p) {
@@ -139,7 +126,6 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
   }
   rd_kafka_conf_set_opaque(conf, p);
   rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-  rd_kafka_conf_set_log_cb(conf, log_cb);
   rd_kafka_conf_set_error_cb(conf, error_cb);
   p->rk = evs_kafka_new_handle(RD_KAFKA_PRODUCER, conf, err);
   if (!p->rk) {
