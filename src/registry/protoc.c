@@ -155,8 +155,8 @@ bool evs_looks_like_text(const uint8_t *data, size_t len) {
 }
 
 bool evs_looks_like_proto_source(const uint8_t *data, size_t len) {
-  static const char *const k_words[] = {"syntax", "edition", "package", "import", "option",
-                                        "message", "enum",    "service"};
+  static const char *const k_words[] = {"syntax", "edition", "package", "import",
+                                        "option", "message", "enum",    "service"};
   if (!evs_looks_like_text(data, len)) return false;
   size_t n = len < 4096 ? len : 4096;
   for (size_t i = 0; i < n; i++) {
@@ -211,15 +211,16 @@ static evs_status protoc_error(const char *diag, evs_error *err) {
   if (c1 && c2 && c3 && c2 - c1 > 1 && c3 - c2 > 1 && strspn(c1 + 1, "0123456789") == (size_t)(c2 - c1 - 1)) {
     *c1 = '\0';
     evs_error_where(err, line, NULL);
-    evs_error_at(err, EVS_NO_OFFSET, (uint32_t)strtoul(c1 + 1, NULL, 10), (uint32_t)strtoul(c2 + 1, NULL, 10));
+    evs_error_at(err, EVS_NO_OFFSET, (uint32_t)strtoul(c1 + 1, NULL, 10),
+                 (uint32_t)strtoul(c2 + 1, NULL, 10));
     return evs_fail(err, EVS_ERR_SYNTAX, "protoc: %s%s", c3[1] == ' ' ? c3 + 2 : c3 + 1, tail);
   }
   return evs_fail(err, EVS_ERR_SYNTAX, "protoc failed: %s%s", *line ? line : "(no message)", tail);
 }
 
-evs_status evs_protoc_compile(const char *const *dirs, size_t n_dirs, const char *const *files, size_t n_files,
-                              const uint8_t *set_in, size_t set_in_len, uint8_t **data, size_t *len,
-                              char **diag, evs_error *err) {
+evs_status evs_protoc_compile(const char *const *dirs, size_t n_dirs, const char *const *files,
+                              size_t n_files, const uint8_t *set_in, size_t set_in_len, uint8_t **data,
+                              size_t *len, char **diag, evs_error *err) {
   *diag = NULL;
   evs_tmpdir t;
   evs_status st = evs_tmpdir_make(&t, err);
@@ -228,7 +229,8 @@ evs_status evs_protoc_compile(const char *const *dirs, size_t n_dirs, const char
   const char *protoc = getenv("EVS_PROTOC");
   char *out = evs_path_join(t.dir, "set.binpb"), *errf = evs_path_join(t.dir, "protoc.err");
   char *in = set_in ? evs_path_join(t.dir, "in.binpb") : NULL;
-  bool ok = out && errf && (!set_in || in) && evs_strvec_push(&argv, evs_strdup(protoc && *protoc ? protoc : "protoc"));
+  bool ok = out && errf && (!set_in || in) &&
+            evs_strvec_push(&argv, evs_strdup(protoc && *protoc ? protoc : "protoc"));
   for (size_t i = 0; ok && i < n_dirs; i++) ok = evs_strvec_push(&argv, evs_strcat2("-I", dirs[i]));
   if (ok && set_in) {
     FILE *fp = fopen(in, "wb");
@@ -328,8 +330,10 @@ evs_status evs_registry_load_protos(evs_registry *reg, const char *const *import
   evs_error_clear(err);
   if (!reg || !files || !n_files || (n_dirs && !import_dirs))
     return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_registry_load_protos: %s",
-                    !reg ? "reg is NULL" : n_files && !files ? "files is NULL" : !n_files ? "no .proto files"
-                                                                                        : "import_dirs is NULL");
+                    !reg                ? "reg is NULL"
+                    : n_files && !files ? "files is NULL"
+                    : !n_files          ? "no .proto files"
+                                        : "import_dirs is NULL");
   free(reg->protoc_output);
   reg->protoc_output = NULL;
   evs_strvec dirs = {0}, paths = {0};
@@ -371,8 +375,8 @@ evs_status evs_registry_load_protos(evs_registry *reg, const char *const *import
   size_t set_in_len = 0, len = 0;
   if (!st && !pack_registry(reg, &set_in, &set_in_len)) st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   if (!st)
-    st = evs_protoc_compile((const char *const *)dirs.v, dirs.n, (const char *const *)paths.v, paths.n, set_in,
-                            set_in_len, &data, &len, &reg->protoc_output, err);
+    st = evs_protoc_compile((const char *const *)dirs.v, dirs.n, (const char *const *)paths.v, paths.n,
+                            set_in, set_in_len, &data, &len, &reg->protoc_output, err);
   if (!st) {
     char origin[512];
     origin_of(files, n_files, origin, sizeof origin);

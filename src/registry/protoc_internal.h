@@ -55,9 +55,9 @@ bool evs_is_proto_name(const char *name);
  * (warnings) and on failure. Errors: EVS_ERR_IO (protoc cannot run), EVS_ERR_SYNTAX (protoc failed: err has
  * its first message with file, line and column, and says how many more lines *diag holds), EVS_ERR_NOMEM,
  * and those of evs_read_set_file. */
-evs_status evs_protoc_compile(const char *const *dirs, size_t n_dirs, const char *const *files, size_t n_files,
-                              const uint8_t *set_in, size_t set_in_len, uint8_t **data, size_t *len,
-                              char **diag, evs_error *err);
+evs_status evs_protoc_compile(const char *const *dirs, size_t n_dirs, const char *const *files,
+                              size_t n_files, const uint8_t *set_in, size_t set_in_len, uint8_t **data,
+                              size_t *len, char **diag, evs_error *err);
 
 /* How input bytes look, for telling a descriptor set given as .proto source from the reverse: text when
  * the first 4 KiB hold no control byte other than whitespace (and are not empty). */

@@ -114,8 +114,9 @@ static void test_default_root_is_the_file_directory(void **state) {
 
 static void test_full_diagnostics(void **state) {
   (void)state;
-  const char text[] = "syntax = \"proto3\";\npackage t;\nmessage Bad {\n  NoSuch a = 1;\n  Missing b = 2;\n"
-                      "  string c = 2;\n}\n";
+  const char text[] =
+      "syntax = \"proto3\";\npackage t;\nmessage Bad {\n  NoSuch a = 1;\n  Missing b = 2;\n"
+      "  string c = 2;\n}\n";
   const char *path = write_file("bad.proto", text, sizeof text - 1);
   evs_registry *reg = rt_registry();
   const char *files[] = {path};
@@ -138,8 +139,9 @@ static void test_full_diagnostics(void **state) {
 
 static void test_warnings_are_kept(void **state) {
   (void)state;
-  const char text[] = "syntax = \"proto3\";\npackage w;\nimport \"google/protobuf/timestamp.proto\";\n"
-                      "message W {}\n";
+  const char text[] =
+      "syntax = \"proto3\";\npackage w;\nimport \"google/protobuf/timestamp.proto\";\n"
+      "message W {}\n";
   const char *path = write_file("w.proto", text, sizeof text - 1);
   evs_registry *reg = rt_registry();
   evs_error err;
@@ -195,7 +197,8 @@ static void test_proto_text_given_as_a_set(void **state) {
   uint8_t *text = rt_read_file(DATA "/shop/v1/order.proto", &len);
   assert_non_null(text);
   assert_int_equal(evs_registry_add_descriptor_set(reg, text, len, "order.binpb", &err), EVS_ERR_DESCRIPTOR);
-  rt_assert_error(&err, EVS_ERR_DESCRIPTOR, "order.binpb", 0, 0, "not a descriptor set: this is .proto source text");
+  rt_assert_error(&err, EVS_ERR_DESCRIPTOR, "order.binpb", 0, 0,
+                  "not a descriptor set: this is .proto source text");
   free(text);
   /* Other text keeps the decoder's own message. */
   assert_int_equal(evs_registry_add_descriptor_set(reg, (const uint8_t *)"hello world", 11, "x", &err),
@@ -218,13 +221,13 @@ static void test_same_file_twice(void **state) {
   assert_ptr_equal(evs_registry_find_message(reg, "test.conflict.Thing"), thing);
 
   /* The same name with other contents: an error naming the file and both inputs; nothing changes. */
-  const char other[] = "syntax = \"proto3\";\npackage test.conflict;\nmessage Thing { string a = 1; string z = 2; }\n";
+  const char other[] =
+      "syntax = \"proto3\";\npackage test.conflict;\nmessage Thing { string a = 1; string z = 2; }\n";
   make_dir("conflict");
   files[0] = write_file("conflict/a.proto", other, sizeof other - 1);
   dirs[0] = g_dir;
   assert_int_equal(evs_registry_load_protos(reg, dirs, 1, files, 1, &err), EVS_ERR_DUPLICATE);
-  rt_assert_error(&err, EVS_ERR_DUPLICATE, "conflict/a.proto", 0, 0,
-                  "file conflict/a.proto from ");
+  rt_assert_error(&err, EVS_ERR_DUPLICATE, "conflict/a.proto", 0, 0, "file conflict/a.proto from ");
   assert_non_null(strstr(err.msg, "differs from the one loaded before from conflict/a.proto"));
   assert_int_equal(n_files(reg), 1);
   assert_int_equal(evs_registry_find_message(reg, "test.conflict.Thing")->n_fields, 1);
