@@ -133,6 +133,14 @@ check "consume --no-builtin alone is a usage error" '[ $rc -eq 2 ]'
 EVS_BROKERS=127.0.0.1:1 "$evs" produce --no-builtin < /dev/null > /dev/null 2>&1; rc=$?
 check "produce --no-builtin alone is a usage error" '[ $rc -eq 2 ]'
 
+# A signal while protoc runs: the private directory is removed and evs ends by that signal.
+printf '#!/bin/sh\nexec sleep 5\n' > "$tmp/slow-protoc"; chmod +x "$tmp/slow-protoc"
+EVS_PROTOC="$tmp/slow-protoc" "$evs" list --proto "$order" > /dev/null 2>&1 & pid=$!
+for _ in $(seq 50); do [ -n "$(ls -A "$TMPDIR")" ] && break; sleep 0.1; done
+started=$(ls -A "$TMPDIR")
+kill -TERM "$pid"; wait "$pid"; rc=$?
+check "SIGTERM while protoc runs: exit 143 (temporaries were in \$TMPDIR: '$started')" '[ $rc -eq 143 ] && [ -n "$started" ]'
+
 left=$(find "$TMPDIR" -mindepth 1 | head -3)
 check "no temporaries left in \$TMPDIR ($left)" '[ -z "$left" ]'
 
