@@ -16,6 +16,7 @@ set(EVS_LIB_SOURCES
   src/registry/names.c
   src/registry/options.c
   src/registry/pool.c
+  src/registry/protoc.c
   src/registry/refs.c
   src/registry/registry.c
   src/registry/resolve.c

@@ -298,17 +298,22 @@ EVS_API void evs_registry_free(evs_registry *reg);
  * "stdin"); NULL means "descriptor set". The bytes are copied. A set with no files,
  * or with fields FileDescriptorSet does not have, is rejected: such bytes are some other file.
  *
- * A file whose name is already loaded is skipped: the first definition wins and the two are not compared,
- * so sets that each include the google/protobuf files combine. Every dependency of a new file must be loaded
- * already or be in the same set (any order within the set).
+ * A file whose name is already loaded (from an earlier set, the builtin catalog included, or earlier in
+ * this one) is compared with the loaded one, source info left out: an identical copy is the same file and
+ * is skipped, so sets that each include the google/protobuf or evs/v1 files combine; a different one is
+ * EVS_ERR_DUPLICATE naming the file and both inputs (origins). Nothing is ever replaced: to use a user's
+ * own version of a builtin file, load it into a registry without the builtin catalog (docs/schemas.md).
+ * Every dependency of a new file must be loaded already or be in the same set (any order within the set).
+ * Text that is not a set (.proto source given as a set) gets an error that says so.
  *
  * Errors: EVS_ERR_INVALID_ARG (reg NULL, data NULL with len > 0), EVS_ERR_LIMIT (more than
  * EVS_REGISTRY_MAX_SET_SIZE bytes, nesting deeper than EVS_REGISTRY_MAX_DEPTH), EVS_ERR_DESCRIPTOR (not a
  * FileDescriptorSet, truncated, a missing dependency, an unresolvable type name, bad field numbers, clashing
  * names or JSON names, a NUL in a string, a malformed map entry, a rule that does not fit its field, a bad
- * event option), EVS_ERR_DUPLICATE (a full name defined again by another file, an (event type, version)
- * pair given twice), EVS_ERR_UNSUPPORTED (a syntax other than proto2/proto3), EVS_ERR_NOMEM. err->file and
- * line:col point at the offending declaration when the set has source info, else at the origin. */
+ * event option), EVS_ERR_DUPLICATE (a full name defined again by another file, naming both files and
+ * inputs; a file name loaded before with different contents; an (event type, version) pair given twice),
+ * EVS_ERR_UNSUPPORTED (a syntax other than proto2/proto3), EVS_ERR_NOMEM. err->file and line:col point at the
+ * offending declaration when the set has source info, else at the origin. */
 EVS_API EVS_NODISCARD evs_status evs_registry_add_descriptor_set(evs_registry *reg, const uint8_t *data,
                                                                  size_t len, const char *origin,
                                                                  evs_error *err);
@@ -316,6 +321,33 @@ EVS_API EVS_NODISCARD evs_status evs_registry_add_descriptor_set(evs_registry *r
 /* Reads a descriptor set file (e.g. "build/events.binpb") and loads it as above, with origin = path.
  * Extra errors: EVS_ERR_INVALID_ARG (path NULL), EVS_ERR_IO (cannot open or read). */
 EVS_API EVS_NODISCARD evs_status evs_registry_load_file(evs_registry *reg, const char *path, evs_error *err);
+
+/* Compiles .proto source files with protoc and loads the result as one descriptor set (all-or-nothing, as
+ * above; its origin in errors is files[0], with "(and N more .proto files)" when there are several).
+ *  - files: paths of .proto files, n_files >= 1; each must be a regular file of text (a binary file, such
+ *    as a descriptor set given here by mistake, is refused before protoc runs, saying so);
+ *  - import_dirs: protoc's -I roots, in order; every file must lie under one of them (protoc names files
+ *    relative to their root: "acme/v1/order.proto"). With n_dirs 0, each file's own directory is its root.
+ * Imports resolve against the import dirs first, then against every file already in the registry (passed
+ * to protoc as --descriptor_set_in): with the builtin catalog loaded, a .proto may import
+ * "evs/v1/options.proto" and "google/protobuf/timestamp.proto" without any -I. The output includes
+ * imports and source info (comments, file:line:col).
+ * protoc is $EVS_PROTOC, else `protoc` on PATH, run without a shell; it writes into a private directory
+ * under $TMPDIR that is removed before returning (a caller that may be killed by a signal points $TMPDIR
+ * at a directory of its own and removes it, as the evs program does).
+ * Diagnostics: err has protoc's first message with its file:line:col and says how many more lines there
+ * are; evs_registry_protoc_output() has protoc's whole output (errors and warnings).
+ * Errors: EVS_ERR_INVALID_ARG (NULL or empty arguments, no files, a file that is not a regular file or is
+ * binary), EVS_ERR_IO (a missing file, protoc cannot be run), EVS_ERR_SYNTAX (protoc rejected the
+ * sources), and those of evs_registry_add_descriptor_set(). */
+EVS_API EVS_NODISCARD evs_status evs_registry_load_protos(evs_registry *reg, const char *const *import_dirs,
+                                                          size_t n_dirs, const char *const *files,
+                                                          size_t n_files, evs_error *err);
+
+/* Everything protoc wrote to stderr during the last evs_registry_load_protos() call on reg, after a failure
+ * (every error, not only the first) or a success (warnings such as unused imports); "" when it wrote
+ * nothing or reg is NULL. Owned by reg; valid until the next evs_registry_load_protos() or free. */
+EVS_API const char *evs_registry_protoc_output(const evs_registry *reg);
 
 /* Loads a catalog's descriptor set (may be empty: descriptor_set_len 0) and links each of its protobuf-c
  * descriptors to the message or enum of the same full name, so that evs_registry_message_for() finds it.

@@ -23,107 +23,7 @@
 
 #include "base/file_internal.h"
 #include "compat/compat_internal.h"
-
-typedef struct strvec {
-  char **v;
-  size_t n, cap;
-} strvec;
-
-static bool sv_push(strvec *sv, char *s) {
-  if (!s) return false;
-  if (sv->n + 1 >= sv->cap) {
-    size_t cap = sv->cap ? sv->cap * 2 : 32;
-    char **v = realloc(sv->v, cap * sizeof *v);
-    if (!v) {
-      free(s);
-      return false;
-    }
-    sv->v = v;
-    sv->cap = cap;
-  }
-  sv->v[sv->n++] = s;
-  sv->v[sv->n] = NULL;
-  return true;
-}
-
-static void sv_free(strvec *sv) {
-  for (size_t i = 0; i < sv->n; i++) free(sv->v[i]);
-  free(sv->v);
-  memset(sv, 0, sizeof *sv);
-}
-
-static char *xstrdup(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *d = malloc(n);
-  if (d) memcpy(d, s, n);
-  return d;
-}
-
-static char *concat(const char *a, const char *b) {
-  size_t na = strlen(a), nb = strlen(b);
-  char *d = malloc(na + nb + 1);
-  if (!d) return NULL;
-  memcpy(d, a, na);
-  memcpy(d + na, b, nb + 1);
-  return d;
-}
-
-static char *join(const char *a, const char *b) {
-  size_t na = strlen(a), nb = strlen(b);
-  char *d = malloc(na + nb + 2);
-  if (!d) return NULL;
-  memcpy(d, a, na);
-  d[na] = '/';
-  memcpy(d + na + 1, b, nb + 1);
-  return d;
-}
-
-/* Runs argv; stdout to out_path (NULL: /dev/null), stderr to err_path (NULL: /dev/null). Returns the exit
- * status (127: the program could not be started), -1 when it could not be forked or was killed. */
-static int run(const char *const *argv, const char *out_path, const char *err_path) {
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    /* The caller may block signals (evs breaking takes them on one thread); the child starts clean, and
-     * dies with its parent rather than write into a temporary directory being removed. */
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-    int o = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = open(err_path ? err_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(126);
-    close(o);
-    close(e);
-    /* execvp's prototype predates const; it does not modify the strings. */
-    execvp(argv[0], (char *const *)(uintptr_t)argv);
-    _exit(127);
-  }
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return -1;
-  if (!WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
-}
-
-static evs_status read_all(const char *path, uint8_t **data, size_t *len, evs_error *err) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) {
-    evs_error_where(err, path, NULL);
-    return evs_fail(err, EVS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-  }
-  int e = evs_read_stream(fp, EVS_REGISTRY_MAX_SET_SIZE, data, len);
-  fclose(fp);
-  if (e == ENOMEM) return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %s", path);
-  if (!e) return EVS_OK;
-  evs_error_where(err, path, NULL);
-  if (e == EFBIG)
-    return evs_fail(err, EVS_ERR_LIMIT, "%s is larger than the %zu MiB descriptor set limit", path,
-                    EVS_REGISTRY_MAX_SET_SIZE >> 20);
-  return evs_fail(err, EVS_ERR_IO, "cannot read %s: %s", path, strerror(e));
-}
+#include "registry/protoc_internal.h"
 
 /* First line of a captured stderr, for error messages. */
 static void first_line(const char *path, char *buf, size_t n) {
@@ -132,27 +32,6 @@ static void first_line(const char *path, char *buf, size_t n) {
   if (!fp) return;
   if (fgets(buf, (int)n, fp)) buf[strcspn(buf, "\r\n")] = '\0';
   fclose(fp);
-}
-
-typedef struct tmp {
-  char dir[512];
-} tmp;
-
-static evs_status tmp_make(tmp *t, evs_error *err) {
-  const char *base = getenv("TMPDIR");
-  snprintf(t->dir, sizeof t->dir, "%s/evs-breaking-XXXXXX", base && *base ? base : "/tmp");
-  if (!mkdtemp(t->dir)) {
-    t->dir[0] = '\0';
-    return evs_fail(err, EVS_ERR_IO, "cannot create a temporary directory: %s", strerror(errno));
-  }
-  return EVS_OK;
-}
-
-static void tmp_remove(tmp *t) {
-  if (!t->dir[0]) return;
-  const char *argv[] = {"rm", "-rf", t->dir, NULL};
-  (void)run(argv, NULL, NULL);
-  t->dir[0] = '\0';
 }
 
 /* The directory walk. Every directory is read once: its device and inode are remembered, and a path that
@@ -171,14 +50,9 @@ typedef struct walk {
   char *root_real;   /* realpath of root: every followed link must resolve below it */
   dir_id *seen;
   size_t n_seen, cap_seen;
-  strvec *out;
+  evs_strvec *out;
   evs_error *err;
 } walk;
-
-static bool is_proto_name(const char *name) {
-  size_t n = strlen(name);
-  return n > 6 && strcmp(name + n - 6, ".proto") == 0;
-}
 
 /* An error located at <label>/<rel>. */
 static evs_status walk_fail(walk *w, const char *rel, evs_status code, const char *fmt, ...) EVS_PRINTF(4, 5);
@@ -191,13 +65,6 @@ static evs_status walk_fail(walk *w, const char *rel, evs_status code, const cha
   va_end(ap);
   evs_error_where(w->err, shown, NULL);
   return evs_fail(w->err, code, "%s", what);
-}
-
-static const char *file_kind(mode_t mode) {
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
-  return "not a regular file";
 }
 
 /* The symlink at full (rel below the root) must resolve inside the root; one that resolves nowhere fails
@@ -241,7 +108,7 @@ static evs_status walk_entry(walk *w, const char *name, const char *child, const
 
 static evs_status walk_dir(walk *w, const char *rel, int depth) {
   if (depth > 64) return evs_fail(w->err, EVS_ERR_LIMIT, "directory tree under %s is too deep", w->label);
-  char *path = *rel ? join(w->root, rel) : xstrdup(w->root);
+  char *path = *rel ? evs_path_join(w->root, rel) : evs_strdup(w->root);
   if (!path) return evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
   struct dirent **list = NULL;
   /* Sorted, so that which of two paths to one directory is reported does not depend on the file system. */
@@ -255,8 +122,8 @@ static evs_status walk_dir(walk *w, const char *rel, int depth) {
   for (int i = 0; i < n; i++) {
     const char *name = list[i]->d_name;
     if (!st && name[0] != '.' && strcmp(name, "node_modules") != 0) {
-      char *child = *rel ? join(rel, name) : xstrdup(name);
-      char *full = child ? join(w->root, child) : NULL;
+      char *child = *rel ? evs_path_join(rel, name) : evs_strdup(name);
+      char *full = child ? evs_path_join(w->root, child) : NULL;
       st = child && full ? walk_entry(w, name, child, full, depth)
                          : evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
       free(child);
@@ -274,7 +141,8 @@ static evs_status walk_entry(walk *w, const char *name, const char *child, const
   if (lstat(full, &sb) != 0) return walk_fail(w, child, EVS_ERR_IO, "cannot read: %s", strerror(errno));
   if (S_ISLNK(sb.st_mode)) {
     /* Only the links the walk would use matter: to a directory, or named .proto. */
-    bool used = stat(full, &sb) == 0 ? S_ISDIR(sb.st_mode) || is_proto_name(name) : is_proto_name(name);
+    bool used =
+        stat(full, &sb) == 0 ? S_ISDIR(sb.st_mode) || evs_is_proto_name(name) : evs_is_proto_name(name);
     evs_status st = used ? check_link(w, child, full, true) : EVS_OK;
     if (st || !used) return st;
   }
@@ -282,12 +150,12 @@ static evs_status walk_entry(walk *w, const char *name, const char *child, const
     evs_status st = walk_enter(w, &sb, child);
     return st ? st : walk_dir(w, child, depth + 1);
   }
-  if (!is_proto_name(name)) return EVS_OK;
+  if (!evs_is_proto_name(name)) return EVS_OK;
   if (!S_ISREG(sb.st_mode))
     return walk_fail(w, child, EVS_ERR_INVALID_ARG, "%s, not a .proto file: remove or rename it",
-                     file_kind(sb.st_mode));
-  char *copy = xstrdup(child);
-  return sv_push(w->out, copy) ? EVS_OK : evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
+                     evs_file_kind(sb.st_mode));
+  char *copy = evs_strdup(child);
+  return evs_strvec_push(w->out, copy) ? EVS_OK : evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
 }
 
 /* A git tree is evs's own to guard as a whole: protoc resolves imports through -I of the tree, so a link
@@ -296,7 +164,7 @@ static evs_status walk_entry(walk *w, const char *name, const char *child, const
  * not followed here, so this walk is bounded by the tree itself. */
 static evs_status check_tree_links(walk *w, const char *rel, int depth) {
   if (depth > 64) return evs_fail(w->err, EVS_ERR_LIMIT, "directory tree of %s is too deep", w->label);
-  char *path = *rel ? join(w->root, rel) : xstrdup(w->root);
+  char *path = *rel ? evs_path_join(w->root, rel) : evs_strdup(w->root);
   DIR *d = path ? opendir(path) : NULL;
   if (!d) {
     evs_status st = path ? walk_fail(w, rel, EVS_ERR_IO, "cannot read directory: %s", strerror(errno))
@@ -307,8 +175,8 @@ static evs_status check_tree_links(walk *w, const char *rel, int depth) {
   evs_status st = EVS_OK;
   for (struct dirent *e; !st && (e = readdir(d));) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-    char *child = *rel ? join(rel, e->d_name) : xstrdup(e->d_name);
-    char *full = child ? join(w->root, child) : NULL;
+    char *child = *rel ? evs_path_join(rel, e->d_name) : evs_strdup(e->d_name);
+    char *full = child ? evs_path_join(w->root, child) : NULL;
     struct stat sb;
     if (!child || !full) {
       st = evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
@@ -329,7 +197,8 @@ static evs_status check_tree_links(walk *w, const char *rel, int depth) {
 
 /* Every .proto under root (paths relative to it) into out; with whole_tree, first every link of the tree is
  * checked (a git tree). */
-static evs_status scan(const char *root, const char *label, bool whole_tree, strvec *out, evs_error *err) {
+static evs_status scan(const char *root, const char *label, bool whole_tree, evs_strvec *out,
+                       evs_error *err) {
   walk w = {root, label, NULL, NULL, 0, 0, out, err};
   struct stat sb;
   evs_status st = EVS_OK;
@@ -351,59 +220,28 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* protoc -I root -I imports... --include_imports --include_source_info -o tmp/set.binpb root/files... */
-static evs_status compile(const char *root, strvec *files, const char *const *imports, size_t n_imports,
+/* protoc -I root -I imports... root/files..., with protoc's first diagnostic in err (evs_compat_input_read
+ * has no place for the rest). */
+static evs_status compile(const char *root, evs_strvec *files, const char *const *imports, size_t n_imports,
                           uint8_t **data, size_t *len, evs_error *err) {
-  tmp t;
-  evs_status st = tmp_make(&t, err);
-  if (st) return st;
-  strvec argv = {0};
-  const char *protoc = getenv("EVS_PROTOC");
-  char *out = join(t.dir, "set.binpb"), *errf = join(t.dir, "protoc.err");
-  bool ok = out && errf && sv_push(&argv, xstrdup(protoc && *protoc ? protoc : "protoc"));
-  ok = ok && sv_push(&argv, concat("-I", root));
-  for (size_t i = 0; ok && i < n_imports; i++) ok = sv_push(&argv, concat("-I", imports[i]));
-  ok = ok && sv_push(&argv, xstrdup("--include_imports")) &&
-       sv_push(&argv, xstrdup("--include_source_info")) &&
-       sv_push(&argv, concat("--descriptor_set_out=", out));
-  for (size_t i = 0; ok && i < files->n; i++) ok = sv_push(&argv, join(root, files->v[i]));
-  if (!ok) {
-    st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  } else {
-    int rc = run((const char *const *)argv.v, NULL, errf);
-    if (rc == 127 || rc < 0) {
-      st = evs_fail(err, EVS_ERR_IO, "cannot run protoc ('%s'): set EVS_PROTOC or install protobuf-compiler",
-                    argv.v[0]);
-    } else if (rc != 0) {
-      char line[1024];
-      first_line(errf, line, sizeof line);
-      /* protoc reports `file:line:col: message` (gcc error format). */
-      char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL,
-           *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
-      if (c1 && c2 && c3 && c2 - c1 > 1 && c3 - c2 > 1) {
-        *c1 = '\0';
-        evs_error_where(err, line, NULL);
-        evs_error_at(err, EVS_NO_OFFSET, (uint32_t)strtoul(c1 + 1, NULL, 10),
-                     (uint32_t)strtoul(c2 + 1, NULL, 10));
-        st = evs_fail(err, EVS_ERR_SYNTAX, "protoc: %s", c3[1] == ' ' ? c3 + 2 : c3 + 1);
-      } else {
-        st = evs_fail(err, EVS_ERR_SYNTAX, "protoc failed on %s: %s", root, *line ? line : "(no message)");
-      }
-    } else {
-      st = read_all(out, data, len, err);
-    }
-  }
-  sv_free(&argv);
-  free(out);
-  free(errf);
-  tmp_remove(&t);
+  evs_strvec dirs = {0}, paths = {0};
+  bool ok = evs_strvec_push(&dirs, evs_strdup(root));
+  for (size_t i = 0; ok && i < n_imports; i++) ok = evs_strvec_push(&dirs, evs_strdup(imports[i]));
+  for (size_t i = 0; ok && i < files->n; i++) ok = evs_strvec_push(&paths, evs_path_join(root, files->v[i]));
+  char *diag = NULL;
+  evs_status st = ok ? evs_protoc_compile((const char *const *)dirs.v, dirs.n, (const char *const *)paths.v,
+                                          paths.n, NULL, 0, data, len, &diag, err)
+                     : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  free(diag);
+  evs_strvec_free(&dirs);
+  evs_strvec_free(&paths);
   return st;
 }
 
 /* label names dir in errors; a git tree (whole_tree) has every link checked. */
 static evs_status from_dir(const char *dir, const char *label, bool whole_tree, const char *const *imports,
                            size_t n_imports, uint8_t **data, size_t *len, evs_error *err) {
-  strvec files = {0};
+  evs_strvec files = {0};
   evs_status st = scan(dir, label, whole_tree, &files, err);
   if (!st && !files.n) {
     evs_error_where(err, label, NULL);
@@ -413,13 +251,13 @@ static evs_status from_dir(const char *dir, const char *label, bool whole_tree, 
     qsort(files.v, files.n, sizeof *files.v, cmp_str);
     st = compile(dir, &files, imports, n_imports, data, len, err);
   }
-  sv_free(&files);
+  evs_strvec_free(&files);
   return st;
 }
 
 static evs_status from_proto_file(const char *path, const char *const *imports, size_t n_imports,
                                   uint8_t **data, size_t *len, evs_error *err) {
-  char *dir = xstrdup(path);
+  char *dir = evs_strdup(path);
   if (!dir) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   char *slash = strrchr(dir, '/');
   const char *name = slash ? slash + 1 : path;
@@ -429,10 +267,11 @@ static evs_status from_proto_file(const char *path, const char *const *imports, 
     dir[0] = '.';
     dir[1] = '\0';
   }
-  strvec files = {0};
-  evs_status st = sv_push(&files, xstrdup(name)) ? compile(dir, &files, imports, n_imports, data, len, err)
-                                                 : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  sv_free(&files);
+  evs_strvec files = {0};
+  evs_status st = evs_strvec_push(&files, evs_strdup(name))
+                      ? compile(dir, &files, imports, n_imports, data, len, err)
+                      : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  evs_strvec_free(&files);
   free(dir);
   return st;
 }
@@ -450,17 +289,18 @@ static evs_status from_git(const char *spec, const char *const *imports, size_t 
   refbuf[nref] = '\0';
   const char *path = colon && colon[1] ? colon + 1 : "";
   snprintf(object, sizeof object, "%s:%s", refbuf, path);
-  tmp t;
-  evs_status st = tmp_make(&t, err);
+  evs_tmpdir t;
+  evs_status st = evs_tmpdir_make(&t, err);
   if (st) return st;
-  char *typef = join(t.dir, "type"), *errf = join(t.dir, "git.err"), *tar = join(t.dir, "tree.tar");
-  char *tree = join(t.dir, "tree"), *blob = join(t.dir, "blob.binpb");
+  char *typef = evs_path_join(t.dir, "type"), *errf = evs_path_join(t.dir, "git.err"),
+       *tar = evs_path_join(t.dir, "tree.tar");
+  char *tree = evs_path_join(t.dir, "tree"), *blob = evs_path_join(t.dir, "blob.binpb");
   if (!typef || !errf || !tar || !tree || !blob) {
     st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     goto done;
   }
   const char *cat[] = {"git", "cat-file", "-t", object, NULL};
-  int rc = run(cat, typef, errf);
+  int rc = evs_proc_run(cat, typef, errf);
   char kind[64];
   first_line(typef, kind, sizeof kind);
   if (rc != 0) {
@@ -470,15 +310,16 @@ static evs_status from_git(const char *spec, const char *const *imports, size_t 
                   *line ? line : "(git failed)");
   } else if (strcmp(kind, "blob") == 0) {
     const char *show[] = {"git", "show", object, NULL};
-    if (run(show, blob, errf) != 0) {
+    if (evs_proc_run(show, blob, errf) != 0) {
       st = evs_fail(err, EVS_ERR_IO, "git show %s failed", object);
     } else {
-      st = read_all(blob, data, len, err);
+      st = evs_read_set_file(blob, data, len, err);
     }
   } else {
     const char *archive[] = {"git", "archive", "--format=tar", "-o", tar, object, NULL};
     const char *untar[] = {"tar", "-xf", tar, "-C", tree, NULL};
-    if (mkdir(tree, 0700) != 0 || run(archive, NULL, errf) != 0 || run(untar, NULL, errf) != 0) {
+    if (mkdir(tree, 0700) != 0 || evs_proc_run(archive, NULL, errf) != 0 ||
+        evs_proc_run(untar, NULL, errf) != 0) {
       st = evs_fail(err, EVS_ERR_IO, "git archive %s failed", object);
     } else {
       st = from_dir(tree, spec, true, imports, n_imports, data, len, err);
@@ -490,7 +331,7 @@ done:
   free(tar);
   free(tree);
   free(blob);
-  tmp_remove(&t);
+  evs_tmpdir_remove(&t);
   return st;
 }
 
@@ -508,23 +349,24 @@ evs_status evs_compat_input_read(const char *spec, const char *const *import_dir
     return evs_fail(err, EVS_ERR_IO, "cannot open %s: %s", spec, strerror(errno));
   }
   if (spec[0] == '-') { /* keep protoc from reading a path as an option */
-    char *safe = concat("./", spec);
+    char *safe = evs_strcat2("./", spec);
     if (!safe) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     evs_status st = evs_compat_input_read(safe, import_dirs, n_import_dirs, data, len, err);
     free(safe);
     return st;
   }
   if (S_ISDIR(sb.st_mode)) return from_dir(spec, spec, false, import_dirs, n_import_dirs, data, len, err);
-  if (is_proto_name(spec)) {
+  if (evs_is_proto_name(spec)) {
     /* A FIFO or device would block protoc or feed it what is not a file. (A descriptor set may come from a
      * pipe: `--against <(protoc ...)`.) */
     if (!S_ISREG(sb.st_mode)) {
       evs_error_where(err, spec, NULL);
-      return evs_fail(err, EVS_ERR_INVALID_ARG, "%s is %s, not a .proto file", spec, file_kind(sb.st_mode));
+      return evs_fail(err, EVS_ERR_INVALID_ARG, "%s is %s, not a .proto file", spec,
+                      evs_file_kind(sb.st_mode));
     }
     return from_proto_file(spec, import_dirs, n_import_dirs, data, len, err);
   }
-  return read_all(spec, data, len, err);
+  return evs_read_set_file(spec, data, len, err);
 }
 
 evs_status evs_compat_input_load(const char *spec, const char *const *import_dirs, size_t n_import_dirs,

@@ -200,13 +200,44 @@ static evs_status build_file(evs_batch *b, const Google__Protobuf__FileDescripto
   return EVS_OK;
 }
 
+/* Whether two definitions of one file name say the same thing. Source info is not compared (the registry
+ * keeps none in the protos: one input may carry it and another not), everything else is, options and
+ * unknown fields included: protobuf-c packs fields in number order, so equal messages pack to equal
+ * bytes. -1 when out of memory. */
+static int same_file(const Google__Protobuf__FileDescriptorProto *a,
+                     const Google__Protobuf__FileDescriptorProto *b) {
+  size_t na = protobuf_c_message_get_packed_size(&a->base), nb = protobuf_c_message_get_packed_size(&b->base);
+  if (na != nb) return 0;
+  uint8_t *pa = malloc(na ? na : 1), *pb = malloc(nb ? nb : 1);
+  int same = -1;
+  if (pa && pb) {
+    protobuf_c_message_pack(&a->base, pa);
+    protobuf_c_message_pack(&b->base, pb);
+    same = memcmp(pa, pb, na) == 0;
+  }
+  free(pa);
+  free(pb);
+  return same;
+}
+
 evs_status evs_build_files(evs_batch *b) {
   for (size_t i = 0; i < b->set->n_file; i++) {
     const Google__Protobuf__FileDescriptorProto *fd = b->set->file[i];
     if (!fd->name || !*fd->name)
       return evs_batch_fail(b, NULL, EVS_ERR_DESCRIPTOR, "file #%zu of the set has no name", i + 1);
-    /* Already known (from an earlier set or earlier in this one): the first definition wins. */
-    if (evs_batch_find_file(b, fd->name)) continue;
+    /* Already known (from an earlier set or earlier in this one): an identical copy is the same file (sets
+     * that each include google/protobuf/timestamp.proto combine); a different one is never silently
+     * dropped, since which of the two a reader then used would depend on load order. */
+    const evs_file *known = evs_batch_find_file(b, fd->name);
+    if (known) {
+      int same = same_file(known->proto, fd);
+      if (same < 0) return nomem(b);
+      if (same) continue;
+      return evs_batch_fail(b, NULL, EVS_ERR_DUPLICATE,
+                            "file %s from %s differs from the one loaded before from %s: two different "
+                            "definitions of one file; load only one of them",
+                            fd->name, b->origin, known->origin);
+    }
     evs_status st = build_file(b, fd);
     if (!st) st = evs_srcinfo_apply(b, (evs_file *)b->new_files.v[b->new_files.n - 1], i);
     if (st) return st;

@@ -2,6 +2,7 @@
 #include "registry/registry_internal.h"
 
 #include "base/file_internal.h"
+#include "registry/protoc_internal.h"
 #include "evs/arena.h"
 
 #include <errno.h>
@@ -68,6 +69,7 @@ void evs_registry_free(evs_registry *reg) {
   evs_ptrvec_free(&reg->pools);
   evs_ptrvec_free(&reg->sets);
   free(reg->events);
+  free(reg->protoc_output);
   free(reg);
 }
 
@@ -264,7 +266,18 @@ evs_status evs_registry_add_descriptor_set_flags(evs_registry *reg, const uint8_
   }
   if (!origin) origin = "descriptor set";
   evs_status st = check_size(origin, len, err);
-  return st ? st : load(reg, data, len, origin, NULL, flags, err);
+  if (!st) st = load(reg, data, len, origin, NULL, flags, err);
+  /* A serialized set is never text (its first bytes are tags and lengths below 0x20): text that reads
+   * like .proto source is the file the set was to be compiled from. */
+  if (st == EVS_ERR_DESCRIPTOR && evs_looks_like_proto_source(data, len)) {
+    evs_error_clear(err);
+    evs_error_where(err, origin, NULL);
+    st = evs_fail(err, EVS_ERR_DESCRIPTOR,
+                  "not a descriptor set: this is .proto source text; a .proto file is compiled "
+                  "(evs_registry_load_protos, evs --proto), a descriptor set is protoc's binary "
+                  "--descriptor_set_out");
+  }
+  return st;
 }
 
 evs_status evs_registry_add_descriptor_set(evs_registry *reg, const uint8_t *data, size_t len,

@@ -98,8 +98,9 @@ struct evs_registry {
   evs_ptrvec msg_sorted, enum_sorted;
   evs_event_type *events; /* sorted by (name, version) */
   size_t n_events;
-  evs_ptrvec pools; /* evs_pool * of committed batches */
-  evs_ptrvec sets;  /* evs_arena * holding each unpacked FileDescriptorSet, alive for the views' strings */
+  evs_ptrvec pools;    /* evs_pool * of committed batches */
+  evs_ptrvec sets;     /* evs_arena * holding each unpacked FileDescriptorSet, alive for the views' strings */
+  char *protoc_output; /* protoc's stderr from the last evs_registry_load_protos(), malloc'd or NULL */
 };
 
 /* A file's SourceCodeInfo bytes inside the set being loaded (srcinfo.c). */

@@ -14,20 +14,25 @@ static evs_status nomem(evs_batch *b) {
   return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
 }
 
-static const char *file_of_symbol(const evs_batch *b, const char *full_name) {
+static const evs_file *file_of_symbol(const evs_batch *b, const char *full_name) {
   size_t len = strlen(full_name);
   const evs_message *m = evs_batch_find_message(b, full_name, len);
-  if (m) return m->file->name;
+  if (m) return m->file;
   const evs_enum *e = evs_batch_find_enum(b, full_name, len);
-  return e ? e->file->name : "?";
+  return e ? e->file : NULL;
 }
 
 static evs_status define_symbol(evs_batch *b, const char *kind, const char *full_name,
                                 const evs_source_info *src, evs_hmap *table, const void *view) {
   size_t len = strlen(full_name);
-  if (evs_batch_find_message(b, full_name, len) || evs_batch_find_enum(b, full_name, len))
-    return evs_batch_fail(b, src, EVS_ERR_DUPLICATE, "%s %s is defined again (first defined in %s)", kind,
-                          full_name, file_of_symbol(b, full_name));
+  if (evs_batch_find_message(b, full_name, len) || evs_batch_find_enum(b, full_name, len)) {
+    /* Both definitions by file and by input: the two may come from different sets (a user's set and the
+     * builtin catalog). */
+    const evs_file *first = file_of_symbol(b, full_name);
+    return evs_batch_fail(b, src, EVS_ERR_DUPLICATE,
+                          "%s %s is defined again (first defined in %s from %s; again from %s)", kind,
+                          full_name, first ? first->name : "?", first ? first->origin : "?", b->origin);
+  }
   if (!evs_hmap_reserve(table, 1)) return nomem(b);
   evs_hmap_put(table, full_name, len, view);
   return EVS_OK;

@@ -8,6 +8,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 const cli_cmd *cli_find(const char *name) {
   for (const cli_cmd *const *c = cli_commands; *c; c++) {
@@ -66,22 +70,82 @@ int cli_parse_count(const char *text, unsigned long long max, unsigned long long
   return 0;
 }
 
-evs_registry *cli_open_registry(const cli_cmd *cmd, const char *const *paths, int n) {
+static int add_path(const cli_cmd *cmd, const char **paths, int *n, const char *what, const char *path) {
+  if (*n == CLI_MAX_SETS) {
+    cli_usage_error(cmd, "at most %d %s options", CLI_MAX_SETS, what);
+    return -1;
+  }
+  paths[(*n)++] = path;
+  return 1;
+}
+
+int cli_schema_option(const cli_cmd *cmd, cli_schema *s, int c, const char *arg) {
+  switch (c) {
+    case CLI_OPT_DESCRIPTOR_SET:
+      return add_path(cmd, s->sets, &s->n_sets, "--descriptor-set", arg);
+    case CLI_OPT_PROTO:
+      return add_path(cmd, s->protos, &s->n_protos, "--proto", arg);
+    case 'I':
+      return add_path(cmd, s->dirs, &s->n_dirs, "-I/--proto-path", arg);
+    case CLI_OPT_NO_BUILTIN:
+      s->no_builtin = true;
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+int cli_schema_check(const cli_cmd *cmd, const cli_schema *s) {
+  if (s->n_dirs && !s->n_protos)
+    return cli_usage_error(cmd, "-I/--proto-path is an import root for --proto files: give --proto too");
+  if (s->no_builtin && !s->n_sets && !s->n_protos)
+    return cli_usage_error(cmd, "--no-builtin leaves no schema: give --descriptor-set or --proto");
+  return 0;
+}
+
+/* The error of a failed load, with a way out when the user's schema and the builtin catalog disagree. */
+static void schema_fail(const cli_cmd *cmd, const cli_schema *s, const evs_error *err) {
+  cli_fail(cmd, err);
+  if (err->code == EVS_ERR_DUPLICATE && !s->no_builtin && strstr(err->msg, evs_builtin_catalog.name))
+    fprintf(stderr,
+            "evs %s: hint: your schema redefines a file or type of evs's builtin catalog; --no-builtin "
+            "leaves the builtin catalog out (docs/schemas.md)\n",
+            cmd->name);
+}
+
+static evs_status load_protos(evs_registry *reg, const cli_schema *s, evs_error *err) {
+  cli_tmp_guard guard;
+  cli_tmp_guard_begin(&guard, "protoc");
+  evs_status st =
+      evs_registry_load_protos(reg, s->dirs, (size_t)s->n_dirs, s->protos, (size_t)s->n_protos, err);
+  /* Every line protoc wrote, as it wrote them (file:line:col: ...), before evs's own summary. */
+  fputs(evs_registry_protoc_output(reg), stderr);
+  return (evs_status)cli_tmp_guard_end(&guard, (int)st);
+}
+
+evs_registry *cli_open_registry(const cli_cmd *cmd, const cli_schema *s) {
+  static const cli_schema builtin_only;
+  if (!s) s = &builtin_only;
   evs_error err;
   evs_error_clear(&err);
   evs_registry *reg = NULL;
   if (evs_registry_new(&reg, &err) != EVS_OK ||
-      evs_registry_add_catalog(reg, &evs_builtin_catalog, &err) != EVS_OK) {
+      (!s->no_builtin && evs_registry_add_catalog(reg, &evs_builtin_catalog, &err) != EVS_OK)) {
     cli_fail(cmd, &err);
     evs_registry_free(reg);
     return NULL;
   }
-  for (int i = 0; i < n; i++) {
-    if (evs_registry_load_file(reg, paths[i], &err) != EVS_OK) {
-      cli_fail(cmd, &err);
+  for (int i = 0; i < s->n_sets; i++) {
+    if (evs_registry_load_file(reg, s->sets[i], &err) != EVS_OK) {
+      schema_fail(cmd, s, &err);
       evs_registry_free(reg);
       return NULL;
     }
+  }
+  if (s->n_protos && load_protos(reg, s, &err) != EVS_OK) {
+    schema_fail(cmd, s, &err);
+    evs_registry_free(reg);
+    return NULL;
   }
   return reg;
 }
@@ -95,10 +159,101 @@ int cli_option_error(const cli_cmd *cmd, int c, char **argv) {
   return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
-int cli_add_set(const cli_cmd *cmd, const char **paths, int *n, const char *path) {
-  if (*n == CLI_MAX_SETS) return cli_usage_error(cmd, "at most %d --descriptor-set options", CLI_MAX_SETS);
-  paths[(*n)++] = path;
-  return 0;
+/* Temporary files. The library puts its temporaries (protoc output, extracted git trees) under $TMPDIR; for
+ * the duration of a check $TMPDIR is one private directory, removed on every exit path. SIGINT, SIGTERM and
+ * SIGHUP are blocked in every thread and taken by one thread (sigwait) that removes the directory and
+ * re-raises the signal with its default action, so that the exit status still tells which signal ended the
+ * run. The library's child processes (protoc, git) start with no signal blocked. */
+/* `rm -rf dir`, repeated while a dying child may still be creating files in it (each removal of a directory
+ * is final: nothing can be created in a removed directory). */
+static void remove_tree(const char *dir) {
+  struct stat sb;
+  for (int tries = 0; tries < 100 && lstat(dir, &sb) == 0; tries++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, NULL);
+      execlp("rm", "rm", "-rf", "--", dir, (char *)NULL);
+      _exit(127);
+    }
+    int status;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (lstat(dir, &sb) == 0) nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  }
+}
+
+static void *cli_tmp_guard_thread(void *arg) {
+  cli_tmp_guard *g = arg;
+  int sig = 0;
+  if (sigwait(&g->sigs, &sig) != 0) return NULL;
+  /* From here the run ends by the signal: tmp_guard_end() must not cancel the cleanup half-way. */
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+  pthread_mutex_lock(&g->mu);
+  g->signalled = true;
+  pthread_mutex_unlock(&g->mu);
+  remove_tree(g->dir);
+  signal(sig, SIG_DFL);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, sig);
+  pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+  raise(sig);
+  _exit(128 + sig); /* not reached: the default action of these signals ends the process */
+}
+
+static void restore_tmpdir(const cli_tmp_guard *g) {
+  if (g->had_tmpdir)
+    setenv("TMPDIR", g->old_tmpdir, 1);
+  else
+    unsetenv("TMPDIR");
+}
+
+/* Without a private directory (TMPDIR not writable) the check still runs: inputs that need temporaries
+ * then fail with the library's own error. */
+void cli_tmp_guard_begin(cli_tmp_guard *g, const char *name) {
+  memset(g, 0, sizeof *g);
+  const char *base = getenv("TMPDIR");
+  snprintf(g->dir, sizeof g->dir, "%s/evs-%s-XXXXXX", base && *base ? base : "/tmp", name);
+  if (base) snprintf(g->old_tmpdir, sizeof g->old_tmpdir, "%s", base);
+  g->had_tmpdir = base != NULL;
+  if (!mkdtemp(g->dir)) return;
+  sigemptyset(&g->sigs);
+  sigaddset(&g->sigs, SIGINT);
+  sigaddset(&g->sigs, SIGTERM);
+  sigaddset(&g->sigs, SIGHUP);
+  pthread_mutex_init(&g->mu, NULL);
+  if (setenv("TMPDIR", g->dir, 1) != 0 || pthread_sigmask(SIG_BLOCK, &g->sigs, &g->old_mask) != 0) {
+    restore_tmpdir(g);
+    remove_tree(g->dir);
+    return;
+  }
+  if (pthread_create(&g->thread, NULL, cli_tmp_guard_thread, g) != 0) {
+    pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
+    restore_tmpdir(g);
+    remove_tree(g->dir);
+    return;
+  }
+  g->active = true;
+}
+
+int cli_tmp_guard_end(cli_tmp_guard *g, int rc) {
+  if (!g->active) return rc;
+  pthread_mutex_lock(&g->mu);
+  bool signalled = g->signalled;
+  pthread_mutex_unlock(&g->mu);
+  if (signalled) {
+    for (;;) pause(); /* the guard thread is cleaning up and will end the process by the signal */
+  }
+  pthread_cancel(g->thread);
+  pthread_join(g->thread, NULL);
+  remove_tree(g->dir);
+  restore_tmpdir(g);
+  /* A signal that came after the guard stopped is delivered now, with its default action. */
+  pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
+  pthread_mutex_destroy(&g->mu);
+  return rc;
 }
 
 static void skip_rest_of_line(FILE *in) {

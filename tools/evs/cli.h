@@ -43,19 +43,80 @@ int cli_wants_help(int argc, char **argv);
 /* Parses a non-negative decimal count with an upper bound; 0 on success, -1 on bad text. */
 int cli_parse_count(const char *text, unsigned long long max, unsigned long long *out);
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+
 #include "evs/registry.h"
 
-/* Up to this many --descriptor-set options per command. */
+/* Up to this many --descriptor-set, --proto and -I options each per command. */
 #define CLI_MAX_SETS 16
 
-/* A registry with evs's builtin catalog plus each descriptor set file in `paths` (n of them). On failure
- * prints the error (which file, what is wrong) and returns NULL. Free with evs_registry_free(). */
-evs_registry *cli_open_registry(const cli_cmd *cmd, const char *const *paths, int n);
+/* The schema options every command that names a schema takes (docs/schemas.md). */
+typedef struct cli_schema {
+  const char *sets[CLI_MAX_SETS]; /* --descriptor-set FILE */
+  int n_sets;
+  const char *protos[CLI_MAX_SETS]; /* --proto FILE.proto */
+  int n_protos;
+  const char *dirs[CLI_MAX_SETS]; /* -I/--proto-path DIR */
+  int n_dirs;
+  bool no_builtin; /* --no-builtin */
+} cli_schema;
+
+/* getopt_long codes of the schema options, above every character a command uses ('I' is -I). */
+enum { CLI_OPT_DESCRIPTOR_SET = 0x100, CLI_OPT_PROTO, CLI_OPT_NO_BUILTIN };
+
+/* The schema options' rows of a command's `struct option` table, and their short option ("I:" goes into
+ * the getopt_long option string). */
+#define CLI_SCHEMA_OPTIONS                                                                               \
+  {"descriptor-set", required_argument, NULL, CLI_OPT_DESCRIPTOR_SET},                                   \
+      {"proto", required_argument, NULL, CLI_OPT_PROTO}, {"proto-path", required_argument, NULL, 'I'}, { \
+    "no-builtin", no_argument, NULL, CLI_OPT_NO_BUILTIN                                                  \
+  }
+#define CLI_SCHEMA_SHORT "I:"
+
+/* The schema options' lines of a command's --help text (one text for every command). */
+#define CLI_SCHEMA_HELP                                                                                \
+  "  --descriptor-set FILE    also load this FileDescriptorSet (protoc --descriptor_set_out\n"         \
+  "                           --include_imports --include_source_info); repeatable\n"                  \
+  "  --proto FILE.proto       also load this .proto file, compiled by protoc ($EVS_PROTOC); imports\n" \
+  "                           resolve against -I, then the loaded schemas; repeatable\n"               \
+  "  -I, --proto-path DIR     import root for --proto (default: each file's directory); repeatable\n"  \
+  "  --no-builtin             leave evs's builtin catalog out: only the given schemas are loaded\n"
+
+/* Takes getopt_long's result c (with optarg) when it is a schema option: returns 1 when it was one, 0 when
+ * it is not, or -1 after printing a usage error (the command then exits with CLI_EXIT_USAGE). */
+int cli_schema_option(const cli_cmd *cmd, cli_schema *s, int c, const char *arg);
+/* After option parsing: 0, or CLI_EXIT_USAGE after printing why the schema options do not fit together
+ * (-I without --proto, --no-builtin with no schema at all). */
+int cli_schema_check(const cli_cmd *cmd, const cli_schema *s);
+
+/* A registry with evs's builtin catalog (unless s->no_builtin), each --descriptor-set in order, then the
+ * --proto files (one protoc run, under a private $TMPDIR removed on exit and on SIGINT/SIGTERM/SIGHUP).
+ * protoc's whole output (warnings, every error) is copied to stderr. s NULL: the builtin catalog only. On
+ * failure prints the error (which file, what is wrong, and a hint when a user schema redefines a builtin
+ * file or type) and returns NULL. Free with evs_registry_free(). */
+evs_registry *cli_open_registry(const cli_cmd *cmd, const cli_schema *s);
+
+/* The library writes temporaries (protoc's output, git trees) under $TMPDIR: for the guard's duration
+ * $TMPDIR is a private directory $TMPDIR/evs-NAME-XXXXXX, removed by cli_tmp_guard_end() and, when
+ * SIGINT, SIGTERM or SIGHUP arrives meanwhile, by a guard thread that then ends the process by that
+ * signal. end restores $TMPDIR and the signal mask and returns rc. */
+typedef struct cli_tmp_guard {
+  char dir[4096];
+  char old_tmpdir[4096];
+  bool had_tmpdir;
+  sigset_t sigs, old_mask;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  bool signalled, active;
+} cli_tmp_guard;
+void cli_tmp_guard_begin(cli_tmp_guard *g, const char *name);
+int cli_tmp_guard_end(cli_tmp_guard *g, int rc);
+
 /* Handles getopt_long's ':' (missing value) and '?' (unknown option) results as usage errors: call it from
  * the default branch of a command's option switch. Returns CLI_EXIT_USAGE. */
 int cli_option_error(const cli_cmd *cmd, int c, char **argv);
-/* Appends a --descriptor-set value to paths (at most CLI_MAX_SETS); 0, or a usage error's exit code. */
-int cli_add_set(const cli_cmd *cmd, const char **paths, int *n, const char *path);
 /* Writes s as a JSON string literal (quotes included) with the escapes JSON requires. */
 void cli_json_string(FILE *out, const char *s);
 

@@ -219,99 +219,6 @@ static int check(const cli_cmd *self, args *a) {
   return rc;
 }
 
-/* Temporary files. The library puts its temporaries (protoc output, extracted git trees) under $TMPDIR; for
- * the duration of a check $TMPDIR is one private directory, removed on every exit path. SIGINT, SIGTERM and
- * SIGHUP are blocked in every thread and taken by one thread (sigwait) that removes the directory and
- * re-raises the signal with its default action, so that the exit status still tells which signal ended the
- * run. The library's child processes (protoc, git) start with no signal blocked. */
-typedef struct tmp_guard {
-  char dir[4096];
-  sigset_t sigs, old_mask;
-  pthread_t thread;
-  pthread_mutex_t mu;
-  bool signalled, active;
-} tmp_guard;
-
-/* `rm -rf dir`, repeated while a dying child may still be creating files in it (each removal of a directory
- * is final: nothing can be created in a removed directory). */
-static void remove_tree(const char *dir) {
-  struct stat sb;
-  for (int tries = 0; tries < 100 && lstat(dir, &sb) == 0; tries++) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, NULL);
-      execlp("rm", "rm", "-rf", "--", dir, (char *)NULL);
-      _exit(127);
-    }
-    int status;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (lstat(dir, &sb) == 0) nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-  }
-}
-
-static void *tmp_guard_thread(void *arg) {
-  tmp_guard *g = arg;
-  int sig = 0;
-  if (sigwait(&g->sigs, &sig) != 0) return NULL;
-  /* From here the run ends by the signal: tmp_guard_end() must not cancel the cleanup half-way. */
-  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-  pthread_mutex_lock(&g->mu);
-  g->signalled = true;
-  pthread_mutex_unlock(&g->mu);
-  remove_tree(g->dir);
-  signal(sig, SIG_DFL);
-  sigset_t one;
-  sigemptyset(&one);
-  sigaddset(&one, sig);
-  pthread_sigmask(SIG_UNBLOCK, &one, NULL);
-  raise(sig);
-  _exit(128 + sig); /* not reached: the default action of these signals ends the process */
-}
-
-/* Without a private directory (TMPDIR not writable) the check still runs: inputs that need temporaries
- * then fail with the library's own error. */
-static void tmp_guard_begin(tmp_guard *g) {
-  memset(g, 0, sizeof *g);
-  const char *base = getenv("TMPDIR");
-  snprintf(g->dir, sizeof g->dir, "%s/evs-breaking-XXXXXX", base && *base ? base : "/tmp");
-  if (!mkdtemp(g->dir)) return;
-  sigemptyset(&g->sigs);
-  sigaddset(&g->sigs, SIGINT);
-  sigaddset(&g->sigs, SIGTERM);
-  sigaddset(&g->sigs, SIGHUP);
-  pthread_mutex_init(&g->mu, NULL);
-  if (setenv("TMPDIR", g->dir, 1) != 0 || pthread_sigmask(SIG_BLOCK, &g->sigs, &g->old_mask) != 0) {
-    remove_tree(g->dir);
-    return;
-  }
-  if (pthread_create(&g->thread, NULL, tmp_guard_thread, g) != 0) {
-    pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
-    remove_tree(g->dir);
-    return;
-  }
-  g->active = true;
-}
-
-static int tmp_guard_end(tmp_guard *g, int rc) {
-  if (!g->active) return rc;
-  pthread_mutex_lock(&g->mu);
-  bool signalled = g->signalled;
-  pthread_mutex_unlock(&g->mu);
-  if (signalled) {
-    for (;;) pause(); /* the guard thread is cleaning up and will end the process by the signal */
-  }
-  pthread_cancel(g->thread);
-  pthread_join(g->thread, NULL);
-  remove_tree(g->dir);
-  /* A signal that came after the guard stopped is delivered now, with its default action. */
-  pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
-  pthread_mutex_destroy(&g->mu);
-  return rc;
-}
-
 static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
       {"against", required_argument, NULL, 'a'},     {"level", required_argument, NULL, 'l'},
@@ -384,9 +291,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if (a.write_set && a.n_against)
     return cli_usage_error(self, "--write-set does not compare: drop --against");
   if (!a.write_set && !a.n_against) return cli_usage_error(self, "missing --against OLD");
-  tmp_guard guard;
-  tmp_guard_begin(&guard);
-  return tmp_guard_end(&guard, a.write_set ? write_set(self, &a) : check(self, &a));
+  cli_tmp_guard guard;
+  cli_tmp_guard_begin(&guard, "breaking");
+  return cli_tmp_guard_end(&guard, a.write_set ? write_set(self, &a) : check(self, &a));
 }
 
 const cli_cmd cli_cmd_breaking = {

@@ -72,12 +72,19 @@ static evs_status print_event(const evs_record *r, void *ctx, evs_error *err) {
 
 static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
-      {"topic", required_argument, NULL, 't'},    {"group", required_argument, NULL, 'g'},
-      {"from-beginning", no_argument, NULL, 'B'}, {"count", required_argument, NULL, 'c'},
-      {"timeout", required_argument, NULL, 'T'},  {"brokers", required_argument, NULL, 'b'},
-      {"dlq", required_argument, NULL, 'D'},      {"no-dlq", no_argument, NULL, 'N'},
-      {"proto-names", no_argument, NULL, 'P'},    {NULL, 0, NULL, 0},
+      {"topic", required_argument, NULL, 't'},
+      {"group", required_argument, NULL, 'g'},
+      {"from-beginning", no_argument, NULL, 'B'},
+      {"count", required_argument, NULL, 'c'},
+      {"timeout", required_argument, NULL, 'T'},
+      {"brokers", required_argument, NULL, 'b'},
+      {"dlq", required_argument, NULL, 'D'},
+      {"no-dlq", no_argument, NULL, 'N'},
+      {"proto-names", no_argument, NULL, 'P'},
+      CLI_SCHEMA_OPTIONS,
+      {NULL, 0, NULL, 0},
   };
+  cli_schema schema = {0};
   const char *topics[16];
   size_t n_topics = 0;
   kafka_cli_opts k = {0};
@@ -86,7 +93,10 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   bool from_beginning = false, have_count = false, proto_names = false;
   optind = 1;
   opterr = 0;
-  for (int c; (c = getopt_long(argc, argv, ":X:", opts, NULL)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, ":X:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
+    int taken = cli_schema_option(self, &schema, c, optarg);
+    if (taken < 0) return CLI_EXIT_USAGE;
+    if (taken) continue;
     switch (c) {
       case 't':
         if (n_topics == 16) return cli_usage_error(self, "at most 16 --topic options");
@@ -128,6 +138,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   }
   if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
   if (!n_topics) return cli_usage_error(self, "--topic is required");
+  if (cli_schema_check(self, &schema)) return CLI_EXIT_USAGE;
   if (kafka_cli_need_brokers(self, &k)) return CLI_EXIT_USAGE;
   if (have_count && count == 0) return CLI_EXIT_OK;
 
@@ -140,8 +151,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     snprintf(group_buf, sizeof group_buf, "evs-consume-%s", evs_uuid_format(&u, text));
     group = group_buf;
   }
-  /* The builtin catalog: decoding needs compiled (protobuf-c) types, which extra descriptor sets lack. */
-  evs_registry *reg = cli_open_registry(self, NULL, 0);
+  evs_registry *reg = cli_open_registry(self, &schema);
   if (!reg) return CLI_EXIT_FAIL;
   printer pr = {stdout, reg, {.flags = proto_names ? EVS_JSON_PROTO_NAMES : 0}, EVS_BUF_INIT, 0};
   evs_consumer_options co = {
@@ -221,11 +231,13 @@ const cli_cmd cli_cmd_consume = {
     "read events from Kafka and print them as CloudEvents JSON lines",
     "usage: evs consume --topic TOPIC... [--group G] [--from-beginning] [--count N] [--timeout S]\n"
     "                   [--brokers HOST:PORT,...] [-X key=value]... [--dlq TOPIC | --no-dlq]\n"
-    "                   [--proto-names]\n"
+    "                   [--proto-names] [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]...\n"
+    "                   [--no-builtin]\n"
     "\n"
     "Subscribes to the topics and prints one CloudEvents structured-mode JSON object per event and line:\n"
     "the ce_* attributes, the evs extensions (schemaversion, correlationid, causationid, tags) and the\n"
-    "payload in canonical protobuf JSON as data. Offsets are committed only after an event is printed\n"
+    "payload in canonical protobuf JSON as data (its type from the builtin catalog or the given schemas,\n"
+    "by ce_type and schemaversion). Offsets are committed only after an event is printed\n"
     "(at-least-once); a record that cannot be decoded goes to the dead-letter topic TOPIC.dlq and is\n"
     "not printed. Events repeating the source and id of one printed before are skipped. Each line is\n"
     "flushed before its offset is stored: when the output cannot be written the command stops with\n"
@@ -245,8 +257,8 @@ const cli_cmd cli_cmd_consume = {
     "  -X key=value             any librdkafka property (TLS, SASL, ...); secrets are never printed\n"
     "  --dlq TOPIC              dead-letter topic for every source topic (default: TOPIC.dlq)\n"
     "  --no-dlq                 no dead-letter topic: an undecodable record stops the command\n"
-    "  --proto-names            data keys are proto field names instead of lowerCamel JSON names\n"
-
+    "  --proto-names            data keys are proto field names instead of lowerCamel JSON "
+    "names\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 done (--count events, or --timeout passed), 1 a failure (a broker or dead-letter\n"

@@ -136,7 +136,8 @@ const cli_cmd cli_cmd_decode = {
     "convert protobuf binary to canonical protobuf JSON",
     "usage: evs decode --type TYPE [--delimited] [--proto-names] [--emit-defaults]\n"
     "                  [--enums-as-numbers] [--pretty] [--keep-going] [-i FILE] [-o FILE]\n"
-    "                  [--max-depth N] [--descriptor-set FILE]...\n"
+    "                  [--max-depth N] [--descriptor-set FILE]... [--proto FILE.proto]...\n"
+    "                  [-I DIR]... [--no-builtin]\n"
     "\n"
     "Reads events in the protobuf binary format and writes them as canonical protobuf JSON\n"
     "(ProtoJSON), one document per line. TYPE is an event type (workflow.completed) or a message's\n"
@@ -162,9 +163,7 @@ const cli_cmd cli_cmd_decode = {
     "                           exit 1 at the end if any failed (stops at a broken length prefix)\n"
     "  -i, --input FILE         read FILE instead of stdin ('-' = stdin)\n"
     "  -o, --output FILE        write FILE instead of stdout ('-' = stdout)\n"
-    "  --max-depth N            nesting limit in messages (default 100)\n"
-    "  --descriptor-set FILE    also load this FileDescriptorSet (protoc --descriptor_set_out\n"
-    "                           --include_imports --include_source_info); repeatable\n"
+    "  --max-depth N            nesting limit in messages (default 100)\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 all records converted, 1 a record or the input failed, 2 usage error.\n",

@@ -166,26 +166,22 @@ static void describe(const evs_registry *reg, const evs_message *root, const evs
 
 static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
-      {"descriptor-set", required_argument, NULL, 'd'},
+      CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
   };
-  const char *sets[CLI_MAX_SETS];
-  int n_sets = 0;
+  cli_schema schema = {0};
   optind = 1;
   opterr = 0;
-  for (int c; (c = getopt_long(argc, argv, ":", opts, NULL)) != -1;) {
-    switch (c) {
-      case 'd':
-        if (cli_add_set(self, sets, &n_sets, optarg)) return CLI_EXIT_USAGE;
-        break;
-      default:
-        return cli_option_error(self, c, argv);
-    }
+  for (int c; (c = getopt_long(argc, argv, ":" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
+    int taken = cli_schema_option(self, &schema, c, optarg);
+    if (taken < 0) return CLI_EXIT_USAGE;
+    if (!taken) return cli_option_error(self, c, argv);
   }
+  if (cli_schema_check(self, &schema)) return CLI_EXIT_USAGE;
   if (optind + 1 != argc)
     return cli_usage_error(self, optind == argc ? "name an event type or a message" : "give one name only");
   const char *name = argv[optind];
-  evs_registry *reg = cli_open_registry(self, sets, n_sets);
+  evs_registry *reg = cli_open_registry(self, &schema);
   if (!reg) return CLI_EXIT_FAIL;
 
   int rc = CLI_EXIT_OK;
@@ -219,17 +215,19 @@ static int run(const cli_cmd *self, int argc, char **argv) {
 const cli_cmd cli_cmd_describe = {
     "describe",
     "show an event's message: fields, types, rules, comments",
-    "usage: evs describe [--descriptor-set FILE]... <event-type | message | enum>\n"
+    "usage: evs describe [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]... [--no-builtin]\n"
+    "                    <event-type | message | enum>\n"
     "\n"
     "Shows the message that carries an event type (the highest schema version when several do),\n"
     "or a message or enum given by full name: where it is defined, its comments, its event options,\n"
     "and each field with number, type, JSON name, oneof and validation rules. Every message and\n"
-    "enum it refers to follows (well-known types excepted).\n"
+    "enum it refers to follows (well-known types excepted). \"defined at\" names the file the\n"
+    "definition comes from; a schema that redefines a builtin file differently is an error\n"
+    "(docs/schemas.md).\n"
     "\n"
-    "options:\n"
-    "  --descriptor-set FILE    also load this FileDescriptorSet; repeatable\n"
+    "options:\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
-    "Exit status: 0 ok, 1 unknown name or unreadable descriptor set, 2 usage error.\n",
+    "Exit status: 0 ok, 1 unknown name or a schema that cannot be loaded, 2 usage error.\n",
     run,
 };

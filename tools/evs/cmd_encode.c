@@ -130,6 +130,7 @@ const cli_cmd cli_cmd_encode = {
     "convert canonical protobuf JSON to protobuf binary",
     "usage: evs encode --type TYPE [--delimited] [--ignore-unknown] [--keep-going]\n"
     "                  [-i FILE] [-o FILE] [--max-depth N] [--descriptor-set FILE]...\n"
+    "                  [--proto FILE.proto]... [-I DIR]... [--no-builtin]\n"
     "\n"
     "Reads events in canonical protobuf JSON (ProtoJSON) and writes them in the protobuf binary\n"
     "format. TYPE is an event type (workflow.completed) or a message's full name\n"
@@ -154,9 +155,7 @@ const cli_cmd cli_cmd_encode = {
     "                           exit 1 at the end if any failed\n"
     "  -i, --input FILE         read FILE instead of stdin ('-' = stdin)\n"
     "  -o, --output FILE        write FILE instead of stdout ('-' = stdout)\n"
-    "  --max-depth N            nesting limit of JSON objects and arrays (default 100)\n"
-    "  --descriptor-set FILE    also load this FileDescriptorSet (protoc --descriptor_set_out\n"
-    "                           --include_imports --include_source_info); repeatable\n"
+    "  --max-depth N            nesting limit of JSON objects and arrays (default 100)\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 all records converted, 1 a record or the input failed, 2 usage error.\n",

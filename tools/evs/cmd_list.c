@@ -54,28 +54,28 @@ static void print_json(const evs_event_type *types, size_t n) {
 static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
       {"json", no_argument, NULL, 'j'},
-      {"descriptor-set", required_argument, NULL, 'd'},
+      CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
   };
   int json = 0;
-  const char *sets[CLI_MAX_SETS];
-  int n_sets = 0;
+  cli_schema schema = {0};
   optind = 1;
   opterr = 0;
-  for (int c; (c = getopt_long(argc, argv, ":", opts, NULL)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, ":" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
+    int taken = cli_schema_option(self, &schema, c, optarg);
+    if (taken < 0) return CLI_EXIT_USAGE;
+    if (taken) continue;
     switch (c) {
       case 'j':
         json = 1;
-        break;
-      case 'd':
-        if (cli_add_set(self, sets, &n_sets, optarg)) return CLI_EXIT_USAGE;
         break;
       default:
         return cli_option_error(self, c, argv);
     }
   }
+  if (cli_schema_check(self, &schema)) return CLI_EXIT_USAGE;
   if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
-  evs_registry *reg = cli_open_registry(self, sets, n_sets);
+  evs_registry *reg = cli_open_registry(self, &schema);
   if (!reg) return CLI_EXIT_FAIL;
   size_t n = 0;
   const evs_event_type *types = evs_registry_event_types(reg, &n);
@@ -92,16 +92,16 @@ static int run(const cli_cmd *self, int argc, char **argv) {
 const cli_cmd cli_cmd_list = {
     "list",
     "list every registered event type with its message, topic and key",
-    "usage: evs list [--json] [--descriptor-set FILE]...\n"
+    "usage: evs list [--json] [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]...\n"
+    "                [--no-builtin]\n"
     "\n"
-    "Lists every event type of the builtin catalog (and of the given descriptor sets), sorted by\n"
-    "type and schema version: the message that carries it, its Kafka topic and partition-key field.\n"
+    "Lists every event type of the builtin catalog (and of the given descriptor sets and .proto\n"
+    "files; only theirs with --no-builtin), sorted by type and schema version: the message that\n"
+    "carries it, its Kafka topic and partition-key field.\n"
     "\n"
     "options:\n"
     "  --json                   print a JSON array of {type, schemaVersion, message, topic,\n"
-    "                           partitionKey, file} objects instead of a table\n"
-    "  --descriptor-set FILE    also load this FileDescriptorSet (protoc --descriptor_set_out\n"
-    "                           --include_imports --include_source_info); repeatable\n"
+    "                           partitionKey, file} objects instead of a table\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n",
     run,
 };

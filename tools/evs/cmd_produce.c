@@ -338,19 +338,29 @@ static void report_damage(const evs_spool_damage *d, void *ctx) {
 
 static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
-      {"brokers", required_argument, NULL, 'b'}, {"input", required_argument, NULL, 'i'},
-      {"type", required_argument, NULL, 't'},    {"topic", required_argument, NULL, 'T'},
-      {"source", required_argument, NULL, 's'},  {"spool", required_argument, NULL, 'S'},
-      {"strict", no_argument, NULL, 'x'},        {"timeout", required_argument, NULL, 'w'},
-      {"replay", required_argument, NULL, 'r'},  {NULL, 0, NULL, 0},
+      {"brokers", required_argument, NULL, 'b'},
+      {"input", required_argument, NULL, 'i'},
+      {"type", required_argument, NULL, 't'},
+      {"topic", required_argument, NULL, 'T'},
+      {"source", required_argument, NULL, 's'},
+      {"spool", required_argument, NULL, 'S'},
+      {"strict", no_argument, NULL, 'x'},
+      {"timeout", required_argument, NULL, 'w'},
+      {"replay", required_argument, NULL, 'r'},
+      CLI_SCHEMA_OPTIONS,
+      {NULL, 0, NULL, 0},
   };
+  cli_schema schema = {0};
   kafka_cli_opts k = {0};
   const char *input = NULL, *source = NULL, *spool = DEFAULT_SPOOL, *replay = NULL;
   producer_cli c = {.self = self};
   unsigned long long timeout_s = 60;
   optind = 1;
   opterr = 0;
-  for (int ch; (ch = getopt_long(argc, argv, ":X:", opts, NULL)) != -1;) {
+  for (int ch; (ch = getopt_long(argc, argv, ":X:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
+    int taken = cli_schema_option(self, &schema, ch, optarg);
+    if (taken < 0) return CLI_EXIT_USAGE;
+    if (taken) continue;
     switch (ch) {
       case 'b':
         k.brokers = optarg;
@@ -391,8 +401,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if (kafka_cli_need_brokers(self, &k)) return CLI_EXIT_USAGE;
   if (replay && (input || c.type))
     return cli_usage_error(self, "--replay reads a spool file, not JSON lines");
+  if (cli_schema_check(self, &schema)) return CLI_EXIT_USAGE;
 
-  evs_registry *reg = cli_open_registry(self, NULL, 0);
+  evs_registry *reg = cli_open_registry(self, &schema);
   if (!reg) return CLI_EXIT_FAIL;
   c.reg = reg;
   evs_error err;
@@ -448,14 +459,15 @@ const cli_cmd cli_cmd_produce = {
     "produce JSON lines of events to Kafka (or re-send a spool file)",
     "usage: evs produce [--brokers HOST:PORT,...] [-X key=value]... [--input FILE] [--type TYPE]\n"
     "                   [--topic TOPIC] [--source URI] [--spool FILE] [--strict] [--timeout S]\n"
+    "                   [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]... [--no-builtin]\n"
     "       evs produce --replay SPOOL [--brokers ...] [-X key=value]... [--timeout S]\n"
     "\n"
     "Reads one event per line: a CloudEvents structured-mode JSON object (specversion, id, source,\n"
     "type, time, subject, schemaversion, correlationid, causationid, tags, and the payload in canonical\n"
     "protobuf JSON as data, or its binary form as data_base64), or with --type a bare payload. Each\n"
-    "event is validated against its catalog type and produced in binary content mode: the protobuf\n"
-    "payload as the value, ce_* headers, topic and key from the type's event options. A missing id is a\n"
-    "new UUIDv7, a missing time is now.\n"
+    "event is validated against its type (builtin catalog or the given schemas) and produced in binary\n"
+    "content mode: the protobuf payload as the value, ce_* headers, topic and key from the type's event\n"
+    "options. A missing id is a new UUIDv7, a missing time is now.\n"
     "\n"
     "Invalid lines are reported with their line number and reason and counted; they do not stop the\n"
     "others unless --strict. Events that cannot be delivered (message timeout, broker errors) are\n"
@@ -484,7 +496,7 @@ const cli_cmd cli_cmd_produce = {
     "  --spool FILE             where undeliverable events go (default evs-produce.spool)\n"
     "  --strict                 stop at the first invalid line\n"
     "  --timeout S              wait at most S seconds for delivery at the end (default 60)\n"
-    "  --replay SPOOL           re-send the events of a spool file instead of reading JSON\n"
+    "  --replay SPOOL           re-send the events of a spool file instead of reading JSON\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 every event delivered, 1 an invalid line, an undelivered event or a damaged spool\n"

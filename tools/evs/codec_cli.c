@@ -22,7 +22,7 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
       {"output", required_argument, NULL, 'o'},
       {"delimited", no_argument, NULL, 'D'},
       {"keep-going", no_argument, NULL, 'k'},
-      {"descriptor-set", required_argument, NULL, 'd'},
+      CLI_SCHEMA_OPTIONS,
       {"max-depth", required_argument, NULL, 'm'},
       {"proto-names", no_argument, NULL, 'P'},
       {"emit-defaults", no_argument, NULL, 'E'},
@@ -34,8 +34,11 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
   memset(a, 0, sizeof *a);
   optind = 1;
   opterr = 0;
-  for (int c; (c = getopt_long(argc, argv, ":t:i:o:", opts, NULL)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, ":t:i:o:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
     uint32_t flag = 0;
+    int taken = cli_schema_option(cmd, &a->schema, c, optarg);
+    if (taken < 0) return CLI_EXIT_USAGE;
+    if (taken) continue;
     switch (c) {
       case 't':
         a->type = optarg;
@@ -51,9 +54,6 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
         break;
       case 'k':
         a->keep_going = true;
-        break;
-      case 'd':
-        if (cli_add_set(cmd, a->sets, &a->n_sets, optarg)) return CLI_EXIT_USAGE;
         break;
       case 'm': {
         unsigned long long depth = 0;
@@ -90,6 +90,7 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
   }
   if (optind < argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
   if (!a->type) return cli_usage_error(cmd, "--type is required");
+  if (cli_schema_check(cmd, &a->schema)) return CLI_EXIT_USAGE;
   if (a->keep_going && !a->delimited)
     return cli_usage_error(cmd, "--keep-going needs --delimited (one record)");
   return -1;
@@ -101,7 +102,7 @@ static int open_type(const cli_cmd *cmd, const codec_args *a, evs_registry **reg
                      const ProtobufCMessageDescriptor **desc) {
   *reg = NULL;
   *desc = NULL;
-  evs_registry *r = cli_open_registry(cmd, a->sets, a->n_sets);
+  evs_registry *r = cli_open_registry(cmd, &a->schema);
   if (!r) return CLI_EXIT_FAIL;
 #ifdef EVS_CLI_EXTRA_CATALOG
   evs_error cat_err;

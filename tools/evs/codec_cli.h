@@ -27,8 +27,7 @@ typedef struct codec_args {
   const char *type;
   const char *input;  /* NULL = stdin */
   const char *output; /* NULL = stdout */
-  const char *sets[CLI_MAX_SETS];
-  int n_sets;
+  cli_schema schema;
   evs_json_options opts;
   bool delimited;
   bool keep_going;
@@ -45,7 +44,7 @@ typedef struct codec_io {
 } codec_io;
 
 /* The whole run of encode/decode around `convert`: parses the command line (`allowed` = the EVS_JSON_*
- * flags the command takes), opens the registry (builtin catalog + --descriptor-set files), the type named
+ * flags the command takes), opens the registry (cli_open_registry: the schema options), the type named
  * by --type (an event type name first, else a message full name) and --input / --output (stdin / stdout
  * when not given), calls convert(), then closes the files and reports a failed write. Returns the exit
  * code: convert()'s, or that of the first failure (each is printed). */
