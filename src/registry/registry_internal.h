@@ -69,6 +69,9 @@ bool evs_is_dotted_identifier(const char *s); /* "a.b.c"; "" is not */
 /* ProtoJSON's default json name: drop '_' and upper-case the letter after it. */
 char *evs_default_json_name(evs_pool *pool, const char *name);
 bool evs_is_schema_version(const char *s);
+/* A bytes default as protoc stores it, C-escaped (\n, \", \001, \xHH), into out (at least strlen(s)
+ * bytes); returns the length. A string default is stored as it is. */
+size_t evs_c_unescape(const char *s, char *out);
 evs_wkt evs_wkt_of_message(const char *full_name);
 /* Strips protoc's comment text (len bytes, not NUL-terminated): the indentation common to all lines and
  * trailing newlines. NULL for NULL or blank input. */
@@ -168,6 +171,11 @@ evs_status evs_resolve_type_name(evs_batch *b, const evs_source_info *src, const
 evs_status evs_check_field_decl(evs_batch *b, const evs_source_info *src, const char *full_name,
                                 const Google__Protobuf__FieldDescriptorProto *fd,
                                 const evs_type_traits **traits);
+/* dynamic.c: protobuf-c descriptors for every new type without compiled code (after evs_link_catalog; the
+ * built ones join b->links). evs_dynamic_fail_at is a test hook: the N-th allocation of the builder fails
+ * (0 = never; set it only while no other thread loads). */
+evs_status evs_build_dynamic(evs_batch *b);
+extern size_t evs_dynamic_fail_at;
 /* refs.c: the declarations without views (services, methods, extensions) of the batch's new files. */
 evs_status evs_check_services_extensions(evs_batch *b);
 /* options.c: (evs.v1.event) and (evs.v1.field) of every new message; collects b->events. */
