@@ -54,6 +54,11 @@ typedef struct evs_wire_scan {
   const char *bad_utf8_field; /* that field's name (from the descriptor) */
   int32_t bad_utf8_path[EVS_WIRE_PATH_MAX];
   size_t bad_utf8_path_len;
+  const char *missing_required; /* evs_wire_scan_required: name of a required field not there, else NULL */
+  const char *missing_in;       /* full name of its message */
+  size_t missing_offset;        /* first byte of that message */
+  int32_t missing_path[EVS_WIRE_PATH_MAX];
+  size_t missing_path_len;
 } evs_wire_scan;
 
 /* Walks `data` as a `desc` message without building it: bounds, wire types, nesting depth (max_depth
@@ -61,6 +66,10 @@ typedef struct evs_wire_scan {
  * scratch array; returns false only when that scratch cannot be allocated. Results in *out. */
 bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                            unsigned max_depth, evs_wire_scan *out);
+/* The same walk, also looking for proto2 required fields (among each message's first 64) that are missing:
+ * run after protobuf-c refused bytes the plain scan passed, to say which field. */
+bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                            unsigned max_depth, evs_wire_scan *out);
 
 /* ---- names (names.c) ---- */
 
