@@ -5,7 +5,9 @@
  * Ownership: an evs_registry owns everything reachable from it. The views below (evs_file, evs_message,
  * evs_field, evs_oneof, evs_enum, evs_enum_value, evs_event_options, evs_field_rules, their strings and
  * arrays) are read-only and stay valid until evs_registry_free(); loading more sets never moves or changes
- * a view already handed out, except that evs_registry_add_catalog() may fill in a NULL `c_desc`.
+ * a view already handed out. Every loaded message and enum has a protobuf-c descriptor (`c_desc`):
+ * compiled code linked by evs_registry_add_catalog(), or one the registry builds at load, owned by it and
+ * freed with it.
  * Callers never free views. Input buffers are copied: the caller may free them once a call returns.
  *
  * Loading is all-or-nothing: when an add/load call fails, the registry is exactly as it was before.
