@@ -10,6 +10,7 @@ set(EVS_LIB_SOURCES
   src/base/file.c
   src/registry/build.c
   src/registry/builtin.c
+  src/registry/dynamic.c
   src/registry/hash.c
   src/registry/link.c
   src/registry/lookup.c

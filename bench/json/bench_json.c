@@ -2,12 +2,13 @@
  *
  *   bench_json gen <dir> [n]          writes <dir>/workflow.jsonl and <dir>/task.jsonl, n events each
  *                                     (default 2000), deterministic
- *   bench_json run <type> <file> <rounds-of-the-corpus> [--arena]
+ *   bench_json run <type> <file> <rounds-of-the-corpus> [--arena] [--dynamic]
  *                                     prints "<json2bin ns/msg> <bin2json ns/msg> <messages> <json bytes>"
  *
  * json2bin = evs_json_decode + protobuf_c_message_pack (+ free); bin2json = protobuf_c_message_unpack +
  * evs_json_encode (+ free). The binary input of bin2json is what json2bin produced. --arena allocates the
- * decoded messages from an evs_arena reset per message instead of malloc. */
+ * decoded messages from an evs_arena reset per message instead of malloc. --dynamic loads the catalog's
+ * descriptor set without its C code, so the registry's run-time descriptors are used (docs/json.md). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,9 +138,20 @@ int main(int argc, char **argv) {
     return 2;
   }
   int rounds = atoi(argv[4]);
-  bool use_arena = argc > 5 && !strcmp(argv[5], "--arena");
+  bool use_arena = false, dynamic = false;
+  for (int i = 5; i < argc; i++) {
+    use_arena |= !strcmp(argv[i], "--arena");
+    dynamic |= !strcmp(argv[i], "--dynamic");
+  }
   evs_error err;
-  const evs_registry *reg = evs_registry_builtin(&err);
+  evs_registry *own = NULL;
+  if (dynamic && (evs_registry_new(&own, &err) ||
+                  evs_registry_add_descriptor_set(own, evs_builtin_catalog.descriptor_set,
+                                                  evs_builtin_catalog.descriptor_set_len, "catalog", &err))) {
+    fprintf(stderr, "bench_json: %s\n", err.msg);
+    return 1;
+  }
+  const evs_registry *reg = dynamic ? own : evs_registry_builtin(&err);
   const evs_message *m = reg ? evs_registry_find_message(reg, argv[2]) : NULL;
   corpus c = {0};
   if (!m || !m->c_desc || load(argv[3], &c)) {
@@ -198,6 +210,7 @@ int main(int argc, char **argv) {
   evs_buf_free(&json);
   free(out);
   evs_arena_free(arena);
+  evs_registry_free(own);
   for (size_t i = 0; i < c.n; i++) {
     free(c.json[i]);
     free(c.bin[i]);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JSON codec benchmark: evs vs libprotobuf 3.21 C++ (generated code + util/json_util) and, when npm
+# JSON codec benchmark: evs (compiled and dynamic descriptors) vs libprotobuf 3.21 C++ (generated code + util/json_util) and, when npm
 # @bufbuild/protobuf is installed (tools/install-deps.sh --npm), protobuf-es. Not a ctest test: timings on
 # a shared machine are noisy. Rounds are interleaved (the side that goes first alternates) and the median
 # of each side is reported. Results go to docs/performance.md by hand.
@@ -27,11 +27,12 @@ types=("evs.events.workflow.v1.WorkflowEvent workflow" "evs.events.tasks.v1.Task
 for r in $(seq 1 "$rounds"); do
   for t in "${types[@]}"; do
     set -- $t; type=$1; file="$work/$2.jsonl"
-    sides=(evs cpp); [ -n "$es" ] && sides+=(es)
+    sides=(evs dyn cpp); [ -n "$es" ] && sides+=(es)
     [ $((r % 2)) -eq 0 ] && sides=("${sides[@]:1}" "${sides[0]}")   # alternate who goes first
     for side in "${sides[@]}"; do
       case $side in
         evs) res=$("$work/bench_json" run "$type" "$file" "$passes") ;;
+        dyn) res=$("$work/bench_json" run "$type" "$file" "$passes" --dynamic) ;;
         cpp) res=$("$work/bench_json_cpp" run "$type" "$file" "$passes") ;;
         es) res=$(node bench/json/bench_es.mjs "$set_file" "$type" "$file" "$passes") ;;
       esac
@@ -43,7 +44,7 @@ echo
 echo "median ns per message (json->binary, binary->json); ratio = other side's time / evs's time"
 for t in workflow task; do
   bytes=$(awk -v t=$t '$2==t {print int($7/$6); exit}' "$work/results.txt")
-  for side in evs cpp es; do
+  for side in evs dyn cpp es; do
     grep -q " $t $side " "$work/results.txt" || continue
     j2b=$(awk -v t=$t -v s=$side '$2==t && $3==s {print $4}' "$work/results.txt" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
     b2j=$(awk -v t=$t -v s=$side '$2==t && $3==s {print $5}' "$work/results.txt" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
@@ -52,6 +53,8 @@ for t in workflow task; do
   done
   awk -v t=$t -v b=$bytes -v ej=$evs_j2b -v eb=$evs_b2j -v cj=$cpp_j2b -v cb=$cpp_b2j \
     'BEGIN{printf "%-8s ~%d B JSON: C++/evs %.2fx (json->bin), %.2fx (bin->json)\n", t, b, cj/ej, cb/eb}'
+  awk -v t=$t -v ej=$evs_j2b -v eb=$evs_b2j -v dj=$dyn_j2b -v db=$dyn_b2j \
+    'BEGIN{printf "%-8s dynamic/compiled descriptors %.2fx (json->bin), %.2fx (bin->json)\n", t, dj/ej, db/eb}'
   if [ -n "$es" ]; then
     awk -v t=$t -v ej=$evs_j2b -v eb=$evs_b2j -v sj=$es_j2b -v sb=$es_b2j \
       'BEGIN{printf "%-8s protobuf-es/evs %.2fx (json->bin), %.2fx (bin->json)\n", t, sj/ej, sb/eb}'

@@ -5,7 +5,9 @@
  * Ownership: an evs_registry owns everything reachable from it. The views below (evs_file, evs_message,
  * evs_field, evs_oneof, evs_enum, evs_enum_value, evs_event_options, evs_field_rules, their strings and
  * arrays) are read-only and stay valid until evs_registry_free(); loading more sets never moves or changes
- * a view already handed out, except that evs_registry_add_catalog() may fill in a NULL `c_desc`.
+ * a view already handed out. Every loaded message and enum has a protobuf-c descriptor (`c_desc`):
+ * compiled code linked by evs_registry_add_catalog(), or one the registry builds at load, owned by it and
+ * freed with it.
  * Callers never free views. Input buffers are copied: the caller may free them once a call returns.
  *
  * Loading is all-or-nothing: when an add/load call fails, the registry is exactly as it was before.
@@ -242,7 +244,13 @@ struct evs_message {
   bool deprecated;
   const evs_event_options *event; /* (evs.v1.event), NULL when the message is not an event */
   evs_source_info src;            /* a map entry (and its key/value) has none: it takes its map field's */
-  const ProtobufCMessageDescriptor *c_desc; /* linked by evs_registry_add_catalog(), else NULL */
+  /* protobuf-c descriptor, never NULL once loaded: the compiled (protoc-c) one linked by
+   * evs_registry_add_catalog() in the same call that loaded the type, else one the registry built at load
+   * from this view (c_desc_dynamic). protobuf-c's pack/unpack/free_unpacked and the JSON codec treat both
+   * alike. A catalog linked later does not replace a dynamic descriptor (callers may hold it and messages
+   * made with it): evs_registry_message_for() then maps both descriptors to this view. */
+  const ProtobufCMessageDescriptor *c_desc;
+  bool c_desc_dynamic; /* c_desc was built at run time (message_init is NULL: use evs_registry_new_message) */
   const struct Google__Protobuf__DescriptorProto *proto;
   const struct evs_hmap *name_index_; /* private */
 };
@@ -272,7 +280,8 @@ struct evs_enum {
   bool deprecated;
   evs_wkt wkt; /* EVS_WKT_NULL_VALUE for google.protobuf.NullValue */
   evs_source_info src;
-  const ProtobufCEnumDescriptor *c_desc; /* linked by evs_registry_add_catalog(), else NULL */
+  const ProtobufCEnumDescriptor *c_desc; /* never NULL once loaded: compiled or built, as evs_message's */
+  bool c_desc_dynamic;
   const struct Google__Protobuf__EnumDescriptorProto *proto;
   const struct evs_hmap *name_index_; /* private */
 };
@@ -380,11 +389,26 @@ EVS_API const evs_message *evs_registry_require_message(const evs_registry *reg,
 EVS_API const evs_enum *evs_registry_require_enum(const evs_registry *reg, const char *full_name,
                                                   evs_error *err);
 
-/* The message linked to a protobuf-c descriptor (by pointer, O(1)), or NULL when that descriptor was never
- * linked through evs_registry_add_catalog(). */
+/* The message of a protobuf-c descriptor (by pointer, O(1)): a compiled one linked through
+ * evs_registry_add_catalog(), or one the registry built (evs_message.c_desc); NULL for any other. */
 EVS_API const evs_message *evs_registry_message_for(const evs_registry *reg,
                                                     const ProtobufCMessageDescriptor *desc);
 EVS_API const evs_enum *evs_registry_enum_for(const evs_registry *reg, const ProtobufCEnumDescriptor *desc);
+
+/* A new empty message of the loaded type `full_name` (leading dot optional) in *out (NULL on failure),
+ * initialised as protoc-c's INIT macro would (proto3 strings "", proto2 explicit defaults), for compiled and
+ * dynamic descriptors alike. Memory from `allocator` (NULL = malloc); set fields as protobuf-c's struct
+ * layout says (c_desc->fields[i].offset / quantifier_offset), pack with protobuf_c_message_pack(), free
+ * with protobuf_c_message_free_unpacked(*out, allocator): strings, bytes, arrays and sub-messages you put
+ * in must then come from the same allocator. Errors: EVS_ERR_INVALID_ARG (reg, full_name or out NULL),
+ * EVS_ERR_NOT_FOUND (unknown type, with a suggestion), EVS_ERR_NOMEM. Thread-safe. */
+EVS_API EVS_NODISCARD evs_status evs_registry_new_message(const evs_registry *reg, const char *full_name,
+                                                          ProtobufCAllocator *allocator,
+                                                          ProtobufCMessage **out, evs_error *err);
+
+/* Initialises `msg` (desc->sizeof_message bytes) as an empty message of `desc`, compiled or dynamic:
+ * protobuf_c_message_init() would call a dynamic descriptor's NULL message_init. */
+EVS_API void evs_message_init(const ProtobufCMessageDescriptor *desc, ProtobufCMessage *msg);
 
 /* Event types. find_event_type gives the highest schema version of `name` (versions compare numerically
  * by dot components: 1.10 > 1.9), find_event_type_version an exact (name, version) pair ("" = no version).

@@ -72,6 +72,7 @@ typedef struct evs_type_traits {
   uint8_t c_size;     /* bytes one value takes in a protobuf-c struct: int64 8, string sizeof(char *),
                        * bytes sizeof(ProtobufCBinaryData), enum 4, bool sizeof(protobuf_c_boolean),
                        * message/group a pointer */
+  uint8_t c_align;    /* alignment of such a value in a protobuf-c struct (the C ABI's) */
   uint8_t bits;       /* value width for numbers and enums (32/64), 1 for bool, 0 otherwise */
   bool is_integer;    /* int32/64, uint32/64, sint32/64, fixed32/64, sfixed32/64 (not bool, not enum) */
   bool is_signed;     /* signed integers, float, double, enum */
@@ -79,6 +80,9 @@ typedef struct evs_type_traits {
   bool is_zigzag;     /* sint32, sint64 */
   bool packable;      /* repeated values of this type may use packed encoding (scalars and enums) */
   bool is_map_key_ok; /* allowed as a map key type: integers, bool, string */
+  bool c_pointer;     /* the C value is a pointer whose NULL means "not set" (string, message, group); a
+                       * default_value in a ProtobufCFieldDescriptor is then the value itself, else it
+                       * points at c_size bytes to copy */
 } evs_type_traits;
 
 /* Traits of descriptor.proto type number `type` (1..18), or NULL for any other number.

@@ -379,7 +379,9 @@ evs_status evs_compat_input_load(const char *spec, const char *const *import_dir
   if (st) return st;
   evs_registry *reg = NULL;
   st = evs_registry_new(&reg, err);
-  if (!st) st = evs_registry_add_descriptor_set_flags(reg, data, len, spec, EVS_LOAD_NO_EVS_OPTIONS, err);
+  if (!st)
+    st = evs_registry_add_descriptor_set_flags(reg, data, len, spec,
+                                               EVS_LOAD_NO_EVS_OPTIONS | EVS_LOAD_NO_C_DESC, err);
   free(data);
 
   if (st) {

@@ -210,42 +210,8 @@ typedef struct dflt {
   const char *shown;
 } dflt;
 
-static int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* A bytes default is stored C-escaped (protoc's CEscape: \n, \", \001, ...; \xHH accepted too), a string
- * default as it is. The values are what readers see, so "a\001b" as bytes equals the string "a<U+0001>b"
- * (string -> bytes keeps the default), as buf compares them. out holds at least strlen(s) bytes. */
-static size_t unescape_c(const char *s, char *out) {
-  size_t n = 0;
-  while (*s) {
-    if (*s != '\\' || !s[1]) {
-      out[n++] = *s++;
-      continue;
-    }
-    s++;
-    char c = *s++;
-    if (c >= '0' && c <= '7') {
-      unsigned v = (unsigned)(c - '0');
-      for (int i = 0; i < 2 && *s >= '0' && *s <= '7'; i++) v = v * 8 + (unsigned)(*s++ - '0');
-      out[n++] = (char)(v & 0xff);
-    } else if ((c == 'x' || c == 'X') && hex_digit(*s) >= 0) {
-      unsigned v = 0;
-      for (int i = 0; i < 2 && hex_digit(*s) >= 0; i++) v = v * 16 + (unsigned)hex_digit(*s++);
-      out[n++] = (char)v;
-    } else {
-      static const char from[] = "abfnrtv", to[] = "\a\b\f\n\r\t\v";
-      const char *k = strchr(from, c);
-      out[n++] = k ? to[k - from] : c; /* \\ \' \" \? */
-    }
-  }
-  return n;
-}
-
+/* The values are what readers see: a bytes default is unescaped (evs_c_unescape), so "a\001b" as bytes
+ * equals the string "a<U+0001>b" (string -> bytes keeps the default), as buf compares them. */
 static dflt default_of(const evs_field *f) {
   dflt d;
   memset(&d, 0, sizeof d);
@@ -259,7 +225,7 @@ static dflt default_of(const evs_field *f) {
     if (t && f->type == EVS_TYPE_BYTES && strchr(t, '\\')) {
       d.owned = malloc(d.text_len + 1);
       if (d.owned) {
-        d.text_len = unescape_c(t, d.owned);
+        d.text_len = evs_c_unescape(t, d.owned);
         d.text = d.owned;
       }
     }

@@ -13,6 +13,7 @@
  * as "a.b[2].c" with proto field names into err->path. */
 static void path_text(const ProtobufCMessageDescriptor *desc, const int32_t *path, size_t n, evs_error *err) {
   size_t o = 0, cap = sizeof err->path;
+  if (!err) return;
   err->path[0] = '\0';
   for (size_t i = 0; i < n && desc; i++) {
     const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(desc, (unsigned)path[i]);
@@ -129,6 +130,18 @@ evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const
   ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &na.base, len, data);
   if (!msg) {
     if (na.failed) return evs_fail(err, EVS_ERR_NOMEM, "out of memory unpacking %s (%zu bytes)", name, len);
+    evs_wire_scan scan;
+    if (evs_wire_scan_required(data, len, desc, (unsigned)levels, &scan) && scan.missing_required) {
+      st = evs_fail_at(err, EVS_ERR_SYNTAX, scan.missing_offset,
+                       "the %zu bytes are not a valid %s: required field \"%s\" of %s is missing", len, name,
+                       scan.missing_required, scan.missing_in ? scan.missing_in : "?");
+      if (err) {
+        path_text(desc, scan.missing_path, scan.missing_path_len, err);
+        size_t o = strlen(err->path);
+        snprintf(err->path + o, sizeof err->path - o, "%s%s", o ? "." : "", scan.missing_required);
+      }
+      return st;
+    }
     return evs_fail(err, EVS_ERR_SYNTAX,
                     "the %zu bytes are not a valid %s (a field with the wrong wire type, or a required field "
                     "missing)",

@@ -603,6 +603,10 @@ static evs_status decode_field(evs_jdec *d, const evs_field *f, const ProtobufCF
                                ProtobufCMessage *msg, const char *keypos) {
   void *slot = (char *)msg + fd->offset;
   if (d->p >= d->end) return evs_jd_fail(d, EVS_ERR_SYNTAX, d->p, "expected a value, found end of input");
+  /* protobuf-c 1.4.1 has no groups: their dynamic descriptor entry is a placeholder (docs/json.md). */
+  if (f->type == EVS_TYPE_GROUP)
+    return evs_jd_fail(d, EVS_ERR_UNSUPPORTED, keypos, "group field \"%s\": protobuf-c cannot hold groups",
+                       f->name);
   bool is_null = *d->p == 'n' && evs_jd_literal(d, "null", 4);
   if (f->is_repeated) {
     if (is_null) return EVS_OK;
@@ -645,6 +649,21 @@ static evs_status decode_field(evs_jdec *d, const evs_field *f, const ProtobufCF
   return EVS_OK;
 }
 
+/* proto2 required fields must be in the object (ProtoJSON parsers reject the document otherwise); the
+ * error is at the object's '{', its path names the field. */
+static evs_status missing_required(evs_jdec *d, const evs_message *m, const ProtobufCMessageDescriptor *cd,
+                                   const uint64_t *seen, const char *start) {
+  if (m->file->syntax != EVS_SYNTAX_PROTO2) return EVS_OK;
+  for (size_t i = 0; i < m->n_fields; i++)
+    if (cd->fields[i].label == PROTOBUF_C_LABEL_REQUIRED && !(seen[i / 64] & ((uint64_t)1 << (i % 64)))) {
+      evs_status st = evs_jd_fail(d, EVS_ERR_SYNTAX, start, "required field \"%s\" of message %s is missing",
+                                  m->fields[i].json_name, m->full_name);
+      evs_jd_path_field(d, m->fields[i].json_name);
+      return st;
+    }
+  return EVS_OK;
+}
+
 evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessageDescriptor *cd,
                          ProtobufCMessage *msg, const char *skip_key) {
   const char *start = d->p;
@@ -654,12 +673,12 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
   evs_status st = evs_jd_enter(d);
   if (st != EVS_OK) return st;
   evs_jd_ws(d);
+  uint64_t seen_small[4] = {0, 0, 0, 0};
   if (d->p < d->end && *d->p == '}') {
     d->p++;
     d->depth--;
-    return EVS_OK;
+    return missing_required(d, m, cd, seen_small, start);
   }
-  uint64_t seen_small[4] = {0, 0, 0, 0};
   uint64_t *seen = seen_small;
   if (m->n_fields > 256) {
     seen = calloc((m->n_fields + 63) / 64, sizeof *seen);
@@ -710,6 +729,7 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
     }
     if ((st = evs_jd_next(d, '}', &more)) != EVS_OK) break;
   }
+  if (st == EVS_OK) st = missing_required(d, m, cd, seen, start);
   if (seen != seen_small) free(seen);
   return st;
 }

@@ -515,7 +515,7 @@ static evs_status decode_any(evs_jdec *d, ProtobufCMessage *msg) {
   }
   if (!im->c_desc) {
     st = evs_jd_fail(d, EVS_ERR_UNSUPPORTED, type_pos,
-                     "\"@type\": message type %.100s has no compiled C code in this registry", name);
+                     "\"@type\": message type %.100s has no protobuf-c descriptor in this registry", name);
     goto out;
   }
   /* The contents count one level below the Any, as the encoder counts them when it unpacks the bytes. */

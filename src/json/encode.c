@@ -252,7 +252,7 @@ evs_status evs_je_value(evs_jenc *e, const evs_field *f, const ProtobufCFieldDes
         /* A NULL element or map value stands for the default message. */
         ProtobufCMessage *tmp = malloc(((const ProtobufCMessageDescriptor *)fd->descriptor)->sizeof_message);
         if (!tmp) return evs_je_nomem(e);
-        protobuf_c_message_init(fd->descriptor, tmp);
+        evs_message_init(fd->descriptor, tmp);
         st = evs_je_message(e, f->message_type, tmp);
         free(tmp);
       }

@@ -227,7 +227,8 @@ static evs_status encode_any(evs_jenc *e, const ProtobufCMessage *msg) {
     return evs_fail(e->err, EVS_ERR_NOT_FOUND, "google.protobuf.Any: unknown message type %.100s", name);
   if (!im->c_desc)
     return evs_fail(e->err, EVS_ERR_UNSUPPORTED,
-                    "google.protobuf.Any: message type %.100s has no compiled C code in this registry", name);
+                    "google.protobuf.Any: message type %.100s has no protobuf-c descriptor in this registry",
+                    name);
   /* The packed bytes are untrusted like any binary input. Their contents are one message level below
    * the Any; each unpack copies the nested bytes once more, so a budget bounds the memory of nested Anys. */
   if (any->value.len > e->any_budget)

@@ -463,7 +463,7 @@ ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescript
     return NULL;
   }
   ProtobufCMessage *m = evs_jd_alloc(d, cd->sizeof_message, pos);
-  if (m) protobuf_c_message_init(cd, m);
+  if (m) evs_message_init(cd, m);
   return m;
 }
 

@@ -201,7 +201,8 @@ evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_event
   *schema = resolve(reg, v, why, n);
   if (!*schema) return EVS_ERR_NOT_FOUND;
   if (!(*schema)->c_desc) {
-    snprintf(why, n, "%s has no compiled C type", (*schema)->full_name);
+    snprintf(why, n, "%s has no protobuf-c descriptor",
+             (*schema)->full_name); /* defensive: never for a loaded type */
     return EVS_ERR_UNSUPPORTED;
   }
   if (!data) len = 0;

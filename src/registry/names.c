@@ -163,3 +163,37 @@ const char *evs_trim_comment(evs_pool *pool, const char *text, size_t len) {
   out[n] = '\0';
   return out;
 }
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* protoc writes bytes defaults with CEscape (\n, \", \001, ...); \xHH is accepted too. */
+size_t evs_c_unescape(const char *s, char *out) {
+  size_t n = 0;
+  while (*s) {
+    if (*s != '\\' || !s[1]) {
+      out[n++] = *s++;
+      continue;
+    }
+    s++;
+    char c = *s++;
+    if (c >= '0' && c <= '7') {
+      unsigned v = (unsigned)(c - '0');
+      for (int i = 0; i < 2 && *s >= '0' && *s <= '7'; i++) v = v * 8 + (unsigned)(*s++ - '0');
+      out[n++] = (char)(v & 0xff);
+    } else if ((c == 'x' || c == 'X') && hex_digit(*s) >= 0) {
+      unsigned v = 0;
+      for (int i = 0; i < 2 && hex_digit(*s) >= 0; i++) v = v * 16 + (unsigned)hex_digit(*s++);
+      out[n++] = (char)v;
+    } else {
+      static const char from[] = "abfnrtv", to[] = "\a\b\f\n\r\t\v";
+      const char *k = strchr(from, c);
+      out[n++] = k ? to[k - from] : c; /* \\ \' \" \? */
+    }
+  }
+  return n;
+}

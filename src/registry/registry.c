@@ -221,7 +221,9 @@ static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const
   if ((st = evs_build_files(b)) || (st = evs_srcinfo_report_nul(b)) || (st = evs_resolve_files(b)) ||
       (!(b->flags & EVS_LOAD_NO_EVS_OPTIONS) && (st = evs_decode_options(b))))
     return st;
-  if (cat && (st = evs_link_catalog(b, cat))) return st;
+  if ((cat && (st = evs_link_catalog(b, cat))) ||
+      (!(b->flags & EVS_LOAD_NO_C_DESC) && (st = evs_build_dynamic(b))))
+    return st;
   return commit(b);
 }
 

@@ -54,6 +54,11 @@ typedef struct evs_wire_scan {
   const char *bad_utf8_field; /* that field's name (from the descriptor) */
   int32_t bad_utf8_path[EVS_WIRE_PATH_MAX];
   size_t bad_utf8_path_len;
+  const char *missing_required; /* evs_wire_scan_required: name of a required field not there, else NULL */
+  const char *missing_in;       /* full name of its message */
+  size_t missing_offset;        /* first byte of that message */
+  int32_t missing_path[EVS_WIRE_PATH_MAX];
+  size_t missing_path_len;
 } evs_wire_scan;
 
 /* Walks `data` as a `desc` message without building it: bounds, wire types, nesting depth (max_depth
@@ -61,6 +66,10 @@ typedef struct evs_wire_scan {
  * scratch array; returns false only when that scratch cannot be allocated. Results in *out. */
 bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                            unsigned max_depth, evs_wire_scan *out);
+/* The same walk, also looking for proto2 required fields (among each message's first 64) that are missing:
+ * run after protobuf-c refused bytes the plain scan passed, to say which field. */
+bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                            unsigned max_depth, evs_wire_scan *out);
 
 /* ---- names (names.c) ---- */
 
@@ -69,6 +78,9 @@ bool evs_is_dotted_identifier(const char *s); /* "a.b.c"; "" is not */
 /* ProtoJSON's default json name: drop '_' and upper-case the letter after it. */
 char *evs_default_json_name(evs_pool *pool, const char *name);
 bool evs_is_schema_version(const char *s);
+/* A bytes default as protoc stores it, C-escaped (\n, \", \001, \xHH), into out (at least strlen(s)
+ * bytes); returns the length. A string default is stored as it is. */
+size_t evs_c_unescape(const char *s, char *out);
 evs_wkt evs_wkt_of_message(const char *full_name);
 /* Strips protoc's comment text (len bytes, not NUL-terminated): the indentation common to all lines and
  * trailing newlines. NULL for NULL or blank input. */
@@ -169,6 +181,11 @@ evs_status evs_resolve_type_name(evs_batch *b, const evs_source_info *src, const
 evs_status evs_check_field_decl(evs_batch *b, const evs_source_info *src, const char *full_name,
                                 const Google__Protobuf__FieldDescriptorProto *fd,
                                 const evs_type_traits **traits);
+/* dynamic.c: protobuf-c descriptors for every new type without compiled code (after evs_link_catalog; the
+ * built ones join b->links). evs_dynamic_fail_at is a test hook: the N-th allocation of the builder fails
+ * (0 = never; set it only while no other thread loads). */
+evs_status evs_build_dynamic(evs_batch *b);
+extern size_t evs_dynamic_fail_at;
 /* refs.c: the declarations without views (services, methods, extensions) of the batch's new files. */
 evs_status evs_check_services_extensions(evs_batch *b);
 /* options.c: (evs.v1.event) and (evs.v1.field) of every new message; collects b->events. */
@@ -182,6 +199,9 @@ int evs_event_type_cmp(const void *a, const void *b);
  * checker): their decoding is skipped, so a registry loaded this way has no event types and every
  * evs_message_options / evs_field_rules is empty. */
 #define EVS_LOAD_NO_EVS_OPTIONS 1u
+/* ... and never packs or unpacks messages: no dynamic descriptors are built (c_desc stays NULL unless a
+ * catalog links compiled code), which keeps a 50,000-field load of the checker fast and small. */
+#define EVS_LOAD_NO_C_DESC 2u
 evs_status evs_registry_add_descriptor_set_flags(evs_registry *reg, const uint8_t *data, size_t len,
                                                  const char *origin, unsigned flags, evs_error *err);
 

@@ -16,6 +16,8 @@ typedef struct scan_frame {
   const ProtobufCMessageDescriptor *desc;
   size_t end;
   size_t path_base;
+  size_t start;                  /* offset of the message's first byte */
+  uint64_t required;             /* required fields (index < 64) seen, when asked for */
   uint32_t seen[COUNTED_FIELDS]; /* occurrences of each repeated field so far = next element index */
 } scan_frame;
 
@@ -44,8 +46,16 @@ static void fail_truncated(evs_wire_scan *out, size_t offset, const char *why) {
   out->truncated = true;
 }
 
-bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                           unsigned max_depth, evs_wire_scan *out) {
+/* The first required field (index < 64) of f's message it did not hold, or NULL. */
+static const ProtobufCFieldDescriptor *missing_required(const scan_frame *f) {
+  for (unsigned i = 0; i < f->desc->n_fields && i < 64; i++)
+    if (f->desc->fields[i].label == PROTOBUF_C_LABEL_REQUIRED && !(f->required & ((uint64_t)1 << i)))
+      return &f->desc->fields[i];
+  return NULL;
+}
+
+static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc, unsigned max_depth,
+                 bool check_required, evs_wire_scan *out) {
   memset(out, 0, sizeof *out);
   scan_frame *frames = calloc((size_t)max_depth + 1, sizeof *frames);
   if (!frames) return false;
@@ -58,6 +68,15 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
   for (;;) {
     scan_frame *f = &frames[depth];
     if (pos == f->end) {
+      const ProtobufCFieldDescriptor *missing = check_required ? missing_required(f) : NULL;
+      if (missing) {
+        out->missing_required = missing->name;
+        out->missing_in = f->desc->name;
+        out->missing_offset = f->start;
+        memcpy(out->missing_path, path, path_len * sizeof path[0]);
+        out->missing_path_len = path_len;
+        break;
+      }
       if (depth == 0) break;
       path_len = f->path_base;
       depth--;
@@ -74,6 +93,11 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
     if (number == 0 || number > 0x1fffffff) {
       fail(out, field_start, "invalid field number");
       break;
+    }
+    if (check_required) {
+      const ProtobufCFieldDescriptor *rd = protobuf_c_message_descriptor_get_field(f->desc, (unsigned)number);
+      size_t idx = rd ? (size_t)(rd - f->desc->fields) : 64;
+      if (idx < 64) f->required |= (uint64_t)1 << idx;
     }
     uint64_t skip = 0;
     if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
@@ -125,6 +149,7 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
           sub->desc = fd->descriptor;
           sub->end = pos + (size_t)skip;
           sub->path_base = base;
+          sub->start = pos;
           continue;
         }
         if (fd->type == PROTOBUF_C_TYPE_STRING && !out->nul_found && skip &&
@@ -151,4 +176,14 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
   }
   free(frames);
   return true;
+}
+
+bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                           unsigned max_depth, evs_wire_scan *out) {
+  return scan(data, len, desc, max_depth, false, out);
+}
+
+bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                            unsigned max_depth, evs_wire_scan *out) {
+  return scan(data, len, desc, max_depth, true, out);
 }

@@ -17,8 +17,8 @@ static evs_registry *load(const uint8_t *data, size_t size) {
   evs_registry *reg = NULL;
   evs_error err;
   if (evs_registry_new(&reg, &err) != EVS_OK) return NULL;
-  evs_status st =
-      evs_registry_add_descriptor_set_flags(reg, data, size, "fuzz", EVS_LOAD_NO_EVS_OPTIONS, &err);
+  evs_status st = evs_registry_add_descriptor_set_flags(reg, data, size, "fuzz",
+                                                        EVS_LOAD_NO_EVS_OPTIONS | EVS_LOAD_NO_C_DESC, &err);
   if (st != EVS_OK) {
     if (err.code != st || err.msg[0] == '\0') abort();
     evs_registry_free(reg);

@@ -42,13 +42,16 @@ run 1 "missing input file" "$evs" encode -t task.created -i "$tmp/nope.json"; er
 run 0 "encode --help" "$evs" encode --help; out_has "usage: evs encode"
 run 0 "decode --help" "$evs" decode --help; out_has "usage: evs decode"
 
-# ---- --descriptor-set: a type known only from a set has no protoc-c code to convert with
+# ---- --descriptor-set: a type known only from a set converts through its dynamic descriptor
 if command -v protoc >/dev/null 2>&1; then
   mkdir -p "$tmp/proto"
-  printf 'syntax = "proto3";\npackage acme.v1;\nmessage Order { string id = 1; }\n' >"$tmp/proto/order.proto"
+  printf 'syntax = "proto3";\npackage acme.v1;\nmessage Order { string id = 1; optional int32 n = 2; }\n' >"$tmp/proto/order.proto"
   protoc -I"$tmp/proto" --include_imports --descriptor_set_out="$tmp/order.binpb" "$tmp/proto/order.proto"
-  run 1 "a type from --descriptor-set without C code" "$evs" encode --descriptor-set "$tmp/order.binpb" -t acme.v1.Order
-  err_has "message acme.v1.Order has no compiled (protoc-c) code"
+  input '%s' '{"id":"o-1","n":0}'
+  run 0 "a type from --descriptor-set without C code encodes" "$evs" encode --descriptor-set "$tmp/order.binpb" -t acme.v1.Order -o "$tmp/order.bin"
+  no_input
+  run 0 "and decodes (proto3 optional zero kept)" "$evs" decode --descriptor-set "$tmp/order.binpb" -t acme.v1.Order -i "$tmp/order.bin"
+  out_is '{"id":"o-1","n":0}'
   run 1 "a broken --descriptor-set" "$evs" decode --descriptor-set "$tmp/proto/order.proto" -t task.created
   out_empty
 fi

@@ -141,7 +141,7 @@ const cli_cmd cli_cmd_decode = {
     "\n"
     "Reads events in the protobuf binary format and writes them as canonical protobuf JSON\n"
     "(ProtoJSON), one document per line. TYPE is an event type (workflow.completed) or a message's\n"
-    "full name (evs.events.workflow.v1.WorkflowEvent); the message must be compiled into evs.\n"
+    "full name (evs.events.workflow.v1.WorkflowEvent) from the built-in catalog or a --descriptor-set.\n"
     "\n"
     "Without --delimited the whole input is one message. With --delimited it is a stream of\n"
     "messages, each preceded by its length as a varint (protobuf's writeDelimitedTo format, what\n"

@@ -134,7 +134,7 @@ const cli_cmd cli_cmd_encode = {
     "\n"
     "Reads events in canonical protobuf JSON (ProtoJSON) and writes them in the protobuf binary\n"
     "format. TYPE is an event type (workflow.completed) or a message's full name\n"
-    "(evs.events.workflow.v1.WorkflowEvent); the message must be compiled into evs.\n"
+    "(evs.events.workflow.v1.WorkflowEvent) from the built-in catalog or a --descriptor-set.\n"
     "\n"
     "Without --delimited the whole input is one JSON document (it may span lines) and the output is\n"
     "one binary message. With --delimited the input is JSON lines (one document per line, blank\n"

@@ -94,7 +94,8 @@ static evs_status produce_line(producer_cli *c, char *line, size_t len, char *wh
   }
   const evs_message *m = et->message;
   if (!m->c_desc) {
-    snprintf(why, why_n, "%s has no compiled C type", m->full_name);
+    snprintf(why, why_n, "%s has no protobuf-c descriptor",
+             m->full_name); /* defensive: never for a loaded type */
     return EVS_ERR_UNSUPPORTED;
   }
   if (ce.dataschema && (strncmp(ce.dataschema, EVS_KAFKA_DATASCHEMA_PREFIX, 4) != 0 ||

@@ -312,8 +312,9 @@ static void test_proto2(void **state) {
   free(s);
   ProtobufCMessage *m = NULL;
   assert_int_equal(
-      jt_decode(lg, "{\"s\": \"x\", \"sDef\": \"y\", \"child\": {\"req\": 2}, \"e\": \"CLOSED_B\"}", 0, &m,
-                &err),
+      jt_decode(lg,
+                "{\"s\": \"x\", \"sDef\": \"y\", \"child\": {\"req\": 2}, \"req\": 0, \"e\": \"CLOSED_B\"}",
+                0, &m, &err),
       EVS_OK);
   Evs__Test__V1__Legacy *l = (Evs__Test__V1__Legacy *)m;
   assert_false(l->has_i);
@@ -325,12 +326,12 @@ static void test_proto2(void **state) {
   free(s);
   protobuf_c_message_free_unpacked(m, NULL);
   /* unset strings keep their default pointer and are not printed */
-  s = jt_roundtrip(lg, "{}", 0, &err);
+  s = jt_roundtrip(lg, "{\"req\": 0}", 0, &err);
   assert_string_equal(s, "{\"req\":0}");
   free(s);
   /* a closed enum rejects numbers it does not define */
   jt_expect_fail(lg, "{\"e\": 3}", EVS_ERR_NOT_FOUND, "e");
-  s = jt_roundtrip(lg, "{\"e\": 1}", 0, &err);
+  s = jt_roundtrip(lg, "{\"e\": 1, \"req\": 0}", 0, &err);
   assert_string_equal(s, "{\"req\":0,\"e\":\"CLOSED_A\"}");
   free(s);
   /* ... and an unknown number from binary (req = 1, e = 3, r = [5]) is what protobuf's parser makes an
@@ -344,6 +345,14 @@ static void test_proto2(void **state) {
   assert_int_equal(jt_decode(lg, s, 0, &back, &err), EVS_OK);
   protobuf_c_message_free_unpacked(back, NULL);
   free(s);
+  /* a missing required field is named, in JSON (at the object, path to the field) and in binary */
+  jt_expect_fail(lg, "{}", EVS_ERR_SYNTAX, "req");
+  jt_expect_fail(lg, "{\"req\": 1, \"child\": {\"i\": 2}}", EVS_ERR_SYNTAX, "child.req");
+  static const uint8_t no_req[] = {0x38, 0x01, 0x32, 0x02, 0x08, 0x02}; /* req = 1, child {i = 2} */
+  assert_int_equal(evs_binary_unpack(lg, no_req, sizeof no_req, NULL, NULL, &m, &err), EVS_ERR_SYNTAX);
+  assert_non_null(strstr(err.msg, "required field \"req\" of evs.test.v1.Legacy is missing"));
+  assert_string_equal(err.path, "child.req");
+  assert_int_equal(err.offset, 4);
 }
 
 int main(void) {

@@ -97,10 +97,14 @@ static void test_link_catalog(void **state) {
   assert_ptr_equal(env->fields[11].message_type->c_desc, &evs__v1__envelope__tags_entry__descriptor);
   assert_ptr_equal(env->fields[13].message_type->c_desc, &google__protobuf__any__descriptor);
   assert_int_equal(env->fields[13].message_type->wkt, EVS_WKT_ANY);
-  /* Not in the catalog's C list: known by name, but not linked. */
+  assert_false(env->c_desc_dynamic);
+  /* Not in the catalog's C list: not linked, but given a dynamic descriptor the registry maps back. */
   const evs_message *fo = evs_registry_find_message(fx->reg, "google.protobuf.FileOptions");
   assert_non_null(fo);
-  assert_null(fo->c_desc);
+  assert_non_null(fo->c_desc);
+  assert_true(fo->c_desc_dynamic);
+  assert_ptr_not_equal(fo->c_desc, &google__protobuf__file_options__descriptor);
+  assert_ptr_equal(evs_registry_message_for(fx->reg, fo->c_desc), fo);
   assert_null(evs_registry_message_for(fx->reg, &google__protobuf__file_options__descriptor));
 }
 
@@ -120,9 +124,17 @@ static void test_link_twice_and_link_only(void **state) {
   evs_registry *reg = rt_registry();
   assert_int_equal(evs_registry_add_descriptor_set(reg, fx->set, fx->len, "set", &err), EVS_OK);
   assert_null(evs_registry_message_for(reg, &evs__v1__envelope__descriptor));
+  const evs_message *dyn = evs_registry_find_message(reg, "evs.v1.Envelope");
+  const ProtobufCMessageDescriptor *dyn_desc = dyn->c_desc;
+  assert_true(dyn->c_desc_dynamic);
   evs_catalog link_only = {"link_only", NULL, 0, k_messages, 1, NULL, 0};
   assert_int_equal(evs_registry_add_catalog(reg, &link_only, &err), EVS_OK);
-  assert_linked(reg, &evs__v1__envelope__descriptor);
+  /* The later compiled descriptor maps to the view, but does not replace the dynamic one a caller may
+   * hold: both work. */
+  assert_ptr_equal(evs_registry_message_for(reg, &evs__v1__envelope__descriptor), dyn);
+  assert_ptr_equal(evs_registry_message_for(reg, dyn_desc), dyn);
+  assert_ptr_equal(dyn->c_desc, dyn_desc);
+  assert_true(dyn->c_desc_dynamic);
   evs_registry_free(reg);
 }
 

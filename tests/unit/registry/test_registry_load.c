@@ -43,7 +43,8 @@ static void test_find_message_and_fields(void **state) {
   assert_string_equal(m->file->package, "test.shop.v1");
   assert_int_equal(m->file->syntax, EVS_SYNTAX_PROTO3);
   assert_null(m->parent);
-  assert_null(m->c_desc);
+  assert_non_null(m->c_desc); /* built at load: the set has no compiled code */
+  assert_true(m->c_desc_dynamic);
   assert_int_equal(m->n_fields, 18);
   /* fields[] is in number order (protobuf-c's order), decl_fields[] in declaration order. */
   for (size_t i = 1; i < m->n_fields; i++) assert_true(m->fields[i - 1].number < m->fields[i].number);

@@ -23,6 +23,8 @@ set_of wkt "--include_imports" wkt.proto
 set_of legacy "--include_source_info" legacy.proto
 set_of refs "--include_source_info" refs.proto
 set_of envelope "--include_imports --include_source_info" evs/v1/envelope.proto
+set_of dynamic_opt3 "--include_imports" dynamic/opt3.proto
+set_of dynamic_legacy "--include_imports" dynamic/legacy.proto
 for f in bad/*.proto; do
   set_of "bad_$(basename "$f" .proto)" "--include_imports" "$f"
 done
