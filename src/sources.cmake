@@ -24,6 +24,7 @@ set(EVS_LIB_SOURCES
   src/registry/srcinfo.c
   src/registry/types.c
   src/registry/wirescan.c
+  src/registry/wiremerge.c
   src/event/uuid.c
   src/event/uuid7.c
   src/event/timeutil.c

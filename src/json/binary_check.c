@@ -33,10 +33,11 @@ static void path_text(const ProtobufCMessageDescriptor *desc, const int32_t *pat
 /* Scans data as desc and turns what the scan found into an error (EVS_OK when clean). sub_levels: how
  * many levels of sub-messages below the top are allowed; `limit` is the user-facing limit for messages. */
 static evs_status scan_to_status(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                                 int limit, bool check_strings, evs_error *err) {
+                                 int limit, bool check_strings, bool *dup_message, evs_error *err) {
   evs_wire_scan scan;
   if (!evs_wire_scan_message(data, len, desc, (unsigned)limit, &scan))
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  if (dup_message) *dup_message = scan.dup_message;
   const char *name = desc->name ? desc->name : "message";
   if (scan.why) {
     if (scan.too_deep)
@@ -72,7 +73,7 @@ evs_status evs_binary_depth_check(const uint8_t *data, size_t len, const Protobu
                     : data || !len  ? "max_depth above EVS_MAX_DEPTH_LIMIT"
                                     : "data is NULL");
   if (max_depth == 0) max_depth = EVS_JSON_DEFAULT_MAX_DEPTH;
-  return scan_to_status(data, len, desc, max_depth, false, err);
+  return scan_to_status(data, len, desc, max_depth, false, NULL, err);
 }
 
 /* Wraps the caller's allocator so that a failed allocation inside protobuf-c's unpack (which returns
@@ -123,11 +124,33 @@ evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const
   const char *name = desc->name ? desc->name : "message";
   if (len > max_size)
     return evs_fail(err, EVS_ERR_LIMIT, "%s: %zu bytes, more than the limit of %zu", name, len, max_size);
-  evs_status st = scan_to_status(data, len, desc, levels, true, err);
+  bool dup = false;
+  evs_status st = scan_to_status(data, len, desc, levels, true, &dup, err);
   if (st != EVS_OK) return st;
+  /* A singular message field given twice must be merged; protobuf-c's unpack does not, so the bytes are
+   * rewritten first (bounded work: a deep message could otherwise be copied once per level). */
+  evs_buf merged = EVS_BUF_INIT;
+  const uint8_t *bytes = data;
+  size_t n = len;
+  if (dup) {
+    size_t budget = len > SIZE_MAX / 32 ? SIZE_MAX : 16 * len + ((size_t)1 << 20);
+    st = evs_wire_merge(data, len, desc, (unsigned)levels, &merged, &budget);
+    if (st != EVS_OK) {
+      evs_buf_free(&merged);
+      return st == EVS_ERR_NOMEM
+                 ? evs_fail(err, st, "out of memory merging repeated message fields of %s", name)
+                 : evs_fail(err, st,
+                            "%s: message fields given several times, nested too deep to merge "
+                            "within the work limit",
+                            name);
+    }
+    bytes = merged.data ? merged.data : (const uint8_t *)"";
+    n = merged.len;
+  }
   noting_alloc na = {{noting_alloc_fn, noting_free_fn, NULL}, allocator, false};
   na.base.allocator_data = &na;
-  ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &na.base, len, data);
+  ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &na.base, n, bytes);
+  evs_buf_free(&merged);
   if (!msg) {
     if (na.failed) return evs_fail(err, EVS_ERR_NOMEM, "out of memory unpacking %s (%zu bytes)", name, len);
     evs_wire_scan scan;

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 
 #include "base/error_internal.h"
+#include "evs/buf.h"
 #include "evs/registry.h"
 #include "google/protobuf/descriptor.pb-c.h"
 #include "registry/hash_internal.h"
@@ -45,6 +46,7 @@ typedef struct evs_wire_scan {
   const char *why;                     /* static text, NULL when the bytes are well-formed */
   bool too_deep;                       /* why is a depth error (EVS_ERR_LIMIT) */
   bool truncated;                      /* why is a field or length running past its end */
+  bool dup_message;                    /* a singular message field occurs twice in one message (merge) */
   bool nul_found;                      /* a string field holds a NUL byte */
   size_t nul_offset;                   /* of that string's first byte */
   int32_t nul_path[EVS_WIRE_PATH_MAX]; /* SourceCodeInfo-style path of the string from the root */
@@ -66,6 +68,16 @@ typedef struct evs_wire_scan {
  * scratch array; returns false only when that scratch cannot be allocated. Results in *out. */
 bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                            unsigned max_depth, evs_wire_scan *out);
+
+/* Rewrites well-formed bytes of a `desc` message (checked by the scan first, `levels` deep at most) so that
+ * every singular message field occurs once per message, holding the merge of all its occurrences (their
+ * encodings concatenated, merged again inside), as protobuf's parsers do and protobuf-c's unpack does not:
+ * it keeps only the last occurrence of a oneof member and fails on two occurrences that carry repeated
+ * fields. A oneof member's occurrences merge only until another member of the oneof occurs. Everything
+ * else is copied as it is, in order. Work is bounded: *budget bytes of scanning and copying, decremented.
+ * Returns EVS_OK, EVS_ERR_NOMEM, or EVS_ERR_LIMIT when the budget runs out. */
+evs_status evs_wire_merge(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                          unsigned levels, evs_buf *out, size_t *budget);
 /* The same walk, also looking for proto2 required fields (among each message's first 64) that are missing:
  * run after protobuf-c refused bytes the plain scan passed, to say which field. */
 bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,

@@ -18,6 +18,7 @@ typedef struct scan_frame {
   size_t path_base;
   size_t start;                  /* offset of the message's first byte */
   uint64_t required;             /* required fields (index < 64) seen, when asked for */
+  uint64_t msg_seen;             /* singular message fields (index < 64) seen */
   uint32_t seen[COUNTED_FIELDS]; /* occurrences of each repeated field so far = next element index */
 } scan_frame;
 
@@ -139,6 +140,11 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
           if (repeated) path[path_len++] = (int32_t)element;
         }
         if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+          /* A singular message field given twice must be merged, which protobuf-c's unpack does not do. */
+          if (!repeated) {
+            if (idx >= 64 || (f->msg_seen & ((uint64_t)1 << idx))) out->dup_message = true;
+            if (idx < 64) f->msg_seen |= (uint64_t)1 << idx;
+          }
           if (depth + 1 > max_depth) {
             out->too_deep = true;
             fail(out, field_start, "messages nested too deeply");

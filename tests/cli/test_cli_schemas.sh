@@ -145,11 +145,8 @@ left=$(find "$TMPDIR" -mindepth 1 | head -3)
 check "no temporaries left in \$TMPDIR ($left)" '[ -z "$left" ]'
 
 # ==== AFTER THE DYNAMIC-DESCRIPTOR MERGE ========================================================================
-# Encoding, decoding, producing and consuming a type with no compiled code needs the registry's dynamic
-# protobuf-c descriptors (issue 10 item 1, another branch). Until that is merged these checks fail (evs refuses
-# a type without compiled code), so they run only with EVS_TEST_DYNAMIC=1 and are not counted otherwise.
-# To enable: delete the `if` line below and its matching `fi` (marked END DYNAMIC).
-if [ "${EVS_TEST_DYNAMIC:-0}" = 1 ]; then
+# Encoding, decoding, producing and consuming a type with no compiled code: the registry's dynamic
+# protobuf-c descriptors.
   json='{"orderId":"01890a5d-ac96-774b-bcce-b302099a8057","placedAt":"2025-01-02T03:04:05.678Z","lines":[{"sku":"A-1","quantity":2,"unitPrice":{"currency":"EUR","units":"12"}}],"labels":{"channel":"web"},"status":"STATUS_PAID","cardToken":"tok_1","coupon":""}'
   printf '%s\n' "$json" > "$tmp/order.json"
   "$evs" encode -t order.placed --proto "$order" -I "$schemas" -i "$tmp/order.json" -o "$tmp/order.bin"; rc=$?
@@ -177,9 +174,6 @@ if [ "${EVS_TEST_DYNAMIC:-0}" = 1 ]; then
     --descriptor-set "$tmp/order.binpb" > "$tmp/consumed.jsonl" 2> "$tmp/cerr.txt"; rc=$?
   check "dynamic: consume decodes it" \
     "[ $rc -eq 0 ] && grep -q '\"type\":\"order.placed\"' '$tmp/consumed.jsonl' && grep -q '\"cardToken\":\"tok_1\"' '$tmp/consumed.jsonl' && grep -q '\"labels\":{\"channel\":\"web\"}' '$tmp/consumed.jsonl'"
-else
-  echo "note: the encode/decode/produce/consume checks of user-only types are off until the dynamic-descriptor merge (EVS_TEST_DYNAMIC=1 runs them)"
-fi # END DYNAMIC
 
 echo "$((n - fail)) of $n checks passed"
 [ $fail -eq 0 ]

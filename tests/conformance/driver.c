@@ -445,9 +445,8 @@ static void check_only_in_set(child *c, bool expect_known) {
   if (!expect_known) {
     expect_case(res, RES_RUNTIME);
     assert_non_null(strstr(res->runtime_error, "unknown message type"));
-  } else if (res->result_case == RES_RUNTIME) {
-    assert_non_null(strstr(res->runtime_error, "no protobuf-c descriptor"));
   } else {
+    /* a type known only from the set has a run-time descriptor: it round-trips like a compiled one */
     expect_case(res, RES_BINARY);
     assert_int_equal(res->protobuf_payload.len, sizeof bytes);
     assert_memory_equal(res->protobuf_payload.data, bytes, sizeof bytes);

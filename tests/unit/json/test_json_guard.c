@@ -259,6 +259,108 @@ static void test_any_budget(void **state) {
   evs_buf_free(&out);
 }
 
+/* Decodes bytes as type with the guard and returns its JSON (free it), or NULL with *st set. */
+static char *unpack_json(const ProtobufCMessageDescriptor *type, const uint8_t *b, size_t n, evs_status *st) {
+  ProtobufCMessage *m = NULL;
+  evs_error err;
+  *st = evs_binary_unpack(type, b, n, NULL, NULL, &m, &err);
+  if (*st != EVS_OK) return NULL;
+  char *s = jt_encode(m, 0, &err);
+  protobuf_c_message_free_unpacked(m, NULL);
+  return s;
+}
+
+/* A singular message field given twice is merged, as protobuf's parsers do; protobuf-c's unpack kept only
+ * the last oneof member and failed outright on two occurrences carrying repeated fields (the conformance
+ * suite's RepeatedScalarMessageMerge and ValidDataOneof.MESSAGE.Merge). */
+static void test_message_fields_merged(void **state) {
+  (void)state;
+  const ProtobufCMessageDescriptor *at = &evs__test__v1__all_types__descriptor;
+  evs_status st;
+  /* f_nested {a: 1} + f_nested {b: "x"} */
+  static const uint8_t plain[] = {0x8a, 0x01, 0x02, 0x08, 0x01, 0x8a, 0x01, 0x03, 0x12, 0x01, 'x'};
+  char *s = unpack_json(at, plain, sizeof plain, &st);
+  assert_int_equal(st, EVS_OK);
+  assert_string_equal(s, "{\"fNested\":{\"a\":1,\"b\":\"x\"}}");
+  free(s);
+  /* oneof member o_nested {a: 1} + o_nested {child {a: 2}} */
+  static const uint8_t oneof[] = {0xca, 0x04, 0x02, 0x08, 0x01, 0xca, 0x04, 0x04, 0x1a, 0x02, 0x08, 0x02};
+  s = unpack_json(at, oneof, sizeof oneof, &st);
+  assert_int_equal(st, EVS_OK);
+  assert_string_equal(s, "{\"oNested\":{\"a\":1,\"child\":{\"a\":2}}}");
+  free(s);
+  /* ... but another member in between replaces it: o_nested {a: 1}, o_string "s", o_nested {b: "y"} */
+  static const uint8_t reset[] = {0xca, 0x04, 0x02, 0x08, 0x01, 0xc2, 0x04, 0x01,
+                                  's',  0xca, 0x04, 0x03, 0x12, 0x01, 'y'};
+  s = unpack_json(at, reset, sizeof reset, &st);
+  assert_int_equal(st, EVS_OK);
+  assert_string_equal(s, "{\"oNested\":{\"b\":\"y\"}}");
+  free(s);
+  /* Recursive child {children: [{}]} twice: the repeated elements add up */
+  static const uint8_t rep[] = {0x0a, 0x02, 0x1a, 0x00, 0x0a, 0x04, 0x1a, 0x02, 0x10, 0x07};
+  s = unpack_json(RE, rep, sizeof rep, &st);
+  assert_int_equal(st, EVS_OK);
+  assert_string_equal(s, "{\"child\":{\"children\":[{},{\"value\":7}]}}");
+  free(s);
+}
+
+/* Merging copies the nested bytes once per level that has a field given twice: when every level has one,
+ * a budget bounds the work on hostile input (one duplicate on top of a deep message is linear work). */
+static uint8_t *deep_with_dups(size_t big, int levels, bool dup_each_level, size_t *len) {
+  size_t cap = big + 8 + (size_t)levels * 16, start = cap;
+  uint8_t *b = malloc(cap);
+  start -= big;
+  memset(b + start, 'x', big);
+#define PREPEND(tag)                                          \
+  do {                                                        \
+    size_t l = cap - start, k = 0;                            \
+    uint8_t v[10];                                            \
+    do {                                                      \
+      v[k++] = (uint8_t)((l & 0x7f) | (l > 0x7f ? 0x80 : 0)); \
+      l >>= 7;                                                \
+    } while (l);                                              \
+    start -= k;                                               \
+    memcpy(b + start, v, k);                                  \
+    b[--start] = (tag);                                       \
+  } while (0)
+  PREPEND(0x1a); /* Value.string_value */
+  PREPEND(0x22); /* Recursive.any_value */
+  for (int i = 0; i < levels; i++) {
+    if (dup_each_level) { /* an empty child first: this level's child is given twice */
+      b[--start] = 0x00;
+      b[--start] = 0x0a;
+    }
+    PREPEND(0x0a); /* Recursive.child */
+  }
+#undef PREPEND
+  *len = cap - start;
+  memmove(b, b + start, *len);
+  return b;
+}
+
+static void test_merge_budget(void **state) {
+  (void)state;
+  ProtobufCMessage *m = NULL;
+  evs_error err;
+  size_t n;
+  /* 90 levels around 200 KB, the child given twice at every level: about 90 copies of 200 KB, refused */
+  uint8_t *b = deep_with_dups(200000, 90, true, &n);
+  assert_int_equal(evs_binary_unpack(RE, b, n, NULL, NULL, &m, &err), EVS_ERR_LIMIT);
+  assert_non_null(strstr(err.msg, "merge"));
+  assert_null(m);
+  free(b);
+  /* the same with a few levels merges (the budget is 16 x the input + 1 MiB) */
+  b = deep_with_dups(200000, 5, true, &n);
+  assert_int_equal(evs_binary_unpack(RE, b, n, NULL, NULL, &m, &err), EVS_OK);
+  protobuf_c_message_free_unpacked(m, NULL);
+  free(b);
+  /* and without duplicates nothing is merged at all */
+  b = deep_with_dups(200000, 90, false, &n);
+  assert_int_equal(evs_binary_unpack(RE, b, n, NULL, NULL, &m, &err), EVS_OK);
+  protobuf_c_message_free_unpacked(m, NULL);
+  free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_depth_cap),
@@ -266,6 +368,8 @@ int main(void) {
       cmocka_unit_test(test_size_truncation_syntax),
       cmocka_unit_test(test_out_of_memory),
       cmocka_unit_test(test_any_budget),
+      cmocka_unit_test(test_message_fields_merged),
+      cmocka_unit_test(test_merge_budget),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
