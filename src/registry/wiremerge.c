@@ -47,13 +47,13 @@ static bool spend(size_t *budget, size_t n) {
   return true;
 }
 
-static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessageDescriptor *desc, unsigned levels,
-                            evs_buf *out, size_t *budget);
+static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessageDescriptor *desc,
+                            unsigned levels, evs_buf *out, size_t *budget);
 
 /* Copies one message payload to out: merged when a scan finds a repeated singular message field inside,
  * as is otherwise. */
-static evs_status put_payload(const uint8_t *p, size_t n, const ProtobufCMessageDescriptor *desc, unsigned levels,
-                              evs_buf *out, size_t *budget) {
+static evs_status put_payload(const uint8_t *p, size_t n, const ProtobufCMessageDescriptor *desc,
+                              unsigned levels, evs_buf *out, size_t *budget) {
   if (!spend(budget, n)) return EVS_ERR_LIMIT;
   evs_wire_scan s;
   if (!evs_wire_scan_message(p, n, desc, levels, &s)) return EVS_ERR_NOMEM;
@@ -75,14 +75,14 @@ static evs_status put_message_field(uint32_t number, const uint8_t *p, size_t n,
   return st;
 }
 
-static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessageDescriptor *desc, unsigned levels,
-                            evs_buf *out, size_t *budget) {
+static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessageDescriptor *desc,
+                            unsigned levels, evs_buf *out, size_t *budget) {
   size_t nf = desc->n_fields ? desc->n_fields : 1;
   size_t n = 0, cap = 16;
   occ *o = malloc(cap * sizeof *o);
-  size_t *next = NULL;                      /* next occurrence of the same group, SIZE_MAX at the end */
-  int *cur = calloc(nf, sizeof *cur);       /* field index -> its open group + 1 (0 = none) */
-  size_t *slot = malloc(nf * sizeof *slot); /* oneof members -> the first member's index (the oneof) */
+  size_t *next = NULL;                          /* next occurrence of the same group, SIZE_MAX at the end */
+  int *cur = calloc(nf, sizeof *cur);           /* field index -> its open group + 1 (0 = none) */
+  size_t *slot = malloc(nf * sizeof *slot);     /* oneof members -> the first member's index (the oneof) */
   size_t *member = malloc(nf * sizeof *member); /* per oneof slot: index + 1 of the member seen last */
   size_t *head = NULL, *tail = NULL;
   int groups = 0;
@@ -178,8 +178,8 @@ static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessage
         st = evs_buf_append(&cat, d + o[k].payload, o[k].payload_len);
       if (st == EVS_OK && !spend(budget, cat.len)) st = EVS_ERR_LIMIT;
       if (st == EVS_OK)
-        st = put_message_field(fd->id, cat.data ? cat.data : (const uint8_t *)"", cat.len, fd->descriptor, levels,
-                               out, budget);
+        st = put_message_field(fd->id, cat.data ? cat.data : (const uint8_t *)"", cat.len, fd->descriptor,
+                               levels, out, budget);
       evs_buf_free(&cat);
     } else if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && c->payload_len) {
       /* a repeated message field (map entries included): each element merged inside */
@@ -199,7 +199,7 @@ static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessage
   return st;
 }
 
-evs_status evs_wire_merge(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc, unsigned levels,
-                          evs_buf *out, size_t *budget) {
+evs_status evs_wire_merge(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                          unsigned levels, evs_buf *out, size_t *budget) {
   return merge_msg(data, len, desc, levels, out, budget);
 }

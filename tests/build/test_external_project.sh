@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs evs from the build tree into a temporary prefix, then:
-#  1. builds tests/external (find_package(evs) + evs_protobuf_generate + link libevs) and runs it;
+#  1. builds tests/external (find_package(evs) + evs_protobuf_generate + link libevs) and runs it, and its
+#     runtime_demo, which loads the project's descriptor set at run time (docs/schemas.md shows it verbatim);
 #  2. edits a .proto the external project imports and checks that the rebuild regenerates its dependent;
 #  3. compiles and runs a program with only `pkg-config --cflags --libs evs`.
 set -euo pipefail
@@ -11,6 +12,11 @@ cp -r "$src/tests/external" "$tmp/ext-src"
 cmake -S "$tmp/ext-src" -B "$tmp/ext" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$tmp/ext" >/dev/null
 LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/ext/external_demo"
+# Schemas at run time: no generated code, the project's descriptor set loaded by the program.
+LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/ext/runtime_demo" "$tmp/ext/acme.binpb"
+# docs/schemas.md shows this program verbatim: the page and the tested file must not drift apart.
+awk '/^```c runtime_demo.c$/{f=1;next} /^```$/{f=0} f' "$src/docs/schemas.md" | cmp -s - "$src/tests/external/runtime_demo.c" \
+  || { echo "docs/schemas.md's runtime_demo.c differs from tests/external/runtime_demo.c" >&2; exit 1; }
 
 dep="$tmp/ext/evs_gen/acme/orders/v1/order_placed.pb-c.c"
 before=$(stat -c %Y.%N "$dep" 2>/dev/null || stat -c %Y "$dep")
