@@ -39,6 +39,7 @@ set(EVS_LIB_SOURCES
   src/json/decode_wkt.c
   src/json/encode.c
   src/json/encode_wkt.c
+  src/json/extension.c
   src/json/lexer.c
   src/json/number.c
   src/json/write_string.c

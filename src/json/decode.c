@@ -686,6 +686,7 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
   }
   bool skip_seen = false;
   bool more = true;
+  evs_json_ext ext;
   while (more) {
     evs_jd_ws(d);
     if (d->p >= d->end || *d->p != '"') {
@@ -705,6 +706,11 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
         }
         skip_seen = true;
         if ((st = evs_jd_colon(d)) != EVS_OK || (st = evs_jd_skip(d)) != EVS_OK) break;
+      } else if (k.len > 2 && k.s[0] == '[' && k.s[k.len - 1] == ']' &&
+                 evs_json_find_extension(d->reg, m, k.s + 1, k.len - 2, 0, &ext)) {
+        /* "[pkg.name]": a proto2 extension, kept in the message's unknown fields */
+        if ((st = evs_jd_colon(d)) != EVS_OK) break;
+        if ((st = evs_jd_extension(d, &ext, msg, keypos)) != EVS_OK) break;
       } else if (d->flags & EVS_JSON_IGNORE_UNKNOWN) {
         if ((st = evs_jd_colon(d)) != EVS_OK || (st = evs_jd_skip(d)) != EVS_OK) break;
       } else {

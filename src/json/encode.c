@@ -151,7 +151,7 @@ evs_status evs_je_close(evs_jenc *e, char c, bool empty) {
 }
 
 /* Comma (unless first) and, in pretty mode, the line break before a member or element. */
-static evs_status separator(evs_jenc *e, bool *first) {
+evs_status evs_je_separator(evs_jenc *e, bool *first) {
   if (!*first) {
     evs_status st = evs_je_byte(e, ',');
     if (st != EVS_OK) return st;
@@ -302,7 +302,7 @@ static evs_status encode_array(evs_jenc *e, const evs_field *f, const ProtobufCF
   bool first = true;
   for (size_t i = 0; i < n; i++) {
     if (closed_enum_unknown(f, fd, arr + i * esz)) continue;
-    if ((st = separator(e, &first)) != EVS_OK) return st;
+    if ((st = evs_je_separator(e, &first)) != EVS_OK) return st;
     if ((st = evs_je_value(e, f, fd, arr + i * esz)) != EVS_OK) {
       evs_je_path_index(e, i);
       return st;
@@ -365,7 +365,7 @@ evs_status evs_je_map_entries(evs_jenc *e, ProtobufCMessage *const *entries, siz
     if (shadowed && shadowed[i]) continue;
     const ProtobufCMessage *entry = entries[i];
     if (closed_enum_unknown(vf, vfd, (const char *)entry + vfd->offset)) continue;
-    if ((st = separator(e, &first)) != EVS_OK) break;
+    if ((st = evs_je_separator(e, &first)) != EVS_OK) break;
     if ((st = map_key(e, kfd, (const char *)entry + kfd->offset)) != EVS_OK) break;
     if ((st = evs_je_level_in(e)) != EVS_OK) break; /* the entry is a message level of its own */
     st = evs_je_value(e, vf, vfd, (const char *)entry + vfd->offset);
@@ -447,7 +447,7 @@ evs_status evs_je_members(evs_jenc *e, const evs_message *m, const ProtobufCMess
       if (!emit_defaults && is_default(fd, slot)) continue;
     }
     if (fd->label != PROTOBUF_C_LABEL_REPEATED && closed_enum_unknown(f, fd, slot)) continue;
-    if ((st = separator(e, first)) != EVS_OK) return st;
+    if ((st = evs_je_separator(e, first)) != EVS_OK) return st;
     const char *key = (e->flags & EVS_JSON_PROTO_NAMES) ? f->name : f->json_name;
     if ((st = evs_je_key(e, key, strlen(key))) != EVS_OK) return st;
     if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
@@ -467,6 +467,7 @@ evs_status evs_je_members(evs_jenc *e, const evs_message *m, const ProtobufCMess
       return st;
     }
   }
+  if (msg->n_unknown_fields) return evs_je_extensions(e, m, msg, first);
   return EVS_OK;
 }
 

@@ -162,10 +162,33 @@ evs_status evs_jd_scalar(evs_jdec *d, const evs_field *f, const ProtobufCFieldDe
 evs_status evs_jd_check_dups(evs_jdec *d, ProtobufCMessage *const *entries, size_t n, const char *obj,
                              bool dropped);
 
+struct evs_json_ext;
+/* extension.c: the value at d->p of extension x, appended to msg's unknown fields as its wire bytes. */
+evs_status evs_jd_extension(evs_jdec *d, const struct evs_json_ext *x, ProtobufCMessage *msg,
+                            const char *keypos);
+
 /* decode_wkt.c: a well-known type's special JSON value (not null unless the type takes null) into msg. */
 evs_status evs_jd_wkt(evs_jdec *d, evs_wkt wkt, const evs_message *m, ProtobufCMessage *msg);
 /* Makes a google.protobuf.Value `null_value`. */
 evs_status evs_jd_wkt_null(ProtobufCMessage *value);
+
+/* ------------------------------------------------------------------ proto2 extensions (extension.c) */
+
+/* An extension of a message, found among the loaded files' and messages' extension declarations. */
+typedef struct evs_json_ext {
+  const struct Google__Protobuf__FieldDescriptorProto *proto;
+  const char *scope; /* package or enclosing message: the JSON key is "[scope.name]" */
+  const evs_type_traits *traits;
+  const evs_enum *enum_type;
+  bool supported; /* singular scalar or enum: readable and printable in JSON */
+} evs_json_ext;
+
+/* The extension of m named want[0..len) ("pkg.name", without brackets), or, when want is NULL, the one with
+ * field number `number`. False when there is none. */
+bool evs_json_find_extension(const evs_registry *reg, const evs_message *m, const char *want, size_t len,
+                             uint32_t number, evs_json_ext *out);
+/* Views for the codec's scalar readers and writers. */
+void evs_json_ext_views(const evs_json_ext *x, evs_field *f, ProtobufCFieldDescriptor *fd);
 
 /* ------------------------------------------------------------------ shared (common.c) */
 
@@ -223,6 +246,10 @@ evs_status evs_je_key(evs_jenc *e, const char *key, size_t n);
 evs_status evs_je_message(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg);
 /* Members of a plain message (no braces); *first tracks the comma. */
 evs_status evs_je_members(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg, bool *first);
+/* The comma before a member unless it is the first (pretty: and the newline). */
+evs_status evs_je_separator(evs_jenc *e, bool *first);
+/* extension.c: msg's unknown fields that are known extensions of m, as "[pkg.name]": value members. */
+evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg, bool *first);
 /* One singular value of field f at slot (not a map/repeated container). */
 evs_status evs_je_value(evs_jenc *e, const evs_field *f, const ProtobufCFieldDescriptor *fd,
                         const void *slot);

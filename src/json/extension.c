@@ -1,0 +1,244 @@
+/* proto2 extensions in JSON: the key "[pkg.name]" (ProtoJSON's form for an extension field). protobuf-c keeps
+ * extension values as unknown fields, so the decoder appends the value's wire bytes there and the encoder
+ * prints unknown fields that are known extensions of the message. Singular scalar and enum extensions only;
+ * message-typed and repeated ones are EVS_ERR_UNSUPPORTED in JSON (their bytes still survive binary). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "google/protobuf/descriptor.pb-c.h"
+#include "json/json_internal.h"
+
+static bool extends(const Google__Protobuf__FieldDescriptorProto *fd, const evs_message *m) {
+  return fd->extendee && fd->extendee[0] == '.' && strcmp(fd->extendee + 1, m->full_name) == 0;
+}
+
+static bool names(const char *scope, const char *name, const char *want, size_t len) {
+  size_t ls = strlen(scope), ln = strlen(name);
+  if (ls) return len == ls + 1 + ln && memcmp(want, scope, ls) == 0 && want[ls] == '.' && memcmp(want + ls + 1, name, ln) == 0;
+  return len == ln && memcmp(want, name, ln) == 0;
+}
+
+static bool pick(const Google__Protobuf__FieldDescriptorProto *fd, const char *scope, const evs_message *m,
+                 const char *want, size_t len, uint32_t number, evs_json_ext *out) {
+  if (!fd || !fd->name || !extends(fd, m)) return false;
+  if (want ? !names(scope, fd->name, want, len) : fd->number != (int32_t)number) return false;
+  out->proto = fd;
+  out->scope = scope;
+  return true;
+}
+
+bool evs_json_find_extension(const evs_registry *reg, const evs_message *m, const char *want, size_t len,
+                             uint32_t number, evs_json_ext *out) {
+  memset(out, 0, sizeof *out);
+  size_t n = 0;
+  const evs_file *const *files = evs_registry_files(reg, &n);
+  for (size_t i = 0; i < n; i++) {
+    const Google__Protobuf__FileDescriptorProto *fp = files[i]->proto;
+    for (size_t k = 0; fp && k < fp->n_extension; k++)
+      if (pick(fp->extension[k], files[i]->package, m, want, len, number, out)) goto found;
+  }
+  const evs_message *const *msgs = evs_registry_messages(reg, &n);
+  for (size_t i = 0; i < n; i++) {
+    const Google__Protobuf__DescriptorProto *dp = msgs[i]->proto;
+    for (size_t k = 0; dp && k < dp->n_extension; k++)
+      if (pick(dp->extension[k], msgs[i]->full_name, m, want, len, number, out)) goto found;
+  }
+  return false;
+found:
+  out->traits = evs_type_traits_of(out->proto->type);
+  if (out->proto->type == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM && out->proto->type_name &&
+      out->proto->type_name[0] == '.')
+    out->enum_type = evs_registry_find_enum(reg, out->proto->type_name + 1);
+  out->supported = out->traits && out->traits->json_kind != EVS_JSON_MESSAGE &&
+                   out->proto->label != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED &&
+                   (out->proto->type != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM ||
+                    (out->enum_type && out->enum_type->c_desc));
+  return true;
+}
+
+void evs_json_ext_views(const evs_json_ext *x, evs_field *f, ProtobufCFieldDescriptor *fd) {
+  memset(f, 0, sizeof *f);
+  memset(fd, 0, sizeof *fd);
+  f->name = f->json_name = f->full_name = x->proto->name;
+  f->number = (uint32_t)x->proto->number;
+  f->type = (evs_field_type)x->proto->type;
+  f->traits = x->traits;
+  f->enum_type = x->enum_type;
+  fd->name = x->proto->name;
+  fd->id = (uint32_t)x->proto->number;
+  fd->label = PROTOBUF_C_LABEL_OPTIONAL;
+  fd->type = (ProtobufCType)x->traits->pbc_type;
+  fd->descriptor = x->enum_type ? x->enum_type->c_desc : NULL;
+}
+
+static size_t put_varint(uint8_t *o, uint64_t v) {
+  size_t n = 0;
+  do {
+    o[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+    v >>= 7;
+  } while (v);
+  return n;
+}
+
+/* The value in slot (as evs_jd_scalar left it) as the bytes that follow the tag on the wire. */
+static size_t wire_value(const evs_type_traits *tr, const void *slot, uint8_t small[16], const uint8_t **big,
+                         size_t *big_len) {
+  *big = NULL;
+  if (tr->wire_type == EVS_WIRE_LEN) {
+    const uint8_t *p;
+    size_t n;
+    if (tr->json_kind == EVS_JSON_STRING) {
+      p = *(const uint8_t *const *)slot;
+      n = p ? strlen((const char *)p) : 0;
+    } else {
+      p = ((const ProtobufCBinaryData *)slot)->data;
+      n = ((const ProtobufCBinaryData *)slot)->len;
+    }
+    *big = p;
+    *big_len = n;
+    return put_varint(small, n);
+  }
+  if (tr->wire_type == EVS_WIRE_I32) {
+    memcpy(small, slot, 4); /* little-endian hosts only, as protobuf-c itself */
+    return 4;
+  }
+  if (tr->wire_type == EVS_WIRE_I64) {
+    memcpy(small, slot, 8);
+    return 8;
+  }
+  uint64_t v;
+  if (tr->bits == 64) {
+    memcpy(&v, slot, 8);
+    if (tr->is_zigzag) v = (v << 1) ^ (uint64_t)((int64_t)v >> 63);
+  } else if (tr->bits == 1) {
+    v = *(const protobuf_c_boolean *)slot ? 1 : 0;
+  } else {
+    int32_t i;
+    memcpy(&i, slot, 4);
+    if (tr->is_zigzag)
+      v = (uint32_t)(((uint32_t)i << 1) ^ (uint32_t)(i >> 31));
+    else
+      v = tr->is_signed ? (uint64_t)(int64_t)i : (uint64_t)(uint32_t)i;
+  }
+  return put_varint(small, v);
+}
+
+evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage *msg, const char *keypos) {
+  if (!x->supported)
+    return evs_jd_fail(d, EVS_ERR_UNSUPPORTED, keypos,
+                       "extension %s%s%s: only singular scalar and enum extensions can be read from JSON", x->scope,
+                       *x->scope ? "." : "", x->proto->name);
+  evs_field f;
+  ProtobufCFieldDescriptor fd;
+  evs_json_ext_views(x, &f, &fd);
+  union {
+    uint64_t u;
+    double dv;
+    ProtobufCBinaryData b;
+    void *p;
+  } slot;
+  memset(&slot, 0, sizeof slot);
+  bool skipped = false;
+  evs_status st = evs_jd_scalar(d, &f, &fd, &slot, &skipped);
+  if (st != EVS_OK || skipped) return st;
+  uint8_t small[16];
+  const uint8_t *big;
+  size_t big_len = 0, n = wire_value(x->traits, &slot, small, &big, &big_len);
+  size_t total = n + (big ? big_len : 0);
+  uint8_t *data = evs_jd_alloc(d, total ? total : 1, keypos);
+  ProtobufCMessageUnknownField *grown =
+      data ? evs_jd_alloc(d, (msg->n_unknown_fields + 1) * sizeof *grown, keypos) : NULL;
+  if (data && grown) {
+    memcpy(data, small, n);
+    if (big && big_len) memcpy(data + n, big, big_len);
+    if (msg->n_unknown_fields) memcpy(grown, msg->unknown_fields, msg->n_unknown_fields * sizeof *grown);
+    grown[msg->n_unknown_fields] = (ProtobufCMessageUnknownField){
+        .tag = fd.id, .wire_type = (ProtobufCWireType)x->traits->wire_type, .len = total, .data = data};
+    if (msg->unknown_fields) d->alloc->free(d->alloc->allocator_data, msg->unknown_fields);
+    msg->unknown_fields = grown;
+    msg->n_unknown_fields++;
+    data = NULL;
+  } else {
+    st = EVS_ERR_NOMEM;
+  }
+  if (data) d->alloc->free(d->alloc->allocator_data, data);
+  /* the decoded string or bytes were copied into the field's wire bytes */
+  if (x->traits->wire_type == EVS_WIRE_LEN) {
+    void *p = x->traits->json_kind == EVS_JSON_STRING ? slot.p : slot.b.data;
+    if (p) d->alloc->free(d->alloc->allocator_data, p);
+  }
+  return st;
+}
+
+static bool read_varint(const uint8_t *p, size_t n, uint64_t *v, size_t *used) {
+  *v = 0;
+  for (size_t i = 0; i < n && i < 10; i++) {
+    *v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+    if (!(p[i] & 0x80)) {
+      *used = i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg, bool *first) {
+  for (unsigned i = 0; i < msg->n_unknown_fields; i++) {
+    const ProtobufCMessageUnknownField *u = &msg->unknown_fields[i];
+    evs_json_ext x;
+    if (!evs_json_find_extension(e->reg, m, NULL, 0, u->tag, &x) || !x.supported ||
+        (ProtobufCWireType)x.traits->wire_type != u->wire_type)
+      continue; /* a plain unknown field: JSON cannot carry it */
+    evs_field f;
+    ProtobufCFieldDescriptor fd;
+    evs_json_ext_views(&x, &f, &fd);
+    union {
+      uint64_t u;
+      double dv;
+      ProtobufCBinaryData b;
+      void *p;
+    } slot;
+    memset(&slot, 0, sizeof slot);
+    char *str = NULL;
+    uint64_t v = 0;
+    size_t used = 0;
+    const evs_type_traits *tr = x.traits;
+    if (tr->wire_type == EVS_WIRE_LEN) {
+      if (!read_varint(u->data, u->len, &v, &used) || v != u->len - used) continue;
+      if (tr->json_kind == EVS_JSON_STRING) {
+        str = malloc((size_t)v + 1);
+        if (!str) return evs_je_nomem(e);
+        memcpy(str, u->data + used, (size_t)v);
+        str[v] = '\0';
+        slot.p = str;
+      } else {
+        slot.b.data = u->data + used;
+        slot.b.len = (size_t)v;
+      }
+    } else if (tr->wire_type == EVS_WIRE_I32 || tr->wire_type == EVS_WIRE_I64) {
+      size_t w = tr->wire_type == EVS_WIRE_I32 ? 4 : 8;
+      if (u->len != w) continue;
+      memcpy(&slot, u->data, w);
+    } else {
+      if (!read_varint(u->data, u->len, &v, &used)) continue;
+      if (tr->is_zigzag) v = (v >> 1) ^ (uint64_t)(-(int64_t)(v & 1));
+      if (tr->bits == 64) {
+        memcpy(&slot, &v, 8);
+      } else if (tr->bits == 1) {
+        protobuf_c_boolean b = v != 0;
+        memcpy(&slot, &b, sizeof b);
+      } else {
+        uint32_t w32 = (uint32_t)v;
+        memcpy(&slot, &w32, 4);
+      }
+    }
+    char key[300];
+    int kl = snprintf(key, sizeof key, "[%s%s%s]", x.scope, *x.scope ? "." : "", x.proto->name);
+    evs_status st = evs_je_separator(e, first);
+    if (st == EVS_OK) st = evs_je_key(e, key, kl > 0 && (size_t)kl < sizeof key ? (size_t)kl : strlen(key));
+    if (st == EVS_OK) st = evs_je_value(e, &f, &fd, &slot);
+    free(str);
+    if (st != EVS_OK) return st;
+  }
+  return EVS_OK;
+}
