@@ -51,6 +51,7 @@ set(EVS_LIB_SOURCES
   src/compat/rules_field.c
   src/compat/rules_enum.c
   src/compat/findings.c
+  src/compat/buf_config.c
   src/compat/report.c
   src/compat/report_text.c
   src/compat/report_json.c

@@ -95,6 +95,10 @@ typedef struct evs_compat_options {
   /* Honour `evs:allow-breaking RULE_ID reason` comments on elements of the new schema (default on; set
    * to true to ignore them). */
   bool ignore_allow_comments;
+  /* When n_rules > 0, exactly these rule IDs run and `level` is not used (a buf.yaml's `use` minus
+   * `except`: evs_compat_buf_config_rules()). IDs evs does not know are ignored. */
+  const char *const *rules;
+  size_t n_rules;
 } evs_compat_options;
 
 typedef struct evs_compat_report evs_compat_report;
@@ -137,7 +141,40 @@ EVS_API EVS_NODISCARD evs_status evs_compat_report_allow(evs_compat_report *r, c
                                                          const char *pattern, const char *reason,
                                                          evs_error *err);
 
+/* Keeps only the findings for which keep(f, ctx) is true (in order). */
+EVS_API void evs_compat_report_retain(evs_compat_report *r,
+                                      bool (*keep)(const evs_compat_finding *f, void *ctx), void *ctx);
+/* Shows new-side locations in file `from` as `to` (e.g. the path as seen from the working directory
+ * rather than from the import root), and sorts again. Errors: EVS_ERR_INVALID_ARG, EVS_ERR_NOMEM. */
+EVS_API EVS_NODISCARD evs_status evs_compat_report_rename_file(evs_compat_report *r, const char *from,
+                                                               const char *to, evs_error *err);
+
 EVS_API void evs_compat_report_free(evs_compat_report *r);
+
+/* ---- buf.yaml ---- */
+
+/* The `breaking` section of a buf.yaml (version v1beta1, v1 or v2): the rules `use` (rule IDs and the
+ * categories WIRE, WIRE_JSON, PACKAGE, FILE; buf's default FILE when absent) minus `except`, and the paths
+ * of `ignore` and `ignore_only`. In v2, ignore paths are relative to buf.yaml's directory and a module's
+ * `path` is removed from them; the top-level breaking section applies, else the first module's. */
+typedef struct evs_compat_buf_config evs_compat_buf_config;
+
+/* Parses the YAML subset buf.yaml uses (block maps and lists, flow lists of scalars, comments, quoted
+ * scalars). Errors: EVS_ERR_IO, EVS_ERR_SYNTAX (err has the file and line), EVS_ERR_NOMEM. */
+EVS_API EVS_NODISCARD evs_status evs_compat_buf_config_read(const char *path, evs_compat_buf_config **out,
+                                                            evs_error *err);
+/* True when the file's first significant line is a `key:` line (a buf.yaml), false for an accepted-breaks
+ * file (`RULE_ID PATTERN`) or an unreadable one. */
+EVS_API bool evs_compat_config_is_buf_yaml(const char *path);
+/* The selected rule IDs evs has (for evs_compat_options.rules); the `use` entries evs has no rule for. */
+EVS_API const char *const *evs_compat_buf_config_rules(const evs_compat_buf_config *c, size_t *n);
+EVS_API const char *const *evs_compat_buf_config_unknown_rules(const evs_compat_buf_config *c, size_t *n);
+/* Drops the findings whose file (new side, else old side) is under an `ignore` path, or under an
+ * `ignore_only` path of their rule or of one of its categories. */
+EVS_API void evs_compat_report_apply_buf_config(evs_compat_report *r, const evs_compat_buf_config *c);
+EVS_API void evs_compat_buf_config_free(evs_compat_buf_config *c);
+/* file is dir itself or below it ("." and "" hold everything). */
+EVS_API bool evs_compat_path_under(const char *file, const char *dir);
 
 /* Output formats. */
 typedef enum evs_compat_format {
@@ -182,6 +219,16 @@ EVS_API EVS_NODISCARD evs_status evs_compat_input_read(const char *spec, const c
 EVS_API EVS_NODISCARD evs_status evs_compat_input_load(const char *spec, const char *const *import_dirs,
                                                        size_t n_import_dirs, evs_registry **out,
                                                        evs_error *err);
+
+/* As evs_compat_input_read() / evs_compat_input_load(), and *diag (when diag is not NULL) gets everything
+ * protoc wrote to stderr - all its errors and warnings, where err has only the first - malloc'd (free with
+ * free()), NULL when protoc did not run or wrote nothing; set on success (warnings) and on failure. */
+EVS_API EVS_NODISCARD evs_status evs_compat_input_read_diag(const char *spec, const char *const *import_dirs,
+                                                            size_t n_import_dirs, uint8_t **data, size_t *len,
+                                                            char **diag, evs_error *err);
+EVS_API EVS_NODISCARD evs_status evs_compat_input_load_diag(const char *spec, const char *const *import_dirs,
+                                                            size_t n_import_dirs, evs_registry **out,
+                                                            char **diag, evs_error *err);
 
 EVS_EXTERN_C_END
 

@@ -24,6 +24,7 @@ static evs_status check_options(const evs_compat_options *o, evs_error *err) {
     return evs_fail(err, EVS_ERR_INVALID_ARG, "unknown compatibility level %d", (int)o->level);
   if (o->mode < EVS_COMPAT_BACKWARD || o->mode > EVS_COMPAT_FULL_TRANSITIVE)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "unknown compatibility mode %d", (int)o->mode);
+  if (o->n_rules && !o->rules) return evs_fail(err, EVS_ERR_INVALID_ARG, "n_rules without rules");
   for (size_t i = 0; i < o->n_messages; i++)
     if (!o->messages[i].from || !o->messages[i].to)
       return evs_fail(err, EVS_ERR_INVALID_ARG, "message pair %zu has a NULL name", i + 1);

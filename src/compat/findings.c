@@ -196,3 +196,29 @@ evs_status evs_compat_report_allow_file(evs_compat_report *r, const char *path, 
   fclose(fp);
   return st;
 }
+
+void evs_compat_report_retain(evs_compat_report *r, bool (*keep)(const evs_compat_finding *f, void *ctx),
+                              void *ctx) {
+  if (!r || !keep) return;
+  size_t w = 0;
+  for (size_t i = 0; i < r->n; i++)
+    if (keep(&r->items[i], ctx)) r->items[w++] = r->items[i];
+  r->n = w;
+}
+
+evs_status evs_compat_report_rename_file(evs_compat_report *r, const char *from, const char *to,
+                                         evs_error *err) {
+  if (!r || !from || !to)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_compat_report_rename_file: NULL argument");
+  const char *copy = NULL;
+  for (size_t i = 0; i < r->n; i++) {
+    if (!r->items[i].loc.file || strcmp(r->items[i].loc.file, from) != 0) continue;
+    if (!copy && !(copy = evs_pool_strndup(&r->pool, to, strlen(to))))
+      return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+    r->items[i].loc.file = copy;
+  }
+  /* Sorted by file, the report may now be out of order: sort again, as every report is. */
+  r->sorted = false;
+  evs_report_finish(r);
+  return EVS_OK;
+}

@@ -220,10 +220,10 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* protoc -I root -I imports... root/files..., with protoc's first diagnostic in err (evs_compat_input_read
- * has no place for the rest). */
+/* protoc -I root -I imports... root/files..., with protoc's first diagnostic in err and all of them in
+ * *diag_out (when not NULL). */
 static evs_status compile(const char *root, evs_strvec *files, const char *const *imports, size_t n_imports,
-                          uint8_t **data, size_t *len, evs_error *err) {
+                          uint8_t **data, size_t *len, char **diag_out, evs_error *err) {
   evs_strvec dirs = {0}, paths = {0};
   bool ok = evs_strvec_push(&dirs, evs_strdup(root));
   for (size_t i = 0; ok && i < n_imports; i++) ok = evs_strvec_push(&dirs, evs_strdup(imports[i]));
@@ -232,7 +232,11 @@ static evs_status compile(const char *root, evs_strvec *files, const char *const
   evs_status st = ok ? evs_protoc_compile((const char *const *)dirs.v, dirs.n, (const char *const *)paths.v,
                                           paths.n, NULL, 0, data, len, &diag, err)
                      : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  free(diag);
+  if (diag_out) {
+    *diag_out = diag;
+  } else {
+    free(diag);
+  }
   evs_strvec_free(&dirs);
   evs_strvec_free(&paths);
   return st;
@@ -240,7 +244,7 @@ static evs_status compile(const char *root, evs_strvec *files, const char *const
 
 /* label names dir in errors; a git tree (whole_tree) has every link checked. */
 static evs_status from_dir(const char *dir, const char *label, bool whole_tree, const char *const *imports,
-                           size_t n_imports, uint8_t **data, size_t *len, evs_error *err) {
+                           size_t n_imports, uint8_t **data, size_t *len, char **diag, evs_error *err) {
   evs_strvec files = {0};
   evs_status st = scan(dir, label, whole_tree, &files, err);
   if (!st && !files.n) {
@@ -249,14 +253,14 @@ static evs_status from_dir(const char *dir, const char *label, bool whole_tree, 
   }
   if (!st) {
     qsort(files.v, files.n, sizeof *files.v, cmp_str);
-    st = compile(dir, &files, imports, n_imports, data, len, err);
+    st = compile(dir, &files, imports, n_imports, data, len, diag, err);
   }
   evs_strvec_free(&files);
   return st;
 }
 
 static evs_status from_proto_file(const char *path, const char *const *imports, size_t n_imports,
-                                  uint8_t **data, size_t *len, evs_error *err) {
+                                  uint8_t **data, size_t *len, char **diag, evs_error *err) {
   char *dir = evs_strdup(path);
   if (!dir) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   char *slash = strrchr(dir, '/');
@@ -269,7 +273,7 @@ static evs_status from_proto_file(const char *path, const char *const *imports, 
   }
   evs_strvec files = {0};
   evs_status st = evs_strvec_push(&files, evs_strdup(name))
-                      ? compile(dir, &files, imports, n_imports, data, len, err)
+                      ? compile(dir, &files, imports, n_imports, data, len, diag, err)
                       : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   evs_strvec_free(&files);
   free(dir);
@@ -277,7 +281,7 @@ static evs_status from_proto_file(const char *path, const char *const *imports, 
 }
 
 static evs_status from_git(const char *spec, const char *const *imports, size_t n_imports, uint8_t **data,
-                           size_t *len, evs_error *err) {
+                           size_t *len, char **diag, evs_error *err) {
   const char *ref = spec + 4;
   const char *colon = strchr(ref, ':');
   char refbuf[512], object[1200];
@@ -322,7 +326,7 @@ static evs_status from_git(const char *spec, const char *const *imports, size_t 
         evs_proc_run(untar, NULL, errf) != 0) {
       st = evs_fail(err, EVS_ERR_IO, "git archive %s failed", object);
     } else {
-      st = from_dir(tree, spec, true, imports, n_imports, data, len, err);
+      st = from_dir(tree, spec, true, imports, n_imports, data, len, diag, err);
     }
   }
 done:
@@ -335,14 +339,14 @@ done:
   return st;
 }
 
-evs_status evs_compat_input_read(const char *spec, const char *const *import_dirs, size_t n_import_dirs,
-                                 uint8_t **data, size_t *len, evs_error *err) {
+static evs_status read_input(const char *spec, const char *const *import_dirs, size_t n_import_dirs,
+                             uint8_t **data, size_t *len, char **diag, evs_error *err) {
   evs_error_clear(err);
   if (!spec || !data || !len || (n_import_dirs && !import_dirs))
     return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_compat_input_read: NULL argument");
   *data = NULL;
   *len = 0;
-  if (strncmp(spec, "git:", 4) == 0) return from_git(spec, import_dirs, n_import_dirs, data, len, err);
+  if (strncmp(spec, "git:", 4) == 0) return from_git(spec, import_dirs, n_import_dirs, data, len, diag, err);
   struct stat sb;
   if (stat(spec, &sb) != 0) {
     evs_error_where(err, spec, NULL);
@@ -351,11 +355,12 @@ evs_status evs_compat_input_read(const char *spec, const char *const *import_dir
   if (spec[0] == '-') { /* keep protoc from reading a path as an option */
     char *safe = evs_strcat2("./", spec);
     if (!safe) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-    evs_status st = evs_compat_input_read(safe, import_dirs, n_import_dirs, data, len, err);
+    evs_status st = read_input(safe, import_dirs, n_import_dirs, data, len, diag, err);
     free(safe);
     return st;
   }
-  if (S_ISDIR(sb.st_mode)) return from_dir(spec, spec, false, import_dirs, n_import_dirs, data, len, err);
+  if (S_ISDIR(sb.st_mode))
+    return from_dir(spec, spec, false, import_dirs, n_import_dirs, data, len, diag, err);
   if (evs_is_proto_name(spec)) {
     /* A FIFO or device would block protoc or feed it what is not a file. (A descriptor set may come from a
      * pipe: `--against <(protoc ...)`.) */
@@ -364,18 +369,35 @@ evs_status evs_compat_input_read(const char *spec, const char *const *import_dir
       return evs_fail(err, EVS_ERR_INVALID_ARG, "%s is %s, not a .proto file", spec,
                       evs_file_kind(sb.st_mode));
     }
-    return from_proto_file(spec, import_dirs, n_import_dirs, data, len, err);
+    return from_proto_file(spec, import_dirs, n_import_dirs, data, len, diag, err);
   }
   return evs_read_set_file(spec, data, len, err);
 }
 
+evs_status evs_compat_input_read(const char *spec, const char *const *import_dirs, size_t n_import_dirs,
+                                 uint8_t **data, size_t *len, evs_error *err) {
+  return read_input(spec, import_dirs, n_import_dirs, data, len, NULL, err);
+}
+
+evs_status evs_compat_input_read_diag(const char *spec, const char *const *import_dirs, size_t n_import_dirs,
+                                      uint8_t **data, size_t *len, char **diag, evs_error *err) {
+  if (diag) *diag = NULL;
+  return read_input(spec, import_dirs, n_import_dirs, data, len, diag, err);
+}
+
 evs_status evs_compat_input_load(const char *spec, const char *const *import_dirs, size_t n_import_dirs,
                                  evs_registry **out, evs_error *err) {
+  return evs_compat_input_load_diag(spec, import_dirs, n_import_dirs, out, NULL, err);
+}
+
+evs_status evs_compat_input_load_diag(const char *spec, const char *const *import_dirs, size_t n_import_dirs,
+                                      evs_registry **out, char **diag, evs_error *err) {
+  if (diag) *diag = NULL;
   if (!out) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_compat_input_load: out is NULL");
   *out = NULL;
   uint8_t *data = NULL;
   size_t len = 0;
-  evs_status st = evs_compat_input_read(spec, import_dirs, n_import_dirs, &data, &len, err);
+  evs_status st = read_input(spec, import_dirs, n_import_dirs, &data, &len, diag, err);
   if (st) return st;
   evs_registry *reg = NULL;
   st = evs_registry_new(&reg, err);

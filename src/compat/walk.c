@@ -56,11 +56,19 @@ typedef struct rule_lists {
   size_t n[EVS_PAIR_METHOD + 1];
 } rule_lists;
 
+/* An explicit rule list (a buf.yaml's use / except) replaces the level's categories. */
+static bool rule_selected(const evs_cx *cx, const evs_compat_rule *r) {
+  if (!cx->opts->n_rules) return (r->info.categories & cx->cats) != 0;
+  for (size_t i = 0; i < cx->opts->n_rules; i++)
+    if (strcmp(cx->opts->rules[i], r->info.id) == 0) return true;
+  return false;
+}
+
 static void select_rules(const evs_cx *cx, rule_lists *rl) {
   memset(rl->n, 0, sizeof rl->n);
   for (size_t i = 0; i < evs_k_n_rules; i++) {
     const evs_compat_rule *r = &evs_k_rules[i];
-    if (!(r->info.categories & cx->cats)) continue;
+    if (!rule_selected(cx, r)) continue;
     if (rl->n[r->kind] < 64) rl->by_kind[r->kind][rl->n[r->kind]++] = r;
   }
 }
