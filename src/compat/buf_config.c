@@ -99,8 +99,10 @@ static ynode *yscalar(yparser *p, const char *s, size_t len, uint32_t line) {
   char q = len >= 2 && (s[0] == '\'' || s[0] == '"') && s[len - 1] == s[0] ? s[0] : 0;
   size_t w = 0;
   for (size_t i = q ? 1 : 0; i < (q ? len - 1 : len); i++) {
-    if (q == '\'' && s[i] == '\'' && s[i + 1] == '\'') i++;
-    else if (q == '"' && s[i] == '\\' && i + 1 < len - 1) i++;
+    if (q == '\'' && s[i] == '\'' && s[i + 1] == '\'')
+      i++;
+    else if (q == '"' && s[i] == '\\' && i + 1 < len - 1)
+      i++;
     y->scalar[w++] = s[i];
   }
   y->scalar[w] = '\0';
@@ -152,7 +154,8 @@ static ynode *yblock(yparser *p, int indent);
 static ynode *ychild(yparser *p, int indent, uint32_t line) {
   if (p->pos < p->n) {
     yline *l = &p->lines[p->pos];
-    if (l->indent > indent || (l->indent == indent && l->text[0] == '-' && (!l->text[1] || l->text[1] == ' ')))
+    if (l->indent > indent ||
+        (l->indent == indent && l->text[0] == '-' && (!l->text[1] || l->text[1] == ' ')))
       return yblock(p, l->indent);
   }
   return ynew(p, Y_NULL, line);
@@ -340,8 +343,8 @@ static evs_status interpret(yparser *p, const ynode *root, evs_compat_buf_config
   if (!root || root->kind != Y_MAP) return yfail(p, 1, "expected a map at the top"), EVS_ERR_SYNTAX;
   const ynode *version = yget(root, "version");
   bool v2 = version && version->kind == Y_SCALAR && strcmp(version->scalar, "v2") == 0;
-  if (version && (version->kind != Y_SCALAR || (!v2 && strcmp(version->scalar, "v1") != 0 &&
-                                                strcmp(version->scalar, "v1beta1") != 0)))
+  if (version && (version->kind != Y_SCALAR ||
+                  (!v2 && strcmp(version->scalar, "v1") != 0 && strcmp(version->scalar, "v1beta1") != 0)))
     return yfail(p, version->line, "version must be v1beta1, v1 or v2"), EVS_ERR_SYNTAX;
   const ynode *breaking = yget(root, "breaking");
   const ynode *modules = v2 ? yget(root, "modules") : NULL;
@@ -357,7 +360,8 @@ static evs_status interpret(yparser *p, const ynode *root, evs_compat_buf_config
   if (breaking && breaking->kind != Y_MAP && breaking->kind != Y_NULL)
     return yfail(p, breaking->line, "breaking must be a map"), EVS_ERR_SYNTAX;
   evs_strvec use = {0}, except = {0};
-  evs_status st = scalars(p, yget(breaking, "use"), "use must be a list of rule IDs or categories", &use, false);
+  evs_status st =
+      scalars(p, yget(breaking, "use"), "use must be a list of rule IDs or categories", &use, false);
   if (!st) st = scalars(p, yget(breaking, "except"), "except must be a list of rule IDs", &except, false);
   if (!st) st = scalars(p, yget(breaking, "ignore"), "ignore must be a list of paths", &c->ignore, true);
   if (!st && !use.n && !evs_strvec_push(&use, evs_strdup("FILE"))) /* buf's default */
@@ -386,14 +390,16 @@ static evs_status interpret(yparser *p, const ynode *root, evs_compat_buf_config
   evs_strvec_free(&except);
   const ynode *only = yget(breaking, "ignore_only");
   if (!st && only && only->kind != Y_NULL) {
-    if (only->kind != Y_MAP) return yfail(p, only->line, "ignore_only must map rule IDs to paths"), EVS_ERR_SYNTAX;
+    if (only->kind != Y_MAP)
+      return yfail(p, only->line, "ignore_only must map rule IDs to paths"), EVS_ERR_SYNTAX;
     c->only = calloc(only->n ? only->n : 1, sizeof *c->only);
     if (!c->only) return evs_fail(p->err, EVS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; !st && i < only->n; i++) {
       ignore_only *io = &c->only[c->n_only++];
       io->rule = evs_strdup(only->keys[i]);
-      st = io->rule ? scalars(p, only->kids[i], "ignore_only entries must be lists of paths", &io->paths, true)
-                    : evs_fail(p->err, EVS_ERR_NOMEM, "out of memory");
+      st = io->rule
+               ? scalars(p, only->kids[i], "ignore_only entries must be lists of paths", &io->paths, true)
+               : evs_fail(p->err, EVS_ERR_NOMEM, "out of memory");
     }
   }
   return st;

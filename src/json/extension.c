@@ -14,7 +14,9 @@ static bool extends(const Google__Protobuf__FieldDescriptorProto *fd, const evs_
 
 static bool names(const char *scope, const char *name, const char *want, size_t len) {
   size_t ls = strlen(scope), ln = strlen(name);
-  if (ls) return len == ls + 1 + ln && memcmp(want, scope, ls) == 0 && want[ls] == '.' && memcmp(want + ls + 1, name, ln) == 0;
+  if (ls)
+    return len == ls + 1 + ln && memcmp(want, scope, ls) == 0 && want[ls] == '.' &&
+           memcmp(want + ls + 1, name, ln) == 0;
   return len == ln && memcmp(want, name, ln) == 0;
 }
 
@@ -46,8 +48,8 @@ bool evs_json_find_extension(const evs_registry *reg, const evs_message *m, cons
   return false;
 found:
   out->traits = evs_type_traits_of(out->proto->type);
-  if (out->proto->type == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM && out->proto->type_name &&
-      out->proto->type_name[0] == '.')
+  if (out->proto->type == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM &&
+      out->proto->type_name && out->proto->type_name[0] == '.')
     out->enum_type = evs_registry_find_enum(reg, out->proto->type_name + 1);
   out->supported = out->traits && out->traits->json_kind != EVS_JSON_MESSAGE &&
                    out->proto->label != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED &&
@@ -126,8 +128,8 @@ static size_t wire_value(const evs_type_traits *tr, const void *slot, uint8_t sm
 evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage *msg, const char *keypos) {
   if (!x->supported)
     return evs_jd_fail(d, EVS_ERR_UNSUPPORTED, keypos,
-                       "extension %s%s%s: only singular scalar and enum extensions can be read from JSON", x->scope,
-                       *x->scope ? "." : "", x->proto->name);
+                       "extension %s%s%s: only singular scalar and enum extensions can be read from JSON",
+                       x->scope, *x->scope ? "." : "", x->proto->name);
   evs_field f;
   ProtobufCFieldDescriptor fd;
   evs_json_ext_views(x, &f, &fd);
