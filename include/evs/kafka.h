@@ -48,6 +48,11 @@ EVS_API EVS_NODISCARD evs_status evs_kafka_prop_split(const char *kv, size_t *ke
  * memory, not to be freed. */
 EVS_API const char *evs_kafka_brokers(const char *brokers);
 
+/* Writes one JSON object member for a record's key or header value to out: "name":"text" when the
+ * bytes are valid UTF-8 without NUL, else "name_base64":"<standard base64>"; "name":null for value NULL.
+ * For listings of records (evs consume --show). */
+EVS_API void evs_kafka_write_json_member(FILE *out, const char *name, const void *value, size_t len);
+
 /* ---- producer ----------------------------------------------------------------------------------------- */
 
 typedef struct evs_producer evs_producer;
@@ -242,10 +247,31 @@ typedef struct evs_record {
   size_t value_len;
   const char *id, *source, *type, *specversion, *time, *subject, *dataschema, *content_type;
   const char *correlation_id, *causation_id, *schema_version, *tags;
-  const evs_message *schema;   /* the payload's message type */
-  const ProtobufCMessage *msg; /* the decoded payload; owned by the consumer */
-  int attempt;                 /* 1 on first delivery to the handler, 2 on the first retry, ... */
+  const evs_message *schema;       /* the payload's message type */
+  const ProtobufCMessage *msg;     /* the decoded payload; owned by the consumer */
+  int attempt;                     /* 1 on first delivery to the handler, 2 on the first retry, ... */
+  const evs_kafka_header *headers; /* every header of the record, in record order */
+  size_t n_headers;
 } evs_record;
+
+/* Where a viewer (evs_consumer_options.viewer) starts reading each partition it assigns itself. */
+typedef enum evs_offset_kind {
+  EVS_OFFSET_DEFAULT = 0, /* the oldest record when from_beginning, else the end */
+  EVS_OFFSET_BEGINNING,
+  EVS_OFFSET_END,
+  EVS_OFFSET_ABSOLUTE, /* value = the offset (past the end = the end) */
+  EVS_OFFSET_TAIL,     /* value = that many records before the end */
+  EVS_OFFSET_TIMESTAMP /* value = Unix ms: the first record with a timestamp at or after it */
+} evs_offset_kind;
+typedef struct evs_offset_spec {
+  evs_offset_kind kind;
+  int64_t value;
+} evs_offset_spec;
+
+/* A viewer's undecodable record: rec as far as known (msg and schema NULL; the attributes NULL when the
+ * headers themselves are invalid), why it could not be decoded. EVS_OK = go on; anything else stops
+ * evs_consumer_poll with that status and err. */
+typedef evs_status (*evs_undecodable_fn)(const evs_record *rec, const char *why, void *ctx, evs_error *err);
 
 /* A handler: EVS_OK = processed (the offset may be committed); EVS_ERR_IO or EVS_ERR_NOMEM = the handler's
  * own environment failed (its output cannot be written, memory ran out), not the record: evs_consumer_poll
@@ -270,6 +296,23 @@ typedef struct evs_consumer_options {
   int max_backoff_ms;   /* cap of the back-off; 0 = 5000 */
   size_t dedupe_window; /* remember this many recently handled event ids (source + id) and skip records
                          * that repeat one; 0 = 10000; SIZE_MAX = off */
+  /* Viewer mode: read without a group and change nothing in Kafka. The consumer assigns itself the
+   * partitions of the topics (all of them, or those in `partitions`), starting at `start`; it commits and
+   * stores no offset, writes no dead letter and does not deduplicate; an undecodable record goes to
+   * on_undecodable (NULL = evs_consumer_poll fails with EVS_ERR_VALIDATION) and reading goes on.
+   * group_id, dlq_topic and the retries still apply to the handler (a handler that keeps failing is
+   * reported to on_undecodable). evs_consumer_at_end() tells when every partition is read to its end. */
+  bool viewer;
+  const int32_t *partitions; /* viewer: n_partitions partition numbers taken from every topic; NULL = all */
+  size_t n_partitions;
+  evs_offset_spec start;
+  evs_undecodable_fn on_undecodable;
+  void *undecodable_ctx;
+  /* Longest wait for the cluster's metadata when the consumer is created: a viewer always fetches it (the
+   * partitions to assign), a group consumer only when this is > 0 (to fail at once on a missing topic).
+   * A topic the cluster does not know is EVS_ERR_NOT_FOUND, no answer in time EVS_ERR_TIMEOUT (brokers
+   * unreachable). 0 = 10000 for a viewer. */
+  int metadata_timeout_ms;
 } evs_consumer_options;
 
 typedef struct evs_consumer_stats {
@@ -314,6 +357,10 @@ EVS_API EVS_NODISCARD evs_status evs_consumer_committed(evs_consumer *c, const c
                                                         int timeout_ms, int64_t *offset, evs_error *err);
 
 EVS_API void evs_consumer_stats_get(const evs_consumer *c, evs_consumer_stats *out);
+
+/* Viewer: true once every assigned partition has been read to its end (no record since its last
+ * end-of-partition event). Always false for a group consumer and for NULL. */
+EVS_API bool evs_consumer_at_end(const evs_consumer *c);
 
 /* Commits stored offsets, leaves the group and frees the consumer. NULL is a no-op. */
 EVS_API void evs_consumer_close(evs_consumer *c);

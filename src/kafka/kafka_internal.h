@@ -56,6 +56,14 @@ evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_event
                                      size_t len, const evs_message **schema, ProtobufCMessage **out,
                                      char *why, size_t n);
 
+/* consumer.c: the whole record after the headers (v: their attributes). content-type decides the form:
+ * application/cloudevents+json = structured mode (the value is a JSON event parsed into *v, strings in
+ * store; its `data` or `data_base64` is the payload), a JSON media type = binary mode with JSON data
+ * (evs_json_decode against the type), anything else = protobuf as evs_consumer_decode_value(). */
+evs_status evs_consumer_decode_record(const evs_registry *reg, evs_ce_event *v, const uint8_t *value,
+                                      size_t len, evs_buf *store, const evs_message **schema,
+                                      ProtobufCMessage **out, char *why, size_t n);
+
 /* ---- spool.c ---- */
 
 #define EVS_SPOOL_MAGIC "EVSSPOOL"
