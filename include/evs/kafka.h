@@ -29,6 +29,8 @@ EVS_EXTERN_C_BEGIN
 /* content-type header of a binary-mode event whose value is plain protobuf / Confluent-framed protobuf. */
 #define EVS_KAFKA_CONTENT_TYPE "application/protobuf"
 #define EVS_KAFKA_CONTENT_TYPE_CONFLUENT "application/vnd.confluent.protobuf"
+/* content-type header of a structured-mode event: the value is the JSON event. */
+#define EVS_KAFKA_CONTENT_TYPE_STRUCTURED "application/cloudevents+json"
 /* Prefix of the ce_dataschema value evs writes: "evs:" + the message's full name. */
 #define EVS_KAFKA_DATASCHEMA_PREFIX "evs:"
 
@@ -52,6 +54,9 @@ EVS_API const char *evs_kafka_brokers(const char *brokers);
  * bytes are valid UTF-8 without NUL, else "name_base64":"<standard base64>"; "name":null for value NULL.
  * For listings of records (evs consume --show). */
 EVS_API void evs_kafka_write_json_member(FILE *out, const char *name, const void *value, size_t len);
+
+/* One record header (defined below). */
+typedef struct evs_kafka_header evs_kafka_header;
 
 /* ---- producer ----------------------------------------------------------------------------------------- */
 
@@ -98,6 +103,11 @@ typedef struct evs_producer_options {
   bool confluent_framing;
   int32_t (*schema_id_fn)(const evs_message *msg, void *ctx);
   void *schema_id_ctx;
+  /* CloudEvents structured content mode instead of binary: the value is the whole event as JSON
+   * (evs_ce_write_json: the attributes and the payload's canonical JSON as data, or its protobuf bytes as
+   * data_base64 when it has no JSON form), the only CloudEvents header is content-type
+   * application/cloudevents+json. Not with confluent_framing. */
+  bool structured;
 } evs_producer_options;
 
 /* Envelope attributes of one event; every member may be left 0/NULL. */
@@ -117,6 +127,10 @@ typedef struct evs_event_attrs {
   size_t key_len;    /* bytes at key */
   void *opaque;      /* handed back in evs_delivery.opaque */
   char *id_out;      /* when not NULL, receives the ce_id used (EVS_UUID_STR_SIZE = 37 bytes) */
+  /* n_headers more record headers, after the CloudEvents ones. A name starting with "ce_" or equal to
+   * "content-type" is EVS_ERR_INVALID_ARG (those carry attributes: set the attribute instead). */
+  const struct evs_kafka_header *headers;
+  size_t n_headers;
 } evs_event_attrs;
 
 /* Producer counters. sent = accepted by send; delivered + failed = reported so far; spooled + spool_errors
@@ -156,11 +170,11 @@ EVS_API EVS_NODISCARD evs_status evs_producer_send(evs_producer *p, const evs_ev
                                                    const ProtobufCMessage *msg, evs_error *err);
 
 /* One header of a raw record. value NULL = a null header value. */
-typedef struct evs_kafka_header {
+struct evs_kafka_header {
   const char *name;
   const void *value;
   size_t value_len;
-} evs_kafka_header;
+};
 
 /* Enqueues a record as is (used by spool replay and for foreign records): topic required, key/value may be
  * NULL (null key / null value). Same back-pressure and error rules as evs_producer_send(). */

@@ -13,7 +13,7 @@ cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null && wait "$bro
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$evs" broker --brokers 1 --topic view:2 --topic forms:1 --port-file "$tmp/port" > /dev/null 2>&1 &
+"$evs" broker --brokers 1 --topic view:2 --topic forms:1 --topic modes:1 --port-file "$tmp/port" > /dev/null 2>&1 &
 broker_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 b=$(cat "$tmp/port")
@@ -142,5 +142,29 @@ grep -q 'forms\[0\]@6: structured-mode value is not a CloudEvent' "$tmp/err" || 
 # A group consumer reads them too (and dead-letters the two bad ones).
 run --topic forms --group g-forms -o beginning --count 7 --timeout 30 -X session.timeout.ms=6000
 [ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = "$want" ] || { cat "$tmp/err"; fail "forms with --group: exit $rc"; }
+
+# ---- evs produce --mode structured / --key / -H: kcat sees the key, the headers and the JSON event as the
+# value; evs consume reads both modes back.
+ev='{"id":"m-%s","source":"/t","type":"task.created","data":{"eventType":"task.created","taskId":"%s","userId":"u1"}}\n'
+printf "$ev" 1 1 | "$evs" produce --topic modes --mode structured --key K1 -H trace=abc -H x=1 2> "$tmp/p.err" \
+  || { cat "$tmp/p.err"; fail "produce --mode structured"; }
+printf "$ev" 2 2 | "$evs" produce --topic modes -k K2 -H trace=def 2> "$tmp/p.err" || { cat "$tmp/p.err"; fail "produce -k -H"; }
+timeout 30 kcat -C -b "$b" -t modes -o beginning -e -q -f '%k|%h|%s\n' > "$tmp/kcat.modes"
+grep -qE '^K1\|content-type=application/cloudevents\+json,trace=abc,x=1\|\{"specversion":"1.0","id":"m-1","source":"/t","type":"task.created",.*"data":\{"eventType":"task.created","taskId":"1","userId":"u1"\}\}$' \
+  "$tmp/kcat.modes" || { cat "$tmp/kcat.modes"; fail "structured record as kcat sees it"; }
+grep -qE '^K2\|ce_specversion=1.0,ce_id=m-2,.*,content-type=application/protobuf,ce_schemaversion=1.0,trace=def\|' \
+  "$tmp/kcat.modes" || { cat "$tmp/kcat.modes"; fail "binary record with -k / -H as kcat sees it"; }
+run --topic modes -o beginning -e -f '%k %s\n'
+[ "$rc" -eq 0 ] && grep -q '^K1 {"specversion":"1.0","id":"m-1",.*"taskId":"1"' "$tmp/out" \
+  && grep -q '^K2 {"specversion":"1.0","id":"m-2",.*"taskId":"2"' "$tmp/out" || { cat "$tmp/out" "$tmp/err"; fail "modes read back"; }
+# A -H header that would carry an attribute rejects the line; a malformed -H or --mode is a usage error.
+set +e
+printf "$ev" 3 3 | "$evs" produce --topic modes -H ce_id=x 2> "$tmp/p.err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "header 'ce_id' is not allowed" "$tmp/p.err" || { cat "$tmp/p.err"; fail "-H ce_id: exit $rc"; }
+for args in "-H novalue" "-H =v" "--mode text"; do
+  set +e; "$evs" produce --topic modes $args < /dev/null > /dev/null 2>&1; rc=$?; set -e
+  [ "$rc" -eq 2 ] || fail "'produce $args': exit $rc, expected 2"
+done
 
 echo "consume: viewer runs change nothing and agree; -o -p -e -c -f --show --raw --strict; errors exit 1"
