@@ -58,6 +58,9 @@ EVS_API void evs_kafka_write_json_member(FILE *out, const char *name, const void
 /* One record header (defined below). */
 typedef struct evs_kafka_header evs_kafka_header;
 
+/* One record header (defined below). */
+typedef struct evs_kafka_header evs_kafka_header;
+
 /* ---- producer ----------------------------------------------------------------------------------------- */
 
 typedef struct evs_producer evs_producer;
@@ -244,6 +247,49 @@ EVS_API EVS_NODISCARD evs_status evs_spool_replay(evs_producer *p, const char *p
 /* Number of records in a spool file, checking every record: the first damaged one is the error (with its
  * byte offset). EVS_ERR_NOT_FOUND when it does not exist. */
 EVS_API EVS_NODISCARD evs_status evs_spool_count(const char *path, uint64_t *count, evs_error *err);
+
+/* ---- cluster metadata (evs topics, kcat -L) ---------------------------------------------------------- */
+
+typedef struct evs_kafka_broker_info {
+  int32_t id;
+  const char *host;
+  int port;
+} evs_kafka_broker_info;
+
+typedef struct evs_kafka_partition_info {
+  int32_t id;
+  int32_t leader; /* broker id, -1 when none */
+  const int32_t *replicas, *isrs;
+  size_t n_replicas, n_isrs;
+  const char *error; /* librdkafka's text for the partition's error, NULL when none */
+} evs_kafka_partition_info;
+
+typedef struct evs_kafka_topic_info {
+  const char *name;
+  const char *error; /* NULL when none */
+  const evs_kafka_partition_info *partitions;
+  size_t n_partitions;
+} evs_kafka_topic_info;
+
+/* The cluster as one broker describes it; everything is owned by the struct (evs_kafka_metadata_free). */
+typedef struct evs_kafka_metadata {
+  int32_t orig_broker_id;       /* the broker that answered */
+  const char *orig_broker_name; /* its host:port/id */
+  const evs_kafka_broker_info *brokers;
+  size_t n_brokers;
+  const evs_kafka_topic_info *topics; /* sorted by name */
+  size_t n_topics;
+} evs_kafka_metadata;
+
+/* Connects with conf and asks for the metadata of every topic (never one by name, which lets a broker
+ * auto-create it), keeping only `topic` when not NULL. timeout_ms <= 0 = 10000. Errors: EVS_ERR_TIMEOUT
+ * (no broker answered), EVS_ERR_NOT_FOUND (topic given and unknown), EVS_ERR_INVALID_ARG (conf, a
+ * property), EVS_ERR_KAFKA, EVS_ERR_NOMEM. *out is NULL on failure. */
+EVS_API EVS_NODISCARD evs_status evs_kafka_metadata_get(const evs_kafka_conf *conf, const char *topic,
+                                                        int timeout_ms, evs_kafka_metadata **out,
+                                                        evs_error *err);
+/* Frees what evs_kafka_metadata_get() returned. NULL is a no-op. */
+EVS_API void evs_kafka_metadata_free(evs_kafka_metadata *md);
 
 /* ---- consumer ----------------------------------------------------------------------------------------- */
 

@@ -75,23 +75,17 @@ void evs_consumer_close(evs_consumer *c) {
   free(c);
 }
 
-/* The cluster's metadata and the entry of `topic` in it. All topics are asked for: asking for one by name
- * lets a broker with auto.create.topics.enable (the mock cluster too) create it, and a viewer must change
- * nothing. A topic the cluster does not know is EVS_ERR_NOT_FOUND; brokers that do not answer in time are
- * EVS_ERR_TIMEOUT. */
+/* The cluster's metadata and the entry of `topic` in it. A topic the cluster does not know is
+ * EVS_ERR_NOT_FOUND; brokers that do not answer in time are EVS_ERR_TIMEOUT. */
 static evs_status topic_metadata(rd_kafka_t *rk, const char *topic, int timeout_ms,
                                  const rd_kafka_metadata_t **md, const rd_kafka_metadata_topic_t **mt,
                                  evs_error *err) {
-  *md = NULL;
   *mt = NULL;
-  rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, md, timeout_ms);
-  if (e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT)
-    return evs_fail(err, EVS_ERR_TIMEOUT, "no answer from the brokers within %d ms (%s)", timeout_ms,
-                    rd_kafka_err2name(e));
-  if (e) return evs_kafka_fail(err, e, "metadata");
+  evs_status st = evs_kafka_fetch_metadata(rk, timeout_ms, md, err);
+  if (st != EVS_OK) return st;
   for (int i = 0; i < (*md)->topic_cnt; i++)
     if (strcmp((*md)->topics[i].topic, topic) == 0) *mt = &(*md)->topics[i];
-  e = *mt ? (*mt)->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  rd_kafka_resp_err_t e = *mt ? (*mt)->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
   if (!e) return EVS_OK;
   rd_kafka_metadata_destroy(*md);
   *md = NULL;

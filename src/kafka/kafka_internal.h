@@ -30,6 +30,13 @@ evs_status evs_kafka_status(rd_kafka_resp_err_t code);
  * property name appears in src (librdkafka errstr texts quote property values). */
 void evs_kafka_redact(char *dst, size_t n, const char *src);
 
+/* ---- metadata.c ---- */
+
+/* The metadata of every topic (never asked for one by name: that may auto-create it). EVS_ERR_TIMEOUT when
+ * no broker answers within timeout_ms; free *md with rd_kafka_metadata_destroy. */
+evs_status evs_kafka_fetch_metadata(rd_kafka_t *rk, int timeout_ms, const rd_kafka_metadata_t **md,
+                                    evs_error *err);
+
 /* ---- fieldval.c ---- */
 
 /* Appends the text of the field at path (outermost first) inside msg to out: strings and bytes as is,

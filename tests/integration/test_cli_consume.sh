@@ -167,4 +167,25 @@ for args in "-H novalue" "-H =v" "--mode text"; do
   [ "$rc" -eq 2 ] || fail "'produce $args': exit $rc, expected 2"
 done
 
-echo "consume: viewer runs change nothing and agree; -o -p -e -c -f --show --raw --strict; errors exit 1"
+# ---- evs topics: the same brokers, partitions, leaders and replicas as kcat -L; --json; errors.
+"$evs" topics -t view > "$tmp/topics.txt" || fail "evs topics"
+timeout 30 kcat -L -b "$b" -t view > "$tmp/kcat.L"
+diff <(grep -E '^ +(broker|partition) ' "$tmp/topics.txt") <(grep -E '^ +(broker|partition) ' "$tmp/kcat.L") \
+  || fail "evs topics and kcat -L differ"
+grep -q '^  topic "view" with 2 partitions:$' "$tmp/topics.txt" || { cat "$tmp/topics.txt"; fail "evs topics: topic line"; }
+"$evs" topics > "$tmp/all.txt" || fail "evs topics (all)"
+for t in forms modes view view.dlq; do grep -q "^  topic \"$t\" with " "$tmp/all.txt" || fail "evs topics lists no $t"; done
+"$evs" topics -t view --json > "$tmp/topics.json" || fail "evs topics --json"
+grep -qE '^\{"originBroker":[0-9]+,"brokers":\[\{"id":1,"host":"127.0.0.1","port":[0-9]+\}\],"topics":\[\{"name":"view","partitions":\[\{"partition":0,"leader":1,"replicas":\[1\],"isrs":\[1\]\},\{"partition":1,' \
+  "$tmp/topics.json" || { cat "$tmp/topics.json"; fail "evs topics --json"; }
+set +e
+"$evs" topics -t no-such-topic 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "topic 'no-such-topic' does not exist" "$tmp/err" || fail "evs topics missing topic: exit $rc"
+! "$evs" topics | grep -q no-such-topic || fail "evs topics -t created the topic"
+set +e
+"$evs" topics --brokers 127.0.0.1:1 --timeout 1 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "no answer from the brokers" "$tmp/err" || fail "evs topics without brokers: exit $rc"
+
+echo "consume: viewer runs change nothing and agree; -o -p -e -c -f --show --raw --strict; errors exit 1; all CloudEvents forms; produce --mode/--key/-H; topics"
