@@ -189,8 +189,8 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
                             "auto.offset.reset",
                             opts->from_beginning ? "earliest" : "latest",
                             NULL};
-  /* A viewer has no group (nothing to commit to) and wants to hear where each partition ends. */
-  /* librdkafka's consumer API wants a group.id even for assign(); a viewer never joins it nor commits. */
+  /* A viewer commits nothing and wants to hear where each partition ends. librdkafka's consumer API
+   * wants a group.id even for assign(); a viewer never joins that group nor commits to it. */
   const char *viewer_defaults[] = {"group.id",
                                    opts->group_id && *opts->group_id ? opts->group_id : "evs-viewer",
                                    "enable.auto.commit",

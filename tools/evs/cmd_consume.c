@@ -325,6 +325,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     if (taken < 0) return CLI_EXIT_USAGE;
     if (taken) continue;
     unsigned long long n;
+    int kafka = kafka_cli_option(self, &k, c, optarg);
+    if (kafka < 0) return CLI_EXIT_USAGE;
+    if (kafka) continue;
     switch (c) {
       case 't':
         if (n_topics == 16) return cli_usage_error(self, "at most 16 --topic options");
@@ -361,9 +364,6 @@ static int run(const cli_cmd *self, int argc, char **argv) {
           return cli_usage_error(self, "--timeout takes seconds, not '%s'", optarg);
         have_timeout = true;
         break;
-      case 'b':
-        k.brokers = optarg;
-        break;
       case 'D':
         dlq = optarg;
         break;
@@ -388,9 +388,6 @@ static int run(const cli_cmd *self, int argc, char **argv) {
         break;
       case 'Y':
         pr.strict = true;
-        break;
-      case 'X':
-        if (kafka_cli_add_prop(self, &k, optarg)) return CLI_EXIT_USAGE;
         break;
       default:
         return cli_option_error(self, c, argv);

@@ -374,10 +374,10 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     int taken = cli_schema_option(self, &schema, ch, optarg);
     if (taken < 0) return CLI_EXIT_USAGE;
     if (taken) continue;
+    int kafka = kafka_cli_option(self, &k, ch, optarg);
+    if (kafka < 0) return CLI_EXIT_USAGE;
+    if (kafka) continue;
     switch (ch) {
-      case 'b':
-        k.brokers = optarg;
-        break;
       case 'i':
         input = optarg;
         break;
@@ -402,9 +402,6 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case 'w':
         if (cli_parse_count(optarg, 86400, &timeout_s) != 0)
           return cli_usage_error(self, "--timeout takes seconds, not '%s'", optarg);
-        break;
-      case 'X':
-        if (kafka_cli_add_prop(self, &k, optarg)) return CLI_EXIT_USAGE;
         break;
       case 'm':
         if (strcmp(optarg, "binary") != 0 && strcmp(optarg, "structured") != 0)

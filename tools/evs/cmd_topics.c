@@ -74,8 +74,10 @@ static void print_json(FILE *out, const evs_kafka_metadata *md) {
 
 static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
-      {"brokers", required_argument, NULL, 'b'}, {"topic", required_argument, NULL, 't'},
-      {"json", no_argument, NULL, 'j'},          {"timeout", required_argument, NULL, 'T'},
+      {"brokers", required_argument, NULL, 'b'},
+      {"topic", required_argument, NULL, 't'},
+      {"json", no_argument, NULL, 'j'},
+      {"timeout", required_argument, NULL, 'T'},
       {NULL, 0, NULL, 0},
   };
   kafka_cli_opts k = {0};
@@ -85,10 +87,10 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   optind = 1;
   opterr = 0;
   for (int c; (c = getopt_long(argc, argv, ":X:b:t:", opts, NULL)) != -1;) {
+    int kafka = kafka_cli_option(self, &k, c, optarg);
+    if (kafka < 0) return CLI_EXIT_USAGE;
+    if (kafka) continue;
     switch (c) {
-      case 'b':
-        k.brokers = optarg;
-        break;
       case 't':
         topic = optarg;
         break;
@@ -98,9 +100,6 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case 'T':
         if (cli_parse_count(optarg, 3600, &timeout_s) != 0 || timeout_s == 0)
           return cli_usage_error(self, "--timeout takes seconds (1..3600), not '%s'", optarg);
-        break;
-      case 'X':
-        if (kafka_cli_add_prop(self, &k, optarg)) return CLI_EXIT_USAGE;
         break;
       default:
         return cli_option_error(self, c, argv);
@@ -137,7 +136,8 @@ const cli_cmd cli_cmd_topics = {
     "options:\n"
     "  -t, --topic TOPIC        only this topic (exit 1 when the cluster does not know it)\n"
     "  --json                   one JSON object: {\"originBroker\", \"brokers\": [{\"id\", \"host\",\n"
-    "                           \"port\"}], \"topics\": [{\"name\", \"partitions\": [{\"partition\", \"leader\",\n"
+    "                           \"port\"}], \"topics\": [{\"name\", \"partitions\": [{\"partition\", "
+    "\"leader\",\n"
     "                           \"replicas\", \"isrs\"}]}]} (\"error\" members when the broker reports one)\n"
     "  --timeout S              wait at most S seconds for an answer (default 10)\n"
     "  -b, --brokers LIST       bootstrap servers (default: $EVS_BROKERS)\n"

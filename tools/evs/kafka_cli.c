@@ -40,6 +40,15 @@ int kafka_cli_add_prop(const cli_cmd *cmd, kafka_cli_opts *k, const char *arg) {
   return 0;
 }
 
+int kafka_cli_option(const cli_cmd *cmd, kafka_cli_opts *k, int c, const char *arg) {
+  if (c == 'b') {
+    k->brokers = arg;
+    return 1;
+  }
+  if (c == 'X') return kafka_cli_add_prop(cmd, k, arg) ? -1 : 1;
+  return 0;
+}
+
 int kafka_cli_need_brokers(const cli_cmd *cmd, const kafka_cli_opts *k) {
   if (evs_kafka_brokers(k->brokers)) return 0;
   return cli_usage_error(cmd, "no brokers: pass --brokers or set EVS_BROKERS");
