@@ -47,8 +47,9 @@ cmp -s "$tmp/first" "$tmp/second" || fail "two viewer runs printed different eve
 # given has no committed offsets (kcat in that group starts from the beginning, so it reads all 9 records).
 dl=$(timeout 30 kcat -C -b "$b" -t view.dlq -o beginning -e -q -f '%o\n' | wc -l)
 [ "$dl" -eq 0 ] || fail "a viewer wrote $dl dead letters"
-got=$(timeout 60 kcat -C -b "$b" -G evs-viewer -X auto.offset.reset=earliest -X session.timeout.ms=6000 -c 9 \
-  -q -f '%o\n' view | wc -l)
+# (kcat waits for the 9 records: with fewer left after committed offsets it is stopped by timeout.)
+got=$({ timeout 30 kcat -C -b "$b" -G evs-viewer -X auto.offset.reset=earliest -X session.timeout.ms=6000 -c 9 \
+  -q -f '%o\n' view || true; } | wc -l)
 [ "$got" -eq 9 ] || fail "group evs-viewer has committed offsets: kcat read $got of 9"
 
 # ---- --strict stops at the poison record; --raw prints it (data_base64) and exits 0.
