@@ -99,6 +99,18 @@ run --topic view -p 7 -e
 run --brokers 127.0.0.1:1 --topic view -e --timeout 2
 [ "$rc" -eq 1 ] && grep -q "no answer from the brokers within 2000 ms" "$tmp/err" || { cat "$tmp/err"; fail "no brokers: $rc"; }
 
+# ---- A viewer waiting for more records stops on SIGTERM with 143 (SIGINT 130), what it read printed.
+for sig in TERM INT; do
+  "$evs" consume --topic view -p 1 -o beginning > "$tmp/sig.out" 2> "$tmp/sig.err" &
+  pid=$!
+  for _ in $(seq 100); do [ "$(wc -l < "$tmp/sig.out")" -ge "$n1" ] && break; sleep 0.1; done
+  kill -$sig $pid
+  set +e; wait $pid; rc=$?; set -e
+  want_rc=$([ $sig = TERM ] && echo 143 || echo 130)
+  [ "$rc" -eq "$want_rc" ] || { cat "$tmp/sig.err"; fail "viewer SIG$sig: exit $rc, expected $want_rc"; }
+  [ "$(wc -l < "$tmp/sig.out")" -eq "$n1" ] || fail "viewer SIG$sig: printed $(wc -l < "$tmp/sig.out") of $n1"
+done
+
 # ---- Usage errors.
 for args in "-o stored" "-o bogus" "--group g -p 0" "--group g -e" "--group g -o 5" "--dlq x" "--show nope"; do
   set +e; "$evs" consume --topic view $args > /dev/null 2>&1; rc=$?; set -e
