@@ -465,14 +465,18 @@ static evs_status dead_letter(evs_consumer *c, const rd_kafka_message_t *m, cons
   return store_offset(c, m, err);
 }
 
-/* The record as a handler or on_undecodable sees it: coordinates, key, value, headers, attributes. */
-static evs_record make_record(evs_consumer *c, const rd_kafka_message_t *m, const evs_ce_event *v) {
+/* The record as a handler or on_undecodable sees it: coordinates, key, value, headers, attributes.
+ * EVS_ERR_NOMEM when its headers do not fit in memory (a record is never shown with some left out). */
+static evs_status make_record(evs_consumer *c, const rd_kafka_message_t *m, const evs_ce_event *v,
+                              evs_record *out, evs_error *err) {
   rd_kafka_headers_t *h = NULL;
   size_t n = 0;
   if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR && h) n = rd_kafka_header_cnt(h);
   if (n > c->hdrs_cap) {
     evs_kafka_header *more = realloc(c->hdrs, n * sizeof *more);
-    if (more) c->hdrs = more, c->hdrs_cap = n;
+    if (!more) return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %zu headers", n);
+    c->hdrs = more;
+    c->hdrs_cap = n;
   }
   size_t k = 0;
   for (size_t i = 0; i < n && k < c->hdrs_cap; i++) {
@@ -484,7 +488,7 @@ static evs_record make_record(evs_consumer *c, const rd_kafka_message_t *m, cons
   }
   static const evs_ce_event none;
   if (!v) v = &none;
-  return (evs_record){
+  *out = (evs_record){
       .topic = rd_kafka_topic_name(m->rkt),
       .partition = m->partition,
       .offset = m->offset,
@@ -508,6 +512,7 @@ static evs_record make_record(evs_consumer *c, const rd_kafka_message_t *m, cons
       .headers = c->hdrs,
       .n_headers = k,
   };
+  return EVS_OK;
 }
 
 /* A record that cannot be processed: a viewer reports it and goes on, a group consumer dead-letters it. */
@@ -517,7 +522,8 @@ static evs_status reject(evs_consumer *c, const rd_kafka_message_t *m, const evs
   if (!c->on_undecodable)
     return evs_fail(err, EVS_ERR_VALIDATION, "%s[%d]@%lld: %s", rd_kafka_topic_name(m->rkt),
                     (int)m->partition, (long long)m->offset, why);
-  evs_record rec = make_record(c, m, v);
+  evs_record rec;
+  if (make_record(c, m, v, &rec, err) != EVS_OK) return EVS_ERR_NOMEM;
   evs_error_clear(err);
   evs_status st = c->on_undecodable(&rec, why, c->undecodable_ctx, err);
   if (st != EVS_OK && err && err->code == EVS_OK) evs_fail(err, st, "%s", why);
@@ -558,7 +564,8 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
     st = store_offset(c, m, err);
     goto done;
   }
-  evs_record rec = make_record(c, m, &v);
+  evs_record rec;
+  if ((st = make_record(c, m, &v, &rec, err)) != EVS_OK) goto done;
   rec.schema = schema;
   rec.msg = msg;
   int wait = c->backoff_ms;

@@ -48,7 +48,7 @@ cmp -s "$tmp/first" "$tmp/second" || fail "two viewer runs printed different eve
 dl=$(timeout 30 kcat -C -b "$b" -t view.dlq -o beginning -e -q -f '%o\n' | wc -l)
 [ "$dl" -eq 0 ] || fail "a viewer wrote $dl dead letters"
 # (kcat waits for the 9 records: with fewer left after committed offsets it is stopped by timeout.)
-got=$({ timeout 30 kcat -C -b "$b" -G evs-viewer -X auto.offset.reset=earliest -X session.timeout.ms=6000 -c 9 \
+got=$({ timeout 60 kcat -C -b "$b" -G evs-viewer -X auto.offset.reset=earliest -X session.timeout.ms=6000 -c 9 \
   -q -f '%o\n' view || true; } | wc -l)
 [ "$got" -eq 9 ] || fail "group evs-viewer has committed offsets: kcat read $got of 9"
 
@@ -103,7 +103,7 @@ run --brokers 127.0.0.1:1 --topic view -e --timeout 2
 for sig in TERM INT; do
   "$evs" consume --topic view -p 1 -o beginning > "$tmp/sig.out" 2> "$tmp/sig.err" &
   pid=$!
-  for _ in $(seq 100); do [ "$(wc -l < "$tmp/sig.out")" -ge "$n1" ] && break; sleep 0.1; done
+  for _ in $(seq 300); do [ "$(wc -l < "$tmp/sig.out")" -ge "$n1" ] && break; sleep 0.1; done
   kill -$sig $pid
   set +e; wait $pid; rc=$?; set -e
   want_rc=$([ $sig = TERM ] && echo 143 || echo 130)
