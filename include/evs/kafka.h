@@ -388,7 +388,9 @@ typedef struct evs_consumer_stats {
 } evs_consumer_stats;
 
 /* Creates a consumer in group opts->group_id subscribed to opts->topics, with at-least-once settings
- * (auto commit of offsets stored only after handling). Errors as evs_producer_new(). */
+ * (auto commit of offsets stored only after handling), or a viewer (opts->viewer) with its partitions
+ * assigned. Errors as evs_producer_new(), and EVS_ERR_NOT_FOUND (a topic or partition the cluster does not
+ * have) / EVS_ERR_TIMEOUT (no metadata in time) when metadata is fetched (see metadata_timeout_ms). */
 EVS_API EVS_NODISCARD evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out,
                                                   evs_error *err);
 
@@ -422,7 +424,7 @@ EVS_API void evs_consumer_stats_get(const evs_consumer *c, evs_consumer_stats *o
  * end-of-partition event). Always false for a group consumer and for NULL. */
 EVS_API bool evs_consumer_at_end(const evs_consumer *c);
 
-/* Commits stored offsets, leaves the group and frees the consumer. NULL is a no-op. */
+/* Commits stored offsets, leaves the group (a viewer: neither) and frees the consumer. NULL is a no-op. */
 EVS_API void evs_consumer_close(evs_consumer *c);
 
 /* ---- Confluent Schema Registry framing (docs: shared wire format) ---------------------------------------
