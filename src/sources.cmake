@@ -69,4 +69,5 @@ set(EVS_LIB_SOURCES
   src/kafka/dlq.c
   src/kafka/consumer.c
   src/kafka/mock.c
+  src/kafka/metadata.c
 )

@@ -29,6 +29,8 @@ EVS_EXTERN_C_BEGIN
 /* content-type header of a binary-mode event whose value is plain protobuf / Confluent-framed protobuf. */
 #define EVS_KAFKA_CONTENT_TYPE "application/protobuf"
 #define EVS_KAFKA_CONTENT_TYPE_CONFLUENT "application/vnd.confluent.protobuf"
+/* content-type header of a structured-mode event: the value is the JSON event. */
+#define EVS_KAFKA_CONTENT_TYPE_STRUCTURED "application/cloudevents+json"
 /* Prefix of the ce_dataschema value evs writes: "evs:" + the message's full name. */
 #define EVS_KAFKA_DATASCHEMA_PREFIX "evs:"
 
@@ -47,6 +49,17 @@ EVS_API EVS_NODISCARD evs_status evs_kafka_prop_split(const char *kv, size_t *ke
 /* The brokers to use: `brokers` when not NULL/empty, else $EVS_BROKERS, else NULL. Static or caller
  * memory, not to be freed. */
 EVS_API const char *evs_kafka_brokers(const char *brokers);
+
+/* Writes one JSON object member for a record's key or header value to out: "name":"text" when the
+ * bytes are valid UTF-8 without NUL, else "name_base64":"<standard base64>"; "name":null for value NULL.
+ * For listings of records (evs consume --show). */
+EVS_API void evs_kafka_write_json_member(FILE *out, const char *name, const void *value, size_t len);
+
+/* One record header (defined below). */
+typedef struct evs_kafka_header evs_kafka_header;
+
+/* One record header (defined below). */
+typedef struct evs_kafka_header evs_kafka_header;
 
 /* ---- producer ----------------------------------------------------------------------------------------- */
 
@@ -93,6 +106,11 @@ typedef struct evs_producer_options {
   bool confluent_framing;
   int32_t (*schema_id_fn)(const evs_message *msg, void *ctx);
   void *schema_id_ctx;
+  /* CloudEvents structured content mode instead of binary: the value is the whole event as JSON
+   * (evs_ce_write_json: the attributes and the payload's canonical JSON as data, or its protobuf bytes as
+   * data_base64 when it has no JSON form), the only CloudEvents header is content-type
+   * application/cloudevents+json. Not with confluent_framing. */
+  bool structured;
 } evs_producer_options;
 
 /* Envelope attributes of one event; every member may be left 0/NULL. */
@@ -112,6 +130,10 @@ typedef struct evs_event_attrs {
   size_t key_len;    /* bytes at key */
   void *opaque;      /* handed back in evs_delivery.opaque */
   char *id_out;      /* when not NULL, receives the ce_id used (EVS_UUID_STR_SIZE = 37 bytes) */
+  /* n_headers more record headers, after the CloudEvents ones. A name starting with "ce_" or equal to
+   * "content-type" is EVS_ERR_INVALID_ARG (those carry attributes: set the attribute instead). */
+  const struct evs_kafka_header *headers;
+  size_t n_headers;
 } evs_event_attrs;
 
 /* Producer counters. sent = accepted by send; delivered + failed = reported so far; spooled + spool_errors
@@ -151,11 +173,11 @@ EVS_API EVS_NODISCARD evs_status evs_producer_send(evs_producer *p, const evs_ev
                                                    const ProtobufCMessage *msg, evs_error *err);
 
 /* One header of a raw record. value NULL = a null header value. */
-typedef struct evs_kafka_header {
+struct evs_kafka_header {
   const char *name;
   const void *value;
   size_t value_len;
-} evs_kafka_header;
+};
 
 /* Enqueues a record as is (used by spool replay and for foreign records): topic required, key/value may be
  * NULL (null key / null value). Same back-pressure and error rules as evs_producer_send(). */
@@ -226,6 +248,49 @@ EVS_API EVS_NODISCARD evs_status evs_spool_replay(evs_producer *p, const char *p
  * byte offset). EVS_ERR_NOT_FOUND when it does not exist. */
 EVS_API EVS_NODISCARD evs_status evs_spool_count(const char *path, uint64_t *count, evs_error *err);
 
+/* ---- cluster metadata (evs topics, kcat -L) ---------------------------------------------------------- */
+
+typedef struct evs_kafka_broker_info {
+  int32_t id;
+  const char *host;
+  int port;
+} evs_kafka_broker_info;
+
+typedef struct evs_kafka_partition_info {
+  int32_t id;
+  int32_t leader; /* broker id, -1 when none */
+  const int32_t *replicas, *isrs;
+  size_t n_replicas, n_isrs;
+  const char *error; /* librdkafka's text for the partition's error, NULL when none */
+} evs_kafka_partition_info;
+
+typedef struct evs_kafka_topic_info {
+  const char *name;
+  const char *error; /* NULL when none */
+  const evs_kafka_partition_info *partitions;
+  size_t n_partitions;
+} evs_kafka_topic_info;
+
+/* The cluster as one broker describes it; everything is owned by the struct (evs_kafka_metadata_free). */
+typedef struct evs_kafka_metadata {
+  int32_t orig_broker_id;       /* the broker that answered */
+  const char *orig_broker_name; /* its host:port/id */
+  const evs_kafka_broker_info *brokers;
+  size_t n_brokers;
+  const evs_kafka_topic_info *topics; /* sorted by name */
+  size_t n_topics;
+} evs_kafka_metadata;
+
+/* Connects with conf and asks for the metadata of every topic (never one by name, which lets a broker
+ * auto-create it), keeping only `topic` when not NULL. timeout_ms <= 0 = 10000. Errors: EVS_ERR_TIMEOUT
+ * (no broker answered), EVS_ERR_NOT_FOUND (topic given and unknown), EVS_ERR_INVALID_ARG (conf, a
+ * property), EVS_ERR_KAFKA, EVS_ERR_NOMEM. *out is NULL on failure. */
+EVS_API EVS_NODISCARD evs_status evs_kafka_metadata_get(const evs_kafka_conf *conf, const char *topic,
+                                                        int timeout_ms, evs_kafka_metadata **out,
+                                                        evs_error *err);
+/* Frees what evs_kafka_metadata_get() returned. NULL is a no-op. */
+EVS_API void evs_kafka_metadata_free(evs_kafka_metadata *md);
+
 /* ---- consumer ----------------------------------------------------------------------------------------- */
 
 typedef struct evs_consumer evs_consumer;
@@ -242,10 +307,31 @@ typedef struct evs_record {
   size_t value_len;
   const char *id, *source, *type, *specversion, *time, *subject, *dataschema, *content_type;
   const char *correlation_id, *causation_id, *schema_version, *tags;
-  const evs_message *schema;   /* the payload's message type */
-  const ProtobufCMessage *msg; /* the decoded payload; owned by the consumer */
-  int attempt;                 /* 1 on first delivery to the handler, 2 on the first retry, ... */
+  const evs_message *schema;       /* the payload's message type */
+  const ProtobufCMessage *msg;     /* the decoded payload; owned by the consumer */
+  int attempt;                     /* 1 on first delivery to the handler, 2 on the first retry, ... */
+  const evs_kafka_header *headers; /* every header of the record, in record order */
+  size_t n_headers;
 } evs_record;
+
+/* Where a viewer (evs_consumer_options.viewer) starts reading each partition it assigns itself. */
+typedef enum evs_offset_kind {
+  EVS_OFFSET_DEFAULT = 0, /* the oldest record when from_beginning, else the end */
+  EVS_OFFSET_BEGINNING,
+  EVS_OFFSET_END,
+  EVS_OFFSET_ABSOLUTE, /* value = the offset (past the end = the end) */
+  EVS_OFFSET_TAIL,     /* value = that many records before the end */
+  EVS_OFFSET_TIMESTAMP /* value = Unix ms: the first record with a timestamp at or after it */
+} evs_offset_kind;
+typedef struct evs_offset_spec {
+  evs_offset_kind kind;
+  int64_t value;
+} evs_offset_spec;
+
+/* A viewer's undecodable record: rec as far as known (msg and schema NULL; the attributes NULL when the
+ * headers themselves are invalid), why it could not be decoded. EVS_OK = go on; anything else stops
+ * evs_consumer_poll with that status and err. */
+typedef evs_status (*evs_undecodable_fn)(const evs_record *rec, const char *why, void *ctx, evs_error *err);
 
 /* A handler: EVS_OK = processed (the offset may be committed); EVS_ERR_IO or EVS_ERR_NOMEM = the handler's
  * own environment failed (its output cannot be written, memory ran out), not the record: evs_consumer_poll
@@ -270,6 +356,23 @@ typedef struct evs_consumer_options {
   int max_backoff_ms;   /* cap of the back-off; 0 = 5000 */
   size_t dedupe_window; /* remember this many recently handled event ids (source + id) and skip records
                          * that repeat one; 0 = 10000; SIZE_MAX = off */
+  /* Viewer mode: read without a group and change nothing in Kafka. The consumer assigns itself the
+   * partitions of the topics (all of them, or those in `partitions`), starting at `start`; it commits and
+   * stores no offset, writes no dead letter and does not deduplicate; an undecodable record goes to
+   * on_undecodable (NULL = evs_consumer_poll fails with EVS_ERR_VALIDATION) and reading goes on.
+   * group_id, dlq_topic and the retries still apply to the handler (a handler that keeps failing is
+   * reported to on_undecodable). evs_consumer_at_end() tells when every partition is read to its end. */
+  bool viewer;
+  const int32_t *partitions; /* viewer: n_partitions partition numbers taken from every topic; NULL = all */
+  size_t n_partitions;
+  evs_offset_spec start;
+  evs_undecodable_fn on_undecodable;
+  void *undecodable_ctx;
+  /* Longest wait for the cluster's metadata when the consumer is created: a viewer always fetches it (the
+   * partitions to assign), a group consumer only when this is > 0 (to fail at once on a missing topic).
+   * A topic the cluster does not know is EVS_ERR_NOT_FOUND, no answer in time EVS_ERR_TIMEOUT (brokers
+   * unreachable). 0 = 10000 for a viewer. */
+  int metadata_timeout_ms;
 } evs_consumer_options;
 
 typedef struct evs_consumer_stats {
@@ -285,7 +388,9 @@ typedef struct evs_consumer_stats {
 } evs_consumer_stats;
 
 /* Creates a consumer in group opts->group_id subscribed to opts->topics, with at-least-once settings
- * (auto commit of offsets stored only after handling). Errors as evs_producer_new(). */
+ * (auto commit of offsets stored only after handling), or a viewer (opts->viewer) with its partitions
+ * assigned. Errors as evs_producer_new(), and EVS_ERR_NOT_FOUND (a topic or partition the cluster does not
+ * have) / EVS_ERR_TIMEOUT (no metadata in time) when metadata is fetched (see metadata_timeout_ms). */
 EVS_API EVS_NODISCARD evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out,
                                                   evs_error *err);
 
@@ -315,7 +420,11 @@ EVS_API EVS_NODISCARD evs_status evs_consumer_committed(evs_consumer *c, const c
 
 EVS_API void evs_consumer_stats_get(const evs_consumer *c, evs_consumer_stats *out);
 
-/* Commits stored offsets, leaves the group and frees the consumer. NULL is a no-op. */
+/* Viewer: true once every assigned partition has been read to its end (no record since its last
+ * end-of-partition event). Always false for a group consumer and for NULL. */
+EVS_API bool evs_consumer_at_end(const evs_consumer *c);
+
+/* Commits stored offsets, leaves the group (a viewer: neither) and frees the consumer. NULL is a no-op. */
 EVS_API void evs_consumer_close(evs_consumer *c);
 
 /* ---- Confluent Schema Registry framing (docs: shared wire format) ---------------------------------------

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/error_internal.h"
+#include "event/cloudevents_internal.h"
 #include "evs/json.h"
 #include "kafka/kafka_internal.h"
 
@@ -26,8 +28,21 @@ struct evs_consumer {
   size_t n_handlers;
   int max_attempts, backoff_ms, max_backoff_ms;
   evs_dedupe *dedupe;
-  evs_buf ce_store; /* the current record's attribute strings */
+  evs_buf ce_store;       /* the current record's attribute strings */
+  evs_buf ce_json_store;  /* ... those of a structured-mode value */
+  evs_kafka_header *hdrs; /* the current record's headers */
+  size_t hdrs_cap;
   evs_consumer_stats st;
+  /* Viewer mode: the partitions assigned, each with whether its end was reached since its last record. */
+  bool viewer;
+  evs_undecodable_fn on_undecodable;
+  void *undecodable_ctx;
+  struct viewer_part {
+    char *topic;
+    int32_t partition;
+    bool eof;
+  } * parts;
+  size_t n_parts;
 };
 
 /* Client-level errors (brokers unreachable, ...) arrive here, in the thread calling evs_consumer_poll()
@@ -53,7 +68,108 @@ void evs_consumer_close(evs_consumer *c) {
   free(c->dlq_topic);
   evs_dedupe_free(c->dedupe);
   evs_buf_free(&c->ce_store);
+  evs_buf_free(&c->ce_json_store);
+  free(c->hdrs);
+  for (size_t i = 0; i < c->n_parts; i++) free(c->parts[i].topic);
+  free(c->parts);
   free(c);
+}
+
+/* The cluster's metadata and the entry of `topic` in it. A topic the cluster does not know is
+ * EVS_ERR_NOT_FOUND; brokers that do not answer in time are EVS_ERR_TIMEOUT. */
+static evs_status topic_metadata(rd_kafka_t *rk, const char *topic, int timeout_ms,
+                                 const rd_kafka_metadata_t **md, const rd_kafka_metadata_topic_t **mt,
+                                 evs_error *err) {
+  *mt = NULL;
+  evs_status st = evs_kafka_fetch_metadata(rk, timeout_ms, md, err);
+  if (st != EVS_OK) return st;
+  for (int i = 0; i < (*md)->topic_cnt; i++)
+    if (strcmp((*md)->topics[i].topic, topic) == 0) *mt = &(*md)->topics[i];
+  rd_kafka_resp_err_t e = *mt ? (*mt)->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  if (!e) return EVS_OK;
+  rd_kafka_metadata_destroy(*md);
+  *md = NULL;
+  if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+    return evs_fail(err, EVS_ERR_NOT_FOUND, "topic '%s' does not exist", topic);
+  return evs_kafka_fail(err, e, topic);
+}
+
+static int64_t start_offset(const evs_consumer_options *o) {
+  switch (o->start.kind) {
+    case EVS_OFFSET_BEGINNING:
+      return RD_KAFKA_OFFSET_BEGINNING;
+    case EVS_OFFSET_END:
+      return RD_KAFKA_OFFSET_END;
+    case EVS_OFFSET_ABSOLUTE:
+    case EVS_OFFSET_TIMESTAMP:
+      return o->start.value;
+    case EVS_OFFSET_TAIL:
+      return RD_KAFKA_OFFSET_TAIL(o->start.value);
+    default:
+      return o->from_beginning ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+  }
+}
+
+/* Viewer: assigns the partitions of every topic (or the ones asked for) at the start offset. */
+static evs_status assign_partitions(evs_consumer *c, const evs_consumer_options *o, int timeout_ms,
+                                    evs_error *err) {
+  if (o->start.kind == EVS_OFFSET_TAIL && o->start.value < 0)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "a tail offset counts records back: it cannot be negative");
+  if (o->start.kind == EVS_OFFSET_ABSOLUTE && o->start.value < 0)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "offset %lld is negative", (long long)o->start.value);
+  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(16);
+  evs_status st = EVS_OK;
+  for (size_t t = 0; t < o->n_topics && st == EVS_OK; t++) {
+    const rd_kafka_metadata_t *md;
+    const rd_kafka_metadata_topic_t *mt;
+    if ((st = topic_metadata(c->rk, o->topics[t], timeout_ms, &md, &mt, err)) != EVS_OK) break;
+    for (size_t i = 0; i < (o->partitions ? o->n_partitions : (size_t)mt->partition_cnt); i++) {
+      int32_t p = o->partitions ? o->partitions[i] : mt->partitions[i].id;
+      bool known = false;
+      for (int k = 0; k < mt->partition_cnt; k++) known = known || mt->partitions[k].id == p;
+      if (!known) {
+        st = evs_fail(err, EVS_ERR_NOT_FOUND, "topic '%s' has no partition %d (it has %d)", o->topics[t],
+                      (int)p, mt->partition_cnt);
+        break;
+      }
+      rd_kafka_topic_partition_list_add(list, o->topics[t], p)->offset = start_offset(o);
+    }
+    rd_kafka_metadata_destroy(md);
+  }
+  if (st == EVS_OK && o->start.kind == EVS_OFFSET_TIMESTAMP) {
+    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(c->rk, list, timeout_ms);
+    if (e) st = evs_kafka_fail(err, e, "offsets for the timestamp");
+    /* No record at or after the timestamp: start at the end, for what comes next. */
+    for (int i = 0; st == EVS_OK && i < list->cnt; i++)
+      if (list->elems[i].offset < 0) list->elems[i].offset = RD_KAFKA_OFFSET_END;
+  }
+  if (st == EVS_OK && list->cnt > 0 && !(c->parts = calloc((size_t)list->cnt, sizeof *c->parts)))
+    st = evs_fail(err, EVS_ERR_NOMEM, "out of memory assigning partitions");
+  for (int i = 0; st == EVS_OK && i < list->cnt; i++) {
+    if (!(c->parts[i].topic = strdup(list->elems[i].topic)))
+      st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+    c->parts[i].partition = list->elems[i].partition;
+    c->n_parts++;
+  }
+  if (st == EVS_OK) {
+    rd_kafka_resp_err_t e = rd_kafka_assign(c->rk, list);
+    if (e) st = evs_kafka_fail(err, e, "assign");
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  return st;
+}
+
+static struct viewer_part *find_part(evs_consumer *c, const char *topic, int32_t partition) {
+  for (size_t i = 0; i < c->n_parts; i++)
+    if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0) return &c->parts[i];
+  return NULL;
+}
+
+bool evs_consumer_at_end(const evs_consumer *c) {
+  if (!c || !c->viewer) return false;
+  for (size_t i = 0; i < c->n_parts; i++)
+    if (!c->parts[i].eof) return false;
+  return true;
 }
 
 evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out, evs_error *err) {
@@ -73,7 +189,20 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
                             "auto.offset.reset",
                             opts->from_beginning ? "earliest" : "latest",
                             NULL};
-  rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, defaults, err);
+  /* A viewer commits nothing and wants to hear where each partition ends. librdkafka's consumer API
+   * wants a group.id even for assign(); a viewer never joins that group nor commits to it. */
+  const char *viewer_defaults[] = {"group.id",
+                                   opts->group_id && *opts->group_id ? opts->group_id : "evs-viewer",
+                                   "enable.auto.commit",
+                                   "false",
+                                   "enable.auto.offset.store",
+                                   "false",
+                                   "enable.partition.eof",
+                                   "true",
+                                   "auto.offset.reset",
+                                   opts->from_beginning ? "earliest" : "latest",
+                                   NULL};
+  rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, opts->viewer ? viewer_defaults : defaults, err);
   if (!conf) return err->code;
   evs_consumer *c = calloc(1, sizeof *c);
   if (!c) {
@@ -81,6 +210,9 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the consumer");
   }
   c->reg = reg;
+  c->viewer = opts->viewer;
+  c->on_undecodable = opts->on_undecodable;
+  c->undecodable_ctx = opts->undecodable_ctx;
   c->max_attempts = opts->max_attempts > 0 ? opts->max_attempts : 3;
   c->backoff_ms = opts->backoff_ms == 0 ? 100 : opts->backoff_ms < 0 ? 0 : opts->backoff_ms;
   c->max_backoff_ms = opts->max_backoff_ms > 0 ? opts->max_backoff_ms : 5000;
@@ -91,7 +223,7 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
     evs_consumer_close(c);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the consumer");
   }
-  if (opts->dedupe_window != SIZE_MAX) {
+  if (opts->dedupe_window != SIZE_MAX && !opts->viewer) {
     c->dedupe = evs_dedupe_new(opts->dedupe_window ? opts->dedupe_window : 10000);
     if (!c->dedupe) {
       rd_kafka_conf_destroy(conf);
@@ -108,6 +240,24 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
     return err->code;
   }
   rd_kafka_poll_set_consumer(c->rk);
+  int md_timeout = opts->metadata_timeout_ms > 0 ? opts->metadata_timeout_ms : opts->viewer ? 10000 : 0;
+  if (opts->viewer) {
+    if (assign_partitions(c, opts, md_timeout, err) != EVS_OK) {
+      evs_consumer_close(c);
+      return err->code;
+    }
+    *out = c;
+    return EVS_OK;
+  }
+  for (size_t i = 0; md_timeout && i < opts->n_topics; i++) {
+    const rd_kafka_metadata_t *md;
+    const rd_kafka_metadata_topic_t *mt;
+    if (topic_metadata(c->rk, opts->topics[i], md_timeout, &md, &mt, err) != EVS_OK) {
+      evs_consumer_close(c);
+      return err->code;
+    }
+    rd_kafka_metadata_destroy(md);
+  }
   if (!c->dlq_off && !(c->dlq = evs_dlq_new(&opts->kafka, err))) {
     evs_consumer_close(c);
     return err->code;
@@ -158,6 +308,7 @@ static const handler *find_handler(const evs_consumer *c, const char *type) {
 }
 
 static evs_status store_offset(evs_consumer *c, const rd_kafka_message_t *m, evs_error *err) {
+  if (c->viewer) return EVS_OK;
   rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
   rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, list);
@@ -230,6 +381,56 @@ evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_event
   return st;
 }
 
+/* True when the media type s (parameters ignored) is `want`, case-insensitively. */
+static bool media_is(const char *s, const char *want) {
+  size_t n = strlen(want);
+  return s && strncasecmp(s, want, n) == 0 && (s[n] == 0 || s[n] == ';' || s[n] == ' ' || s[n] == '\t');
+}
+
+evs_status evs_consumer_decode_record(const evs_registry *reg, evs_ce_event *v, const uint8_t *value,
+                                      size_t len, evs_buf *store, const evs_message **schema,
+                                      ProtobufCMessage **out, char *why, size_t n) {
+  *out = NULL;
+  *schema = NULL;
+  bool json = v->content_type && evs_ce_media_is_json(v->content_type);
+  if (media_is(v->content_type, "application/cloudevents+json")) {
+    /* Structured mode: the value is the whole event; its attributes replace the (non-ce) headers'. */
+    evs_error e;
+    evs_error_clear(&e);
+    evs_status st = evs_ce_parse_json((const char *)value, value ? len : 0, 0, v, store, &e);
+    if (st != EVS_OK) {
+      char text[300];
+      evs_error_format(&e, text, sizeof text);
+      snprintf(why, n, "structured-mode value is not a CloudEvent: %s", text);
+      return st;
+    }
+    value = v->data;
+    len = v->data_len;
+    json = v->data_kind == EVS_CE_DATA_JSON;
+    if (v->data_kind == EVS_CE_DATA_NONE) {
+      snprintf(why, n, "structured-mode event has no data");
+      return EVS_ERR_VALIDATION;
+    }
+  }
+  if (!json) return evs_consumer_decode_value(reg, v, value, len, schema, out, why, n);
+  *schema = resolve(reg, v, why, n);
+  if (!*schema) return EVS_ERR_NOT_FOUND;
+  if (!(*schema)->c_desc) {
+    snprintf(why, n, "%s has no compiled C type", (*schema)->full_name);
+    return EVS_ERR_UNSUPPORTED;
+  }
+  evs_error e;
+  evs_error_clear(&e);
+  evs_status st =
+      evs_json_decode(reg, (*schema)->c_desc, (const char *)value, value ? len : 0, NULL, NULL, out, &e);
+  if (st != EVS_OK) {
+    char text[300];
+    evs_error_format(&e, text, sizeof text);
+    snprintf(why, n, "JSON data is not a valid %s: %s", (*schema)->full_name, text);
+  }
+  return st;
+}
+
 /* A record the consumer could not finish (the handler's environment failed, or a dead letter could not
  * be written) is read again: its offset is not stored, and the partition goes back to it so that later
  * records cannot commit past it. */
@@ -265,6 +466,71 @@ static evs_status dead_letter(evs_consumer *c, const rd_kafka_message_t *m, cons
   return store_offset(c, m, err);
 }
 
+/* The record as a handler or on_undecodable sees it: coordinates, key, value, headers, attributes.
+ * EVS_ERR_NOMEM when its headers do not fit in memory (a record is never shown with some left out). */
+static evs_status make_record(evs_consumer *c, const rd_kafka_message_t *m, const evs_ce_event *v,
+                              evs_record *out, evs_error *err) {
+  rd_kafka_headers_t *h = NULL;
+  size_t n = 0;
+  if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR && h) n = rd_kafka_header_cnt(h);
+  if (n > c->hdrs_cap) {
+    evs_kafka_header *more = realloc(c->hdrs, n * sizeof *more);
+    if (!more) return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %zu headers", n);
+    c->hdrs = more;
+    c->hdrs_cap = n;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < n && k < c->hdrs_cap; i++) {
+    const char *name;
+    const void *val;
+    size_t size;
+    if (rd_kafka_header_get_all(h, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      c->hdrs[k++] = (evs_kafka_header){name, val, val ? size : 0};
+  }
+  static const evs_ce_event none;
+  if (!v) v = &none;
+  *out = (evs_record){
+      .topic = rd_kafka_topic_name(m->rkt),
+      .partition = m->partition,
+      .offset = m->offset,
+      .timestamp_ms = rd_kafka_message_timestamp(m, NULL),
+      .key = m->key,
+      .key_len = m->key_len,
+      .value = m->payload,
+      .value_len = m->payload ? m->len : 0,
+      .id = v->id,
+      .source = v->source,
+      .type = v->type,
+      .specversion = v->specversion,
+      .time = v->time,
+      .subject = v->subject,
+      .dataschema = v->dataschema,
+      .content_type = v->content_type,
+      .correlation_id = v->correlation_id,
+      .causation_id = v->causation_id,
+      .schema_version = v->schema_version,
+      .tags = v->tags,
+      .headers = c->hdrs,
+      .n_headers = k,
+  };
+  return EVS_OK;
+}
+
+/* A record that cannot be processed: a viewer reports it and goes on, a group consumer dead-letters it. */
+static evs_status reject(evs_consumer *c, const rd_kafka_message_t *m, const evs_ce_event *v,
+                         const char *stage, const char *why, int attempts, evs_error *err) {
+  if (!c->viewer) return dead_letter(c, m, stage, why, attempts, err);
+  if (!c->on_undecodable)
+    return evs_fail(err, EVS_ERR_VALIDATION, "%s[%d]@%lld: %s", rd_kafka_topic_name(m->rkt),
+                    (int)m->partition, (long long)m->offset, why);
+  evs_record rec;
+  if (make_record(c, m, v, &rec, err) != EVS_OK) return EVS_ERR_NOMEM;
+  evs_error_clear(err);
+  evs_status st = c->on_undecodable(&rec, why, c->undecodable_ctx, err);
+  if (st != EVS_OK && err && err->code == EVS_OK) evs_fail(err, st, "%s", why);
+  return st;
+}
+
 static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error *err) {
   rd_kafka_headers_t *h = NULL;
   if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) h = NULL;
@@ -277,16 +543,16 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
   if (evs_kafka_ce_from_headers(h, &v, &c->ce_store, &herr) != EVS_OK) {
     c->st.decode_errors++;
     snprintf(why, sizeof why, "invalid CloudEvents header: %s", herr.msg);
-    return dead_letter(c, m, "decode", why, 0, err);
+    return reject(c, m, NULL, "decode", why, 0, err);
   }
   const evs_message *schema = NULL;
   ProtobufCMessage *msg = NULL;
-  evs_status st = evs_consumer_decode_value(c->reg, &v, m->payload, m->payload ? m->len : 0, &schema, &msg,
-                                            why, sizeof why);
+  evs_status st = evs_consumer_decode_record(c->reg, &v, m->payload, m->payload ? m->len : 0,
+                                             &c->ce_json_store, &schema, &msg, why, sizeof why);
   if (st == EVS_ERR_NOMEM) return evs_fail(err, st, "%s", why);
   if (st != EVS_OK) {
     c->st.decode_errors++;
-    return dead_letter(c, m, "decode", why, 0, err);
+    return reject(c, m, &v, "decode", why, 0, err);
   }
   if (c->dedupe && v.id && evs_dedupe_seen(c->dedupe, v.source, v.id)) {
     c->st.duplicates++;
@@ -299,30 +565,10 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
     st = store_offset(c, m, err);
     goto done;
   }
-  evs_record rec = {
-      .topic = rd_kafka_topic_name(m->rkt),
-      .partition = m->partition,
-      .offset = m->offset,
-      .timestamp_ms = rd_kafka_message_timestamp(m, NULL),
-      .key = m->key,
-      .key_len = m->key_len,
-      .value = m->payload,
-      .value_len = m->payload ? m->len : 0,
-      .id = v.id,
-      .source = v.source,
-      .type = v.type,
-      .specversion = v.specversion,
-      .time = v.time,
-      .subject = v.subject,
-      .dataschema = v.dataschema,
-      .content_type = v.content_type,
-      .correlation_id = v.correlation_id,
-      .causation_id = v.causation_id,
-      .schema_version = v.schema_version,
-      .tags = v.tags,
-      .schema = schema,
-      .msg = msg,
-  };
+  evs_record rec;
+  if ((st = make_record(c, m, &v, &rec, err)) != EVS_OK) goto done;
+  rec.schema = schema;
+  rec.msg = msg;
   int wait = c->backoff_ms;
   for (int attempt = 1;; attempt++) {
     rec.attempt = attempt;
@@ -342,7 +588,7 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
     if (attempt >= c->max_attempts) {
       snprintf(why, sizeof why, "handler failed %d times: %s", attempt,
                herr.msg[0] ? herr.msg : "(no message)");
-      st = dead_letter(c, m, "handler", why, attempt, err);
+      st = reject(c, m, &v, "handler", why, attempt, err);
       break;
     }
     sleep_ms(wait);
@@ -358,6 +604,9 @@ evs_status evs_consumer_poll(evs_consumer *c, int timeout_ms, int *processed, ev
   if (!c) return evs_fail(err, EVS_ERR_INVALID_ARG, "consumer is NULL");
   rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout_ms);
   if (!m) return EVS_OK;
+  struct viewer_part *eof_part =
+      c->viewer && m->rkt ? find_part(c, rd_kafka_topic_name(m->rkt), m->partition) : NULL;
+  if (eof_part && !m->err) eof_part->eof = false;
   if (m->err) {
     rd_kafka_resp_err_t e = m->err;
     char detail[sizeof c->st.last_error];
@@ -366,6 +615,7 @@ evs_status evs_consumer_poll(evs_consumer *c, int timeout_ms, int *processed, ev
     char reason[256];
     if (e == RD_KAFKA_RESP_ERR__FATAL || rd_kafka_fatal_error(c->rk, reason, sizeof reason))
       return evs_kafka_fail(err, e, "consumer");
+    if (e == RD_KAFKA_RESP_ERR__PARTITION_EOF && eof_part) eof_part->eof = true;
     /* Partition EOF, an unknown topic, transport hiccups: librdkafka recovers by itself; count them. */
     if (e != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       c->st.errors++;

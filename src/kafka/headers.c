@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base64_internal.h"
 #include "base/error_internal.h"
+#include "base/utf8_internal.h"
+#include "evs/json.h"
 #include "kafka/kafka_internal.h"
 
 evs_status evs_kafka_ce_from_headers(const rd_kafka_headers_t *h, evs_ce_event *v, evs_buf *store,
@@ -43,4 +46,33 @@ evs_status evs_kafka_ce_headers_add(rd_kafka_headers_t *h, const evs_ce_event *v
       return evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
   }
   return EVS_OK;
+}
+
+void evs_kafka_write_json_member(FILE *out, const char *name, const void *value, size_t len) {
+  const uint8_t *v = value;
+  if (!v) {
+    fprintf(out, "\"%s\":null", name);
+  } else if (evs_utf8_check(v, len) == len && !memchr(v, 0, len)) {
+    fprintf(out, "\"%s\":", name);
+    /* NUL-terminated copy for the JSON writer; a short value stays on the stack. */
+    char small[256];
+    char *s = len < sizeof small ? small : malloc(len + 1);
+    if (!s) {
+      fputs("null", out);
+      return;
+    }
+    memcpy(s, v, len);
+    s[len] = 0;
+    evs_json_write_string(out, s);
+    if (s != small) free(s);
+  } else {
+    fprintf(out, "\"%s_base64\":\"", name);
+    char chunk[4 * 64];
+    for (size_t i = 0; i < len; i += 192) {
+      size_t n = len - i < 192 ? len - i : 192;
+      evs_base64_encode(v + i, n, chunk);
+      fwrite(chunk, 1, evs_base64_encoded_len(n), out);
+    }
+    fputc('"', out);
+  }
 }

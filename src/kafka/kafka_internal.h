@@ -30,6 +30,13 @@ evs_status evs_kafka_status(rd_kafka_resp_err_t code);
  * property name appears in src (librdkafka errstr texts quote property values). */
 void evs_kafka_redact(char *dst, size_t n, const char *src);
 
+/* ---- metadata.c ---- */
+
+/* The metadata of every topic (never asked for one by name: that may auto-create it). EVS_ERR_TIMEOUT when
+ * no broker answers within timeout_ms; free *md with rd_kafka_metadata_destroy. */
+evs_status evs_kafka_fetch_metadata(rd_kafka_t *rk, int timeout_ms, const rd_kafka_metadata_t **md,
+                                    evs_error *err);
+
 /* ---- fieldval.c ---- */
 
 /* Appends the text of the field at path (outermost first) inside msg to out: strings and bytes as is,
@@ -55,6 +62,14 @@ evs_status evs_kafka_ce_headers_add(rd_kafka_headers_t *h, const evs_ce_event *v
 evs_status evs_consumer_decode_value(const evs_registry *reg, const evs_ce_event *v, const uint8_t *data,
                                      size_t len, const evs_message **schema, ProtobufCMessage **out,
                                      char *why, size_t n);
+
+/* consumer.c: the whole record after the headers (v: their attributes). content-type decides the form:
+ * application/cloudevents+json = structured mode (the value is a JSON event parsed into *v, strings in
+ * store; its `data` or `data_base64` is the payload), a JSON media type = binary mode with JSON data
+ * (evs_json_decode against the type), anything else = protobuf as evs_consumer_decode_value(). */
+evs_status evs_consumer_decode_record(const evs_registry *reg, evs_ce_event *v, const uint8_t *value,
+                                      size_t len, evs_buf *store, const evs_message **schema,
+                                      ProtobufCMessage **out, char *why, size_t n);
 
 /* ---- spool.c ---- */
 

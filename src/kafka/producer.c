@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/error_internal.h"
+#include "evs/json.h"
 #include "evs/timeutil.h"
 #include "evs/uuid.h"
 #include "kafka/kafka_internal.h"
@@ -23,7 +24,7 @@ struct evs_producer {
   evs_delivery_fn on_delivery;
   void *delivery_ctx;
   int queue_full_timeout_ms;
-  bool framing;
+  bool framing, structured;
   int32_t (*schema_id_fn)(const evs_message *msg, void *ctx);
   void *schema_id_ctx;
   evs_producer_stats st;
@@ -99,6 +100,8 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
   if (!opts || !out) return evs_fail(err, EVS_ERR_INVALID_ARG, "producer options or out is NULL");
   const evs_registry *reg = opts->registry ? opts->registry : evs_registry_builtin(err);
   if (!reg) return err->code;
+  if (opts->confluent_framing && opts->structured)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "structured mode has no Confluent framing");
   if (opts->confluent_framing && !opts->schema_id_fn)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "confluent_framing needs a schema_id_fn");
   rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, evs_kafka_producer_defaults, err);
@@ -115,6 +118,7 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
   p->delivery_ctx = opts->delivery_ctx;
   p->queue_full_timeout_ms = opts->queue_full_timeout_ms;
   p->framing = opts->confluent_framing;
+  p->structured = opts->structured;
   p->schema_id_fn = opts->schema_id_fn;
   p->schema_id_ctx = opts->schema_id_ctx;
   if (!p->source || (opts->spool_path && !p->spool_path)) {
@@ -187,6 +191,74 @@ static bool carries_type(const evs_event_options *ev, const char *type) {
     if (strcmp(ev->types[i], type) == 0) return true;
   }
   return false;
+}
+
+/* Binary mode: the protobuf payload, Confluent-framed when the producer frames. */
+static evs_status binary_value(evs_producer *p, const evs_message *em, const ProtobufCMessage *msg,
+                               uint8_t **out, size_t *out_len, evs_error *err) {
+  uint8_t prefix[5 + 5 * (EVS_CONFLUENT_MAX_INDEXES + 1)];
+  size_t prefix_len = 0;
+  if (p->framing) {
+    int32_t schema_id = p->schema_id_fn(em, p->schema_id_ctx);
+    if (schema_id < 0) return evs_fail(err, EVS_ERR_NOT_FOUND, "no schema registry id for %s", em->full_name);
+    int32_t idx[EVS_CONFLUENT_MAX_INDEXES];
+    size_t n = evs_confluent_message_indexes(em, idx, EVS_CONFLUENT_MAX_INDEXES);
+    if (n > EVS_CONFLUENT_MAX_INDEXES)
+      return evs_fail(err, EVS_ERR_LIMIT, "%s is nested too deeply for Confluent framing", em->full_name);
+    prefix_len = evs_confluent_write_prefix(prefix, schema_id, idx, n);
+  }
+  size_t size = protobuf_c_message_get_packed_size(msg);
+  uint8_t *value = malloc(prefix_len + size + 1);
+  if (!value) return evs_fail(err, EVS_ERR_NOMEM, "out of memory packing %s", em->full_name);
+  memcpy(value, prefix, prefix_len);
+  protobuf_c_message_pack(msg, value + prefix_len);
+  *out = value;
+  *out_len = prefix_len + size;
+  return EVS_OK;
+}
+
+/* Structured mode: the event as one JSON object, the payload as its canonical JSON (data_base64 of the
+ * protobuf when it has no JSON form). */
+static evs_status structured_value(evs_producer *p, const evs_message *em, const ProtobufCMessage *msg,
+                                   const evs_ce_event *attrs, uint8_t **out, size_t *out_len,
+                                   evs_error *err) {
+  evs_ce_event v = *attrs;
+  evs_buf json = EVS_BUF_INIT;
+  uint8_t *bin = NULL;
+  evs_error jerr;
+  if (evs_json_encode(p->reg, msg, NULL, &json, &jerr) == EVS_OK) {
+    v.content_type = NULL; /* JSON is the default */
+    v.data_kind = EVS_CE_DATA_JSON;
+    v.data = json.data;
+    v.data_len = json.len;
+  } else {
+    size_t n;
+    evs_status st = binary_value(p, em, msg, &bin, &n, err);
+    if (st != EVS_OK) {
+      evs_buf_free(&json);
+      return st;
+    }
+    v.data_kind = EVS_CE_DATA_BINARY;
+    v.data = bin;
+    v.data_len = n;
+  }
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  evs_status st = mem ? evs_ce_write_json(mem, &v, err) : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  if (mem && fclose(mem) != 0 && st == EVS_OK) st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  evs_buf_free(&json);
+  free(bin);
+  if (st != EVS_OK) {
+    free(text);
+    /* An attribute that breaks its rule came from the caller, as in binary mode. */
+    if (st != EVS_ERR_NOMEM) st = EVS_ERR_INVALID_ARG;
+    if (err) err->code = st;
+    return st;
+  }
+  *out = (uint8_t *)text;
+  *out_len = len;
+  return EVS_OK;
 }
 
 evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, const ProtobufCMessage *msg,
@@ -271,35 +343,42 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
       .tags = attrs->n_tags ? (const char *)p->tags.data : NULL,
   };
 
-  uint8_t prefix[5 + 5 * (EVS_CONFLUENT_MAX_INDEXES + 1)];
-  size_t prefix_len = 0;
-  if (p->framing) {
-    int32_t schema_id = p->schema_id_fn(em, p->schema_id_ctx);
-    if (schema_id < 0) return evs_fail(err, EVS_ERR_NOT_FOUND, "no schema registry id for %s", em->full_name);
-    int32_t idx[EVS_CONFLUENT_MAX_INDEXES];
-    size_t n = evs_confluent_message_indexes(em, idx, EVS_CONFLUENT_MAX_INDEXES);
-    if (n > EVS_CONFLUENT_MAX_INDEXES)
-      return evs_fail(err, EVS_ERR_LIMIT, "%s is nested too deeply for Confluent framing", em->full_name);
-    prefix_len = evs_confluent_write_prefix(prefix, schema_id, idx, n);
+  for (size_t i = 0; i < attrs->n_headers; i++) {
+    const char *name = attrs->headers[i].name;
+    if (!name || !*name || strncmp(name, "ce_", 3) == 0 || strcmp(name, "content-type") == 0)
+      return evs_fail(err, EVS_ERR_INVALID_ARG,
+                      "header '%s' is not allowed: ce_* and content-type carry the event's attributes",
+                      name ? name : "(null)");
   }
-  size_t size = protobuf_c_message_get_packed_size(msg);
-  uint8_t *value = malloc(prefix_len + size + 1);
-  if (!value) return evs_fail(err, EVS_ERR_NOMEM, "out of memory packing %s", em->full_name);
-  memcpy(value, prefix, prefix_len);
-  protobuf_c_message_pack(msg, value + prefix_len);
+  uint8_t *value = NULL;
+  size_t value_len = 0;
+  st = p->structured ? structured_value(p, em, msg, &v, &value, &value_len, err)
+                     : binary_value(p, em, msg, &value, &value_len, err);
+  if (st != EVS_OK) return st;
 
-  rd_kafka_headers_t *h = rd_kafka_headers_new(EVS_CE_MAX_HEADERS);
+  rd_kafka_headers_t *h = rd_kafka_headers_new(EVS_CE_MAX_HEADERS + attrs->n_headers);
   if (!h) {
     free(value);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
   }
-  if ((st = evs_kafka_ce_headers_add(h, &v, err)) != EVS_OK) {
+  if (p->structured) {
+    st = rd_kafka_header_add(h, "content-type", -1, EVS_KAFKA_CONTENT_TYPE_STRUCTURED, -1)
+             ? evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers")
+             : EVS_OK;
+  } else {
+    st = evs_kafka_ce_headers_add(h, &v, err);
+  }
+  for (size_t i = 0; st == EVS_OK && i < attrs->n_headers; i++)
+    if (rd_kafka_header_add(h, attrs->headers[i].name, -1, attrs->headers[i].value,
+                            attrs->headers[i].value ? (ssize_t)attrs->headers[i].value_len : 0))
+      st = evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
+  if (st != EVS_OK) {
     rd_kafka_headers_destroy(h);
     free(value);
     return st;
   }
   if (attrs->id_out) snprintf(attrs->id_out, EVS_UUID_STR_SIZE, "%s", id);
-  st = enqueue(p, topic, key, key_len, h, value, prefix_len + size, attrs->opaque, err);
+  st = enqueue(p, topic, key, key_len, h, value, value_len, attrs->opaque, err);
   if (st != EVS_OK) {
     rd_kafka_headers_destroy(h);
     free(value);

@@ -36,7 +36,9 @@ static const char *const k_hints[] = {"task.created",
                                       "evs:google.protobuf.Struct",
                                       "application/vnd.confluent.protobuf",
                                       "evs:evs.events.tasks.v1.TaskEvent",
-                                      "todo.created"};
+                                      "todo.created",
+                                      "application/json",
+                                      "application/cloudevents+json"};
 
 static void fail(const char *what, const evs_error *err) {
   fprintf(stderr, "invariant broken: %s (%s: %s)\n", what, err ? evs_status_name(err->code) : "-",
@@ -60,8 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *name = k_names[data[pos] % 16];
     uint8_t len = data[pos + 1];
     pos += 2;
-    if (len >= 0xf8) { /* a known hint instead of raw bytes */
-      const char *v = k_hints[len - 0xf8];
+    if (len >= 0xf6) { /* a known hint instead of raw bytes */
+      const char *v = k_hints[len - 0xf6];
       rd_kafka_header_add(h, name, -1, v, (ssize_t)strlen(v));
       continue;
     }
@@ -81,8 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const evs_message *schema = NULL;
   ProtobufCMessage *msg = NULL;
   char why[400] = "";
-  evs_status st =
-      evs_consumer_decode_value(g_reg, &v, data + pos, size - pos, &schema, &msg, why, sizeof why);
+  static evs_buf json_store = EVS_BUF_INIT; /* a structured-mode value's attributes */
+  evs_status st = evs_consumer_decode_record(g_reg, &v, data + pos, size - pos, &json_store, &schema, &msg,
+                                             why, sizeof why);
   if (st != EVS_OK) {
     if (msg || !why[0]) fail("decode failure without a reason, or with a message", NULL);
   } else {

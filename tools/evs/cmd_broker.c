@@ -156,6 +156,8 @@ const cli_cmd cli_cmd_broker = {
     "it with --brokers ADDRESS or EVS_BROKERS=ADDRESS. Data lives in memory and is gone on exit.\n"
     "Without --topic it creates every topic the catalog names (evs list); each topic also gets its\n"
     "dead-letter topic NAME.dlq (1 partition). Other topics are created on first use (4 partitions).\n"
+    "The ports are chosen by the system: librdkafka's mock cluster (2.0) cannot be told a port, so\n"
+    "scripts read the address from stdout or --port-file instead of fixing one.\n"
     "\n"
     "options:\n"
     "  --brokers N              number of brokers, 1..16 (default 3)\n"

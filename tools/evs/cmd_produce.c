@@ -28,6 +28,9 @@ typedef struct producer_cli {
   char *type;        /* --type: lines are bare payloads of this event type (optarg) */
   const char *topic; /* --topic */
   const char *input_name;
+  const char *key;                 /* --key: every record's key */
+  const evs_kafka_header *headers; /* -H */
+  size_t n_headers;
   bool strict;
   evs_buf ce_store, tag_store;                   /* strings of the current line's event and of its tags */
   uint64_t read, rejected, skipped, errors_seen; /* read = sent + rejected + skipped */
@@ -140,7 +143,11 @@ static evs_status produce_line(producer_cli *c, char *line, size_t len, char *wh
                        .causation_id = ce.causation_id,
                        .tags = tags,
                        .n_tags = n_tags,
-                       .topic = c->topic};
+                       .topic = c->topic,
+                       .key = c->key,
+                       .key_len = c->key ? strlen(c->key) : 0,
+                       .headers = c->headers,
+                       .n_headers = c->n_headers};
   evs_status st = evs_producer_send(c->p, &a, msg, &err);
   protobuf_c_message_free_unpacked(msg, NULL);
   if (st != EVS_OK) {
@@ -348,6 +355,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       {"strict", no_argument, NULL, 'x'},
       {"timeout", required_argument, NULL, 'w'},
       {"replay", required_argument, NULL, 'r'},
+      {"mode", required_argument, NULL, 'm'},
+      {"key", required_argument, NULL, 'k'},
+      {"header", required_argument, NULL, 'H'},
       CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
   };
@@ -356,16 +366,19 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   const char *input = NULL, *source = NULL, *spool = DEFAULT_SPOOL, *replay = NULL;
   producer_cli c = {.self = self};
   unsigned long long timeout_s = 60;
+  bool structured = false;
+  evs_kafka_header headers[KAFKA_CLI_MAX_HEADERS];
+  size_t n_headers = 0;
   optind = 1;
   opterr = 0;
-  for (int ch; (ch = getopt_long(argc, argv, ":X:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
+  for (int ch; (ch = getopt_long(argc, argv, ":X:H:k:b:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
     int taken = cli_schema_option(self, &schema, ch, optarg);
     if (taken < 0) return CLI_EXIT_USAGE;
     if (taken) continue;
+    int kafka = kafka_cli_option(self, &k, ch, optarg);
+    if (kafka < 0) return CLI_EXIT_USAGE;
+    if (kafka) continue;
     switch (ch) {
-      case 'b':
-        k.brokers = optarg;
-        break;
       case 'i':
         input = optarg;
         break;
@@ -391,8 +404,16 @@ static int run(const cli_cmd *self, int argc, char **argv) {
         if (cli_parse_count(optarg, 86400, &timeout_s) != 0)
           return cli_usage_error(self, "--timeout takes seconds, not '%s'", optarg);
         break;
-      case 'X':
-        if (kafka_cli_add_prop(self, &k, optarg)) return CLI_EXIT_USAGE;
+      case 'm':
+        if (strcmp(optarg, "binary") != 0 && strcmp(optarg, "structured") != 0)
+          return cli_usage_error(self, "--mode takes binary or structured, not '%s'", optarg);
+        structured = strcmp(optarg, "structured") == 0;
+        break;
+      case 'k':
+        c.key = optarg;
+        break;
+      case 'H':
+        if (kafka_cli_add_header(self, headers, &n_headers, optarg)) return CLI_EXIT_USAGE;
         break;
       default:
         return cli_option_error(self, ch, argv);
@@ -400,8 +421,11 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   }
   if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
   if (kafka_cli_need_brokers(self, &k)) return CLI_EXIT_USAGE;
-  if (replay && (input || c.type))
-    return cli_usage_error(self, "--replay reads a spool file, not JSON lines");
+  if (replay && (input || c.type || structured || c.key || n_headers))
+    return cli_usage_error(self,
+                           "--replay re-sends a spool file as it is (no JSON lines, --mode, --key or -H)");
+  c.headers = headers;
+  c.n_headers = n_headers;
   if (cli_schema_check(self, &schema)) return CLI_EXIT_USAGE;
 
   evs_registry *reg = cli_open_registry(self, &schema);
@@ -417,7 +441,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
                              .registry = reg,
                              .source = source,
                              .spool_path = replay ? NULL : spool,
-                             .queue_full_timeout_ms = QUEUE_WAIT_MS};
+                             .queue_full_timeout_ms = QUEUE_WAIT_MS,
+                             .structured = structured};
   if (evs_producer_new(&po, &c.p, &err) != EVS_OK) {
     evs_registry_free(reg);
     return cli_fail(self, &err);
@@ -459,7 +484,8 @@ const cli_cmd cli_cmd_produce = {
     "produce",
     "produce JSON lines of events to Kafka (or re-send a spool file)",
     "usage: evs produce [--brokers HOST:PORT,...] [-X key=value]... [--input FILE] [--type TYPE]\n"
-    "                   [--topic TOPIC] [--source URI] [--spool FILE] [--strict] [--timeout S]\n"
+    "                   [--topic TOPIC] [--key KEY] [-H name=value]... [--mode binary|structured]\n"
+    "                   [--source URI] [--spool FILE] [--strict] [--timeout S]\n"
     "                   [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]... [--no-builtin]\n"
     "       evs produce --replay SPOOL [--brokers ...] [-X key=value]... [--timeout S]\n"
     "\n"
@@ -468,7 +494,9 @@ const cli_cmd cli_cmd_produce = {
     "protobuf JSON as data, or its binary form as data_base64), or with --type a bare payload. Each\n"
     "event is validated against its type (builtin catalog or the given schemas) and produced in binary\n"
     "content mode: the protobuf payload as the value, ce_* headers, topic and key from the type's event\n"
-    "options. A missing id is a new UUIDv7, a missing time is now.\n"
+    "options. With --mode structured the value is the whole event as CloudEvents JSON (the payload in\n"
+    "canonical JSON as data) and the only CloudEvents header is content-type:\n"
+    "application/cloudevents+json. A missing id is a new UUIDv7, a missing time is now.\n"
     "\n"
     "Invalid lines are reported with their line number and reason and counted; they do not stop the\n"
     "others unless --strict. Events that cannot be delivered (message timeout, broker errors) are\n"
@@ -487,12 +515,17 @@ const cli_cmd cli_cmd_produce = {
     "once complete.\n"
     "\n"
     "options:\n"
-    "  --brokers LIST           bootstrap servers (default: $EVS_BROKERS)\n"
+    "  -b, --brokers LIST       bootstrap servers (default: $EVS_BROKERS)\n"
     "  -X key=value             any librdkafka property (TLS, SASL, linger.ms, ...); secrets are never\n"
     "                           printed\n"
     "  --input FILE             read this file instead of stdin\n"
     "  --type TYPE              lines are bare payloads (the data) of this event type\n"
     "  --topic TOPIC            produce to TOPIC instead of the type's topic\n"
+    "  -k, --key KEY            record key of every event instead of the type's partition-key field\n"
+    "  -H, --header name=value  one more record header (repeatable); not ce_* or content-type, which\n"
+    "                           carry the event's attributes\n"
+    "  --mode MODE              binary (default: ce_* headers, protobuf value) or structured (JSON\n"
+    "                           event as value)\n"
     "  --source URI             ce_source of events that give none (default /evs)\n"
     "  --spool FILE             where undeliverable events go (default evs-produce.spool)\n"
     "  --strict                 stop at the first invalid line\n"

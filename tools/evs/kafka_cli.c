@@ -40,7 +40,26 @@ int kafka_cli_add_prop(const cli_cmd *cmd, kafka_cli_opts *k, const char *arg) {
   return 0;
 }
 
+int kafka_cli_option(const cli_cmd *cmd, kafka_cli_opts *k, int c, const char *arg) {
+  if (c == 'b') {
+    k->brokers = arg;
+    return 1;
+  }
+  if (c == 'X') return kafka_cli_add_prop(cmd, k, arg) ? -1 : 1;
+  return 0;
+}
+
 int kafka_cli_need_brokers(const cli_cmd *cmd, const kafka_cli_opts *k) {
   if (evs_kafka_brokers(k->brokers)) return 0;
   return cli_usage_error(cmd, "no brokers: pass --brokers or set EVS_BROKERS");
+}
+
+int kafka_cli_add_header(const cli_cmd *cmd, evs_kafka_header *headers, size_t *n, char *arg) {
+  if (*n == KAFKA_CLI_MAX_HEADERS)
+    return cli_usage_error(cmd, "at most %d -H options", KAFKA_CLI_MAX_HEADERS);
+  char *eq = strchr(arg, '=');
+  if (!eq || eq == arg) return cli_usage_error(cmd, "-H takes name=value, not '%s'", arg);
+  *eq = '\0';
+  headers[(*n)++] = (evs_kafka_header){arg, eq + 1, strlen(eq + 1)};
+  return 0;
 }

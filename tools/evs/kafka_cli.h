@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "evs/kafka.h"
 
 /* Up to this many -X options per command. */
 #define KAFKA_CLI_MAX_PROPS 64
@@ -19,6 +20,15 @@ typedef struct kafka_cli_opts {
   size_t n_props;
 } kafka_cli_opts;
 
+/* Up to this many -H options per command. */
+#define KAFKA_CLI_MAX_HEADERS 64
+
+/* Takes the value of one -H name=value option into headers[*n] (pointing into arg; the name is cut at the
+ * '=' in place); 0, or a usage error's exit code. */
+int kafka_cli_add_header(const cli_cmd *cmd, evs_kafka_header *headers, size_t *n, char *arg);
+/* The client options every Kafka command takes the same way: -b/--brokers LIST (getopt code 'b') and
+ * -X key=value ('X'). 1 when c was one of them, 0 when not, -1 after a usage error. */
+int kafka_cli_option(const cli_cmd *cmd, kafka_cli_opts *k, int c, const char *arg);
 /* Takes the value of one -X option (it must look like key=value); 0, or a usage error's exit code. */
 int kafka_cli_add_prop(const cli_cmd *cmd, kafka_cli_opts *k, const char *arg);
 /* After option parsing: 0 when --brokers or $EVS_BROKERS names brokers, else a usage error's exit code. */

@@ -14,5 +14,6 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_broker.c
   tools/evs/cmd_consume.c
   tools/evs/cmd_produce.c
+  tools/evs/cmd_topics.c
   tools/evs/kafka_cli.c
 )
