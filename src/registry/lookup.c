@@ -40,16 +40,42 @@ static const char *simple_name(const char *full_name) {
   return dot ? dot + 1 : full_name;
 }
 
+/* Levenshtein distance of a and b, or `cap` + 1 once it is known to exceed cap (names are short; longer
+ * ones are not compared). */
+static size_t distance(const char *a, const char *b, size_t cap) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 128 || lb > 128 || (la > lb ? la - lb : lb - la) > cap) return cap + 1;
+  size_t row[129];
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0], best = row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t v = diag + (a[i - 1] != b[j - 1]);
+      if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+      if (up + 1 < v) v = up + 1;
+      row[j] = v;
+      diag = up;
+      if (v < best) best = v;
+    }
+    if (best > cap) return cap + 1;
+  }
+  return row[lb];
+}
+
 /* First name (in sorted order) that equals `want` ignoring case, else the first with the same simple name
- * in another package. */
+ * in another package, else the closest within two edits (a typo: task.create for task.created). */
 static const char *suggest(const evs_ptrvec *sorted, const char *(*name_of)(const void *), const char *want) {
-  const char *same_simple = NULL;
+  const char *same_simple = NULL, *close = NULL;
+  size_t close_d = 3;
   for (size_t i = 0; i < sorted->n; i++) {
     const char *name = name_of(sorted->v[i]);
     if (strcasecmp(name, want) == 0) return name;
     if (!same_simple && strcmp(simple_name(name), simple_name(want)) == 0) same_simple = name;
+    size_t d = distance(name, want, 2);
+    if (d < close_d) close = name, close_d = d;
   }
-  return same_simple;
+  return same_simple ? same_simple : close;
 }
 
 static const char *message_name(const void *p) {
@@ -134,8 +160,15 @@ const evs_event_type *evs_registry_require_event_type(const evs_registry *reg, c
     return NULL;
   }
   const char *hint = NULL;
-  for (size_t i = 0; i < reg->n_events && !hint; i++)
-    if (strcasecmp(reg->events[i].name, name) == 0) hint = reg->events[i].name;
+  size_t best = 3;
+  for (size_t i = 0; i < reg->n_events && best; i++) {
+    if (strcasecmp(reg->events[i].name, name) == 0) {
+      hint = reg->events[i].name;
+      break;
+    }
+    size_t d = distance(reg->events[i].name, name, 2);
+    if (d < best) hint = reg->events[i].name, best = d;
+  }
   not_found(err, "event type", name, hint);
   return NULL;
 }

@@ -30,15 +30,17 @@ expect 0 "--help" "$evs" --help; out_has "usage: evs"; out_has "commands:"
 expect 0 "-h" "$evs" -h; out_has "usage: evs"
 expect 2 "no arguments" "$evs"; err_has "usage: evs"; out_empty
 expect 0 "--version" "$evs" --version; out_has "^evs [0-9]*\.[0-9]*\.[0-9]*$"
-expect 2 "unknown command" "$evs" frobnicate; err_has "unknown command 'frobnicate'"; err_has "usage: evs"; out_empty
-expect 2 "unknown global option" "$evs" --frob; err_has "unknown option '--frob'"; out_empty
+expect 2 "unknown command" "$evs" frobnicate; err_has "unknown command 'frobnicate'"; err_has "see 'evs --help'"; out_empty
+expect 2 "unknown global option" "$evs" --frob; err_has "unknown option '--frob'"; err_has "see 'evs --help'"; out_empty
 expect 0 "help help" "$evs" help help; out_has "usage: evs help"
 expect 2 "help of unknown command" "$evs" help nope; err_has "unknown command 'nope'"
 for c in $("$evs" --help | awk '/^commands:/{f=1;next} /^$/{f=0} f{print $1}'); do
   expect 0 "$c --help" "$evs" "$c" --help; out_has "usage: evs $c"
   expect 0 "help $c" "$evs" help "$c"; out_has "usage: evs $c"
   if [ "$c" != help ]; then
-    expect 2 "$c with an unknown option" "$evs" "$c" --no-such-option; err_has "usage: evs $c"; out_empty
+    expect 2 "$c with an unknown option" "$evs" "$c" --no-such-option; err_has "see 'evs $c --help'"; out_empty
+    # one line and the pointer to --help, not the whole usage text
+    [ "$(wc -l < "$err")" -le 2 ] || { echo "FAIL: $c: a usage error printed $(wc -l < "$err") lines"; fail=$((fail + 1)); }
   fi
   [ -w /dev/full ] && full "$c --help" "$evs" "$c" --help
 done

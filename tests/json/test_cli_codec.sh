@@ -139,6 +139,18 @@ out_is '{"mInt32":{"1":7},"oString":"a"}'
 printf '\x98\x06\x01\x08\x2a' >"$tmp/unknown.bin"
 run 0 "unknown binary fields are dropped" "$tcli" decode -t $AT -i "$tmp/unknown.bin"; out_is '{"fInt32":42}'
 
+# ---- a mistyped type gets a suggestion (event types and message names, within two edits)
+input '{}'
+run 1 "a mistyped event type" "$evs" encode --type task.create; err_has "did you mean 'task.created'?"
+run 1 "a mistyped message name" "$evs" encode --type evs.events.tasks.v1.TaskEvnt; err_has "did you mean 'evs.events.tasks.v1.TaskEvent'?"
+
+# ---- a UTF-8 byte-order mark at the start is ignored (RFC 8259 allows it); it was a syntax error
+input '\xef\xbb\xbf{"taskId":"7"}'
+run 0 "BOM before a document" "$evs" encode -t task.created -o "$tmp/bom.bin"; bytes_are "$tmp/bom.bin" "1007"
+input '\xef\xbb\xbf{"taskId":"7"}\n{"taskId":"8"}\n'
+run 0 "BOM before the first JSON line" "$evs" encode -t task.created --delimited -o "$tmp/bom2.bin"
+bytes_are "$tmp/bom2.bin" "021007021008"
+
 # ---- limits that hold on every path (issue 9)
 # A 10-byte length prefix of 2^64 was read as 0.
 printf '\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02' >"$tmp/huge.bin"

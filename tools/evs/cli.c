@@ -30,8 +30,8 @@ int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) {
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
-  fputs("\n\n", stderr);
-  cli_print_usage(cmd, stderr);
+  /* One line and where to look (git / buf style): the whole help would bury the message. */
+  fprintf(stderr, "\nsee 'evs %s --help'\n", cmd->name);
   return CLI_EXIT_USAGE;
 }
 
@@ -303,4 +303,10 @@ void cli_lines_free(cli_lines *l) {
   free(l->buf);
   l->buf = NULL;
   l->cap = 0;
+}
+
+size_t cli_bom_len(const char *s, size_t n) {
+  return n >= 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb && (unsigned char)s[2] == 0xbf
+             ? 3
+             : 0;
 }

@@ -30,7 +30,7 @@ void cli_print_main_usage(FILE *out);
 /* `evs help`: main() treats it like any other command but does not intercept its --help. */
 extern const cli_cmd cli_cmd_help;
 
-/* Prints "evs NAME: <message>" and the command's usage on stderr; returns CLI_EXIT_USAGE. */
+/* Prints "evs NAME: <message>" and "see 'evs NAME --help'" on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) EVS_PRINTF(2, 3);
 /* Prints "evs NAME: error: <formatted err>" on stderr; returns CLI_EXIT_FAIL. */
 int cli_fail(const cli_cmd *cmd, const evs_error *err);
@@ -136,4 +136,7 @@ enum { CLI_LINE_EOF = 0, CLI_LINE_OK = 1, CLI_LINE_TOO_LONG = -1, CLI_LINE_NOMEM
  * error: stop). */
 int cli_lines_next(cli_lines *l, FILE *in, size_t *len);
 void cli_lines_free(cli_lines *l);
+/* Bytes of a UTF-8 byte-order mark at the start of s[0..n) (3), else 0: RFC 8259 lets a JSON parser ignore
+ * one, and editors on some systems write it. */
+size_t cli_bom_len(const char *s, size_t n);
 #endif

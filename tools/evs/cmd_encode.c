@@ -57,9 +57,10 @@ static int run_single(encoder *e) {
     return CLI_EXIT_FAIL;
   }
   int rc = CLI_EXIT_OK;
-  if (is_blank((const char *)text, len)) {
+  size_t bom = cli_bom_len((const char *)text, len);
+  if (is_blank((const char *)text + bom, len - bom)) {
     rc = cli_failf(e->io->cmd, "%s: no JSON document in the input", codec_input_name(e->io->args));
-  } else if (encode_one(e, (const char *)text, len, &err) != EVS_OK) {
+  } else if (encode_one(e, (const char *)text + bom, len - bom, &err) != EVS_OK) {
     codec_report(e->io, NULL, &err);
     /* The usual cause of garbage after a complete document is a JSON-lines file without --delimited. */
     if (err.code == EVS_ERR_SYNTAX && err.line > 1 && err.offset < len && text[err.offset] == '{')
@@ -94,7 +95,8 @@ static int run_lines(encoder *e) {
     } else {
       if (len && lines.buf[len - 1] == '\r') len--;
       if (is_blank(lines.buf, len)) continue;
-      st = encode_one(e, lines.buf, len, &err);
+      size_t bom = lines.line_no == 1 ? cli_bom_len(lines.buf, len) : 0;
+      st = encode_one(e, lines.buf + bom, len - bom, &err);
     }
     records++;
     if (st != EVS_OK) {

@@ -253,7 +253,8 @@ static int read_lines(producer_cli *c, FILE *in, bool *shown) {
       if (i == len) continue;
       /* A full queue (brokers down) is waited out in steps, so that a signal is seen within one. */
       do {
-        st = produce_line(c, lines.buf, len, why, sizeof why, &fatal);
+        size_t bom = lines.line_no == 1 ? cli_bom_len(lines.buf, len) : 0;
+        st = produce_line(c, lines.buf + bom, len - bom, why, sizeof why, &fatal);
       } while (st == EVS_ERR_TIMEOUT && !kafka_cli_stop);
     }
     c->read++;

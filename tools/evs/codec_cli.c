@@ -121,8 +121,16 @@ static int open_type(const cli_cmd *cmd, const codec_args *a, evs_registry **reg
     evs_error_clear(&err);
     msg = evs_registry_require_message(r, a->type, &err);
     if (!msg) {
+      /* an event type's suggestion first: --type usually names one */
+      evs_error et_err;
+      evs_error_clear(&et_err);
+      (void)evs_registry_require_event_type(r, a->type, &et_err);
+      const char *hint = strstr(et_err.msg, "did you mean");
+      if (!hint) hint = strstr(err.msg, "did you mean");
+      int rc = cli_failf(cmd, "'%s' is neither an event type nor a message%s%s", a->type, hint ? "; " : "",
+                         hint ? hint : "");
       evs_registry_free(r);
-      return cli_failf(cmd, "'%s' is neither an event type nor a message: %s", a->type, err.msg);
+      return rc;
     }
   }
   if (!msg->c_desc) { /* defensive: the registry gives every loaded message a descriptor */

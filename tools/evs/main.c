@@ -33,14 +33,12 @@ int main(int argc, char **argv) {
     return finish(NULL, CLI_EXIT_OK);
   }
   if (name[0] == '-') {
-    fprintf(stderr, "evs: unknown option '%s'\n\n", name);
-    cli_print_main_usage(stderr);
+    fprintf(stderr, "evs: unknown option '%s'\nsee 'evs --help'\n", name);
     return CLI_EXIT_USAGE;
   }
   const cli_cmd *cmd = cli_find(name);
   if (!cmd) {
-    fprintf(stderr, "evs: unknown command '%s'\n\n", name);
-    cli_print_main_usage(stderr);
+    fprintf(stderr, "evs: unknown command '%s'\nsee 'evs --help'\n", name);
     return CLI_EXIT_USAGE;
   }
   if (cmd != &cli_cmd_help && cli_wants_help(argc - 1, argv + 1)) {
