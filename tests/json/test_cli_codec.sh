@@ -144,6 +144,14 @@ input '{}'
 run 1 "a mistyped event type" "$evs" encode --type task.create; err_has "did you mean 'task.created'?"
 run 1 "a mistyped message name" "$evs" encode --type evs.events.tasks.v1.TaskEvnt; err_has "did you mean 'evs.events.tasks.v1.TaskEvent'?"
 
+# ---- a length-delimited stream decoded without --delimited gets the hint
+input '{"taskId":"5","userId":"u"}\n{"taskId":"6"}\n'
+run 0 "a two-record stream" "$evs" encode -t task.created --delimited -o "$tmp/two.bin"
+no_input
+run 1 "... read as one message" "$evs" decode -t task.created -i "$tmp/two.bin"; err_has "try --delimited"
+run 1 "a single message that is not a stream gets no such hint" "$evs" decode -t task.created -i "$tmp/cut.bin"
+! grep -q "try --delimited" "$err" || { echo "FAIL: a truncated message got the --delimited hint"; fail=$((fail + 1)); }
+
 # ---- a UTF-8 byte-order mark at the start is ignored (RFC 8259 allows it); it was a syntax error
 input '\xef\xbb\xbf{"taskId":"7"}'
 run 0 "BOM before a document" "$evs" encode -t task.created -o "$tmp/bom.bin"; bytes_are "$tmp/bom.bin" "1007"

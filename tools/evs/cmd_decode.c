@@ -1,6 +1,7 @@
 /* evs decode: protobuf binary in (one message, or a length-delimited stream), canonical protobuf JSON
  * out, one document per line. Binary input is untrusted: every message is unpacked by evs_binary_unpack()
  * (size, bounds, wire types, nesting depth, UTF-8, then protobuf-c's unpack, which has no depth limit). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,13 +33,42 @@ static evs_status decode_one(decoder *d, const uint8_t *data, size_t len, size_t
   return st;
 }
 
+/* True when data reads as a length-delimited stream (varint length, that many bytes, and so on to the end):
+ * then a failure to read it as one message most likely means --delimited was forgotten. */
+static bool looks_delimited(const uint8_t *data, size_t len) {
+  size_t pos = 0, records = 0;
+  while (pos < len) {
+    uint64_t n = 0;
+    unsigned shift = 0;
+    for (;;) {
+      if (pos >= len || shift > 63) return false;
+      uint8_t b = data[pos++];
+      n |= (uint64_t)(b & 0x7f) << shift;
+      shift += 7;
+      if (!(b & 0x80)) break;
+    }
+    if (n > len - pos) return false;
+    pos += (size_t)n;
+    records++;
+  }
+  return records > 0;
+}
+
 static int run_single(decoder *d) {
   uint8_t *data = NULL;
   size_t len = 0;
   evs_error err;
   evs_error_clear(&err);
-  if (codec_read_all(d->io->in, &data, &len, &err) != EVS_OK || decode_one(d, data, len, 0, &err) != EVS_OK) {
+  bool read_ok = codec_read_all(d->io->in, &data, &len, &err) == EVS_OK;
+  if (!read_ok || decode_one(d, data, len, 0, &err) != EVS_OK) {
     codec_report(d->io, NULL, &err);
+    if (read_ok &&
+        (err.code == EVS_ERR_SYNTAX || err.code == EVS_ERR_TRUNCATED || err.code == EVS_ERR_TYPE) &&
+        looks_delimited(data, len))
+      fprintf(stderr,
+              "evs %s: hint: the input reads as length-delimited messages (a varint length before each): "
+              "try --delimited\n",
+              d->io->cmd->name);
     free(data);
     return CLI_EXIT_FAIL;
   }
