@@ -82,21 +82,11 @@ has "$tmp/int.err" "stopped by SIGINT after line 20"
 # where a string is, and data_base64 nested far deeper than the limit (it crashed produce).
 big=$(head -c 5000 /dev/zero | tr '\0' x)
 bad_utf8=$(printf '\x0a\x02\xc3\x28' | base64 -w0)
-deep=$(python3 - <<'PY'
-import base64
-def ld(tag, b):
-    n, v = len(b), b''
-    while True:
-        if n < 0x80: v += bytes([n]); break
-        v += bytes([n & 0x7f | 0x80]); n >>= 7
-    return bytes([tag]) + v + b
-v = b''
-for _ in range(5000):
-    v = ld(0x32, ld(0x0a, v))          # Value.list_value -> ListValue.values
-v = ld(0x3a, ld(0x0a, ld(0x0a, ld(0x12, v))))  # WorkflowEvent.payload.data.fields[].value
-print(base64.b64encode(v).decode())
-PY
-)
+# 400 nested arrays in a Struct payload: 804 message levels, encodable at --max-depth 1000 (evs's own tools
+# only, no other interpreter on the test machine), far past the default limit of 100 that produce applies.
+deep=$(printf '{"payload":{"data":{"a":%s1%s}}}' "$(printf '[%.0s' $(seq 400))" "$(printf ']%.0s' $(seq 400))" |
+  "$evs" encode -t workflow.triggered --max-depth 1000 | base64 -w0)
+[ -n "$deep" ] || fail "could not build the deep data_base64"
 {
   event 101
   printf '{"id":"big-1","source":"/t","type":"task.created","data":{"eventType":"task.created","taskId":"102","userId":"%s"}}\n' "$big"
