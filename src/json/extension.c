@@ -6,7 +6,16 @@
 #include <string.h>
 
 #include "google/protobuf/descriptor.pb-c.h"
+#include "base/varint_internal.h"
 #include "json/json_internal.h"
+
+/* One scalar value as the codec's readers and writers keep it. */
+typedef union ext_slot {
+  uint64_t u;
+  double dv;
+  ProtobufCBinaryData b;
+  void *p;
+} ext_slot;
 
 static bool extends(const Google__Protobuf__FieldDescriptorProto *fd, const evs_message *m) {
   return fd->extendee && fd->extendee[0] == '.' && strcmp(fd->extendee + 1, m->full_name) == 0;
@@ -32,6 +41,9 @@ static bool pick(const Google__Protobuf__FieldDescriptorProto *fd, const char *s
 bool evs_json_find_extension(const evs_registry *reg, const evs_message *m, const char *want, size_t len,
                              uint32_t number, evs_json_ext *out) {
   memset(out, 0, sizeof *out);
+  /* Only a message with extension ranges can be extended (never a proto3 one): the search over every
+   * declaration is skipped for the unknown fields of all other messages, which the encoder meets often. */
+  if (!m->proto || !m->proto->n_extension_range) return false;
   size_t n = 0;
   const evs_file *const *files = evs_registry_files(reg, &n);
   for (size_t i = 0; i < n; i++) {
@@ -73,15 +85,6 @@ void evs_json_ext_views(const evs_json_ext *x, evs_field *f, ProtobufCFieldDescr
   fd->descriptor = x->enum_type ? x->enum_type->c_desc : NULL;
 }
 
-static size_t put_varint(uint8_t *o, uint64_t v) {
-  size_t n = 0;
-  do {
-    o[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-    v >>= 7;
-  } while (v);
-  return n;
-}
-
 /* The value in slot (as evs_jd_scalar left it) as the bytes that follow the tag on the wire. */
 static size_t wire_value(const evs_type_traits *tr, const void *slot, uint8_t small[16], const uint8_t **big,
                          size_t *big_len) {
@@ -98,7 +101,7 @@ static size_t wire_value(const evs_type_traits *tr, const void *slot, uint8_t sm
     }
     *big = p;
     *big_len = n;
-    return put_varint(small, n);
+    return evs_varint_put(small, n);
   }
   if (tr->wire_type == EVS_WIRE_I32) {
     memcpy(small, slot, 4); /* little-endian hosts only, as protobuf-c itself */
@@ -122,7 +125,7 @@ static size_t wire_value(const evs_type_traits *tr, const void *slot, uint8_t sm
     else
       v = tr->is_signed ? (uint64_t)(int64_t)i : (uint64_t)(uint32_t)i;
   }
-  return put_varint(small, v);
+  return evs_varint_put(small, v);
 }
 
 evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage *msg, const char *keypos) {
@@ -133,12 +136,7 @@ evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage
   evs_field f;
   ProtobufCFieldDescriptor fd;
   evs_json_ext_views(x, &f, &fd);
-  union {
-    uint64_t u;
-    double dv;
-    ProtobufCBinaryData b;
-    void *p;
-  } slot;
+  ext_slot slot;
   memset(&slot, 0, sizeof slot);
   bool skipped = false;
   evs_status st = evs_jd_scalar(d, &f, &fd, &slot, &skipped);
@@ -172,18 +170,6 @@ evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage
   return st;
 }
 
-static bool read_varint(const uint8_t *p, size_t n, uint64_t *v, size_t *used) {
-  *v = 0;
-  for (size_t i = 0; i < n && i < 10; i++) {
-    *v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-    if (!(p[i] & 0x80)) {
-      *used = i + 1;
-      return true;
-    }
-  }
-  return false;
-}
-
 evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg, bool *first) {
   for (unsigned i = 0; i < msg->n_unknown_fields; i++) {
     const ProtobufCMessageUnknownField *u = &msg->unknown_fields[i];
@@ -194,19 +180,14 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
     evs_field f;
     ProtobufCFieldDescriptor fd;
     evs_json_ext_views(&x, &f, &fd);
-    union {
-      uint64_t u;
-      double dv;
-      ProtobufCBinaryData b;
-      void *p;
-    } slot;
+    ext_slot slot;
     memset(&slot, 0, sizeof slot);
     char *str = NULL;
     uint64_t v = 0;
     size_t used = 0;
     const evs_type_traits *tr = x.traits;
     if (tr->wire_type == EVS_WIRE_LEN) {
-      if (!read_varint(u->data, u->len, &v, &used) || v != u->len - used) continue;
+      if (!evs_varint_read(u->data, &used, u->len, &v) || v != u->len - used) continue;
       if (tr->json_kind == EVS_JSON_STRING) {
         str = malloc((size_t)v + 1);
         if (!str) return evs_je_nomem(e);
@@ -222,7 +203,7 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
       if (u->len != w) continue;
       memcpy(&slot, u->data, w);
     } else {
-      if (!read_varint(u->data, u->len, &v, &used)) continue;
+      if (!evs_varint_read(u->data, &used, u->len, &v)) continue;
       if (tr->is_zigzag) v = (v >> 1) ^ (uint64_t)(-(int64_t)(v & 1));
       if (tr->bits == 64) {
         memcpy(&slot, &v, 8);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/error_internal.h"
+#include "base/varint_internal.h"
 #include "kafka/kafka_internal.h"
 
 #define SPOOL_MAX_BODY ((uint64_t)256 << 20)
@@ -43,16 +44,8 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t n) {
   return c ^ 0xFFFFFFFFu;
 }
 
-static void put_varint(evs_buf *b, uint64_t v) {
-  while (v >= 0x80) {
-    evs_buf_append_byte(b, (uint8_t)(v | 0x80));
-    v >>= 7;
-  }
-  evs_buf_append_byte(b, (uint8_t)v);
-}
-
 static void put_str(evs_buf *b, const void *p, size_t n) {
-  put_varint(b, n);
+  (void)evs_varint_append(b, n);
   if (n) evs_buf_append(b, p, n);
 }
 
@@ -608,7 +601,7 @@ evs_status evs_spool_append(evs_spool_writer *w, const char *path, const char *t
   put_str(&body, topic, strlen(topic));
   put_opt(&body, key, key_len);
   size_t n = headers ? rd_kafka_header_cnt(headers) : 0;
-  put_varint(&body, n);
+  (void)evs_varint_append(&body, n);
   for (size_t i = 0; i < n; i++) {
     const char *name;
     const void *val;
@@ -621,7 +614,7 @@ evs_status evs_spool_append(evs_spool_writer *w, const char *path, const char *t
   put_str(&body, error ? error : "", error ? strlen(error) : 0);
   uint8_t room[SPOOL_HDR_LEN] = {0};
   evs_buf_append(&rec, room, sizeof room);
-  put_varint(&rec, body.len);
+  (void)evs_varint_append(&rec, body.len);
   evs_buf_append(&rec, body.data, body.len);
   uint32_t crc = crc32_ieee(body.data, body.len);
   uint8_t c4[4] = {(uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16), (uint8_t)(crc >> 24)};

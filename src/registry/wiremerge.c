@@ -8,6 +8,8 @@
  * first); the work is bounded by a byte budget because a deep message could be copied once per level. */
 #include "registry/registry_internal.h"
 
+#include "base/varint_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,29 +19,6 @@ typedef struct occ {
   size_t payload, payload_len;        /* length-delimited fields only */
   int group;                          /* singular message fields: the group it merges into; else -1 */
 } occ;
-
-static bool varint(const uint8_t *d, size_t *pos, size_t end, uint64_t *out) {
-  uint64_t v = 0;
-  for (unsigned shift = 0; shift < 64 && *pos < end; shift += 7) {
-    uint8_t b = d[(*pos)++];
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *out = v;
-      return true;
-    }
-  }
-  return false;
-}
-
-static evs_status put_varint(evs_buf *b, uint64_t v) {
-  uint8_t tmp[10];
-  size_t n = 0;
-  do {
-    tmp[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-    v >>= 7;
-  } while (v);
-  return evs_buf_append(b, tmp, n);
-}
 
 static bool spend(size_t *budget, size_t n) {
   if (*budget < n) return false;
@@ -68,8 +47,8 @@ static evs_status put_message_field(uint32_t number, const uint8_t *p, size_t n,
                                     size_t *budget) {
   evs_buf sub = EVS_BUF_INIT;
   evs_status st = levels ? put_payload(p, n, desc, levels - 1, &sub, budget) : evs_buf_append(&sub, p, n);
-  if (st == EVS_OK) st = put_varint(out, (uint64_t)number << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
-  if (st == EVS_OK) st = put_varint(out, sub.len);
+  if (st == EVS_OK) st = evs_varint_append(out, (uint64_t)number << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+  if (st == EVS_OK) st = evs_varint_append(out, sub.len);
   if (st == EVS_OK && sub.len) st = evs_buf_append(out, sub.data, sub.len);
   evs_buf_free(&sub);
   return st;
@@ -114,16 +93,16 @@ static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessage
     c->start = pos;
     c->group = -1;
     uint64_t tag = 0, v = 0;
-    if (!varint(d, &pos, len, &tag)) break; /* not reached: the scan checked the bytes */
+    if (!evs_varint_read(d, &pos, len, &tag)) break; /* not reached: the scan checked the bytes */
     unsigned wire = (unsigned)(tag & 7);
     if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
-      if (!varint(d, &pos, len, &v)) break;
+      if (!evs_varint_read(d, &pos, len, &v)) break;
     } else if (wire == PROTOBUF_C_WIRE_TYPE_64BIT) {
       pos += 8;
     } else if (wire == PROTOBUF_C_WIRE_TYPE_32BIT) {
       pos += 4;
     } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
-      if (!varint(d, &pos, len, &v) || v > len - pos) break;
+      if (!evs_varint_read(d, &pos, len, &v) || v > len - pos) break;
       c->payload = pos;
       c->payload_len = (size_t)v;
       pos += (size_t)v;

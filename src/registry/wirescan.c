@@ -6,6 +6,7 @@
 #include "registry/registry_internal.h"
 
 #include "base/utf8_internal.h"
+#include "base/varint_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +22,6 @@ typedef struct scan_frame {
   uint64_t msg_seen;             /* singular message fields (index < 64) seen */
   uint32_t seen[COUNTED_FIELDS]; /* occurrences of each repeated field so far = next element index */
 } scan_frame;
-
-static bool read_varint(const uint8_t *d, size_t *pos, size_t end, uint64_t *out) {
-  uint64_t v = 0;
-  for (unsigned shift = 0; shift < 70; shift += 7) {
-    if (*pos >= end) return false;
-    uint8_t byte = d[(*pos)++];
-    if (shift == 63 && byte > 1) return false;
-    v |= (uint64_t)(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) {
-      *out = v;
-      return true;
-    }
-  }
-  return false;
-}
 
 static void fail(evs_wire_scan *out, size_t offset, const char *why) {
   out->bad_offset = offset;
@@ -85,7 +71,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     }
     size_t field_start = pos;
     uint64_t tag;
-    if (!read_varint(data, &pos, f->end, &tag)) {
+    if (!evs_varint_read(data, &pos, f->end, &tag)) {
       fail_truncated(out, field_start, "truncated or malformed field tag");
       break;
     }
@@ -102,7 +88,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     }
     uint64_t skip = 0;
     if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
-      if (!read_varint(data, &pos, f->end, &skip)) {
+      if (!evs_varint_read(data, &pos, f->end, &skip)) {
         fail_truncated(out, field_start, "truncated or malformed varint");
         break;
       }
@@ -112,7 +98,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     } else if (wire == PROTOBUF_C_WIRE_TYPE_32BIT) {
       skip = 4;
     } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
-      if (!read_varint(data, &pos, f->end, &skip)) {
+      if (!evs_varint_read(data, &pos, f->end, &skip)) {
         fail_truncated(out, field_start, "truncated or malformed length");
         break;
       }
