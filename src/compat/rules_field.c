@@ -259,16 +259,15 @@ static dflt default_of(const evs_field *f) {
   }
   if (f->type == EVS_TYPE_FLOAT || f->type == EVS_TYPE_DOUBLE) {
     d.is_float32 = f->type == EVS_TYPE_FLOAT;
-    if (strcmp(t, "nan") == 0 || strcmp(t, "-nan") == 0) {
+    /* The value a reader uses is the text rounded to the field's width: protoc writes it rounded, but
+     * other compilers may keep the text as written ("16777217" for a float is 16777216). NaN is told by its
+     * value, whatever its spelling ("nan", "NaN", ...: a set may hold any the loader accepts), since it
+     * never equals itself as a number. */
+    long double v = strtold(t, NULL);
+    if (isnan(v))
       d.nan = true;
-    } else if (strcmp(t, "inf") == 0 || strcmp(t, "-inf") == 0) {
-      d.num = t[0] == '-' ? -HUGE_VALL : HUGE_VALL;
-    } else {
-      /* The value a reader uses is the text rounded to the field's width: protoc writes it rounded, but
-       * other compilers may keep the text as written ("16777217" for a float is 16777216). */
-      long double v = strtold(t, NULL);
+    else
       d.num = d.is_float32 ? (long double)(float)v : (long double)(double)v;
-    }
     return d;
   }
   d.is_int = true;
