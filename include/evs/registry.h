@@ -111,13 +111,23 @@ typedef enum evs_timestamp_precision {
   EVS_TS_PRECISION_MICROS = 3
 } evs_timestamp_precision;
 
-/* A field's (evs.v1.field) rules (FieldRules in options.proto; read its comments for the meaning). Each
- * has_X says whether the schema set X; strings are NULL when unset. At load the registry has checked that
- * every set rule fits the field's type: pattern/uuid/in/rfc3339 on strings, min_len/max_len on strings and
- * bytes, int_* on integer types, double_* on float/double, defined_only on enums, timestamp_precision on
- * google.protobuf.Timestamp, min_items/max_items on repeated fields and maps, and min <= max for each
- * pair. On a repeated field, element rules apply to each element; a map takes only required and
- * min/max_items. `pattern` is not compiled here (validation does that). */
+/* A rule value written as text in the schema (`const`, `in`, `not_in`), read at load for the field's type:
+ * strings as written; integers as decimal (i64 for signed types, u64 for unsigned ones, in the field's
+ * range); enums by value name, or a decimal number (i64 = the number); bools "true" / "false" (b). */
+typedef struct evs_rule_value {
+  const char *text; /* as written in the schema */
+  int64_t i64;
+  uint64_t u64;
+  bool b;
+} evs_rule_value;
+
+/* A field's (evs.v1.field) rules (FieldRules in options.proto; its comments and docs/validation.md give the
+ * meaning). Each has_X says whether the schema set X; strings and pointers are NULL when unset. At load the
+ * registry has checked that every set rule fits the field's type (a map takes only required, min/max_items,
+ * keys and values; on another repeated field the scalar rules apply to each element), that `pattern` is in
+ * the portable dialect (evs_pattern_check), that `const` / `in` / `not_in` texts read as the field's type,
+ * that min <= max for each pair and that durations are valid. Patterns are not compiled here (a validator
+ * does that). */
 typedef struct evs_field_rules {
   bool has_required;
   bool required;
@@ -144,10 +154,38 @@ typedef struct evs_field_rules {
   uint64_t min_items;
   bool has_max_items;
   uint64_t max_items;
-  const char *const *in; /* n_in allowed values */
+  const char *const *in; /* n_in allowed values as written; in_values[i] is in[i] read for the type */
   size_t n_in;
+  const evs_rule_value *in_values;
   bool has_rfc3339;
   bool rfc3339;
+  bool has_const;
+  evs_rule_value const_value;
+  const evs_rule_value *not_in; /* n_not_in values */
+  size_t n_not_in;
+  const char *prefix;
+  const char *suffix;
+  const char *contains;
+  bool has_email;
+  bool email;
+  bool has_uri;
+  bool uri;
+  bool has_min_bytes;
+  uint64_t min_bytes;
+  bool has_max_bytes;
+  uint64_t max_bytes;
+  bool has_unique;
+  bool unique;
+  const struct evs_field_rules *keys;   /* maps: rules for each key, NULL when none */
+  const struct evs_field_rules *values; /* maps: rules for each value, NULL when none */
+  bool has_finite;
+  bool finite;
+  bool has_within; /* Timestamps: |value - now| <= within */
+  int64_t within_seconds;
+  int32_t within_nanos;
+  bool has_max_future; /* Timestamps: value <= now + max_future */
+  int64_t max_future_seconds;
+  int32_t max_future_nanos;
 } evs_field_rules;
 
 /* A message's (evs.v1.event) options (EventOptions in options.proto). Strings are NULL when unset.
@@ -220,6 +258,7 @@ struct evs_oneof {
   size_t n_fields;
   uint32_t index; /* position in parent->oneofs */
   bool synthetic; /* made by protoc for one proto3 `optional` field */
+  bool required;  /* (evs.v1.oneof).required: exactly one member must be set */
   evs_source_info src;
   const struct Google__Protobuf__OneofDescriptorProto *proto;
 };

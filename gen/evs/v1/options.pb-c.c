@@ -97,6 +97,51 @@ void   evs__v1__field_rules__free_unpacked
   assert(message->base.descriptor == &evs__v1__field_rules__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   evs__v1__oneof_rules__init
+                     (Evs__V1__OneofRules         *message)
+{
+  static const Evs__V1__OneofRules init_value = EVS__V1__ONEOF_RULES__INIT;
+  *message = init_value;
+}
+size_t evs__v1__oneof_rules__get_packed_size
+                     (const Evs__V1__OneofRules *message)
+{
+  assert(message->base.descriptor == &evs__v1__oneof_rules__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t evs__v1__oneof_rules__pack
+                     (const Evs__V1__OneofRules *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &evs__v1__oneof_rules__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t evs__v1__oneof_rules__pack_to_buffer
+                     (const Evs__V1__OneofRules *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &evs__v1__oneof_rules__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Evs__V1__OneofRules *
+       evs__v1__oneof_rules__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Evs__V1__OneofRules *)
+     protobuf_c_message_unpack (&evs__v1__oneof_rules__descriptor,
+                                allocator, len, data);
+}
+void   evs__v1__oneof_rules__free_unpacked
+                     (Evs__V1__OneofRules *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &evs__v1__oneof_rules__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor evs__v1__event_options__field_descriptors[5] =
 {
   {
@@ -187,7 +232,7 @@ const ProtobufCMessageDescriptor evs__v1__event_options__descriptor =
   (ProtobufCMessageInit) evs__v1__event_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor evs__v1__field_rules__field_descriptors[15] =
+static const ProtobufCFieldDescriptor evs__v1__field_rules__field_descriptors[30] =
 {
   {
     "required",
@@ -369,28 +414,223 @@ static const ProtobufCFieldDescriptor evs__v1__field_rules__field_descriptors[15
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "const",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Evs__V1__FieldRules, const_),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "not_in",
+    17,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Evs__V1__FieldRules, n_not_in),
+    offsetof(Evs__V1__FieldRules, not_in),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "prefix",
+    18,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Evs__V1__FieldRules, prefix),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "suffix",
+    19,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Evs__V1__FieldRules, suffix),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contains",
+    20,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Evs__V1__FieldRules, contains),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "email",
+    21,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Evs__V1__FieldRules, has_email),
+    offsetof(Evs__V1__FieldRules, email),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "uri",
+    22,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Evs__V1__FieldRules, has_uri),
+    offsetof(Evs__V1__FieldRules, uri),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_bytes",
+    23,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Evs__V1__FieldRules, has_min_bytes),
+    offsetof(Evs__V1__FieldRules, min_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_bytes",
+    24,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Evs__V1__FieldRules, has_max_bytes),
+    offsetof(Evs__V1__FieldRules, max_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unique",
+    25,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Evs__V1__FieldRules, has_unique),
+    offsetof(Evs__V1__FieldRules, unique),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "keys",
+    26,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Evs__V1__FieldRules, keys),
+    &evs__v1__field_rules__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "values",
+    27,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Evs__V1__FieldRules, values),
+    &evs__v1__field_rules__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "finite",
+    28,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Evs__V1__FieldRules, has_finite),
+    offsetof(Evs__V1__FieldRules, finite),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "within",
+    29,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Evs__V1__FieldRules, within),
+    &google__protobuf__duration__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_future",
+    30,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Evs__V1__FieldRules, max_future),
+    &google__protobuf__duration__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned evs__v1__field_rules__field_indices_by_name[] = {
+  15,   /* field[15] = const */
+  19,   /* field[19] = contains */
   9,   /* field[9] = defined_only */
   7,   /* field[7] = double_gte */
   8,   /* field[8] = double_lte */
+  20,   /* field[20] = email */
+  27,   /* field[27] = finite */
   13,   /* field[13] = in */
   5,   /* field[5] = int_gte */
   6,   /* field[6] = int_lte */
+  25,   /* field[25] = keys */
+  23,   /* field[23] = max_bytes */
+  29,   /* field[29] = max_future */
   12,   /* field[12] = max_items */
   3,   /* field[3] = max_len */
+  22,   /* field[22] = min_bytes */
   11,   /* field[11] = min_items */
   2,   /* field[2] = min_len */
+  16,   /* field[16] = not_in */
   1,   /* field[1] = pattern */
+  17,   /* field[17] = prefix */
   0,   /* field[0] = required */
   14,   /* field[14] = rfc3339 */
+  18,   /* field[18] = suffix */
   10,   /* field[10] = timestamp_precision */
+  24,   /* field[24] = unique */
+  21,   /* field[21] = uri */
   4,   /* field[4] = uuid */
+  26,   /* field[26] = values */
+  28,   /* field[28] = within */
 };
 static const ProtobufCIntRange evs__v1__field_rules__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 30 }
 };
 const ProtobufCMessageDescriptor evs__v1__field_rules__descriptor =
 {
@@ -400,11 +640,49 @@ const ProtobufCMessageDescriptor evs__v1__field_rules__descriptor =
   "Evs__V1__FieldRules",
   "evs.v1",
   sizeof(Evs__V1__FieldRules),
-  15,
+  30,
   evs__v1__field_rules__field_descriptors,
   evs__v1__field_rules__field_indices_by_name,
   1,  evs__v1__field_rules__number_ranges,
   (ProtobufCMessageInit) evs__v1__field_rules__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor evs__v1__oneof_rules__field_descriptors[1] =
+{
+  {
+    "required",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Evs__V1__OneofRules, has_required),
+    offsetof(Evs__V1__OneofRules, required),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned evs__v1__oneof_rules__field_indices_by_name[] = {
+  0,   /* field[0] = required */
+};
+static const ProtobufCIntRange evs__v1__oneof_rules__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor evs__v1__oneof_rules__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "evs.v1.OneofRules",
+  "OneofRules",
+  "Evs__V1__OneofRules",
+  "evs.v1",
+  sizeof(Evs__V1__OneofRules),
+  1,
+  evs__v1__oneof_rules__field_descriptors,
+  evs__v1__oneof_rules__field_indices_by_name,
+  1,  evs__v1__oneof_rules__number_ranges,
+  (ProtobufCMessageInit) evs__v1__oneof_rules__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue evs__v1__timestamp_precision__enum_values_by_number[4] =

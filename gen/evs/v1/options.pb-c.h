@@ -15,9 +15,11 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "google/protobuf/descriptor.pb-c.h"
+#include "google/protobuf/duration.pb-c.h"
 
 typedef struct Evs__V1__EventOptions Evs__V1__EventOptions;
 typedef struct Evs__V1__FieldRules Evs__V1__FieldRules;
+typedef struct Evs__V1__OneofRules Evs__V1__OneofRules;
 
 
 /* --- enums --- */
@@ -53,15 +55,15 @@ typedef enum _Evs__V1__UuidKind {
    */
   EVS__V1__UUID_KIND__UUID_KIND_UNSPECIFIED = 0,
   /*
-   * Any RFC 9562 UUID (variant 10), any version.
+   * The UUID text form, any version and variant (protovalidate's string.uuid).
    */
   EVS__V1__UUID_KIND__UUID_KIND_ANY = 1,
   /*
-   * A UUIDv4 (random).
+   * A UUIDv4 (random): version digit 4 and the RFC 9562 variant.
    */
   EVS__V1__UUID_KIND__UUID_KIND_V4 = 2,
   /*
-   * A UUIDv7 (Unix-millisecond time-ordered).
+   * A UUIDv7 (Unix-millisecond time-ordered): version digit 7 and the RFC 9562 variant.
    */
   EVS__V1__UUID_KIND__UUID_KIND_V7 = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EVS__V1__UUID_KIND)
@@ -104,20 +106,28 @@ struct  Evs__V1__EventOptions
 
 
 /*
- * Validation rules for one field. Which rules apply depends on the field's type; a rule that does not
- * fit the type (e.g. max_len on an int32) is a schema error reported when the registry loads the set.
+ * Validation rules for one field (docs/validation.md gives each rule's id, meaning and an example). Which
+ * rules apply depends on the field's type; a rule that does not fit the type (e.g. max_len on an int32) is a
+ * schema error reported with file:line:col when the registry loads the set.
+ * When rules are checked: a field with presence (message fields, oneof members, proto3 `optional`, proto2
+ * `optional`) is checked only when set; a field without presence (a plain proto3 scalar, string, bytes or
+ * enum) holding its zero value counts as unset. An unset field fails `required` and passes every other rule.
+ * Repeated fields and maps are always checked: `required`, `min_items` and `max_items` count their elements,
+ * and the element rules below apply to every element. Map keys and values take `keys` and `values`.
  */
 struct  Evs__V1__FieldRules
 {
   ProtobufCMessage base;
   /*
-   * The field must be present: non-empty for strings/bytes/repeated/maps, set for messages and oneof
-   * members, non-zero for proto3 enums (the zero value means "unspecified").
+   * The field must be set: non-empty for strings/bytes/repeated/maps, set for messages and fields with
+   * presence, non-zero for numbers, true for bools, non-zero for enums (zero means "unspecified").
    */
   protobuf_c_boolean has_required;
   protobuf_c_boolean required;
   /*
-   * Strings: POSIX extended regular expression the whole value must match (anchor it yourself).
+   * Strings: a regular expression in the portable dialect of docs/validation.md (I-Regexp, RFC 9485, with an
+   * optional leading ^ and trailing $). It must match somewhere in the value, as in protovalidate and JSON
+   * Schema: anchor it with ^...$ to match the whole value.
    */
   char *pattern;
   /*
@@ -176,7 +186,8 @@ struct  Evs__V1__FieldRules
   protobuf_c_boolean has_max_items;
   uint64_t max_items;
   /*
-   * Strings: the value must be one of these (exact, case-sensitive).
+   * Strings, integers and enums: the value must be one of these, written as text: strings exactly
+   * (case-sensitive), integers in decimal ("42"), enums by value name ("STATUS_DONE").
    */
   size_t n_in;
   char **in;
@@ -185,10 +196,97 @@ struct  Evs__V1__FieldRules
    */
   protobuf_c_boolean has_rfc3339;
   protobuf_c_boolean rfc3339;
+  /*
+   * Strings, integers, enums and bools: the value must equal this, written as for `in` ("task.created",
+   * "42", "STATUS_DONE", "true").
+   */
+  char *const_;
+  /*
+   * Strings, integers and enums: the value must be none of these, written as for `in`.
+   */
+  size_t n_not_in;
+  char **not_in;
+  /*
+   * Strings: the value must start with this text.
+   */
+  char *prefix;
+  /*
+   * Strings: the value must end with this text.
+   */
+  char *suffix;
+  /*
+   * Strings: the value must contain this text.
+   */
+  char *contains;
+  /*
+   * Strings: an e-mail address as the HTML standard defines a valid one (protovalidate's string.email).
+   */
+  protobuf_c_boolean has_email;
+  protobuf_c_boolean email;
+  /*
+   * Strings: an absolute URI (RFC 3986, with a scheme).
+   */
+  protobuf_c_boolean has_uri;
+  protobuf_c_boolean uri;
+  /*
+   * Strings: minimum length in UTF-8 bytes.
+   */
+  protobuf_c_boolean has_min_bytes;
+  uint64_t min_bytes;
+  /*
+   * Strings: maximum length in UTF-8 bytes.
+   */
+  protobuf_c_boolean has_max_bytes;
+  uint64_t max_bytes;
+  /*
+   * Repeated scalar, string, bytes and enum fields: no value twice.
+   */
+  protobuf_c_boolean has_unique;
+  protobuf_c_boolean unique;
+  /*
+   * Maps: rules for every key.
+   */
+  Evs__V1__FieldRules *keys;
+  /*
+   * Maps: rules for every value.
+   */
+  Evs__V1__FieldRules *values;
+  /*
+   * float / double: the value must be finite (not NaN, not infinite).
+   */
+  protobuf_c_boolean has_finite;
+  protobuf_c_boolean finite;
+  /*
+   * google.protobuf.Timestamp fields: the value must lie within this duration of the current time, before or
+   * after it (protovalidate's timestamp.within).
+   */
+  Google__Protobuf__Duration *within;
+  /*
+   * google.protobuf.Timestamp fields: the value must not lie further in the future than this (0s: not in the
+   * future at all); any time in the past passes.
+   */
+  Google__Protobuf__Duration *max_future;
 };
 #define EVS__V1__FIELD_RULES__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&evs__v1__field_rules__descriptor) \
-    , 0, 0, NULL, 0, 0, 0, 0, 0, EVS__V1__UUID_KIND__UUID_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, EVS__V1__TIMESTAMP_PRECISION__TIMESTAMP_PRECISION_UNSPECIFIED, 0, 0, 0, 0, 0,NULL, 0, 0 }
+    , 0, 0, NULL, 0, 0, 0, 0, 0, EVS__V1__UUID_KIND__UUID_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, EVS__V1__TIMESTAMP_PRECISION__TIMESTAMP_PRECISION_UNSPECIFIED, 0, 0, 0, 0, 0,NULL, 0, 0, NULL, 0,NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, 0, 0, NULL, NULL }
+
+
+/*
+ * Validation rules for a oneof.
+ */
+struct  Evs__V1__OneofRules
+{
+  ProtobufCMessage base;
+  /*
+   * Exactly one member of the oneof must be set.
+   */
+  protobuf_c_boolean has_required;
+  protobuf_c_boolean required;
+};
+#define EVS__V1__ONEOF_RULES__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&evs__v1__oneof_rules__descriptor) \
+    , 0, 0 }
 
 
 /* Evs__V1__EventOptions methods */
@@ -229,6 +327,25 @@ Evs__V1__FieldRules *
 void   evs__v1__field_rules__free_unpacked
                      (Evs__V1__FieldRules *message,
                       ProtobufCAllocator *allocator);
+/* Evs__V1__OneofRules methods */
+void   evs__v1__oneof_rules__init
+                     (Evs__V1__OneofRules         *message);
+size_t evs__v1__oneof_rules__get_packed_size
+                     (const Evs__V1__OneofRules   *message);
+size_t evs__v1__oneof_rules__pack
+                     (const Evs__V1__OneofRules   *message,
+                      uint8_t             *out);
+size_t evs__v1__oneof_rules__pack_to_buffer
+                     (const Evs__V1__OneofRules   *message,
+                      ProtobufCBuffer     *buffer);
+Evs__V1__OneofRules *
+       evs__v1__oneof_rules__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   evs__v1__oneof_rules__free_unpacked
+                     (Evs__V1__OneofRules *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Evs__V1__EventOptions_Closure)
@@ -236,6 +353,9 @@ typedef void (*Evs__V1__EventOptions_Closure)
                   void *closure_data);
 typedef void (*Evs__V1__FieldRules_Closure)
                  (const Evs__V1__FieldRules *message,
+                  void *closure_data);
+typedef void (*Evs__V1__OneofRules_Closure)
+                 (const Evs__V1__OneofRules *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -247,6 +367,7 @@ extern const ProtobufCEnumDescriptor    evs__v1__timestamp_precision__descriptor
 extern const ProtobufCEnumDescriptor    evs__v1__uuid_kind__descriptor;
 extern const ProtobufCMessageDescriptor evs__v1__event_options__descriptor;
 extern const ProtobufCMessageDescriptor evs__v1__field_rules__descriptor;
+extern const ProtobufCMessageDescriptor evs__v1__oneof_rules__descriptor;
 
 PROTOBUF_C__END_DECLS
 
