@@ -118,7 +118,7 @@ static void test_link_twice_and_link_only(void **state) {
   assert_ptr_equal(evs_registry_message_for(fx->reg, &evs__v1__envelope__descriptor), env);
   size_t n;
   evs_registry_files(fx->reg, &n);
-  assert_int_equal(n, 5); /* envelope, options, any, timestamp, descriptor */
+  assert_int_equal(n, 6); /* envelope, options, any, timestamp, duration, descriptor */
 
   /* A catalog without a set links descriptors to what is already loaded. */
   evs_registry *reg = rt_registry();
