@@ -21,6 +21,7 @@ set(EVS_LIB_SOURCES
   src/registry/refs.c
   src/registry/registry.c
   src/registry/resolve.c
+  src/registry/rules.c
   src/registry/srcinfo.c
   src/registry/types.c
   src/registry/wirescan.c

@@ -3,7 +3,8 @@
  * The registry reads descriptor.proto without our extensions, so protobuf-c keeps the options as unknown
  * fields of MessageOptions/FieldOptions: tag 50100/50101, wire type 2, data = length varint + payload
  * (protoc-descriptors.md §4). Occurrences are concatenated (protobuf merges repeated message-typed
- * extensions), scanned like the set itself, unpacked with the generated code and copied into evs structs. */
+ * extensions), scanned like the set itself, unpacked with the generated code and copied into evs structs.
+ * (evs.v1.oneof) on oneofs likewise (tag 50102); rules.c reads and checks the rules. */
 #include "registry/registry_internal.h"
 
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #define EVS_EVENT_OPTION_TAG 50100
 #define EVS_FIELD_OPTION_TAG 50101
+#define EVS_ONEOF_OPTION_TAG 50102
 
 static evs_status nomem(evs_batch *b) {
   return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
@@ -99,7 +101,7 @@ static evs_status unpack_option(evs_batch *b, const ProtobufCMessage *opts, uint
   return EVS_OK;
 }
 
-static const char *dup_str(evs_batch *b, const char *s, bool *ok) {
+const char *evs_batch_dup_str(evs_batch *b, const char *s, bool *ok) {
   if (!s) return NULL;
   const char *p = evs_pool_strndup(b->pool, s, strlen(s));
   if (!p) *ok = false;
@@ -113,67 +115,11 @@ static const char *const *dup_strv(evs_batch *b, char **v, size_t n, bool *ok) {
     *ok = false;
     return NULL;
   }
-  for (size_t i = 0; i < n; i++) out[i] = dup_str(b, v[i] ? v[i] : "", ok);
+  for (size_t i = 0; i < n; i++) out[i] = evs_batch_dup_str(b, v[i] ? v[i] : "", ok);
   return out;
 }
 
-/* ---- field rules ---- */
-
-static evs_status rule_error(evs_batch *b, const evs_field *f, const char *rule, const char *needs) {
-  char kind[160];
-  const char *type = f->message_type ? f->message_type->full_name
-                     : f->enum_type  ? f->enum_type->full_name
-                                     : f->traits->name;
-  if (f->is_map)
-    snprintf(kind, sizeof kind, "a map");
-  else
-    snprintf(kind, sizeof kind, "%s%.120s", f->is_repeated ? "repeated " : "", type);
-  return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s: rule (evs.v1.field).%s needs %s, not %s",
-                        f->full_name, rule, needs, kind);
-}
-
-static evs_status check_rules(evs_batch *b, const evs_field *f, const evs_field_rules *r) {
-  bool str = !f->is_map && f->type == EVS_TYPE_STRING;
-  bool str_or_bytes = !f->is_map && (f->type == EVS_TYPE_STRING || f->type == EVS_TYPE_BYTES);
-  bool integer = !f->is_map && f->traits->is_integer;
-  bool flt = !f->is_map && f->traits->is_float;
-  bool enm = !f->is_map && f->type == EVS_TYPE_ENUM;
-  bool ts = !f->is_map && f->message_type && f->message_type->wkt == EVS_WKT_TIMESTAMP;
-  if (r->pattern && !str) return rule_error(b, f, "pattern", "a string field");
-  if (r->has_uuid && !str) return rule_error(b, f, "uuid", "a string field");
-  if (r->n_in && !str) return rule_error(b, f, "in", "a string field");
-  if (r->has_rfc3339 && !str) return rule_error(b, f, "rfc3339", "a string field");
-  if (r->has_min_len && !str_or_bytes) return rule_error(b, f, "min_len", "a string or bytes field");
-  if (r->has_max_len && !str_or_bytes) return rule_error(b, f, "max_len", "a string or bytes field");
-  if (r->has_int_gte && !integer) return rule_error(b, f, "int_gte", "an integer field");
-  if (r->has_int_lte && !integer) return rule_error(b, f, "int_lte", "an integer field");
-  if (r->has_double_gte && !flt) return rule_error(b, f, "double_gte", "a float or double field");
-  if (r->has_double_lte && !flt) return rule_error(b, f, "double_lte", "a float or double field");
-  if (r->has_defined_only && !enm) return rule_error(b, f, "defined_only", "an enum field");
-  if (r->has_timestamp_precision && !ts)
-    return rule_error(b, f, "timestamp_precision", "a google.protobuf.Timestamp field");
-  if (r->has_min_items && !f->is_repeated) return rule_error(b, f, "min_items", "a repeated field or a map");
-  if (r->has_max_items && !f->is_repeated) return rule_error(b, f, "max_items", "a repeated field or a map");
-  if (r->has_uuid && (r->uuid < EVS_UUID_UNSPECIFIED || r->uuid > EVS_UUID_V7))
-    return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s: unknown uuid kind %d", f->full_name,
-                          (int)r->uuid);
-  if (r->has_timestamp_precision && (r->timestamp_precision < EVS_TS_PRECISION_UNSPECIFIED ||
-                                     r->timestamp_precision > EVS_TS_PRECISION_MICROS))
-    return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s: unknown timestamp precision %d",
-                          f->full_name, (int)r->timestamp_precision);
-  const char *bad = NULL;
-  if (r->has_min_len && r->has_max_len && r->min_len > r->max_len) bad = "min_len > max_len";
-  if (r->has_int_gte && r->has_int_lte && r->int_gte > r->int_lte) bad = "int_gte > int_lte";
-  /* Written so that a NaN bound is rejected too. */
-  if ((r->has_double_gte && r->double_gte != r->double_gte) ||
-      (r->has_double_lte && r->double_lte != r->double_lte))
-    bad = "a double bound is NaN";
-  else if (r->has_double_gte && r->has_double_lte && !(r->double_gte <= r->double_lte))
-    bad = "double_gte > double_lte";
-  if (r->has_min_items && r->has_max_items && r->min_items > r->max_items) bad = "min_items > max_items";
-  if (bad) return evs_batch_fail(b, &f->src, EVS_ERR_DESCRIPTOR, "field %s: %s", f->full_name, bad);
-  return EVS_OK;
-}
+/* ---- field and oneof rules (rules.c reads them) ---- */
 
 static evs_status decode_field_rules(evs_batch *b, evs_field *f) {
   const Google__Protobuf__FieldOptions *fo = f->proto->options;
@@ -182,44 +128,21 @@ static evs_status decode_field_rules(evs_batch *b, evs_field *f) {
       unpack_option(b, fo ? &fo->base : NULL, EVS_FIELD_OPTION_TAG, &evs__v1__field_rules__descriptor,
                     "option (evs.v1.field)", f->full_name, &f->src, &raw);
   if (st || !raw) return st;
-  const Evs__V1__FieldRules *in = (const Evs__V1__FieldRules *)raw;
-  evs_field_rules *r = evs_pool_calloc(b->pool, 1, sizeof *r);
-  bool ok = r != NULL;
-  if (r) {
-    r->has_required = in->has_required;
-    r->required = in->required;
-    r->pattern = dup_str(b, in->pattern, &ok);
-    r->has_min_len = in->has_min_len;
-    r->min_len = in->min_len;
-    r->has_max_len = in->has_max_len;
-    r->max_len = in->max_len;
-    r->has_uuid = in->has_uuid;
-    r->uuid = (evs_uuid_kind)in->uuid;
-    r->has_int_gte = in->has_int_gte;
-    r->int_gte = in->int_gte;
-    r->has_int_lte = in->has_int_lte;
-    r->int_lte = in->int_lte;
-    r->has_double_gte = in->has_double_gte;
-    r->double_gte = in->double_gte;
-    r->has_double_lte = in->has_double_lte;
-    r->double_lte = in->double_lte;
-    r->has_defined_only = in->has_defined_only;
-    r->defined_only = in->defined_only;
-    r->has_timestamp_precision = in->has_timestamp_precision;
-    r->timestamp_precision = (evs_timestamp_precision)in->timestamp_precision;
-    r->has_min_items = in->has_min_items;
-    r->min_items = in->min_items;
-    r->has_max_items = in->has_max_items;
-    r->max_items = in->max_items;
-    r->in = dup_strv(b, in->in, in->n_in, &ok);
-    r->n_in = in->n_in;
-    r->has_rfc3339 = in->has_rfc3339;
-    r->rfc3339 = in->rfc3339;
-  }
+  st = evs_rules_decode(b, f, raw);
   protobuf_c_message_free_unpacked(raw, NULL);
-  if (!ok) return nomem(b);
-  f->rules = r;
-  return check_rules(b, f, r);
+  return st;
+}
+
+static evs_status decode_oneof_rules(evs_batch *b, evs_oneof *o) {
+  const Google__Protobuf__OneofOptions *oo = o->proto->options;
+  ProtobufCMessage *raw;
+  evs_status st =
+      unpack_option(b, oo ? &oo->base : NULL, EVS_ONEOF_OPTION_TAG, &evs__v1__oneof_rules__descriptor,
+                    "option (evs.v1.oneof)", o->name, &o->src, &raw);
+  if (st || !raw) return st;
+  st = evs_oneof_rules_decode(b, o, raw);
+  protobuf_c_message_free_unpacked(raw, NULL);
+  return st;
 }
 
 /* ---- event options ---- */
@@ -303,10 +226,10 @@ static evs_status decode_event_options(evs_batch *b, evs_message *m) {
   if (ev) {
     ev->types = dup_strv(b, in->types, in->n_types, &ok);
     ev->n_types = in->n_types;
-    ev->topic = dup_str(b, in->topic, &ok);
-    ev->partition_key = dup_str(b, in->partition_key, &ok);
-    ev->schema_version = dup_str(b, in->schema_version, &ok);
-    ev->type_field = dup_str(b, in->type_field, &ok);
+    ev->topic = evs_batch_dup_str(b, in->topic, &ok);
+    ev->partition_key = evs_batch_dup_str(b, in->partition_key, &ok);
+    ev->schema_version = evs_batch_dup_str(b, in->schema_version, &ok);
+    ev->type_field = evs_batch_dup_str(b, in->type_field, &ok);
   }
   protobuf_c_message_free_unpacked(raw, NULL);
   if (!ok) return nomem(b);
@@ -357,6 +280,8 @@ evs_status evs_decode_options(evs_batch *b) {
     evs_message *m = b->new_msgs.v[i];
     for (size_t k = 0; k < m->n_fields; k++)
       if ((st = decode_field_rules(b, evs_writable(m->decl_fields[k])))) return st;
+    for (size_t k = 0; k < m->n_oneofs; k++)
+      if ((st = decode_oneof_rules(b, evs_writable(&m->oneofs[k])))) return st;
   }
   for (size_t i = 0; i < b->new_msgs.n; i++)
     if ((st = decode_event_options(b, b->new_msgs.v[i]))) return st;

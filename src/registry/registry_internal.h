@@ -200,8 +200,14 @@ evs_status evs_build_dynamic(evs_batch *b);
 extern size_t evs_dynamic_fail_at;
 /* refs.c: the declarations without views (services, methods, extensions) of the batch's new files. */
 evs_status evs_check_services_extensions(evs_batch *b);
-/* options.c: (evs.v1.event) and (evs.v1.field) of every new message; collects b->events. */
+/* options.c: (evs.v1.event), (evs.v1.field) and (evs.v1.oneof) of every new message; collects b->events. */
 evs_status evs_decode_options(evs_batch *b);
+/* A copy of s (NULL for NULL) in the batch's pool; on failure *ok becomes false. */
+const char *evs_batch_dup_str(evs_batch *b, const char *s, bool *ok);
+/* rules.c: f->rules / o->required from the unpacked evs.v1.FieldRules / evs.v1.OneofRules, checked against
+ * the field's type (and the pattern dialect). */
+evs_status evs_rules_decode(evs_batch *b, evs_field *f, const ProtobufCMessage *raw);
+evs_status evs_oneof_rules_decode(evs_batch *b, evs_oneof *o, const ProtobufCMessage *raw);
 /* link.c: checks a catalog's C descriptors against the batch and the registry, fills b->links. */
 evs_status evs_link_catalog(evs_batch *b, const evs_catalog *cat);
 

@@ -99,7 +99,8 @@ kinds[depth] == "field" && line ~ /^name: / {
 kinds[depth] == "field" && line ~ /^label: / { label[msg, fld] = substr(line, 8) }
 kinds[depth] == "field" && line ~ /^type: / { ftype[msg, fld] = substr(line, 7) }
 kinds[depth] == "field" && line ~ /^type_name: / { tname[msg, fld] = strval(line) }
-kinds[depth] == "rules" && line ~ /^in: / {
+# `const: X` states the same as `in: [X]`.
+kinds[depth] == "rules" && (line ~ /^in: / || line ~ /^const: /) {
   n_in[msg, fld]++
   in_set[msg, fld, strval(line)] = 1
 }
@@ -146,10 +147,10 @@ END {
         rm = resolved_msg; rf = resolved_field
         if (n_in[rm, rf] != ev_ntypes[e])
           problem(where ": the in rule of type_field " ev_tfield[e] \
-                  " does not list exactly the types")
+                  " (in or const) does not list exactly the types")
         for (t = 1; t <= ev_ntypes[e]; t++)
           if (!((rm, rf, ev_type[e, t]) in in_set))
-            problem(where ": type " ev_type[e, t] " missing from the in rule of " ev_tfield[e])
+            problem(where ": type " ev_type[e, t] " missing from the in/const rule of " ev_tfield[e])
       }
     }
     for (t = 1; t <= ev_ntypes[e]; t++) {

@@ -65,28 +65,53 @@ static void rule_append(char *buf, size_t n, size_t *used, const char *fmt, ...)
   va_end(ap);
 }
 
-static void rules_text(const evs_field_rules *r, char *buf, size_t n) {
-  size_t used = 0;
-  buf[0] = '\0';
+static void values_text(char *buf, size_t n, size_t *used, const char *what, const evs_rule_value *v,
+                        size_t count) {
+  for (size_t i = 0; i < count; i++)
+    rule_append(buf, n, used, "%s%s%s", i ? "" : what, v[i].text, i + 1 == count ? "]" : "");
+}
+
+static void rules_text(const evs_field_rules *r, char *buf, size_t n, size_t *used) {
   if (!r) return;
-  if (r->has_required && r->required) rule_append(buf, n, &used, "required");
-  if (r->pattern) rule_append(buf, n, &used, "pattern %s", r->pattern);
-  if (r->has_min_len) rule_append(buf, n, &used, "min_len %" PRIu64, r->min_len);
-  if (r->has_max_len) rule_append(buf, n, &used, "max_len %" PRIu64, r->max_len);
-  if (r->has_uuid && (unsigned)r->uuid < 4) rule_append(buf, n, &used, "uuid %s", k_uuid_names[r->uuid]);
-  if (r->has_int_gte) rule_append(buf, n, &used, ">= %" PRId64, r->int_gte);
-  if (r->has_int_lte) rule_append(buf, n, &used, "<= %" PRId64, r->int_lte);
-  if (r->has_double_gte) rule_append(buf, n, &used, ">= %g", r->double_gte);
-  if (r->has_double_lte) rule_append(buf, n, &used, "<= %g", r->double_lte);
-  if (r->has_defined_only && r->defined_only) rule_append(buf, n, &used, "defined values only");
+  if (r->has_required && r->required) rule_append(buf, n, used, "required");
+  if (r->has_const) rule_append(buf, n, used, "const %s", r->const_value.text);
+  if (r->pattern) rule_append(buf, n, used, "pattern %s", r->pattern);
+  if (r->prefix) rule_append(buf, n, used, "prefix %s", r->prefix);
+  if (r->suffix) rule_append(buf, n, used, "suffix %s", r->suffix);
+  if (r->contains) rule_append(buf, n, used, "contains %s", r->contains);
+  if (r->has_min_len) rule_append(buf, n, used, "min_len %" PRIu64, r->min_len);
+  if (r->has_max_len) rule_append(buf, n, used, "max_len %" PRIu64, r->max_len);
+  if (r->has_min_bytes) rule_append(buf, n, used, "min_bytes %" PRIu64, r->min_bytes);
+  if (r->has_max_bytes) rule_append(buf, n, used, "max_bytes %" PRIu64, r->max_bytes);
+  if (r->has_uuid && (unsigned)r->uuid < 4) rule_append(buf, n, used, "uuid %s", k_uuid_names[r->uuid]);
+  if (r->has_email && r->email) rule_append(buf, n, used, "email");
+  if (r->has_uri && r->uri) rule_append(buf, n, used, "uri");
+  if (r->has_int_gte) rule_append(buf, n, used, ">= %" PRId64, r->int_gte);
+  if (r->has_int_lte) rule_append(buf, n, used, "<= %" PRId64, r->int_lte);
+  if (r->has_double_gte) rule_append(buf, n, used, ">= %g", r->double_gte);
+  if (r->has_double_lte) rule_append(buf, n, used, "<= %g", r->double_lte);
+  if (r->has_finite && r->finite) rule_append(buf, n, used, "finite");
+  if (r->has_defined_only && r->defined_only) rule_append(buf, n, used, "defined values only");
   if (r->has_timestamp_precision && (unsigned)r->timestamp_precision < 4)
-    rule_append(buf, n, &used, "precision %s", k_precision_names[r->timestamp_precision]);
-  if (r->has_min_items) rule_append(buf, n, &used, "min_items %" PRIu64, r->min_items);
-  if (r->has_max_items) rule_append(buf, n, &used, "max_items %" PRIu64, r->max_items);
-  if (r->has_rfc3339 && r->rfc3339) rule_append(buf, n, &used, "rfc3339");
-  if (r->n_in) {
-    for (size_t i = 0; i < r->n_in; i++)
-      rule_append(buf, n, &used, "%s%s%s", i ? "" : "in [", r->in[i], i + 1 == r->n_in ? "]" : "");
+    rule_append(buf, n, used, "precision %s", k_precision_names[r->timestamp_precision]);
+  if (r->has_within)
+    rule_append(buf, n, used, "within %" PRId64 ".%09" PRId32 "s of now", r->within_seconds, r->within_nanos);
+  if (r->has_max_future)
+    rule_append(buf, n, used, "at most %" PRId64 ".%09" PRId32 "s in the future", r->max_future_seconds,
+                r->max_future_nanos);
+  if (r->has_min_items) rule_append(buf, n, used, "min_items %" PRIu64, r->min_items);
+  if (r->has_max_items) rule_append(buf, n, used, "max_items %" PRIu64, r->max_items);
+  if (r->has_unique && r->unique) rule_append(buf, n, used, "unique");
+  if (r->has_rfc3339 && r->rfc3339) rule_append(buf, n, used, "rfc3339");
+  values_text(buf, n, used, "in [", r->in_values, r->n_in);
+  values_text(buf, n, used, "not_in [", r->not_in, r->n_not_in);
+  const evs_field_rules *sub[2] = {r->keys, r->values};
+  for (int k = 0; k < 2; k++) {
+    char inner[512];
+    size_t inner_used = 0;
+    inner[0] = '\0';
+    rules_text(sub[k], inner, sizeof inner, &inner_used);
+    if (sub[k]) rule_append(buf, n, used, "%s {%s}", k ? "values" : "keys", inner);
   }
 }
 
@@ -126,10 +151,12 @@ static void print_message(const evs_message *m, seen_set *todo) {
     const evs_field *f = m->decl_fields[i];
     char type[256], rules[1024];
     type_text(f, type, sizeof type);
-    rules_text(f->rules, rules, sizeof rules);
+    size_t used = 0;
+    rules[0] = '\0';
+    rules_text(f->rules, rules, sizeof rules, &used);
     printf("  %4" PRIu32 "  %s: %s", f->number, f->name, type);
     if (strcmp(f->json_name, f->name) != 0) printf("  (json \"%s\")", f->json_name);
-    if (f->oneof) printf("  (oneof %s)", f->oneof->name);
+    if (f->oneof) printf("  (oneof %s%s)", f->oneof->name, f->oneof->required ? ", required" : "");
     if (rules[0]) printf("  [%s]", rules);
     fputc('\n', stdout);
     print_comment(f->src.leading_comment, "        // ");

@@ -101,6 +101,60 @@ static void test_field_rules(void **state) {
   assert_null(evs_message_find_field(m, "sizes", 5)->rules);
 }
 
+static void test_new_rules(void **state) {
+  (void)state;
+  evs_registry *reg = rt_registry();
+  rt_load_ok(reg, "rules/all_rules.proto", RT_IMPORTS);
+  const evs_message *m = evs_registry_find_message(reg, "test.rules.AllRules");
+  assert_non_null(m);
+  const evs_field_rules *r = rules(m, "kind");
+  assert_true(r->has_const);
+  assert_string_equal(r->const_value.text, "task.created");
+  r = rules(m, "small");
+  assert_int_equal(r->n_in, 2);
+  assert_string_equal(r->in[0], "-3");
+  assert_int_equal(r->in_values[0].i64, -3);
+  assert_int_equal(r->in_values[1].i64, 7);
+  assert_int_equal(r->n_not_in, 1);
+  assert_int_equal(r->not_in[0].i64, 0);
+  r = rules(m, "big");
+  assert_true(r->const_value.u64 == UINT64_MAX);
+  r = rules(m, "low");
+  assert_true(r->const_value.i64 == INT64_MIN);
+  r = rules(m, "level");
+  assert_int_equal(r->in_values[0].i64, 1); /* by name */
+  assert_int_equal(r->in_values[1].i64, 2); /* by number */
+  assert_int_equal(r->not_in[0].i64, 0);
+  r = rules(m, "flag");
+  assert_true(r->has_const && r->const_value.b);
+  r = rules(m, "name");
+  assert_string_equal(r->prefix, "a");
+  assert_string_equal(r->suffix, "z");
+  assert_string_equal(r->contains, "mid");
+  assert_true(r->has_min_bytes && r->min_bytes == 3 && r->has_max_bytes && r->max_bytes == 40);
+  assert_string_equal(r->not_in[0].text, "amidz");
+  assert_true(rules(m, "mail")->has_email && rules(m, "mail")->email);
+  assert_true(rules(m, "link")->has_uri && rules(m, "link")->uri);
+  r = rules(m, "tags");
+  assert_true(r->has_unique && r->unique && r->max_len == 10);
+  r = rules(m, "counts");
+  assert_int_equal(r->max_items, 3);
+  assert_non_null(r->keys);
+  assert_string_equal(r->keys->pattern, "^[a-z]+$");
+  assert_int_equal(r->keys->min_len, 1);
+  assert_non_null(r->values);
+  assert_true(r->values->has_int_gte && r->values->int_gte == 0);
+  assert_true(rules(m, "ratio")->has_finite);
+  r = rules(m, "at");
+  assert_true(r->has_within && r->within_seconds == 3600 && r->within_nanos == 0);
+  r = rules(m, "sent");
+  assert_true(r->has_max_future && r->max_future_seconds == 5 && r->max_future_nanos == 500);
+  assert_true(m->oneofs[0].required);
+  assert_string_equal(m->oneofs[0].name, "target");
+  assert_false(m->oneofs[1].required);
+  evs_registry_free(reg);
+}
+
 static void test_event_options(void **state) {
   const evs_registry *reg = *state;
   const evs_message *m = evs_registry_find_message(reg, "test.shop.v1.OrderPlaced");
@@ -230,6 +284,24 @@ static void test_bad_rules_and_options(void **state) {
       {"bad/json_name_vs_name.proto", EVS_ERR_DESCRIPTOR, 10, 3, "JSON name \"b\" collides with field b"},
       {"bad/nul_json_name.proto", EVS_ERR_DESCRIPTOR, 9, 3,
        "json_name of field test.bad.nul_json_name.M.a contains a NUL byte"},
+      {"bad/rule_const_not_int.proto", EVS_ERR_DESCRIPTOR, 9, 3,
+       "(evs.v1.field).const: \"12a\" is not a decimal integer"},
+      {"bad/rule_in_out_of_range.proto", EVS_ERR_DESCRIPTOR, 9, 3,
+       "(evs.v1.field).in: \"4294967296\" is out of range for the field's type"},
+      {"bad/rule_enum_unknown_name.proto", EVS_ERR_DESCRIPTOR, 9, 3,
+       "not_in: \"LEVEL_NOPE\" names no value of the enum and is not a number"},
+      {"bad/rule_const_on_double.proto", EVS_ERR_DESCRIPTOR, 9, 3,
+       "const needs a string, integer, enum or bool field, not double"},
+      {"bad/rule_unique_on_messages.proto", EVS_ERR_DESCRIPTOR, 10, 3,
+       "unique needs a repeated scalar, string, bytes or enum field, not repeated google.protobuf.Timestamp"},
+      {"bad/rule_keys_not_map.proto", EVS_ERR_DESCRIPTOR, 9, 3, "keys needs a map, not repeated string"},
+      {"bad/rule_values_wrong_type.proto", EVS_ERR_DESCRIPTOR, 9, 3,
+       "(evs.v1.field).values.prefix needs a string field, not int64"},
+      {"bad/rule_within_negative.proto", EVS_ERR_DESCRIPTOR, 10, 3, "within must be a duration from 0s"},
+      {"bad/rule_within_on_string.proto", EVS_ERR_DESCRIPTOR, 9, 3,
+       "within needs a google.protobuf.Timestamp field, not string"},
+      {"bad/rule_bool_const.proto", EVS_ERR_DESCRIPTOR, 9, 3, "\"yes\" is not a bool"},
+      {"bad/rule_min_bytes_gt_max.proto", EVS_ERR_DESCRIPTOR, 9, 3, "min_bytes > max_bytes"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const bad_case *c = &cases[i];
@@ -265,6 +337,7 @@ static void test_schema_version_compare(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_new_rules),
       cmocka_unit_test_setup_teardown(test_field_rules, setup_shop, teardown_reg),
       cmocka_unit_test_setup_teardown(test_event_options, setup_shop, teardown_reg),
       cmocka_unit_test_setup_teardown(test_event_types_and_versions, setup_shop, teardown_reg),
