@@ -74,7 +74,8 @@ found:
   return true;
 }
 
-size_t evs_json_list_extensions(const evs_registry *reg, const evs_message *m, evs_json_ext *out, size_t cap) {
+size_t evs_json_list_extensions(const evs_registry *reg, const evs_message *m, evs_json_ext *out,
+                                size_t cap) {
   size_t count = 0;
   if (!m->proto || !m->proto->n_extension_range) return 0;
   size_t n = 0;

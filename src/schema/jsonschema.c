@@ -26,7 +26,7 @@
 #define BYTES_READER "^" B64(B64_STD) "$|^" B64(B64_URL) "$"
 /* What the encoder writes: standard alphabet, padded, leftover bits zero. */
 #define BYTES_CANONICAL "^(?:" B64_STD "{4})*(?:" B64_STD "[AQgw]==|" B64_STD "{2}[AEIMQUYcgkosw048]=)?$"
-#define DATE                                                                                              \
+#define DATE                                                                                                \
   "(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|" \
   "30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579]"   \
   "[26])00)-02-29)"
@@ -43,7 +43,7 @@
 #define UUID_ANY "^" HEX "{8}-" HEX "{4}-" HEX "{4}-" HEX "{4}-" HEX "{12}$"
 #define UUID_V(v) "^" HEX "{8}-" HEX "{4}-" v HEX "{3}-[89abAB]" HEX "{3}-" HEX "{12}$"
 /* The HTML standard's valid e-mail address (protovalidate's string.email). */
-#define EMAIL                                                                                          \
+#define EMAIL                                                                                           \
   "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:" \
   "[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"
 #define URI_SCHEME "^[A-Za-z][A-Za-z0-9+.-]*:"
@@ -339,8 +339,8 @@ static js_node *enum_schema(js_ctx *c, const evs_field *f, const evs_field_rules
 /* ------------------------------------------------------------------ strings, bytes, bools */
 
 /* Adds {"pattern": ...} of an evs pattern / a quoted literal to s's allOf. */
-static void add_pattern(js_ctx *c, js_node *s, const char *pre, const char *text, bool quote, const char *post,
-                        const char *path) {
+static void add_pattern(js_ctx *c, js_node *s, const char *pre, const char *text, bool quote,
+                        const char *post, const char *path) {
   evs_buf_reset(&c->tmp);
   evs_buf_append_str(&c->tmp, pre);
   evs_error err;
@@ -380,9 +380,9 @@ static js_node *string_schema(js_ctx *c, const evs_field_rules *r, const char *p
   if (r->has_uuid && r->uuid != EVS_UUID_UNSPECIFIED)
     all_of(c, s,
            js_kv(c, "pattern",
-                  js_str(c, r->uuid == EVS_UUID_V4   ? UUID_V("4")
-                            : r->uuid == EVS_UUID_V7 ? UUID_V("7")
-                                                     : UUID_ANY)));
+                 js_str(c, r->uuid == EVS_UUID_V4   ? UUID_V("4")
+                           : r->uuid == EVS_UUID_V7 ? UUID_V("7")
+                                                    : UUID_ANY)));
   if (r->has_email && r->email) all_of(c, s, js_kv(c, "pattern", js_str(c, EMAIL)));
   if (r->has_uri && r->uri) {
     all_of(c, s, js_kv(c, "pattern", js_str(c, URI_SCHEME)));
@@ -400,7 +400,8 @@ static js_node *string_schema(js_ctx *c, const evs_field_rules *r, const char *p
 static js_node *bytes_schema(js_ctx *c, const evs_field_rules *r, const char *path) {
   js_node *s = js_pattern(c, c->canonical ? BYTES_CANONICAL : BYTES_READER);
   js_put(c, s, "contentEncoding", js_str(c, c->canonical ? "base64" : "base64 or base64url"));
-  if (r && (r->has_min_len || r->has_max_len)) inexact(c, path, "bytes length (counted after base64 decoding)");
+  if (r && (r->has_min_len || r->has_max_len))
+    inexact(c, path, "bytes length (counted after base64 decoding)");
   if (r && r->has_const) inexact(c, path, "bytes const");
   return s;
 }
@@ -444,8 +445,10 @@ static js_node *canonical_default(js_ctx *c, const evs_field *f) {
     js_put(c, o, "const", js_raw(c, "false"));
   else if (t->json_kind == EVS_JSON_ENUM) {
     const evs_enum_value *z = evs_enum_value_by_number(f->enum_type, 0);
-    if (z) js_put(c, o, "const", js_str(c, z->name));
-    else js_put(c, o, "const", js_raw(c, "0"));
+    if (z)
+      js_put(c, o, "const", js_str(c, z->name));
+    else
+      js_put(c, o, "const", js_raw(c, "0"));
   } else
     js_put(c, o, "const", js_str(c, ""));
   return o;
@@ -462,7 +465,7 @@ static js_node *value_schema(js_ctx *c, const evs_field *f, const evs_field_rule
         /* a non-zero digit after the allowed ones */
         const char *p = r->timestamp_precision == EVS_TS_PRECISION_SECONDS  ? "\\.0*[1-9]"
                         : r->timestamp_precision == EVS_TS_PRECISION_MILLIS ? "\\.[0-9]{3}0*[1-9]"
-                                                                             : "\\.[0-9]{6}0*[1-9]";
+                                                                            : "\\.[0-9]{6}0*[1-9]";
         js_put(c, s, "type", js_str(c, "string"));
         js_put(c, js_put(c, s, "not", js_obj(c)), "pattern", js_str(c, p));
       }
@@ -506,9 +509,10 @@ static js_node *key_schema(js_ctx *c, const evs_field *kf, const evs_field_rules
 static bool has_value_rules(const evs_field_rules *r) {
   if (!r) return false;
   return r->pattern || r->prefix || r->suffix || r->contains || r->n_in || r->n_not_in || r->has_const ||
-         r->has_min_len || r->has_max_len || r->has_uuid || r->has_int_gte || r->has_int_lte || r->has_double_gte ||
-         r->has_double_lte || r->has_defined_only || r->has_timestamp_precision || r->has_rfc3339 || r->has_email ||
-         r->has_uri || r->has_min_bytes || r->has_max_bytes || r->has_finite || r->has_within || r->has_max_future;
+         r->has_min_len || r->has_max_len || r->has_uuid || r->has_int_gte || r->has_int_lte ||
+         r->has_double_gte || r->has_double_lte || r->has_defined_only || r->has_timestamp_precision ||
+         r->has_rfc3339 || r->has_email || r->has_uri || r->has_min_bytes || r->has_max_bytes ||
+         r->has_finite || r->has_within || r->has_max_future;
 }
 
 static js_node *field_schema(js_ctx *c, const evs_field *f) {
@@ -678,8 +682,7 @@ static js_node *wkt_schema(js_ctx *c, const evs_message *m) {
     case EVS_WKT_STRUCT: {
       js_node *o = js_type(c, "object");
       js_put(c, o, "propertyNames", js_kv(c, "pattern", js_str(c, NO_NUL)));
-      js_put(c, o, "additionalProperties",
-             js_kv(c, "$ref", js_str(c, "#/$defs/google.protobuf.Value")));
+      js_put(c, o, "additionalProperties", js_kv(c, "$ref", js_str(c, "#/$defs/google.protobuf.Value")));
       message_ref(c, evs_registry_find_message(c->reg, "google.protobuf.Value"));
       return o;
     }
@@ -767,7 +770,8 @@ static void build_defs(js_ctx *c) {
     js_node *def = js_obj(c);
     js_put(c, def, "title", js_str(c, m->full_name));
     describe(c, def, m->src.leading_comment);
-    if (c->inexact.len) js_put(c, def, "$comment", js_strf(c, "evs-inexact: %s", (const char *)c->inexact.data));
+    if (c->inexact.len)
+      js_put(c, def, "$comment", js_strf(c, "evs-inexact: %s", (const char *)c->inexact.data));
     for (js_node *k = d ? d->first : NULL, *next; k; k = next) {
       next = k->next;
       k->next = NULL;
@@ -806,7 +810,8 @@ static js_node *envelope(js_ctx *c, const evs_message *m, js_node *payload) {
   if (quote_text(m->full_name, strlen(m->full_name), &c->tmp) != EVS_OK) c->nomem = true;
   evs_buf_append_str(&c->tmp, "$");
   js_put(c, p, "dataschema", nullable_text(c, (const char *)c->tmp.data, false));
-  js_put(c, p, "datacontenttype", nullable_text(c, "^[^/\\u0000-\\u001f]+/(?:[^;]*\\+)?json(?:;.*)?$", false));
+  js_put(c, p, "datacontenttype",
+         nullable_text(c, "^[^/\\u0000-\\u001f]+/(?:[^;]*\\+)?json(?:;.*)?$", false));
   js_put(c, p, "schemaversion", nullable_text(c, CE_TEXT, false));
   js_put(c, p, "correlationid", nullable_text(c, CE_TEXT, false));
   js_put(c, p, "causationid", nullable_text(c, CE_TEXT, false));
@@ -827,9 +832,10 @@ static js_node *envelope(js_ctx *c, const evs_message *m, js_node *payload) {
   js_add(breq, js_str(c, "data_base64"));
   js_put(c, o, "not", both);
   js_put(c, o, "$comment",
-         js_str(c, "evs-inexact: source (URI-reference syntax), attribute texts (Unicode noncharacters), "
-                   "schemaversion (must name a version of the type), datacontenttype (media-type syntax), "
-                   "tags (k=v&k=v syntax), data_base64 (the bytes are not checked against the type)"));
+         js_str(c,
+                "evs-inexact: source (URI-reference syntax), attribute texts (Unicode noncharacters), "
+                "schemaversion (must name a version of the type), datacontenttype (media-type syntax), "
+                "tags (k=v&k=v syntax), data_base64 (the bytes are not checked against the type)"));
   return o;
 }
 
@@ -837,8 +843,12 @@ evs_status evs_jsonschema_write(const evs_registry *reg, const evs_message *m, u
                                 evs_error *err) {
   evs_error_clear(err);
   if (!reg || !m || !out)
-    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_jsonschema_write: %s is NULL", !reg ? "reg" : !m ? "m" : "out");
-  if (flags & ~(uint32_t)(EVS_JSONSCHEMA_CANONICAL | EVS_JSONSCHEMA_ENVELOPE | EVS_JSONSCHEMA_PRETTY | EVS_JSONSCHEMA_NO_RULES))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_jsonschema_write: %s is NULL",
+                    !reg ? "reg"
+                    : !m ? "m"
+                         : "out");
+  if (flags & ~(uint32_t)(EVS_JSONSCHEMA_CANONICAL | EVS_JSONSCHEMA_ENVELOPE | EVS_JSONSCHEMA_PRETTY |
+                          EVS_JSONSCHEMA_NO_RULES))
     return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_jsonschema_write: unknown flags 0x%x", (unsigned)flags);
   if ((flags & EVS_JSONSCHEMA_ENVELOPE) && (!m->event || !m->event->n_types))
     return evs_fail(err, EVS_ERR_INVALID_ARG, "%s is not an event message: it has no envelope", m->full_name);
@@ -852,15 +862,19 @@ evs_status evs_jsonschema_write(const evs_registry *reg, const evs_message *m, u
   bool env = (flags & EVS_JSONSCHEMA_ENVELOPE) != 0;
   js_node *root = js_obj(&c);
   js_put(&c, root, "$schema", js_str(&c, k_schema_uri));
-  js_put(&c, root, "$id", js_strf(&c, "urn:evs:%s%s:%s", env ? "cloudevent" : "json",
-                                  c.canonical ? "-canonical" : "", m->full_name));
-  js_put(&c, root, "title", env ? js_strf(&c, "CloudEvent carrying %s", m->full_name) : js_str(&c, m->full_name));
+  js_put(&c, root, "$id",
+         js_strf(&c, "urn:evs:%s%s:%s", env ? "cloudevent" : "json", c.canonical ? "-canonical" : "",
+                 m->full_name));
+  js_put(&c, root, "title",
+         env ? js_strf(&c, "CloudEvent carrying %s", m->full_name) : js_str(&c, m->full_name));
   describe(&c, root, m->src.leading_comment);
   if (!env)
-    js_put(&c, root, "$comment",
-         js_str(&c, c.canonical ? "evs-inexact: see docs/jsonschema.md (canonical)"
-                                : "evs-inexact: duplicate keys, lone surrogates, nesting depth, numbers beyond "
-                                  "double precision, numbers in strings with an exponent (see docs/jsonschema.md)"));
+    js_put(
+        &c, root, "$comment",
+        js_str(&c, c.canonical
+                       ? "evs-inexact: see docs/jsonschema.md (canonical)"
+                       : "evs-inexact: duplicate keys, lone surrogates, nesting depth, numbers beyond "
+                         "double precision, numbers in strings with an exponent (see docs/jsonschema.md)"));
   js_node *ref = message_ref(&c, m);
   if (env) {
     js_node *e = envelope(&c, m, ref);

@@ -27,11 +27,11 @@ typedef struct js_ctx {
   bool rules; /* map the field rules (not EVS_JSONSCHEMA_NO_RULES) */
   evs_arena *arena;
   bool nomem;
-  js_node *defs;                   /* the "$defs" object */
-  const evs_message **done;        /* messages with a definition (made or queued) */
+  js_node *defs;            /* the "$defs" object */
+  const evs_message **done; /* messages with a definition (made or queued) */
   size_t n_done, cap_done;
-  evs_buf tmp;                     /* scratch for patterns */
-  evs_buf inexact;                 /* "field: case; ..." of the definition being built */
+  evs_buf tmp;     /* scratch for patterns */
+  evs_buf inexact; /* "field: case; ..." of the definition being built */
 } js_ctx;
 
 /* ---- tree (jsonschema_tree.c); every constructor returns NULL (and sets c->nomem) when out of memory,

@@ -221,6 +221,19 @@ static bool all_of(const char *s, size_t n, char ch) {
 }
 
 /* Digit strings of length n between x and y (x <= y, both n digits, leading zeros allowed inside). */
+static void same_len(evs_buf *out, const char *x, const char *y, size_t n);
+
+/* same_len in a group unless it is one character class. */
+static void same_len_group(evs_buf *out, const char *x, const char *y, size_t n) {
+  if (n == 1) {
+    same_len(out, x, y, n);
+    return;
+  }
+  evs_buf_append_str(out, "(?:");
+  same_len(out, x, y, n);
+  evs_buf_append_byte(out, ')');
+}
+
 static void same_len(evs_buf *out, const char *x, const char *y, size_t n) {
   if (n == 0) return;
   if (x[0] == y[0]) {
@@ -231,9 +244,7 @@ static void same_len(evs_buf *out, const char *x, const char *y, size_t n) {
     } else if (all_of(x + 1, n - 1, '0') && all_of(y + 1, n - 1, '9')) {
       any_digits(out, n - 1);
     } else {
-      evs_buf_append_str(out, "(?:");
-      same_len(out, x + 1, y + 1, n - 1);
-      evs_buf_append_byte(out, ')');
+      same_len_group(out, x + 1, y + 1, n - 1);
     }
     return;
   }
@@ -245,9 +256,7 @@ static void same_len(evs_buf *out, const char *x, const char *y, size_t n) {
   memset(zeros, '0', sizeof zeros);
   if (!low_full) {
     evs_buf_append_byte(out, (uint8_t)x[0]);
-    evs_buf_append_str(out, "(?:");
-    same_len(out, x + 1, nines, n - 1);
-    evs_buf_append_byte(out, ')');
+    same_len_group(out, x + 1, nines, n - 1);
     alt = true;
   }
   if (mid_lo <= mid_hi) {
@@ -259,9 +268,7 @@ static void same_len(evs_buf *out, const char *x, const char *y, size_t n) {
   if (!high_full) {
     if (alt) evs_buf_append_byte(out, '|');
     evs_buf_append_byte(out, (uint8_t)y[0]);
-    evs_buf_append_str(out, "(?:");
-    same_len(out, zeros, y + 1, n - 1);
-    evs_buf_append_byte(out, ')');
+    same_len_group(out, zeros, y + 1, n - 1);
   }
 }
 
@@ -276,7 +283,7 @@ static void mag_range(evs_buf *out, uint64_t a, uint64_t b) {
       if (len == la + 1) {
         char t[48];
         if (la + 1 == lb - 1)
-          snprintf(t, sizeof t, "%s[1-9][0-9]{%d}", alt ? "|" : "", la);
+          snprintf(t, sizeof t, la == 1 ? "%s[1-9][0-9]" : "%s[1-9][0-9]{%d}", alt ? "|" : "", la);
         else
           snprintf(t, sizeof t, "%s[1-9][0-9]{%d,%d}", alt ? "|" : "", la, lb - 2);
         evs_buf_append_str(out, t);

@@ -1,7 +1,7 @@
 // ajv 8 (draft 2020-12, strict mode, all errors, ajv-formats) as the JSON Schema side of the evs
 // jsonschema contract test (tests/jsonschema/ajv_contract.sh).
 //   node ajv_check.mjs compile SCHEMA...        compiles each schema; prints "ok FILE" or "fail FILE: why"
-//   node ajv_check.mjs check CASES              CASES: lines "SCHEMA<TAB>DOC"; prints one verdict per line:
+//   node ajv_check.mjs check CASES              CASES: lines "SCHEMA<TAB>DOC" (DOC: FILE or FILE#LINE); prints one verdict per line:
 //                                               "valid", "invalid <first error>" or "nojson <why>"
 import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020.js";
@@ -24,6 +24,19 @@ function validator(file) {
   return v;
 }
 
+// "FILE" is a whole document, "FILE#N" line N of a JSON-lines file.
+const files = new Map();
+function docText(ref) {
+  const m = /^(.*)#(\d+)$/.exec(ref);
+  if (!m) return readFileSync(ref, "utf8");
+  let lines = files.get(m[1]);
+  if (!lines) {
+    lines = readFileSync(m[1], "utf8").split("\n");
+    files.set(m[1], lines);
+  }
+  return lines[Number(m[2]) - 1];
+}
+
 let bad = 0;
 if (mode === "compile") {
   for (const f of args) {
@@ -42,13 +55,20 @@ if (mode === "compile") {
     const [schema, doc] = line.split("\t");
     let data;
     try {
-      data = JSON.parse(readFileSync(doc, "utf8"));
+      data = JSON.parse(docText(doc));
     } catch (e) {
       out.push(`nojson ${e.message.slice(0, 80)}`);
       continue;
     }
     const v = validator(schema);
-    if (v(data)) out.push("valid");
+    let ok;
+    try {
+      ok = v(data);
+    } catch (e) {
+      out.push(`error ${e.message.slice(0, 80)}`); // e.g. the stack, on thousands of nesting levels
+      continue;
+    }
+    if (ok) out.push("valid");
     else {
       const e = v.errors[0];
       out.push(`invalid ${e.instancePath} ${e.message}`.slice(0, 160).replace(/\s+/g, " "));

@@ -35,7 +35,8 @@ static int one(const cli_cmd *cmd, const evs_registry *reg, const evs_message *m
 }
 
 static int all(const cli_cmd *cmd, const evs_registry *reg, uint32_t flags, const char *dir) {
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) return cli_failf(cmd, "cannot create %s: %s", dir, strerror(errno));
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    return cli_failf(cmd, "cannot create %s: %s", dir, strerror(errno));
   size_t n = 0, written = 0;
   const evs_message *const *msgs = evs_registry_messages(reg, &n);
   bool envelope = (flags & EVS_JSONSCHEMA_ENVELOPE) != 0;
@@ -122,7 +123,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
 const cli_cmd cli_cmd_jsonschema = {
     "jsonschema",
     "print the JSON Schema of an event's or message's JSON",
-    "usage: evs jsonschema (--type TYPE | --all DIR) [--envelope] [--canonical] [--no-rules] [--compact] [-o FILE]\n"
+    "usage: evs jsonschema (--type TYPE | --all DIR) [--envelope] [--canonical] [--no-rules] [--compact] [-o "
+    "FILE]\n"
     "                      [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]... [--no-builtin]\n"
     "\n"
     "Prints a JSON Schema (draft 2020-12, one document with a $defs entry per message) of the JSON\n"
@@ -135,13 +137,14 @@ const cli_cmd cli_cmd_jsonschema = {
     "options:\n"
     "  -t, --type TYPE          an event type, or a message by full name (as `evs encode --type`)\n"
     "  --all DIR                one file per message of the schemas: DIR/<full name>.schema.json\n"
-    "                           (with --envelope: event messages only, DIR/<full name>.cloudevent.schema.json)\n"
+    "                           (with --envelope: event messages only, DIR/<full "
+    "name>.cloudevent.schema.json)\n"
     "  --envelope               the CloudEvents structured-mode event `evs produce` reads, with the\n"
     "                           payload as \"data\" (or \"data_base64\")\n"
     "  --canonical              only what evs writes (`evs decode`): JSON names, no null, no defaults,\n"
     "                           64-bit integers as strings, enums by name, standard padded base64\n"
     "  --no-rules               leave the field rules out: what the JSON decoder alone accepts\n"
-  "  --compact                one line instead of indented output\n"
+    "  --compact                one line instead of indented output\n"
     "  -o, --output FILE        write to FILE instead of stdout\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"

@@ -118,14 +118,14 @@ const evs_message *codec_resolve_type(const cli_cmd *cmd, const evs_registry *r,
   evs_error_clear(&err);
   const evs_message *msg = evs_registry_require_message(r, type, &err);
   if (!msg) {
-      /* an event type's suggestion first: --type usually names one */
-      evs_error et_err;
-      evs_error_clear(&et_err);
-      (void)evs_registry_require_event_type(r, type, &et_err);
-      const char *hint = strstr(et_err.msg, "did you mean");
-      if (!hint) hint = strstr(err.msg, "did you mean");
-      cli_failf(cmd, "'%s' is neither an event type nor a message%s%s", type, hint ? "; " : "",
-                hint ? hint : "");
+    /* an event type's suggestion first: --type usually names one */
+    evs_error et_err;
+    evs_error_clear(&et_err);
+    (void)evs_registry_require_event_type(r, type, &et_err);
+    const char *hint = strstr(et_err.msg, "did you mean");
+    if (!hint) hint = strstr(err.msg, "did you mean");
+    cli_failf(cmd, "'%s' is neither an event type nor a message%s%s", type, hint ? "; " : "",
+              hint ? hint : "");
   }
   return msg;
 }
