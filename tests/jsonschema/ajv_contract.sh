@@ -27,8 +27,10 @@ rules=(--no-rules)
 "$evs" jsonschema --all "$work/envelope" --compact --envelope "${rules[@]}" 2>/dev/null ||
   { echo "FAIL: evs jsonschema --all --envelope"; exit 1; }
 
+# the schemas with rules must compile too when the judge cannot check rules
+[ "$judge" = validate ] || "$evs" jsonschema --all "$work/rules" --compact 2>/dev/null || { echo "FAIL: evs jsonschema --all (rules)"; exit 1; }
 # 1. every schema compiles in strict mode
-if ! node "$oracles/ajv_check.mjs" compile "$work"/schemas/*.json "$work"/canonical/*.json "$work"/envelope/*.json \
+if ! node "$oracles/ajv_check.mjs" compile "$work"/schemas/*.json "$work"/canonical/*.json "$work"/envelope/*.json $(ls "$work"/rules/*.json 2>/dev/null) \
     > "$work/compile.txt"; then
   grep -v '^ok ' "$work/compile.txt"
   echo "FAIL: schemas ajv cannot compile in strict mode"
