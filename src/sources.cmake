@@ -44,6 +44,8 @@ set(EVS_LIB_SOURCES
   src/json/lexer.c
   src/json/number.c
   src/json/write_string.c
+  src/schema/jsonschema.c
+  src/schema/jsonschema_tree.c
   src/compat/compat.c
   src/compat/walk.c
   src/compat/rules_table.c

@@ -96,42 +96,52 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
   return -1;
 }
 
+evs_registry *codec_open_registry(const cli_cmd *cmd, const cli_schema *schema) {
+  evs_registry *r = cli_open_registry(cmd, schema);
+  if (!r) return NULL;
+#ifdef EVS_CLI_EXTRA_CATALOG
+  evs_error cat_err;
+  evs_error_clear(&cat_err);
+  if (evs_registry_add_catalog(r, &EVS_CLI_EXTRA_CATALOG, &cat_err) != EVS_OK) {
+    evs_registry_free(r);
+    cli_fail(cmd, &cat_err);
+    return NULL;
+  }
+#endif
+  return r;
+}
+
+const evs_message *codec_resolve_type(const cli_cmd *cmd, const evs_registry *r, const char *type) {
+  const evs_event_type *et = evs_registry_find_event_type(r, type);
+  if (et) return et->message;
+  evs_error err;
+  evs_error_clear(&err);
+  const evs_message *msg = evs_registry_require_message(r, type, &err);
+  if (!msg) {
+    /* an event type's suggestion first: --type usually names one */
+    evs_error et_err;
+    evs_error_clear(&et_err);
+    (void)evs_registry_require_event_type(r, type, &et_err);
+    const char *hint = strstr(et_err.msg, "did you mean");
+    if (!hint) hint = strstr(err.msg, "did you mean");
+    cli_failf(cmd, "'%s' is neither an event type nor a message%s%s", type, hint ? "; " : "",
+              hint ? hint : "");
+  }
+  return msg;
+}
+
 /* The registry and the compiled message type named by a->type. On failure prints why and returns
  * CLI_EXIT_FAIL with *reg NULL. */
 static int open_type(const cli_cmd *cmd, const codec_args *a, evs_registry **reg,
                      const ProtobufCMessageDescriptor **desc) {
   *reg = NULL;
   *desc = NULL;
-  evs_registry *r = cli_open_registry(cmd, &a->schema);
+  evs_registry *r = codec_open_registry(cmd, &a->schema);
   if (!r) return CLI_EXIT_FAIL;
-#ifdef EVS_CLI_EXTRA_CATALOG
-  evs_error cat_err;
-  evs_error_clear(&cat_err);
-  if (evs_registry_add_catalog(r, &EVS_CLI_EXTRA_CATALOG, &cat_err) != EVS_OK) {
+  const evs_message *msg = codec_resolve_type(cmd, r, a->type);
+  if (!msg) {
     evs_registry_free(r);
-    return cli_fail(cmd, &cat_err);
-  }
-#endif
-  const evs_message *msg = NULL;
-  const evs_event_type *et = evs_registry_find_event_type(r, a->type);
-  if (et) {
-    msg = et->message;
-  } else {
-    evs_error err;
-    evs_error_clear(&err);
-    msg = evs_registry_require_message(r, a->type, &err);
-    if (!msg) {
-      /* an event type's suggestion first: --type usually names one */
-      evs_error et_err;
-      evs_error_clear(&et_err);
-      (void)evs_registry_require_event_type(r, a->type, &et_err);
-      const char *hint = strstr(et_err.msg, "did you mean");
-      if (!hint) hint = strstr(err.msg, "did you mean");
-      int rc = cli_failf(cmd, "'%s' is neither an event type nor a message%s%s", a->type, hint ? "; " : "",
-                         hint ? hint : "");
-      evs_registry_free(r);
-      return rc;
-    }
+    return CLI_EXIT_FAIL;
   }
   if (!msg->c_desc) { /* defensive: the registry gives every loaded message a descriptor */
     int rc = cli_failf(cmd, "message %s has no protobuf-c descriptor", msg->full_name);

@@ -51,6 +51,13 @@ typedef struct codec_io {
 int codec_run(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed,
               int (*convert)(const codec_io *io));
 
+/* The registry of the schema options (cli_open_registry), plus the test catalog in the test build of the
+ * program. NULL after printing why. */
+evs_registry *codec_open_registry(const cli_cmd *cmd, const cli_schema *schema);
+/* The message an event type (first) or a message full name names in reg; NULL after printing why, with a
+ * suggestion when a close name exists. */
+const evs_message *codec_resolve_type(const cli_cmd *cmd, const evs_registry *r, const char *type);
+
 /* The input's name in messages: the --input path or "stdin". */
 const char *codec_input_name(const codec_args *a);
 
