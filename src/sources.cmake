@@ -73,4 +73,5 @@ set(EVS_LIB_SOURCES
   src/kafka/consumer.c
   src/kafka/mock.c
   src/kafka/metadata.c
+  src/validate/pattern.c
 )
