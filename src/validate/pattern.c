@@ -415,13 +415,8 @@ static evs_status scan_quantifier(scan *sc, uint64_t *cost, size_t mark, bool gr
       if (peek(sc, 1) == ',') return fail(sc, at, "{,m} is not portable: write {0,m}");
       return fail(sc, at, "a { must start a quantifier {n}, {n,} or {n,m}: write \\{ for a literal {");
     }
-    if (too_big) {
-      if (sc->err) {
-        (void)evs_fail(sc->err, EVS_ERR_LIMIT, "repetition bound above %d", EVS_PATTERN_MAX_REPEAT);
-        evs_error_at(sc->err, at, 0, 0);
-      }
-      return EVS_ERR_LIMIT;
-    }
+    if (too_big)
+      return evs_fail_at(sc->err, EVS_ERR_LIMIT, at, "repetition bound above %d", EVS_PATTERN_MAX_REPEAT);
     if (max != UINT32_MAX && min > max)
       return fail(sc, at, "{%u,%u}: the minimum is above the maximum", (unsigned)min, (unsigned)max);
     if (unroll && max == UINT32_MAX && min == 0) {
@@ -461,13 +456,8 @@ static evs_status scan_group(scan *sc, uint64_t *cost) {
       return fail(sc, open, "named groups are not portable: write (...)");
     return fail(sc, open, "(? groups and inline flags such as (?i) are not portable");
   }
-  if (++sc->depth > MAX_DEPTH) {
-    if (sc->err) {
-      (void)evs_fail(sc->err, EVS_ERR_LIMIT, "groups nested deeper than %d", MAX_DEPTH);
-      evs_error_at(sc->err, open, 0, 0);
-    }
-    return EVS_ERR_LIMIT;
-  }
+  if (++sc->depth > MAX_DEPTH)
+    return evs_fail_at(sc->err, EVS_ERR_LIMIT, open, "groups nested deeper than %d", MAX_DEPTH);
   sc->pos++;
   /* Captures play no part in a yes/no match: PCRE2 gets non-capturing groups. */
   put(sc, sc->target == T_PCRE2 ? "(?:" : "(");
