@@ -75,8 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   evs_buf_free(&ecma);
   if (p) {
     check(strcmp(evs_pattern_source(p), src) == 0);
-    static const char *const values[] = {"", "a", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", "A-z_0 9\n\r\t", "\xC3\xA9\xF0\x9F\x98\x80"};
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) same_verdicts(p, values[i], strlen(values[i]));
+    static const char *const values[] = {"", "a", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", "A-z_0 9\n\r\t",
+                                         "\xC3\xA9\xF0\x9F\x98\x80"};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+      same_verdicts(p, values[i], strlen(values[i]));
     same_verdicts(p, (const char *)data, size < 256 ? size : 256);
     evs_pattern_free(p);
   }

@@ -19,7 +19,8 @@ static int line(const char *pattern, const char *value, size_t len) {
   evs_error err;
   evs_pattern *p = NULL;
   bool m = false;
-  if (evs_pattern_to_ecma(pattern, &ecma, &err) != EVS_OK || evs_pattern_compile(pattern, &p, &err) != EVS_OK ||
+  if (evs_pattern_to_ecma(pattern, &ecma, &err) != EVS_OK ||
+      evs_pattern_compile(pattern, &p, &err) != EVS_OK ||
       evs_pattern_match(p, value, len, &m, &err) != EVS_OK) {
     fprintf(stderr, "/%s/: %s\n", pattern, err.msg);
     evs_buf_free(&ecma);
@@ -44,8 +45,15 @@ int main(void) {
   static const struct {
     const char *text;
     size_t len;
-  } quoted[] = {{"a.b*c+d?e", 9}, {"^$", 2}, {"(x)[y]{z}|w", 11}, {"back\\slash", 10}, {"a-b/c_d", 7},
-                {"tab\there\nnl\rcr", 15}, {"\xC3\xA9\xF0\x9F\x98\x80", 6}, {"$1.00 (^_^)", 11}, {"a\0b", 3}};
+  } quoted[] = {{"a.b*c+d?e", 9},
+                {"^$", 2},
+                {"(x)[y]{z}|w", 11},
+                {"back\\slash", 10},
+                {"a-b/c_d", 7},
+                {"tab\there\nnl\rcr", 15},
+                {"\xC3\xA9\xF0\x9F\x98\x80", 6},
+                {"$1.00 (^_^)", 11},
+                {"a\0b", 3}};
   for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++) {
     evs_buf q = EVS_BUF_INIT;
     char longer[32];

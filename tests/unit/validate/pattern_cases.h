@@ -1,6 +1,7 @@
 /* Patterns × values with the verdict the dialect gives (docs/validation.md, "Patterns"): shared by the unit
  * test (evs's PCRE2 matcher, both paths) and the ECMA-262 oracle (tests/oracles/pattern_ecma.js, through
- * tests/unit/validate/pattern_cases.c), so the table is the one place the dialect's meaning is written down. */
+ * tests/unit/validate/pattern_cases.c), so the table is the one place the dialect's meaning is written down.
+ */
 #ifndef EVS_TEST_PATTERN_CASES_H
 #define EVS_TEST_PATTERN_CASES_H
 
@@ -47,8 +48,14 @@ static const pattern_case k_pattern_cases[] = {
     {"^[\xF0\x9F\x98\x80-\xF0\x9F\x98\x82]$", "\xF0\x9F\x98\x83", 0, false},
     {"^[^a]$", "\xF0\x9F\x98\x80", 0, true},
     /* general categories over code points */
-    {"^\\p{Lu}+$", "\xC3\x80" "B", 0, true},
-    {"^\\p{Lu}+$", "\xC3\x80" "b", 0, false},
+    {"^\\p{Lu}+$",
+     "\xC3\x80"
+     "B",
+     0, true},
+    {"^\\p{Lu}+$",
+     "\xC3\x80"
+     "b",
+     0, false},
     {"\\P{L}", "abc", 0, false},
     {"\\P{L}", "ab1", 0, true},
     {"^\\p{Nd}$", "\xD9\xA3", 0, true},
@@ -95,7 +102,10 @@ static const pattern_case k_pattern_cases[] = {
     {"^([a-z]{1,3}){2}$", "abcd", 0, true},
     {"^([a-z]{1,3}){2}$", "abcdefg", 0, false},
     {"^\\p{L}{3}$", "\xF0\x90\x90\x80\xF0\x90\x90\x80\xF0\x90\x90\x80", 0, true},
-    {"^[\\p{L}]+$", "\xF0\x90\x90\x80" "a", 0, true},
+    {"^[\\p{L}]+$",
+     "\xF0\x90\x90\x80"
+     "a",
+     0, true},
     /* classes */
     {"^[^a-c]$", "d", 0, true},
     {"^[^a-c]$", "b", 0, false},

@@ -25,12 +25,14 @@ static void test_match_table_both_paths(void **state) {
     const pattern_case *c = &k_pattern_cases[i];
     evs_error err;
     evs_pattern *p = NULL;
-    if (evs_pattern_compile(c->pattern, &p, &err) != EVS_OK) fail_msg("case %zu /%s/: %s", i, c->pattern, err.msg);
+    if (evs_pattern_compile(c->pattern, &p, &err) != EVS_OK)
+      fail_msg("case %zu /%s/: %s", i, c->pattern, err.msg);
     bool m = !c->match, d = !c->match;
     assert_int_equal(evs_pattern_match(p, c->value, case_len(c), &m, &err), EVS_OK);
     assert_int_equal(evs_pattern_match_dfa(p, c->value, case_len(c), &d, &err), EVS_OK);
     if (m != c->match || d != c->match)
-      fail_msg("case %zu /%s/ on \"%s\": backtracking %d, dfa %d, want %d", i, c->pattern, c->value, m, d, c->match);
+      fail_msg("case %zu /%s/ on \"%s\": backtracking %d, dfa %d, want %d", i, c->pattern, c->value, m, d,
+               c->match);
     assert_string_equal(evs_pattern_source(p), c->pattern);
     evs_pattern_free(p);
   }
@@ -132,8 +134,8 @@ static void test_refusals_name_construct_and_offset(void **state) {
     evs_error_clear(&err);
     evs_status st = evs_pattern_check(r->pattern, &err);
     if (st != r->code || err.offset != r->offset || !strstr(err.msg, r->msg))
-      fail_msg("/%s/: got %s at %zu \"%s\", want %s at %zu with \"%s\"", r->pattern, evs_status_name(st), err.offset,
-               err.msg, evs_status_name(r->code), r->offset, r->msg);
+      fail_msg("/%s/: got %s at %zu \"%s\", want %s at %zu with \"%s\"", r->pattern, evs_status_name(st),
+               err.offset, err.msg, evs_status_name(r->code), r->offset, r->msg);
     /* compile and to_ecma refuse with the same verdict and leave nothing behind */
     evs_pattern *p = (evs_pattern *)&err;
     assert_int_equal(evs_pattern_compile(r->pattern, &p, NULL), r->code);
@@ -244,10 +246,20 @@ static void expect_quote_round_trip(const char *text, size_t len) {
 
 static void test_quote(void **state) {
   (void)state;
-  const char *texts[] = {"plain",          "a.b*c+d?e",        "^$",     "(x)[y]{z}|w",    "back\\slash",
-                         "a-b/c_d",        "tab\there\nnl\rcr", "\xC3\xA9\xF0\x9F\x98\x80", "", "$1.00 (^_^)",
-                         "[\\-]", "{1,2}"};
-  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) expect_quote_round_trip(texts[i], strlen(texts[i]));
+  const char *texts[] = {"plain",
+                         "a.b*c+d?e",
+                         "^$",
+                         "(x)[y]{z}|w",
+                         "back\\slash",
+                         "a-b/c_d",
+                         "tab\there\nnl\rcr",
+                         "\xC3\xA9\xF0\x9F\x98\x80",
+                         "",
+                         "$1.00 (^_^)",
+                         "[\\-]",
+                         "{1,2}"};
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+    expect_quote_round_trip(texts[i], strlen(texts[i]));
   expect_quote_round_trip("a\0b", 3);
   evs_buf q = EVS_BUF_INIT;
   assert_int_equal(evs_pattern_quote("a.b-c$", 6, &q), EVS_OK);
@@ -267,7 +279,7 @@ static void test_hostile_values_return(void **state) {
   assert_non_null(v);
   memset(v, 'a', n);
   v[n] = '!';
-  const char *hostile[] = {"(a|a)*b",   "(a*)*b",       "^(a+)+$",   "(a|a)*[bc]", "(a*)*[bc]",
+  const char *hostile[] = {"(a|a)*b",   "(a*)*b",       "^(a+)+$",     "(a|a)*[bc]",       "(a*)*[bc]",
                            "^(a|aa)+$", "(a{2,})+[bc]", "^(.*a){12}$", "^([a-z]+[a-z]+)+$"};
   for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
     evs_pattern *p = NULL;
@@ -320,9 +332,12 @@ static void test_one_pattern_many_threads(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_match_table_both_paths), cmocka_unit_test(test_refusals_name_construct_and_offset),
-      cmocka_unit_test(test_limits_and_arguments),   cmocka_unit_test(test_ecma_translation),
-      cmocka_unit_test(test_quote),                  cmocka_unit_test(test_hostile_values_return),
+      cmocka_unit_test(test_match_table_both_paths),
+      cmocka_unit_test(test_refusals_name_construct_and_offset),
+      cmocka_unit_test(test_limits_and_arguments),
+      cmocka_unit_test(test_ecma_translation),
+      cmocka_unit_test(test_quote),
+      cmocka_unit_test(test_hostile_values_return),
       cmocka_unit_test(test_one_pattern_many_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
