@@ -20,9 +20,9 @@
 #define MAX_DEPTH 64
 /* Size of a pattern once its bounded repetitions are unrolled (each atom counts 1, a group the sum of its
  * branches, x{n,m} m times x): bounds the compiled program and the number of DFA states, hence the
- * per-character cost of a match (PCRE2's DFA matcher spends about states^2 per character). `(a{100}){100}`
+ * per-character cost of a match (PCRE2's DFA matcher spends about states^2 per character). `(a{100}){101}`
  * is refused; `^[^@]{1,1000}$` is fine. */
-#define MAX_COST 4000
+#define MAX_COST 10000
 /* Backtracking steps before the match falls back to the DFA matcher. */
 #define MATCH_LIMIT 100000
 /* Backtracking memory (KiB) of the interpreter (used when JIT is unavailable) before that fallback. */
@@ -60,12 +60,18 @@ static void put_cp(evs_buf *out, uint32_t cp) {
 }
 
 /* One literal code point as both targets read it: metacharacters escaped (`-` only inside classes, since
- * ECMA `u` rejects `\-` outside), \n \r \t spelled as escapes, everything else as itself. */
-static void put_literal(evs_buf *out, uint32_t cp, bool in_class) {
+ * ECMA `u` rejects `\-` outside), \n \r \t spelled as escapes, everything else as itself. PCRE2 also
+ * reads `[=`, `[:` and `[.` as POSIX syntax even at the opening of a class (`[=*=]`), so in a class every
+ * ASCII punctuation character is escaped for it (ECMA `u` would refuse `\=` and `\:`). */
+static void put_literal(evs_buf *out, uint32_t cp, bool in_class, enum target target) {
   if (!out) return;
+  bool escape =
+      cp > 0x20 && cp < 0x7F && !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') && !(cp >= '0' && cp <= '9');
+  if (escape && !(in_class && target == T_PCRE2))
+    escape = strchr(in_class ? "\\]^-[" : "\\^$.|?*+()[]{}", (int)cp) != NULL;
   if (cp == '\n' || cp == '\r' || cp == '\t') {
     (void)evs_buf_append_str(out, cp == '\n' ? "\\n" : cp == '\r' ? "\\r" : "\\t");
-  } else if (cp < 0x80 && strchr(in_class ? "\\]^-[" : "\\^$.|?*+()[]{}", (int)cp) && cp != 0) {
+  } else if (escape) {
     (void)evs_buf_append_byte(out, '\\');
     (void)evs_buf_append_byte(out, (uint8_t)cp);
   } else {
@@ -99,13 +105,20 @@ static uint64_t cost_mul(uint64_t a, uint64_t b) {
  * so the message gives the explicit class. */
 static const char *shorthand_advice(int c) {
   switch (c) {
-  case 'd': return "\\d is not portable: write [0-9]";
-  case 'D': return "\\D is not portable: write [^0-9]";
-  case 'w': return "\\w is not portable: write [A-Za-z0-9_]";
-  case 'W': return "\\W is not portable: write [^A-Za-z0-9_]";
-  case 's': return "\\s is not portable: write [ \\t\\n\\r]";
-  case 'S': return "\\S is not portable: write [^ \\t\\n\\r]";
-  default: return NULL;
+    case 'd':
+      return "\\d is not portable: write [0-9]";
+    case 'D':
+      return "\\D is not portable: write [^0-9]";
+    case 'w':
+      return "\\w is not portable: write [A-Za-z0-9_]";
+    case 'W':
+      return "\\W is not portable: write [^A-Za-z0-9_]";
+    case 's':
+      return "\\s is not portable: write [ \\t\\n\\r]";
+    case 'S':
+      return "\\S is not portable: write [^ \\t\\n\\r]";
+    default:
+      return NULL;
   }
 }
 
@@ -114,41 +127,52 @@ static evs_status bad_escape(scan *sc, size_t at, int c) {
   const char *advice = shorthand_advice(c);
   if (advice) return fail(sc, at, "%s", advice);
   switch (c) {
-  case 'b':
-  case 'B': return fail(sc, at, "word boundaries (\\%c) are not portable", c);
-  case 'x':
-  case 'u':
-  case 'U':
-  case 'o':
-  case 'N': return fail(sc, at, "\\%c escapes are not portable: write the character itself (or \\n \\r \\t)", c);
-  case 'f':
-  case 'v':
-  case 'a':
-  case 'e':
-  case '0':
-  case 'c': return fail(sc, at, "\\%c is not portable: write the character itself", c);
-  case 'k':
-  case 'g': return fail(sc, at, "back-references (\\%c) are not portable", c);
-  case 'A':
-  case 'G': return fail(sc, at, "\\%c is not portable: write ^ at the start of the pattern", c);
-  case 'z':
-  case 'Z': return fail(sc, at, "\\%c is not portable: write $ at the end of the pattern", c);
-  case '$': return fail(sc, at, "\\$ is not portable: write [$] for a literal $");
-  case -1: return fail(sc, at, "the pattern ends with a lone \\: write \\\\ for a literal backslash");
-  default: break;
+    case 'b':
+    case 'B':
+      return fail(sc, at, "word boundaries (\\%c) are not portable", c);
+    case 'x':
+    case 'u':
+    case 'U':
+    case 'o':
+    case 'N':
+      return fail(sc, at, "\\%c escapes are not portable: write the character itself (or \\n \\r \\t)", c);
+    case 'f':
+    case 'v':
+    case 'a':
+    case 'e':
+    case '0':
+    case 'c':
+      return fail(sc, at, "\\%c is not portable: write the character itself", c);
+    case 'k':
+    case 'g':
+      return fail(sc, at, "back-references (\\%c) are not portable", c);
+    case 'A':
+    case 'G':
+      return fail(sc, at, "\\%c is not portable: write ^ at the start of the pattern", c);
+    case 'z':
+    case 'Z':
+      return fail(sc, at, "\\%c is not portable: write $ at the end of the pattern", c);
+    case '$':
+      return fail(sc, at, "\\$ is not portable: write [$] for a literal $");
+    case -1:
+      return fail(sc, at, "the pattern ends with a lone \\: write \\\\ for a literal backslash");
+    default:
+      break;
   }
   if (c >= '1' && c <= '9') return fail(sc, at, "back-references (\\%c) are not portable", c);
   if (c < 0x80 && c > 0x20 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
     return fail(sc, at, "\\%c is not an escape of the dialect: write %c", c, c);
   if (c < 0x80 && c > 0x20) return fail(sc, at, "unknown escape \\%c", c);
-  return fail(sc, at, "a \\ must be followed by n, r, t, p{..}, P{..} or one of ( ) * + - . ? [ \\ ] ^ { | }");
+  return fail(sc, at,
+              "a \\ must be followed by n, r, t, p{..}, P{..} or one of ( ) * + - . ? [ \\ ] ^ { | }");
 }
 
 /* The general categories I-Regexp allows (no scripts, blocks or binary properties). */
 static bool known_category(const uint8_t *name, size_t n) {
-  static const char *const k_cats[] = {"L",  "Lu", "Ll", "Lt", "Lm", "Lo", "M",  "Mn", "Mc", "Me", "N",  "Nd",
-                                       "Nl", "No", "P",  "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S",  "Sm",
-                                       "Sc", "Sk", "So", "Z",  "Zs", "Zl", "Zp", "C",  "Cc", "Cf", "Co", "Cn"};
+  static const char *const k_cats[] = {"L",  "Lu", "Ll", "Lt", "Lm", "Lo", "M",  "Mn", "Mc",
+                                       "Me", "N",  "Nd", "Nl", "No", "P",  "Pc", "Pd", "Ps",
+                                       "Pe", "Pi", "Pf", "Po", "S",  "Sm", "Sc", "Sk", "So",
+                                       "Z",  "Zs", "Zl", "Zp", "C",  "Cc", "Cf", "Co", "Cn"};
   for (size_t i = 0; i < sizeof k_cats / sizeof k_cats[0]; i++)
     if (strlen(k_cats[i]) == n && memcmp(k_cats[i], name, n) == 0) return true;
   return false;
@@ -164,11 +188,12 @@ static evs_status scan_category(scan *sc) {
   if (end >= sc->len || sc->s[end] != '}') return fail(sc, at, "\\%c{ is not closed by }", p);
   if (end == name) return fail(sc, at, "empty \\%c{}: name a general category such as L, Lu or Nd", p);
   if (!known_category(sc->s + name, end - name))
-    return fail(sc, at,
-                "unknown category \\%c{%.*s}: only general categories (L, Lu, Ll, Lt, Lm, Lo, M, Mn, Mc, Me, N, Nd, "
-                "Nl, No, P, Pc, Pd, Ps, Pe, Pi, Pf, Po, S, Sm, Sc, Sk, So, Z, Zs, Zl, Zp, C, Cc, Cf, Co, Cn) are "
-                "portable",
-                p, (int)(end - name), (const char *)sc->s + name);
+    return fail(
+        sc, at,
+        "unknown category \\%c{%.*s}: only general categories (L, Lu, Ll, Lt, Lm, Lo, M, Mn, Mc, Me, N, Nd, "
+        "Nl, No, P, Pc, Pd, Ps, Pe, Pi, Pf, Po, S, Sm, Sc, Sk, So, Z, Zs, Zl, Zp, C, Cc, Cf, Co, Cn) are "
+        "portable",
+        p, (int)(end - name), (const char *)sc->s + name);
   if (sc->out) (void)evs_buf_append(sc->out, sc->s + at, end + 1 - at);
   sc->pos = end + 1;
   return EVS_OK;
@@ -291,11 +316,12 @@ static evs_status scan_class(scan *sc) {
     if (is_cat) {
       if ((st = scan_category(sc)) != EVS_OK) return st;
       if (peek(sc, 0) == '-' && peek(sc, 1) != ']' && peek(sc, 1) >= 0)
-        return fail(sc, sc->pos, "a range cannot start at a category \\p{..}/\\P{..}: write \\- for a literal -");
+        return fail(sc, sc->pos,
+                    "a range cannot start at a category \\p{..}/\\P{..}: write \\- for a literal -");
       continue;
     }
     if (peek(sc, 0) != '-' || peek(sc, 1) == ']' || peek(sc, 1) < 0) {
-      put_literal(sc->out, lo, true);
+      put_literal(sc->out, lo, true, sc->target);
       continue;
     }
     sc->pos++; /* the - of a range */
@@ -307,9 +333,9 @@ static evs_status scan_class(scan *sc) {
     if (hi < lo)
       return fail(sc, item, "range out of order: U+%04X-U+%04X (the first must not be above the second)",
                   (unsigned)lo, (unsigned)hi);
-    put_literal(sc->out, lo, true);
+    put_literal(sc->out, lo, true, sc->target);
     put(sc, "-");
-    put_literal(sc->out, hi, true);
+    put_literal(sc->out, hi, true, sc->target);
   }
 }
 
@@ -389,13 +415,8 @@ static evs_status scan_quantifier(scan *sc, uint64_t *cost, size_t mark, bool gr
       if (peek(sc, 1) == ',') return fail(sc, at, "{,m} is not portable: write {0,m}");
       return fail(sc, at, "a { must start a quantifier {n}, {n,} or {n,m}: write \\{ for a literal {");
     }
-    if (too_big) {
-      if (sc->err) {
-        (void)evs_fail(sc->err, EVS_ERR_LIMIT, "repetition bound above %d", EVS_PATTERN_MAX_REPEAT);
-        evs_error_at(sc->err, at, 0, 0);
-      }
-      return EVS_ERR_LIMIT;
-    }
+    if (too_big)
+      return evs_fail_at(sc->err, EVS_ERR_LIMIT, at, "repetition bound above %d", EVS_PATTERN_MAX_REPEAT);
     if (max != UINT32_MAX && min > max)
       return fail(sc, at, "{%u,%u}: the minimum is above the maximum", (unsigned)min, (unsigned)max);
     if (unroll && max == UINT32_MAX && min == 0) {
@@ -415,7 +436,8 @@ static evs_status scan_quantifier(scan *sc, uint64_t *cost, size_t mark, bool gr
   }
   c = peek(sc, 0);
   if (c == '?') return fail(sc, sc->pos, "lazy quantifiers (*? +? ?? {n,m}?) are not portable: drop the ?");
-  if (c == '+') return fail(sc, sc->pos, "possessive quantifiers (*+ ++ ?+ {n,m}+) are not portable: drop the +");
+  if (c == '+')
+    return fail(sc, sc->pos, "possessive quantifiers (*+ ++ ?+ {n,m}+) are not portable: drop the +");
   if (at_quantifier(sc))
     return fail(sc, sc->pos, "a quantifier cannot follow another: group the first, as in (a*)*");
   return EVS_OK;
@@ -430,16 +452,12 @@ static evs_status scan_group(scan *sc, uint64_t *cost) {
     if (k == '=' || k == '!') return fail(sc, open, "lookahead (?%c...) is not portable", k);
     if (k == '<' && (peek(sc, 3) == '=' || peek(sc, 3) == '!'))
       return fail(sc, open, "lookbehind (?<%c...) is not portable", peek(sc, 3));
-    if (k == '<' || k == 'P' || k == '\'') return fail(sc, open, "named groups are not portable: write (...)");
+    if (k == '<' || k == 'P' || k == '\'')
+      return fail(sc, open, "named groups are not portable: write (...)");
     return fail(sc, open, "(? groups and inline flags such as (?i) are not portable");
   }
-  if (++sc->depth > MAX_DEPTH) {
-    if (sc->err) {
-      (void)evs_fail(sc->err, EVS_ERR_LIMIT, "groups nested deeper than %d", MAX_DEPTH);
-      evs_error_at(sc->err, open, 0, 0);
-    }
-    return EVS_ERR_LIMIT;
-  }
+  if (++sc->depth > MAX_DEPTH)
+    return evs_fail_at(sc->err, EVS_ERR_LIMIT, open, "groups nested deeper than %d", MAX_DEPTH);
   sc->pos++;
   /* Captures play no part in a yes/no match: PCRE2 gets non-capturing groups. */
   put(sc, sc->target == T_PCRE2 ? "(?:" : "(");
@@ -458,46 +476,53 @@ static evs_status scan_atom(scan *sc, uint64_t *cost) {
   int c = sc->s[at];
   *cost = 1;
   switch (c) {
-  case '(': return scan_group(sc, cost);
-  case '[': return scan_class(sc);
-  case '.':
-    sc->pos++;
-    put(sc, "[^\\n\\r]"); /* I-Regexp's `.`; ECMA's also excludes U+2028/U+2029, PCRE2's only \n */
-    return EVS_OK;
-  case '\\': {
-    int e = peek(sc, 1);
-    if (e == 'p' || e == 'P') {
+    case '(':
+      return scan_group(sc, cost);
+    case '[':
+      return scan_class(sc);
+    case '.':
       sc->pos++;
-      return scan_category(sc);
-    }
-    uint32_t cp;
-    if (!single_char_escape(e, &cp)) return bad_escape(sc, at, e);
-    sc->pos += 2;
-    put_literal(sc->out, cp, false);
-    return EVS_OK;
-  }
-  case '^': return fail(sc, at, "^ is an anchor only at the start of the pattern: write \\^ for a literal ^");
-  case '$':
-    if (at + 1 == sc->len && sc->depth == 0) {
-      sc->pos++;
-      put(sc, sc->target == T_PCRE2 ? "\\z" : "$");
-      *cost = 0;
+      put(sc, "[^\\n\\r]"); /* I-Regexp's `.`; ECMA's also excludes U+2028/U+2029, PCRE2's only \n */
+      return EVS_OK;
+    case '\\': {
+      int e = peek(sc, 1);
+      if (e == 'p' || e == 'P') {
+        sc->pos++;
+        return scan_category(sc);
+      }
+      uint32_t cp;
+      if (!single_char_escape(e, &cp)) return bad_escape(sc, at, e);
+      sc->pos += 2;
+      put_literal(sc->out, cp, false, sc->target);
       return EVS_OK;
     }
-    return fail(sc, at, "$ is an anchor only at the end of the pattern: write [$] for a literal $");
-  case '*':
-  case '+':
-  case '?': return fail(sc, at, "nothing to repeat before %c: write \\%c for a literal %c", c, c, c);
-  case '{':
-    if (at_quantifier(sc)) return fail(sc, at, "nothing to repeat before {: write \\{ for a literal {");
-    return fail(sc, at, "a literal { must be escaped: write \\{");
-  case '}': return fail(sc, at, "a literal } must be escaped: write \\}");
-  case ']': return fail(sc, at, "] without [: write \\] for a literal ]");
-  default: break;
+    case '^':
+      return fail(sc, at, "^ is an anchor only at the start of the pattern: write \\^ for a literal ^");
+    case '$':
+      if (at + 1 == sc->len && sc->depth == 0) {
+        sc->pos++;
+        put(sc, sc->target == T_PCRE2 ? "\\z" : "$");
+        *cost = 0;
+        return EVS_OK;
+      }
+      return fail(sc, at, "$ is an anchor only at the end of the pattern: write [$] for a literal $");
+    case '*':
+    case '+':
+    case '?':
+      return fail(sc, at, "nothing to repeat before %c: write \\%c for a literal %c", c, c, c);
+    case '{':
+      if (at_quantifier(sc)) return fail(sc, at, "nothing to repeat before {: write \\{ for a literal {");
+      return fail(sc, at, "a literal { must be escaped: write \\{");
+    case '}':
+      return fail(sc, at, "a literal } must be escaped: write \\}");
+    case ']':
+      return fail(sc, at, "] without [: write \\] for a literal ]");
+    default:
+      break;
   }
   uint32_t cp = 0;
   sc->pos += evs_utf8_get(sc->s + at, sc->len - at, &cp);
-  put_literal(sc->out, cp, false);
+  put_literal(sc->out, cp, false, sc->target);
   return EVS_OK;
 }
 
@@ -530,7 +555,8 @@ static evs_status scan_pattern(const char *src, enum target target, evs_buf *out
     return evs_fail_at(err, EVS_ERR_LIMIT, EVS_PATTERN_MAX_LEN, "pattern longer than %d bytes",
                        EVS_PATTERN_MAX_LEN);
   size_t bad = evs_utf8_check((const uint8_t *)src, len);
-  if (bad < len) return evs_fail_at(err, EVS_ERR_SYNTAX, bad, "pattern is not valid UTF-8 (at byte %zu)", bad);
+  if (bad < len)
+    return evs_fail_at(err, EVS_ERR_SYNTAX, bad, "pattern is not valid UTF-8 (at byte %zu)", bad);
   scan sc = {(const uint8_t *)src, len, 0, target, out, err, 0};
   if (len > 0 && src[0] == '^') {
     sc.pos = 1;
@@ -568,19 +594,21 @@ evs_status evs_pattern_to_ecma(const char *src, evs_buf *out, evs_error *err) {
 static evs_status compile_one(const evs_buf *text, pcre2_code **out, evs_error *err) {
   int code;
   PCRE2_SIZE at;
-  *out = pcre2_compile(text->data ? (PCRE2_SPTR)text->data : (PCRE2_SPTR) "", text->len,
-                       PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_UTF_CHECK | PCRE2_NEVER_BACKSLASH_C,
-                       &code, &at, NULL);
+  *out = pcre2_compile(
+      text->data ? (PCRE2_SPTR)text->data : (PCRE2_SPTR) "", text->len,
+      PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_UTF_CHECK | PCRE2_NEVER_BACKSLASH_C, &code, &at,
+      NULL);
   if (*out) {
     (void)pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE); /* the interpreter serves when JIT is unavailable */
     return EVS_OK;
   }
-  if (code == PCRE2_ERROR_HEAP_FAILED) return evs_fail(err, EVS_ERR_NOMEM, "out of memory compiling a pattern");
+  if (code == PCRE2_ERROR_HEAP_FAILED)
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory compiling a pattern");
   PCRE2_UCHAR msg[120];
   if (pcre2_get_error_message(code, msg, sizeof msg) < 0) strcpy((char *)msg, "unknown error");
   /* The scanner's budgets keep PCRE2's limits out of reach; this is a bug if it happens. */
-  return evs_fail(err, EVS_ERR_INTERNAL, "PCRE2 refused the translated pattern: %s (at %zu)", (const char *)msg,
-                  (size_t)at);
+  return evs_fail(err, EVS_ERR_INTERNAL, "PCRE2 refused the translated pattern: %s (at %zu)",
+                  (const char *)msg, (size_t)at);
 }
 
 evs_status evs_pattern_compile(const char *src, evs_pattern **out, evs_error *err) {
@@ -634,8 +662,8 @@ const char *evs_pattern_source(const evs_pattern *p) {
 }
 
 /* The linear fallback: one anchored DFA pass, stopping at the first match. */
-static evs_status dfa_match(const evs_pattern *p, const char *s, size_t len, pcre2_match_data *md, bool *matched,
-                            evs_error *err) {
+static evs_status dfa_match(const evs_pattern *p, const char *s, size_t len, pcre2_match_data *md,
+                            bool *matched, evs_error *err) {
   int stack_ws[DFA_WS_START];
   int *ws = stack_ws;
   size_t n = DFA_WS_START;
@@ -670,7 +698,8 @@ static evs_status dfa_match(const evs_pattern *p, const char *s, size_t len, pcr
 
 evs_status evs_pattern_match(const evs_pattern *p, const char *s, size_t len, bool *matched, evs_error *err) {
   if (matched) *matched = false;
-  if (!p || !matched || (!s && len > 0)) return evs_fail(err, EVS_ERR_INVALID_ARG, "NULL pattern, value or result");
+  if (!p || !matched || (!s && len > 0))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "NULL pattern, value or result");
   if (!s) s = "";
   /* Per call: a compiled pattern stays read-only, so threads can share it. */
   pcre2_match_data *md = pcre2_match_data_create(1, NULL);
@@ -689,9 +718,11 @@ evs_status evs_pattern_match(const evs_pattern *p, const char *s, size_t len, bo
   return st;
 }
 
-evs_status evs_pattern_match_dfa(const evs_pattern *p, const char *s, size_t len, bool *matched, evs_error *err) {
+evs_status evs_pattern_match_dfa(const evs_pattern *p, const char *s, size_t len, bool *matched,
+                                 evs_error *err) {
   if (matched) *matched = false;
-  if (!p || !matched || (!s && len > 0)) return evs_fail(err, EVS_ERR_INVALID_ARG, "NULL pattern, value or result");
+  if (!p || !matched || (!s && len > 0))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "NULL pattern, value or result");
   pcre2_match_data *md = pcre2_match_data_create(1, NULL);
   if (!md) return evs_fail(err, EVS_ERR_NOMEM, "out of memory matching a pattern");
   evs_status st = dfa_match(p, s ? s : "", len, md, matched, err);
@@ -713,7 +744,7 @@ evs_status evs_pattern_quote(const char *text, size_t len, evs_buf *out) {
     } else if (cp == '$') {
       (void)evs_buf_append_str(out, "[$]"); /* \$ is not an I-Regexp escape */
     } else {
-      put_literal(out, cp, false);
+      put_literal(out, cp, false, T_ECMA);
     }
   }
   evs_status st = evs_buf_status(out);
