@@ -26,6 +26,12 @@ set(EVS_LIB_SOURCES
   src/registry/types.c
   src/registry/wirescan.c
   src/registry/wiremerge.c
+  src/validate/check.c
+  src/validate/compile.c
+  src/validate/envelope.c
+  src/validate/formats.c
+  src/validate/violations.c
+  src/validate/walk.c
   src/event/uuid.c
   src/event/uuid7.c
   src/event/timeutil.c

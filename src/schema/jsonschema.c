@@ -46,22 +46,11 @@
 #define EMAIL                                                                                           \
   "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:" \
   "[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"
-#define URI_SCHEME "^[A-Za-z][A-Za-z0-9+.-]*:"
+/* The uri rule's grammar (src/validate/formats.c): a scheme, then RFC 3986 characters, one optional fragment
+ * without brackets. */
+#define URI_CHAR "[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2}"
+#define URI "^[A-Za-z][A-Za-z0-9+.-]*:(?:" URI_CHAR "|[\\[\\]])*(?:#(?:" URI_CHAR ")*)?$"
 #define CE_TEXT "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
-
-/* TEMPORARY until branch `pattern` (src/validate/pattern.c) is merged: weak references, so that this module
- * links without it; the fallbacks below quote literals the same way and leave `pattern` rules out. */
-#pragma weak evs_pattern_to_ecma
-#pragma weak evs_pattern_quote
-
-static evs_status quote_text(const char *text, size_t len, evs_buf *out) {
-  if (evs_pattern_quote) return evs_pattern_quote(text, len, out);
-  for (size_t i = 0; i < len; i++) {
-    if (text[i] && strchr("^$\\.*+?()[]{}|", text[i])) evs_buf_append_byte(out, '\\');
-    evs_buf_append_byte(out, (uint8_t)text[i]);
-  }
-  return evs_buf_status(out);
-}
 
 static const char k_schema_uri[] = "https://json-schema.org/draft/2020-12/schema";
 
@@ -345,8 +334,8 @@ static void add_pattern(js_ctx *c, js_node *s, const char *pre, const char *text
   evs_buf_append_str(&c->tmp, pre);
   evs_error err;
   if (quote) {
-    if (quote_text(text, strlen(text), &c->tmp) != EVS_OK) c->nomem = true;
-  } else if (!evs_pattern_to_ecma || evs_pattern_to_ecma(text, &c->tmp, &err) != EVS_OK) {
+    if (evs_pattern_quote(text, strlen(text), &c->tmp) != EVS_OK) c->nomem = true;
+  } else if (evs_pattern_to_ecma(text, &c->tmp, &err) != EVS_OK) {
     /* cannot happen for a loaded registry: it checked the pattern */
     inexact(c, path, "a pattern evs could not translate");
     return;
@@ -384,10 +373,7 @@ static js_node *string_schema(js_ctx *c, const evs_field_rules *r, const char *p
                            : r->uuid == EVS_UUID_V7 ? UUID_V("7")
                                                     : UUID_ANY)));
   if (r->has_email && r->email) all_of(c, s, js_kv(c, "pattern", js_str(c, EMAIL)));
-  if (r->has_uri && r->uri) {
-    all_of(c, s, js_kv(c, "pattern", js_str(c, URI_SCHEME)));
-    inexact(c, path, "string.uri (only the scheme is checked)");
-  }
+  if (r->has_uri && r->uri) all_of(c, s, js_kv(c, "pattern", js_str(c, URI)));
   if (r->has_rfc3339 && r->rfc3339) {
     all_of(c, s, js_kv(c, "pattern", js_str(c, TIMESTAMP_READER)));
     inexact(c, path, "string.rfc3339 (offsets that move the instant out of years 0001..9999)");
@@ -515,9 +501,14 @@ static bool has_value_rules(const evs_field_rules *r) {
          r->has_finite || r->has_within || r->has_max_future;
 }
 
+/* `required`, or a list or map that must have elements: then absent, null and empty all fail alike. */
+static bool must_be_set(const evs_field *f, const evs_field_rules *r) {
+  return r && ((r->has_required && r->required) || (f->is_repeated && r->has_min_items && r->min_items > 0));
+}
+
 static js_node *field_schema(js_ctx *c, const evs_field *f) {
   const evs_field_rules *r = c->rules ? f->rules : NULL;
-  bool required = r && r->has_required && r->required;
+  bool required = must_be_set(f, r);
   const char *path = f->name;
   js_node *s;
   if (f->is_map) {
@@ -621,7 +612,7 @@ static js_node *plain_message(js_ctx *c, const evs_message *m) {
       all_of(c, o, js_kv(c, "not", both));
     }
     bool proto2_required = f->label == EVS_LABEL_REQUIRED;
-    bool rule_required = c->rules && f->rules && f->rules->has_required && f->rules->required;
+    bool rule_required = c->rules && must_be_set(f, f->rules);
     if (proto2_required || rule_required) all_of(c, o, field_set(c, f, proto2_required && !rule_required));
   }
   /* proto2 extensions, keyed "[scope.name]": singular scalars and enums only (the codec's rule) */
@@ -716,7 +707,8 @@ static js_node *wkt_schema(js_ctx *c, const evs_message *m) {
       const evs_message *const *all = evs_registry_messages(c->reg, &n);
       for (size_t i = 0; i < n; i++) {
         if (i) evs_buf_append_byte(&c->tmp, '|');
-        if (quote_text(all[i]->full_name, strlen(all[i]->full_name), &c->tmp) != EVS_OK) c->nomem = true;
+        if (evs_pattern_quote(all[i]->full_name, strlen(all[i]->full_name), &c->tmp) != EVS_OK)
+          c->nomem = true;
       }
       evs_buf_append_str(&c->tmp, ")$");
       js_add(l, js_has(c, "@type", js_pattern(c, (const char *)c->tmp.data)));
@@ -807,7 +799,7 @@ static js_node *envelope(js_ctx *c, const evs_message *m, js_node *payload) {
   js_put(c, p, "subject", nullable_text(c, CE_TEXT, true));
   evs_buf_reset(&c->tmp);
   evs_buf_append_str(&c->tmp, "^evs:");
-  if (quote_text(m->full_name, strlen(m->full_name), &c->tmp) != EVS_OK) c->nomem = true;
+  if (evs_pattern_quote(m->full_name, strlen(m->full_name), &c->tmp) != EVS_OK) c->nomem = true;
   evs_buf_append_str(&c->tmp, "$");
   js_put(c, p, "dataschema", nullable_text(c, (const char *)c->tmp.data, false));
   js_put(c, p, "datacontenttype",
