@@ -4,6 +4,10 @@
  *                                     (default 2000), deterministic
  *   bench_json run <type> <file> <rounds-of-the-corpus> [--arena] [--dynamic]
  *                                     prints "<json2bin ns/msg> <bin2json ns/msg> <messages> <json bytes>"
+ *   bench_json validate <type> <file> <rounds> [--dynamic]
+ *                                     prints "<decode ns/msg> <validate ns/msg> <validate/decode> <invalid>":
+ *                                     passes of JSON decode (+ free) alternate with passes of decode +
+ *                                     evs_validate_message; validate = the difference of the medians
  *
  * json2bin = evs_json_decode + protobuf_c_message_pack (+ free); bin2json = protobuf_c_message_unpack +
  * evs_json_encode (+ free). The binary input of bin2json is what json2bin produced. --arena allocates the
@@ -20,6 +24,7 @@
 #include "evs/catalog.h"
 #include "evs/json.h"
 #include "evs/registry.h"
+#include "evs/validate.h"
 
 static double now_ns(void) {
   struct timespec ts;
@@ -130,9 +135,59 @@ static int load(const char *file, corpus *c) {
   return c->n == 0 || !c->bin || !c->bin_len;
 }
 
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Validation against decoding, as a producer does it: each document decoded and then validated while it is
+ * in the cache. Passes alternate between decoding alone and decoding + validating; the cost of validation is
+ * the difference of the medians. */
+static int bench_validate(const evs_registry *reg, const evs_message *m, const corpus *c, int rounds) {
+  evs_error err;
+  evs_validator *v = NULL;
+  if (evs_validator_new(reg, NULL, &v, &err) != EVS_OK) return 1;
+  double *dec = calloc((size_t)rounds, sizeof *dec), *both = calloc((size_t)rounds, sizeof *both);
+  if (!dec || !both) return 1;
+  evs_violations vs;
+  evs_violations_init(&vs);
+  size_t invalid = 0;
+  for (int r = 0; r < 2 * rounds; r++) {
+    bool validate = r % 2 == 1;
+    double t0 = now_ns();
+    for (size_t i = 0; i < c->n; i++) {
+      ProtobufCMessage *msg = NULL;
+      if (evs_json_decode(reg, m->c_desc, c->json[i], c->json_len[i], NULL, NULL, &msg, &err) != EVS_OK)
+        return 1;
+      if (validate) {
+        evs_violations_reset(&vs);
+        evs_status st = evs_validate_message(v, msg, 0, &vs, &err);
+        if (st != EVS_OK && st != EVS_ERR_VALIDATION) return 1;
+        if (r == 1) invalid += st == EVS_ERR_VALIDATION;
+      }
+      protobuf_c_message_free_unpacked(msg, NULL);
+    }
+    double t = (now_ns() - t0) / (double)c->n;
+    if (validate)
+      both[r / 2] = t;
+    else
+      dec[r / 2] = t;
+  }
+  qsort(dec, (size_t)rounds, sizeof *dec, cmp_double);
+  qsort(both, (size_t)rounds, sizeof *both, cmp_double);
+  double d = dec[rounds / 2], cost = both[rounds / 2] - d;
+  printf("%.0f %.1f %.4f %zu\n", d, cost, cost / d, invalid);
+  evs_violations_free(&vs);
+  evs_validator_free(v);
+  free(dec);
+  free(both);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 3 && !strcmp(argv[1], "gen")) return gen(argv[2], argc > 3 ? (unsigned)atoi(argv[3]) : 2000);
-  if (argc < 5 || strcmp(argv[1], "run") != 0) {
+  bool validate = argc >= 2 && !strcmp(argv[1], "validate");
+  if (argc < 5 || (strcmp(argv[1], "run") != 0 && !validate)) {
     fprintf(stderr,
             "usage: bench_json gen <dir> [n] | bench_json run <type> <file.jsonl> <rounds> [--arena]\n");
     return 2;
@@ -158,6 +213,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_json: cannot load %s / %s\n", argv[2], argv[3]);
     return 1;
   }
+  if (validate) return bench_validate(reg, m, &c, rounds);
   evs_arena *arena = use_arena ? evs_arena_new(1 << 16) : NULL;
   ProtobufCAllocator arena_alloc;
   ProtobufCAllocator *alloc = NULL;

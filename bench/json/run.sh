@@ -10,7 +10,7 @@ build="${1:-build}"; rounds="${2:-5}"; passes="${3:-20}"
 work="$build/bench_json"; mkdir -p "$work/cpp"
 [ -f "$build/libevs.a" ] || cmake --build "$build" --target evs_static evs_wkt
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -I"$build/gen" -Igen bench/json/bench_json.c \
-  "$build/libevs.a" "$build/libevs-wkt.a" $(pkg-config --libs libprotobuf-c uuid rdkafka) -lpthread \
+  "$build/libevs.a" "$build/libevs-wkt.a" $(pkg-config --libs libprotobuf-c uuid rdkafka libpcre2-8) -lpthread \
   -o "$work/bench_json"
 protoc -Iproto -I/usr/include --cpp_out="$work/cpp" evs/v1/options.proto \
   events/workflow/v1/workflow_events.proto events/tasks/v1/task_events.proto

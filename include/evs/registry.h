@@ -188,6 +188,10 @@ typedef struct evs_field_rules {
   int32_t max_future_nanos;
 } evs_field_rules;
 
+/* True when r (NULL: false) constrains a field's value with a rule other than `required`: what a set
+ * singular value or an element is checked against. */
+EVS_API bool evs_field_rules_constrain_value(const evs_field_rules *r);
+
 /* A message's (evs.v1.event) options (EventOptions in options.proto). Strings are NULL when unset.
  * Checked at load: schema_version is dotted decimal ("1", "1.10", "2.0.1"); partition_key and type_field
  * name existing fields by dotted proto-name paths through singular message fields, ending at a singular

@@ -60,9 +60,11 @@ EVS_API void evs_violations_init(evs_violations *vs);
 EVS_API void evs_violations_reset(evs_violations *vs);
 EVS_API void evs_violations_free(evs_violations *vs);
 
-/* Appends one line per violation, "<path>: <message> [<rule_id>]" (the message alone when the path is
- * empty), each ending in '\n'. json_names: print json_path instead of path. */
-EVS_API evs_status evs_violations_text(const evs_violations *vs, bool json_names, evs_buf *out);
+/* Appends one line per violation, "<line_prefix><path_prefix><path>: <message> [<rule_id>]" (no path part
+ * when the path is empty), each ending in '\n'. json_names: print json_path instead of path. The prefixes
+ * may be NULL (e.g. line_prefix "line 3: ", path_prefix "data." for an event's payload). */
+EVS_API evs_status evs_violations_text(const evs_violations *vs, bool json_names, const char *line_prefix,
+                                       const char *path_prefix, evs_buf *out);
 
 /* Appends a JSON array of objects {"path", "json_path", "rule_id", "message", "value"?, "for_key"?} (value
  * is the JSON text itself, not a string holding it; for_key only when true). */

@@ -321,3 +321,12 @@ evs_status evs_oneof_rules_decode(evs_batch *b, evs_oneof *o, const ProtobufCMes
   o->required = in->has_required && in->required;
   return EVS_OK;
 }
+
+bool evs_field_rules_constrain_value(const evs_field_rules *r) {
+  if (!r) return false;
+  return r->pattern || r->prefix || r->suffix || r->contains || r->n_in || r->n_not_in || r->has_const ||
+         r->has_min_len || r->has_max_len || r->has_uuid || r->has_int_gte || r->has_int_lte ||
+         r->has_double_gte || r->has_double_lte || r->has_defined_only || r->has_timestamp_precision ||
+         r->has_rfc3339 || r->has_email || r->has_uri || r->has_min_bytes || r->has_max_bytes ||
+         r->has_finite || r->has_within || r->has_max_future;
+}

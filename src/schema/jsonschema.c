@@ -492,15 +492,6 @@ static js_node *key_schema(js_ctx *c, const evs_field *kf, const evs_field_rules
 
 /* ------------------------------------------------------------------ fields */
 
-static bool has_value_rules(const evs_field_rules *r) {
-  if (!r) return false;
-  return r->pattern || r->prefix || r->suffix || r->contains || r->n_in || r->n_not_in || r->has_const ||
-         r->has_min_len || r->has_max_len || r->has_uuid || r->has_int_gte || r->has_int_lte ||
-         r->has_double_gte || r->has_double_lte || r->has_defined_only || r->has_timestamp_precision ||
-         r->has_rfc3339 || r->has_email || r->has_uri || r->has_min_bytes || r->has_max_bytes ||
-         r->has_finite || r->has_within || r->has_max_future;
-}
-
 /* `required`, or a list or map that must have elements: then absent, null and empty all fail alike. */
 static bool must_be_set(const evs_field *f, const evs_field_rules *r) {
   return r && ((r->has_required && r->required) || (f->is_repeated && r->has_min_items && r->min_items > 0));
@@ -547,7 +538,7 @@ static js_node *field_schema(js_ctx *c, const evs_field *f) {
       }
       return s;
     }
-    if (!f->has_presence && !f->message_type && (required || has_value_rules(r))) {
+    if (!f->has_presence && !f->message_type && (required || evs_field_rules_constrain_value(r))) {
       if (required) {
         js_node *w = js_obj(c);
         all_of(c, w, s);

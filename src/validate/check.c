@@ -57,11 +57,24 @@ static double read_float(const ProtobufCFieldDescriptor *fd, const void *slot) {
 }
 
 bool evs_vis_zero(const ProtobufCFieldDescriptor *fd, const void *slot) {
-  int64_t i;
-  uint64_t u;
-  if (read_signed(fd, slot, &i)) return i == 0;
-  if (read_unsigned(fd, slot, &u)) return u == 0;
   switch (fd->type) {
+    case PROTOBUF_C_TYPE_STRING: {
+      const char *s = *(char *const *)slot;
+      return !s || !*s;
+    }
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_ENUM:
+      return *(const uint32_t *)slot == 0;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+      return *(const uint64_t *)slot == 0;
     case PROTOBUF_C_TYPE_FLOAT:
     case PROTOBUF_C_TYPE_DOUBLE: {
       double d = read_float(fd, slot);
@@ -69,10 +82,6 @@ bool evs_vis_zero(const ProtobufCFieldDescriptor *fd, const void *slot) {
     }
     case PROTOBUF_C_TYPE_BOOL:
       return !*(const protobuf_c_boolean *)slot;
-    case PROTOBUF_C_TYPE_STRING: {
-      const char *s = *(char *const *)slot;
-      return !s || !*s;
-    }
     case PROTOBUF_C_TYPE_BYTES:
       return ((const ProtobufCBinaryData *)slot)->len == 0;
     case PROTOBUF_C_TYPE_MESSAGE:
@@ -101,7 +110,7 @@ bool evs_vis_set(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd
 /* ---- the offending value as short JSON text ---- */
 
 /* A string value: at most about EVS_VIOLATION_VALUE_MAX bytes of it, cut at a code point, quoted. */
-static void text_string(vtext *t, const char *s, size_t len) {
+void evs_vtext_string(vtext *t, const char *s, size_t len) {
   size_t keep = len;
   bool cut = false;
   if (keep > EVS_VIOLATION_VALUE_MAX - 8) {
@@ -114,16 +123,22 @@ static void text_string(vtext *t, const char *s, size_t len) {
   t->n = 0;
   t->s[0] = '\0';
   if (evs_buf_status(&b) == EVS_OK) {
-    /* Escapes may have made it longer than planned: cut again, at an escape-safe place, before the quote. */
+    /* Escapes may have made it longer than planned: cut again before the closing quote, at the end of a
+     * whole token (an escape sequence or a whole UTF-8 character), found by reading forward. */
     size_t n = b.len - 1; /* without the closing quote */
     if (n > EVS_VIOLATION_VALUE_MAX - 4) {
-      n = EVS_VIOLATION_VALUE_MAX - 4;
-      while (n > 1 && (((unsigned char)b.data[n] & 0xC0) == 0x80)) n--;
-      size_t bs = 0; /* never end inside an escape: back up over a trailing run of backslashes / \uXXXX */
-      for (size_t k = n; k > 1 && b.data[k - 1] == '\\'; k--) bs++;
-      n -= bs % 2 ? 1 : 0;
-      for (size_t k = n > 6 ? n - 6 : 1; k < n; k++)
-        if (b.data[k] == '\\' && b.data[k + 1] == 'u') n = k;
+      size_t pos = 1, limit = EVS_VIOLATION_VALUE_MAX - 4;
+      while (pos < n) {
+        unsigned char ch = b.data[pos];
+        size_t step = ch == '\\'  ? (b.data[pos + 1] == 'u' ? 6 : 2)
+                      : ch < 0xC0 ? 1
+                      : ch < 0xE0 ? 2
+                      : ch < 0xF0 ? 3
+                                  : 4;
+        if (pos + step > limit) break;
+        pos += step;
+      }
+      n = pos;
       cut = true;
     }
     memcpy(t->s, b.data, n);
@@ -168,7 +183,7 @@ void evs_vtext_value(vtext *t, const evs_field *f, const ProtobufCFieldDescripto
     t->n = (size_t)snprintf(t->s, sizeof t->s, "%s", *(const protobuf_c_boolean *)slot ? "true" : "false");
   } else if (fd->type == PROTOBUF_C_TYPE_STRING) {
     const char *s = *(char *const *)slot;
-    text_string(t, s ? s : "", s ? strlen(s) : 0);
+    evs_vtext_string(t, s ? s : "", s ? strlen(s) : 0);
   } else if (fd->type == PROTOBUF_C_TYPE_BYTES) {
     const ProtobufCBinaryData *bd = slot;
     char b64[EVS_VIOLATION_VALUE_MAX];
@@ -292,8 +307,11 @@ static bool check_string(vctx *c, const vrules *vr, const evs_field *f, const Pr
              for_key, f, fd, slot, "must be a valid UUID");
     } else if (r->uuid != EVS_UUID_ANY) {
       int want = r->uuid == EVS_UUID_V4 ? 4 : 7;
+      /* The text form is checked: the version digit and the variant digit decide (the nil and max UUIDs
+       * have neither). evs_uuid_check() runs only to word the failure. */
+      bool ok = s[14] == '0' + want && strchr("89abAB", s[19]) && s[19];
       evs_error uerr;
-      if (evs_uuid_check(s, len, want, &uerr) != EVS_OK)
+      if (!ok && evs_uuid_check(s, len, want, &uerr) != EVS_OK)
         REPORT(c, want == 4 ? "evs.string.uuid_v4" : "evs.string.uuid_v7", for_key, f, fd, slot,
                "must be a version %d UUID (%s)", want, uerr.msg);
     }
@@ -370,8 +388,9 @@ static bool check_integer(vctx *c, const evs_field_rules *r, const evs_field *f,
   return report_int_range(c, r, f, fd, slot, lo, hi, for_key);
 }
 
-static bool check_enum(vctx *c, const evs_field_rules *r, const evs_field *f,
-                       const ProtobufCFieldDescriptor *fd, const void *slot, bool for_key) {
+static bool check_enum(vctx *c, const vrules *vr, const evs_field *f, const ProtobufCFieldDescriptor *fd,
+                       const void *slot, bool for_key) {
+  const evs_field_rules *r = vr->r;
   char list[256];
   int32_t x = *(const int32_t *)slot;
   if (r->has_const && x != r->const_value.i64)
@@ -384,7 +403,9 @@ static bool check_enum(vctx *c, const evs_field_rules *r, const evs_field *f,
     list_text(list, sizeof list, r->not_in, r->n_not_in);
     REPORT(c, "enum.not_in", for_key, f, fd, slot, "must not be in list [%s]", list);
   }
-  if (r->has_defined_only && r->defined_only && !evs_enum_value_by_number(f->enum_type, x))
+  if (r->has_defined_only && r->defined_only &&
+      !(vr->enum_mask_ok ? x >= 0 && x < 64 && (vr->enum_mask >> x & 1)
+                         : evs_enum_value_by_number(f->enum_type, x) != NULL))
     REPORT(c, "enum.defined_only", for_key, f, fd, slot, "must be one of the defined enum values");
   return false;
 }
@@ -492,6 +513,7 @@ bool evs_vcheck_value(vctx *c, const vrules *vr, const evs_field *f, const Proto
     if (r->required && evs_vreport(c, "required", for_key, f, NULL, 0, "value is required")) return true;
     return false;
   }
+  if (state == VSTATE_SET && !vr->value_rules) return false;
   if (state == VSTATE_MAPPART && r->required && evs_vis_zero(fd, slot))
     REPORT(c, "required", for_key, f, fd, slot, "value is required");
   switch (fd->type) {
@@ -507,7 +529,7 @@ bool evs_vcheck_value(vctx *c, const vrules *vr, const evs_field *f, const Proto
         REPORT(c, "bool.const", for_key, f, fd, slot, "must equal %s", r->const_value.text);
       return false;
     case PROTOBUF_C_TYPE_ENUM:
-      return check_enum(c, r, f, fd, slot, for_key);
+      return check_enum(c, vr, f, fd, slot, for_key);
     case PROTOBUF_C_TYPE_MESSAGE: {
       const ProtobufCMessage *m = *(ProtobufCMessage *const *)slot;
       if (m && f->message_type && f->message_type->wkt == EVS_WKT_TIMESTAMP)

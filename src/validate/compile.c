@@ -27,8 +27,24 @@ static void free_rules(vrules *vr) {
   free(vr->values);
 }
 
+static int by_desc(const void *pa, const void *pb) {
+  uintptr_t a = (uintptr_t)((const vdesc *)pa)->d, b = (uintptr_t)((const vdesc *)pb)->d;
+  return a < b ? -1 : a > b;
+}
+
+const vmsg *evs_vmsg_for_desc(const evs_validator *v, const ProtobufCMessageDescriptor *d) {
+  vdesc key = {.d = d};
+  const vdesc *hit = bsearch(&key, v->by_desc, v->n_msgs, sizeof *v->by_desc, by_desc);
+  if (hit) return hit->vm;
+  /* A descriptor the registry maps to a view without it being the view's own (a catalog linked after a
+   * dynamic descriptor was built): the registry's lookup by name. */
+  const evs_message *m = evs_registry_message_for(v->reg, d);
+  return m ? evs_vmsg_find(v, m) : NULL;
+}
+
 void evs_validator_free(evs_validator *v) {
   if (!v) return;
+  free(v->by_desc);
   for (size_t i = 0; i < v->n_msgs; i++) {
     vmsg *vm = &v->msgs[i];
     for (size_t k = 0; k < vm->n_fields; k++) free_rules(&vm->fields[k].rules);
@@ -42,6 +58,17 @@ void evs_validator_free(evs_validator *v) {
 static evs_status compile_rules(const evs_field_rules *r, const evs_field *f, vrules *out, evs_error *err) {
   out->r = r;
   if (!r) return EVS_OK;
+  out->value_rules = evs_field_rules_constrain_value(r);
+  if (r->has_defined_only && r->defined_only && f->enum_type) {
+    out->enum_mask_ok = true;
+    for (size_t i = 0; i < f->enum_type->n_values; i++) {
+      int32_t n = f->enum_type->values[i].number;
+      if (n < 0 || n > 63)
+        out->enum_mask_ok = false;
+      else
+        out->enum_mask |= (uint64_t)1 << n;
+    }
+  }
   evs_status st;
   evs_error perr;
   if (r->pattern && (st = evs_pattern_compile(r->pattern, &out->pattern, &perr)) != EVS_OK)
@@ -128,6 +155,12 @@ evs_status evs_validator_new(const evs_registry *reg, const evs_validate_options
   v->n_msgs = n;
   for (size_t i = 0; i < n; i++) v->msgs[i].m = all[i];
   qsort(v->msgs, n, sizeof *v->msgs, by_pointer);
+  if (n && !(v->by_desc = calloc(n, sizeof *v->by_desc))) {
+    evs_validator_free(v);
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating a validator");
+  }
+  for (size_t i = 0; i < n; i++) v->by_desc[i] = (vdesc){v->msgs[i].m->c_desc, &v->msgs[i]};
+  qsort(v->by_desc, n, sizeof *v->by_desc, by_desc);
   /* A type is active when it has rules or reaches one that has: propagate until nothing changes (types
    * may be recursive, so this is a fixed point rather than one depth-first pass). */
   for (size_t i = 0; i < n; i++) v->msgs[i].active = own_rules(v->msgs[i].m);

@@ -60,8 +60,9 @@ evs_status evs_validate_event(const evs_validator *v, const evs_ce_event *ev, ui
                               evs_violations *out, evs_error *err) {
   if (!v || !ev || !out)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_validate_event: validator, event and out are required");
-  vctx *c = evs_vctx_new(v, out, flags);
-  if (!c) return evs_fail(err, EVS_ERR_NOMEM, "out of memory while validating");
+  vctx ctx;
+  vctx *c = &ctx;
+  evs_vctx_init(c, v, out, flags);
   size_t before = out->n;
   const vmsg *vm = v->envelope ? evs_vmsg_find(v, v->envelope) : NULL;
   bool stop = false;
@@ -82,19 +83,11 @@ evs_status evs_validate_event(const evs_validator *v, const evs_ce_event *ev, ui
     if (!stop && strcmp(k_attrs[i].attr, "type") == 0 && set &&
         !evs_registry_find_event_type(v->reg, value)) {
       vtext t;
-      t.n = 0;
-      evs_buf b = EVS_BUF_INIT;
-      if (evs_json_append_string(&b, value, strlen(value)) == EVS_OK && b.len < sizeof t.s) {
-        memcpy(t.s, b.data, b.len + 1);
-        t.n = b.len;
-      }
-      evs_buf_free(&b);
+      evs_vtext_string(&t, value, strlen(value));
       stop = evs_vreport(c, "evs.event.type_registered", false, vf ? vf->f : NULL, t.n ? t.s : NULL, t.n,
                          "event type is not registered");
     }
     c->depth = 0;
   }
-  evs_status st = evs_vfinish(c, before, err);
-  free(c);
-  return st;
+  return evs_vfinish(c, before, err);
 }

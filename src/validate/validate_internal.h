@@ -20,6 +20,9 @@ typedef struct vmsg vmsg;
 typedef struct vrules {
   const evs_field_rules *r; /* NULL: nothing to check on the value itself */
   evs_pattern *pattern;     /* compiled r->pattern */
+  bool value_rules;         /* r has a rule besides `required` (a set value without one needs no look) */
+  bool enum_mask_ok;        /* defined_only on an enum whose numbers all lie in 0..63: enum_mask has them */
+  uint64_t enum_mask;
   struct vrules *keys, *values;
 } vrules;
 
@@ -39,8 +42,15 @@ struct vmsg {
   bool active; /* has something to check, here or below */
 };
 
+/* Root lookup by descriptor pointer (no name hashing per message). */
+typedef struct vdesc {
+  const ProtobufCMessageDescriptor *d;
+  const vmsg *vm;
+} vdesc;
+
 struct evs_validator {
   const evs_registry *reg;
+  vdesc *by_desc; /* n_msgs entries sorted by descriptor pointer */
   evs_validate_clock clock;
   void *clock_ctx;
   vmsg *msgs; /* sorted by message pointer, for the root lookup */
@@ -50,6 +60,8 @@ struct evs_validator {
 
 /* The vmsg of m, NULL when the validator does not know it. */
 const vmsg *evs_vmsg_find(const evs_validator *v, const evs_message *m);
+/* The vmsg of the message type a protobuf-c descriptor describes (compiled or dynamic), NULL when none. */
+const vmsg *evs_vmsg_for_desc(const evs_validator *v, const ProtobufCMessageDescriptor *d);
 
 /* ---- violations.c ---- */
 
@@ -88,8 +100,8 @@ typedef struct vctx {
 bool evs_vreport(vctx *c, const char *rule_id, bool for_key, const evs_field *f, const char *value_json,
                  size_t value_len, const char *fmt, ...) EVS_PRINTF(7, 8);
 
-/* A walk's state for one call (calloc'd; free it), NULL when out of memory. */
-vctx *evs_vctx_new(const evs_validator *v, evs_violations *out, uint32_t flags);
+/* A walk's state for one call (on the caller's stack: about 7 KB). */
+void evs_vctx_init(vctx *c, const evs_validator *v, evs_violations *out, uint32_t flags);
 /* The status of a finished walk whose violations start at out->v[before]: EVS_OK, EVS_ERR_VALIDATION
  * (err names the count and the first), or the failure that stopped it. */
 evs_status evs_vfinish(vctx *c, size_t before, evs_error *err);
@@ -126,5 +138,7 @@ typedef struct vtext {
   size_t n;
 } vtext;
 void evs_vtext_value(vtext *t, const evs_field *f, const ProtobufCFieldDescriptor *fd, const void *slot);
+/* A string value s[0..len) as such text. */
+void evs_vtext_string(vtext *t, const char *s, size_t len);
 
 #endif

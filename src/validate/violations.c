@@ -139,12 +139,15 @@ bool evs_vreport(vctx *c, const char *rule_id, bool for_key, const evs_field *f,
   return (c->flags & EVS_VALIDATE_FAIL_FAST) != 0;
 }
 
-evs_status evs_violations_text(const evs_violations *vs, bool json_names, evs_buf *out) {
+evs_status evs_violations_text(const evs_violations *vs, bool json_names, const char *line_prefix,
+                               const char *path_prefix, evs_buf *out) {
   if (!vs || !out) return EVS_ERR_INVALID_ARG;
   for (size_t i = 0; i < vs->n; i++) {
     const evs_violation *x = &vs->v[i];
     const char *path = json_names ? x->json_path : x->path;
+    if (line_prefix) evs_buf_append_str(out, line_prefix);
     if (*path) {
+      if (path_prefix) evs_buf_append_str(out, path_prefix);
       evs_buf_append_str(out, path);
       evs_buf_append_str(out, ": ");
     }
@@ -153,7 +156,10 @@ evs_status evs_violations_text(const evs_violations *vs, bool json_names, evs_bu
     evs_buf_append_str(out, x->rule_id);
     evs_buf_append_str(out, "]\n");
   }
-  if (vs->truncated) evs_buf_append_str(out, "(more violations not listed)\n");
+  if (vs->truncated) {
+    if (line_prefix) evs_buf_append_str(out, line_prefix);
+    evs_buf_append_str(out, "(more violations not listed)\n");
+  }
   return evs_buf_status(out);
 }
 

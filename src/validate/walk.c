@@ -13,6 +13,17 @@ static void push(vctx *c, vpath_step step) {
   c->depth++;
 }
 
+/* The common step, written field by field (cheaper than a whole compound literal per field). */
+static void push_field(vctx *c, const evs_field *f) {
+  if (c->depth < VPATH_MAX) {
+    vpath_step *st = &c->path[c->depth];
+    st->f = f;
+    st->name = NULL;
+    st->kind = VSTEP_FIELD;
+  }
+  c->depth++;
+}
+
 static void pop(vctx *c) {
   c->depth--;
 }
@@ -209,7 +220,7 @@ static bool walk(vctx *c, const vmsg *vm, const ProtobufCMessage *msg) {
   for (size_t i = 0; i < vm->n_fields; i++) {
     const vfield *vf = &vm->fields[i];
     const evs_field *f = vf->f;
-    push(c, (vpath_step){.f = f, .kind = VSTEP_FIELD});
+    push_field(c, f);
     bool stop;
     if (f->is_map) {
       stop = walk_map(c, vf, msg);
@@ -237,13 +248,18 @@ static bool walk(vctx *c, const vmsg *vm, const ProtobufCMessage *msg) {
   return false;
 }
 
-vctx *evs_vctx_new(const evs_validator *v, evs_violations *out, uint32_t flags) {
-  vctx *c = calloc(1, sizeof *c); /* the path stack is too large for the caller's stack on small threads */
-  if (!c) return NULL;
+void evs_vctx_init(vctx *c, const evs_validator *v, evs_violations *out, uint32_t flags) {
+  /* Field by field: the path steps are written before they are read, and zeroing them all costs more than
+   * validating a small message. */
   c->v = v;
   c->out = out;
   c->flags = flags;
-  return c;
+  c->depth = 0;
+  c->have_now = false;
+  c->now_s = 0;
+  c->now_ns = 0;
+  c->found = 0;
+  c->fail = EVS_OK;
 }
 
 evs_status evs_vfinish(vctx *c, size_t before, evs_error *err) {
@@ -261,16 +277,14 @@ evs_status evs_validate_message(const evs_validator *v, const ProtobufCMessage *
   if (!v || !msg || !out)
     return evs_fail(err, EVS_ERR_INVALID_ARG,
                     "evs_validate_message: validator, message and out are required");
-  const evs_message *m = evs_registry_message_for(v->reg, msg->descriptor);
-  const vmsg *vm = m ? evs_vmsg_find(v, m) : NULL;
+  const vmsg *vm = evs_vmsg_for_desc(v, msg->descriptor);
   if (!vm)
     return evs_fail(err, EVS_ERR_NOT_FOUND, "message type %s is not in the validator's registry",
                     msg->descriptor && msg->descriptor->name ? msg->descriptor->name : "(unnamed)");
-  vctx *c = evs_vctx_new(v, out, flags);
-  if (!c) return evs_fail(err, EVS_ERR_NOMEM, "out of memory while validating");
+  if (!vm->active) return EVS_OK;
+  vctx c;
+  evs_vctx_init(&c, v, out, flags);
   size_t before = out->n;
-  if (vm->active) walk(c, vm, msg);
-  evs_status st = evs_vfinish(c, before, err);
-  free(c);
-  return st;
+  walk(&c, vm, msg);
+  return evs_vfinish(&c, before, err);
 }

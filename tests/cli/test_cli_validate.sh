@@ -97,6 +97,39 @@ check "encode --no-validate writes it" '[ $rc -eq 0 ] && [ -s "$tmp/p.bin" ]'
 "$evs" decode --no-validate -t task.created </dev/null >/dev/null 2>"$tmp/err"; rc=$?
 check "decode does not take --no-validate" '[ $rc -eq 2 ] && grep -q "does not apply to evs decode" "$tmp/err"'
 
+# The seeds' sample events (the demo's CloudEvents lines): every one valid, envelope and payload; a copy of
+# each with one seed rule broken fails with that rule.
+seeds="$src/tests/integration/data/seed_events.jsonl"
+v --events -i "$seeds"
+check "--events: all $(wc -l <"$seeds") seed sample events are valid" '[ $rc -eq 0 ] && [ ! -s "$tmp/out" ]'
+while IFS='|' read -r line expr want; do
+  sed -n "${line}p" "$seeds" | sed "$expr" >"$tmp/one.jsonl"
+  v --events -i "$tmp/one.jsonl"
+  check "seed event $line broken ($expr) fails with: $want" '[ $rc -eq 1 ] && [ "$(cat "$tmp/out")" = "line 1: $want" ]'
+done <<'EOF_SEEDS'
+1|s/"eventId":"123e4567-e89b-12d3-a456-426614174000",//|data.event_id: value is required [required]
+2|s/"eventId":"9b2f8f1e-6a0c-4b7e-8d3a-1c2e4f5a6b7c"/"eventId":"not-a-uuid"/|data.event_id: must be a valid UUID [string.uuid]
+3|s/"workflowId":"trading_analysis_workflow",//|data.workflow_id: value is required [required]
+4|s/"eventType":"workflow.failed"/"eventType":"workflow.done"/|data.event_type: must be in list [workflow.triggered, workflow.completed, workflow.failed] [string.in]
+5|s/"title":"Buy groceries"/"title":""/|data.task_data.title: value is required [required]
+6|s/"correlationId":"550e8400-e29b-41d4-a716-446655440000"/"correlationId":"550e8400"/|data.correlation_id: must be a valid UUID [string.uuid]
+7|s/"title":"Submit project report",//|data.title: value is required [required]
+8|s/"eventType":"reminder.due"/"eventType":"reminder.late"/|data.event_type: must be in list [reminder.scheduled, reminder.due, reminder.cancelled] [string.in]
+9|s/"taskId":"123"/"taskId":"0"/|data.task_id: value is required [required]
+10|s/"userId":"user-456"/"userId":""/|data.user_id: value is required [required]
+11|s/"eventVersion":"1.0"/"eventVersion":"v1"/|data.event_version: does not match regex pattern `^[0-9]+\.[0-9]+$` [string.pattern]
+12|s/"priority":"high"/"priority":"critical"/|data.priority: must be in list [low, medium, high, urgent] [string.in]
+13|s/"timeToComplete":"3600"/"timeToComplete":"-1"/|data.time_to_complete: must be greater than or equal to 0 [int64.gte]
+15|s/"workflowVersion":"1.2.0"/"workflowVersion":""/|data.metadata.workflow_version: value is required [required]
+EOF_SEEDS
+# The envelope: a UUIDv4 id and a time finer than a millisecond break evs.v1.Envelope's rules.
+sed -n 1p "$seeds" | sed 's/"id":"0190b0a0-0001-7000-8000-000000000001"/"id":"f47ac10b-58cc-4372-a567-0e02b2c3d479"/; s/"time":"2025-03-01T09:01:00.000Z"/"time":"2025-03-01T09:01:00.0001Z"/' >"$tmp/env.jsonl"
+v --events -i "$tmp/env.jsonl"
+check "--events: envelope violations name the attribute and rule" \
+  '[ $rc -eq 1 ] && grep -qx "line 1: id: must be a version 7 UUID (UUID version 4, expected version 7) \[evs.string.uuid_v7\]" "$tmp/out" && grep -qx "line 1: time: must have at most millisecond precision \[evs.timestamp.precision\]" "$tmp/out"'
+v --events --type task.created </dev/null
+check "--events with --type is a usage error" '[ $rc -eq 2 ]'
+
 check "validate --help" '"$evs" validate --help | grep -q "usage: evs validate"'
 
 echo "$((n - fail)) of $n checks passed"

@@ -5,11 +5,14 @@
 #include <string.h>
 
 #include "codec_cli.h"
+#include "event_cli.h"
 
 typedef struct checker {
   const codec_io *io;
-  evs_violations vs;
+  evs_violations vs;  /* the payload's */
+  evs_violations env; /* --events: the envelope's */
   evs_buf line;
+  evs_buf ce_store;
   unsigned long long records, invalid;
 } checker;
 
@@ -68,32 +71,32 @@ static void emit_error(checker *k, const codec_record *rec, const evs_error *err
   if (evs_buf_status(b) == EVS_OK) fwrite(b->data, 1, b->len, k->io->out);
 }
 
+/* Appends the text lines of vs, each with the record's position and `prefix` before the path. */
+static void text_lines(checker *k, const codec_record *rec, const evs_violations *vs, const char *prefix) {
+  char line_prefix[96];
+  snprintf(line_prefix, sizeof line_prefix, "%s%s", where_of(rec), *where_of(rec) ? ": " : "");
+  (void)evs_violations_text(vs, k->io->args->json_names, line_prefix, prefix, &k->line);
+}
+
 /* Prints the record's verdict: the violations (text: one line each, only for invalid records; JSON: one
- * object per record). */
+ * object per record). With --events the envelope's come first, and payload paths start with "data.". */
 static evs_status emit_violations(checker *k, const codec_record *rec, evs_error *err) {
   evs_buf *b = &k->line;
   evs_buf_reset(b);
-  const evs_violations *vs = &k->vs;
+  const evs_violations *vs = &k->vs, *env = &k->env;
+  bool valid = !vs->n && !env->n;
   if (k->io->args->format_json) {
     json_head(b, rec);
-    evs_buf_append_str(b, vs->n ? "\"valid\":false,\"violations\":" : "\"valid\":true");
-    if (vs->n) (void)evs_violations_json(vs, b);
-    evs_buf_append_str(b, "}\n");
-  } else if (vs->n) {
-    evs_buf text = EVS_BUF_INIT;
-    (void)evs_violations_text(vs, k->io->args->json_names, &text);
-    /* Each line of the list gets the record's position in front. */
-    const char *w = where_of(rec);
-    for (const char *p = text.data ? (const char *)text.data : ""; *p;) {
-      const char *nl = strchr(p, '\n');
-      size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
-      evs_buf_append_str(b, w);
-      evs_buf_append_str(b, *w ? ": " : "");
-      evs_buf_append(b, p, n);
-      p += n;
+    evs_buf_append_str(b, valid ? "\"valid\":true" : "\"valid\":false,\"violations\":");
+    if (!valid) (void)evs_violations_json(vs, b);
+    if (k->io->args->events && !valid) {
+      evs_buf_append_str(b, ",\"envelope_violations\":");
+      (void)evs_violations_json(env, b);
     }
-    if (evs_buf_status(&text) != EVS_OK) evs_buf_append_str(b, "(out of memory listing the violations)\n");
-    evs_buf_free(&text);
+    evs_buf_append_str(b, "}\n");
+  } else {
+    text_lines(k, rec, env, "");
+    text_lines(k, rec, vs, k->io->args->events ? "data." : "");
   }
   if (evs_buf_status(b) != EVS_OK) {
     evs_error_clear(err);
@@ -105,13 +108,35 @@ static evs_status emit_violations(checker *k, const codec_record *rec, evs_error
   return EVS_OK;
 }
 
+/* --events: the line as a CloudEvent; its envelope is checked into k->env. */
+static evs_status read_event(checker *k, const codec_record *rec, ProtobufCMessage **msg, evs_error *err) {
+  evs_ce_event ce;
+  const evs_message *m;
+  char why[sizeof err->msg];
+  evs_status st = cli_event_read(k->io->reg, (const char *)rec->data, rec->len, 0, &k->ce_store, &ce, &m, msg,
+                                 why, sizeof why);
+  if (st != EVS_OK) {
+    evs_error_clear(err);
+    err->code = st;
+    snprintf(err->msg, sizeof err->msg, "%s", why);
+    return st;
+  }
+  st = evs_validate_event(k->io->validator, &ce, k->io->args->fail_fast ? EVS_VALIDATE_FAIL_FAST : 0, &k->env,
+                          err);
+  return st == EVS_ERR_VALIDATION ? EVS_OK : st;
+}
+
 static evs_status check_one(void *ctx, codec_record *rec, evs_error *err) {
   checker *k = ctx;
   const codec_io *io = k->io;
   k->records++;
   ProtobufCMessage *msg = NULL;
   evs_status st;
-  if (io->args->binary) {
+  evs_violations_reset(&k->vs);
+  evs_violations_reset(&k->env);
+  if (io->args->events) {
+    st = read_event(k, rec, &msg, err);
+  } else if (io->args->binary) {
     evs_unpack_options uo = {.max_depth = io->args->opts.max_depth, .max_size = CODEC_MAX_RECORD};
     st = evs_binary_unpack(io->desc, rec->data, rec->len, &uo, NULL, &msg, err);
     if (st != EVS_OK && err->offset != EVS_NO_OFFSET) err->offset += rec->base;
@@ -126,7 +151,6 @@ static evs_status check_one(void *ctx, codec_record *rec, evs_error *err) {
     emit_error(k, rec, err);
     return st;
   }
-  evs_violations_reset(&k->vs);
   st =
       evs_validate_message(io->validator, msg, io->args->fail_fast ? EVS_VALIDATE_FAIL_FAST : 0, &k->vs, err);
   protobuf_c_message_free_unpacked(msg, NULL);
@@ -134,6 +158,7 @@ static evs_status check_one(void *ctx, codec_record *rec, evs_error *err) {
     rec->reported = false;
     return st;
   }
+  if (k->env.n) st = EVS_ERR_VALIDATION;
   if (st == EVS_ERR_VALIDATION) k->invalid++;
   evs_status wst = emit_violations(k, rec, err);
   if (wst != EVS_OK) {
@@ -146,9 +171,12 @@ static evs_status check_one(void *ctx, codec_record *rec, evs_error *err) {
 static int convert(const codec_io *io) {
   checker k = {.io = io};
   evs_violations_init(&k.vs);
+  evs_violations_init(&k.env);
   int rc = io->args->binary ? codec_binary_records(io, check_one, &k) : codec_json_records(io, check_one, &k);
   evs_violations_free(&k.vs);
+  evs_violations_free(&k.env);
   evs_buf_free(&k.line);
+  evs_buf_free(&k.ce_store);
   if (rc == CLI_EXIT_OK && !io->args->format_json)
     fprintf(stderr, "evs validate: %llu record%s valid\n", k.records, k.records == 1 ? "" : "s");
   return rc;
@@ -161,7 +189,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
 const cli_cmd cli_cmd_validate = {
     "validate",
     "check events against the field rules of their type",
-    "usage: evs validate --type TYPE [--document | --binary [--delimited]] [--format text|json]\n"
+    "usage: evs validate (--type TYPE [--document | --binary [--delimited]] | --events)\n"
+    "                    [--format text|json]\n"
     "                    [--fail-fast] [--json-names] [--ignore-unknown] [-i FILE] [-o FILE]\n"
     "                    [--max-depth N] [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]...\n"
     "                    [--no-builtin]\n"
@@ -174,7 +203,10 @@ const cli_cmd cli_cmd_validate = {
     "\n"
     "The input is JSON lines (one document per line, blank lines skipped); --document reads the whole\n"
     "input as one JSON document (it may span lines); --binary reads one protobuf message, and with\n"
-    "--delimited a length-delimited stream of them.\n"
+    "--delimited a length-delimited stream of them. --events reads CloudEvents structured-mode JSON\n"
+    "lines (what evs produce reads): each event's type picks its message, the envelope is checked\n"
+    "too (a registered type, id a UUIDv7, time in milliseconds: the rules of evs.v1.Envelope) and\n"
+    "payload paths start with \"data.\".\n"
     "\n"
     "Text output (stdout) has one line per violation of an invalid record, e.g.\n"
     "  line 2: title: must be at most 500 characters [string.max_len]\n"
@@ -186,7 +218,8 @@ const cli_cmd cli_cmd_validate = {
     "  {\"record\":3,\"line\":3,\"valid\":false,\"error\":{\"code\":\"not_found\",\"message\":\"...\",...}}\n"
     "\n"
     "options:\n"
-    "  -t, --type TYPE          event type or message full name (required)\n"
+    "  -t, --type TYPE          event type or message full name (required unless --events)\n"
+    "  --events                 CloudEvents JSON lines, each naming its type\n"
     "  --document               the JSON input is one document, not JSON lines\n"
     "  --binary                 protobuf binary input (one message)\n"
     "  --delimited              with --binary: a length-delimited stream of messages\n"

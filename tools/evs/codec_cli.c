@@ -18,25 +18,16 @@ extern const evs_catalog EVS_CLI_EXTRA_CATALOG;
 static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, uint32_t extra,
                       codec_args *a) {
   static const struct option opts[] = {
-      {"type", required_argument, NULL, 't'},
-      {"input", required_argument, NULL, 'i'},
-      {"output", required_argument, NULL, 'o'},
-      {"delimited", no_argument, NULL, 'D'},
-      {"keep-going", no_argument, NULL, 'k'},
-      CLI_SCHEMA_OPTIONS,
-      {"max-depth", required_argument, NULL, 'm'},
-      {"proto-names", no_argument, NULL, 'P'},
-      {"emit-defaults", no_argument, NULL, 'E'},
-      {"enums-as-numbers", no_argument, NULL, 'N'},
-      {"pretty", no_argument, NULL, 'p'},
-      {"ignore-unknown", no_argument, NULL, 'U'},
-      {"no-validate", no_argument, NULL, 'V'},
-      {"binary", no_argument, NULL, 'B'},
-      {"document", no_argument, NULL, 'O'},
-      {"format", required_argument, NULL, 'F'},
-      {"fail-fast", no_argument, NULL, 'X'},
-      {"json-names", no_argument, NULL, 'J'},
-      {NULL, 0, NULL, 0},
+      {"type", required_argument, NULL, 't'},      {"input", required_argument, NULL, 'i'},
+      {"output", required_argument, NULL, 'o'},    {"delimited", no_argument, NULL, 'D'},
+      {"keep-going", no_argument, NULL, 'k'},      CLI_SCHEMA_OPTIONS,
+      {"max-depth", required_argument, NULL, 'm'}, {"proto-names", no_argument, NULL, 'P'},
+      {"emit-defaults", no_argument, NULL, 'E'},   {"enums-as-numbers", no_argument, NULL, 'N'},
+      {"pretty", no_argument, NULL, 'p'},          {"ignore-unknown", no_argument, NULL, 'U'},
+      {"no-validate", no_argument, NULL, 'V'},     {"binary", no_argument, NULL, 'B'},
+      {"document", no_argument, NULL, 'O'},        {"format", required_argument, NULL, 'F'},
+      {"fail-fast", no_argument, NULL, 'X'},       {"json-names", no_argument, NULL, 'J'},
+      {"events", no_argument, NULL, 'W'},          {NULL, 0, NULL, 0},
   };
   memset(a, 0, sizeof *a);
   optind = 1;
@@ -46,9 +37,10 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
     int taken = cli_schema_option(cmd, &a->schema, c, optarg);
     if (taken < 0) return CLI_EXIT_USAGE;
     if (taken) continue;
-    uint32_t needs = c == 'V'                                                     ? CODEC_OPT_NO_VALIDATE
-                     : (c == 'B' || c == 'O' || c == 'F' || c == 'X' || c == 'J') ? CODEC_OPT_VALIDATE
-                                                                                  : 0;
+    uint32_t needs = c == 'V' ? CODEC_OPT_NO_VALIDATE
+                     : (c == 'B' || c == 'O' || c == 'F' || c == 'X' || c == 'J' || c == 'W')
+                         ? CODEC_OPT_VALIDATE
+                         : 0;
     if (needs && !(extra & needs))
       return cli_usage_error(cmd, "option '%s' does not apply to evs %s", argv[optind - 1], cmd->name);
     switch (c) {
@@ -72,6 +64,9 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
         break;
       case 'J':
         a->json_names = true;
+        break;
+      case 'W':
+        a->events = true;
         break;
       case 't':
         a->type = optarg;
@@ -122,7 +117,11 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
     }
   }
   if (optind < argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-  if (!a->type) return cli_usage_error(cmd, "--type is required");
+  if (a->events && a->type)
+    return cli_usage_error(cmd, "--events takes the type from each event; not with --type");
+  if (a->events && (a->binary || a->document))
+    return cli_usage_error(cmd, "--events reads JSON lines; not with --binary or --document");
+  if (!a->type && !a->events) return cli_usage_error(cmd, "--type is required");
   if (cli_schema_check(cmd, &a->schema)) return CLI_EXIT_USAGE;
   if (extra & CODEC_OPT_VALIDATE) {
     /* validate reads every record and reports each bad one: JSON lines unless --document. */
@@ -178,6 +177,10 @@ static int open_type(const cli_cmd *cmd, const codec_args *a, evs_registry **reg
   *desc = NULL;
   evs_registry *r = codec_open_registry(cmd, &a->schema);
   if (!r) return CLI_EXIT_FAIL;
+  if (!a->type) { /* validate --events: each event names its type */
+    *reg = r;
+    return CLI_EXIT_OK;
+  }
   const evs_message *msg = codec_resolve_type(cmd, r, a->type);
   if (!msg) {
     evs_registry_free(r);
@@ -264,13 +267,13 @@ evs_status codec_validate(const codec_io *io, codec_record *rec, const ProtobufC
   evs_violations_init(&vs);
   evs_status st = evs_validate_message(io->validator, msg, 0, &vs, err);
   if (st == EVS_ERR_VALIDATION) {
-    for (size_t i = 0; i < vs.n; i++) {
-      const evs_violation *v = &vs.v[i];
-      fprintf(stderr, "evs %s: error: %s: %s%s%s%s%s [%s]\n", io->cmd->name, codec_input_name(io->args),
-              rec->where ? rec->where : "", rec->where ? ": " : "", v->path, *v->path ? ": " : "", v->message,
-              v->rule_id);
-    }
-    if (vs.truncated) fprintf(stderr, "evs %s: error: (more violations not listed)\n", io->cmd->name);
+    char prefix[512];
+    snprintf(prefix, sizeof prefix, "evs %s: error: %s: %s%s", io->cmd->name, codec_input_name(io->args),
+             rec->where ? rec->where : "", rec->where ? ": " : "");
+    evs_buf text = EVS_BUF_INIT;
+    if (evs_violations_text(&vs, false, prefix, NULL, &text) == EVS_OK)
+      fputs((const char *)text.data, stderr);
+    evs_buf_free(&text);
     rec->reported = true;
   }
   evs_violations_free(&vs);

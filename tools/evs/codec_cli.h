@@ -27,7 +27,8 @@ enum {
 /* Options beyond the JSON flags that a command may take (codec_run's `extra`). */
 enum {
   CODEC_OPT_NO_VALIDATE = 1u << 0, /* --no-validate (encode) */
-  CODEC_OPT_VALIDATE = 1u << 1     /* --binary, --document, --format, --fail-fast, --json-names (validate) */
+  CODEC_OPT_VALIDATE =
+      1u << 1 /* --binary, --document, --format, --fail-fast, --json-names, --events (validate) */
 };
 
 typedef struct codec_args {
@@ -44,6 +45,7 @@ typedef struct codec_args {
   bool format_json; /* validate: --format json */
   bool fail_fast;   /* validate: the first violation of each record only */
   bool json_names;  /* validate: text paths with JSON names */
+  bool events;      /* validate: CloudEvents JSON lines, each naming its type (no --type) */
 } codec_args;
 
 /* What a conversion has open: the parsed command line, the registry, the message type and the files. */
@@ -51,7 +53,7 @@ typedef struct codec_io {
   const cli_cmd *cmd;
   const codec_args *args;
   const evs_registry *reg;
-  const ProtobufCMessageDescriptor *desc;
+  const ProtobufCMessageDescriptor *desc; /* NULL for validate --events */
   FILE *in;
   FILE *out;
   const evs_validator *validator; /* rules of the registry's types; NULL when the command does not validate */

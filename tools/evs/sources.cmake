@@ -10,6 +10,7 @@ set(EVS_CLI_SOURCES
   tools/evs/codec_cli.c
   tools/evs/codec_records.c
   tools/evs/cmd_validate.c
+  tools/evs/event_cli.c
   tools/evs/cmd_encode.c
   tools/evs/cmd_decode.c
   tools/evs/cmd_jsonschema.c
