@@ -68,6 +68,7 @@ set(EVS_LIB_SOURCES
   src/kafka/producer.c
   src/kafka/dedupe.c
   src/kafka/dlq.c
+  src/kafka/validate.c
   src/kafka/consumer.c
   src/kafka/mock.c
   src/kafka/metadata.c
