@@ -14,7 +14,7 @@ cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null && wait "$bro
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$evs" broker --brokers 1 --topic vt:1 --topic vt.dlq:1 --port-file "$tmp/port" > /dev/null 2>&1 &
+"$evs" broker --brokers 1 --topic vt:1 --port-file "$tmp/port" > /dev/null 2>&1 &
 broker_pid=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 export EVS_BROKERS; EVS_BROKERS=$(cat "$tmp/port")
@@ -94,7 +94,7 @@ run --topic vt -o beginning -e --validate --strict
 expect 'vt[0]@2 is invalid (--strict)'
 
 # ---- --validate with --group: dead-lettered with the violations as a JSON array header.
-run --topic vt --group gv --validate --count 3 --timeout 30
+run --topic vt --group gv -o beginning --validate --count 3 --timeout 30
 [ "$rc" -eq 0 ] && [ "$(wc -l < "$tmp/out")" -eq 2 ] || { cat "$tmp/err"; fail "--group --validate: exit $rc"; }
 expect '3 read, 2 printed, 1 dead-lettered (1 invalid), 0 duplicates skipped'
 timeout 30 kcat -C -b "$EVS_BROKERS" -t vt.dlq -o beginning -e -q -f '%h\n' > "$tmp/dlq"

@@ -46,7 +46,7 @@ static evs_producer *producer(bool no_validate) {
 /* TaskEvent number i whose task has no title: the catalog marks TaskEventData.title required. */
 static void make_untitled(fx_task *t, int64_t i) {
   fx_task_make(t, i);
-  t->data.title = (char *)"";
+  t->title[0] = '\0';
 }
 
 static void test_producer_refuses_invalid(void **state) {
@@ -130,8 +130,7 @@ static evs_status on_invalid(const evs_record *rec, const char *why, void *ctx, 
   s->had_msg = rec->msg != NULL && rec->schema != NULL;
   if (rec->violations) {
     s->n_violations = rec->violations->n;
-    if (rec->violations->n)
-      snprintf(s->first_path, sizeof s->first_path, "%s", rec->violations->v[0].path);
+    if (rec->violations->n) snprintf(s->first_path, sizeof s->first_path, "%s", rec->violations->v[0].path);
   }
   return EVS_OK;
 }
@@ -199,8 +198,9 @@ static void test_consumer_validates(void **state) {
   assert_non_null(strstr(reason, "[required]"));
   const char *json = fx_hdr(r[0].h, "evs_dlq_violations");
   assert_non_null(json);
-  assert_non_null(strstr(json, "[{\"path\":\"data.task_data.title\",\"json_path\":\"data.taskData.title\","
-                               "\"rule_id\":\"required\""));
+  assert_non_null(strstr(json,
+                         "[{\"path\":\"data.task_data.title\",\"json_path\":\"data.taskData.title\","
+                         "\"rule_id\":\"required\""));
   rd_kafka_headers_destroy(r[0].h);
 
   /* A viewer with validate reports it to on_undecodable, decoded and with its violations. */

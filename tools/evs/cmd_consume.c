@@ -215,15 +215,7 @@ static void report_invalid(const evs_record *r) {
   fprintf(stderr, "evs consume: error: %s[%d]@%lld: invalid event: %zu violation%s%s\n", r->topic,
           (int)r->partition, (long long)r->offset, vs->n, vs->n == 1 ? "" : "s",
           vs->truncated ? " and more" : "");
-  evs_buf text = EVS_BUF_INIT;
-  if (evs_violations_text(vs, true, &text) == EVS_OK && text.len)
-    for (const char *s = (const char *)text.data, *end = s + text.len; s < end;) {
-      const char *nl = memchr(s, '\n', (size_t)(end - s));
-      size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-      fprintf(stderr, "  %.*s\n", (int)n, s);
-      s += n + 1;
-    }
-  evs_buf_free(&text);
+  kafka_cli_print_violations(vs);
 }
 
 /* Viewer: a record that does not decode, or breaks a rule with --validate, is reported with its

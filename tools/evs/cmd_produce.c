@@ -232,21 +232,6 @@ static void end_progress(bool *shown) {
   }
 }
 
-/* The violations of the line just refused, one per line under its report, with the JSON names the
- * input uses ("data.taskData.title: ... [required]"). */
-static void print_violations(producer_cli *c) {
-  evs_buf text = EVS_BUF_INIT;
-  if (evs_violations_text(&c->viol, true, &text) == EVS_OK && text.len) {
-    for (const char *s = (const char *)text.data, *end = s + text.len; s < end;) {
-      const char *nl = memchr(s, '\n', (size_t)(end - s));
-      size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-      fprintf(stderr, "  %.*s\n", (int)n, s);
-      s += n + 1;
-    }
-  }
-  evs_buf_free(&text);
-}
-
 /* Reads and sends every line until the input ends, a fatal producer error, --strict or a signal. */
 static int read_lines(producer_cli *c, FILE *in, bool *shown) {
   cli_lines lines = {.max = LINE_MAX_BYTES};
@@ -292,7 +277,7 @@ static int read_lines(producer_cli *c, FILE *in, bool *shown) {
     end_progress(shown);
     fprintf(stderr, "evs produce: %s:%llu: %s [%s]\n", c->input_name, lines.line_no, why,
             evs_status_name(st));
-    if (st == EVS_ERR_VALIDATION) print_violations(c);
+    if (st == EVS_ERR_VALIDATION) kafka_cli_print_violations(&c->viol);
     if (fatal) {
       c->skipped++;
       rc = CLI_EXIT_FAIL;
