@@ -26,6 +26,7 @@ set(EVS_LIB_SOURCES
   src/registry/types.c
   src/registry/wirescan.c
   src/registry/wiremerge.c
+  src/validate/nest.c
   src/event/uuid.c
   src/event/uuid7.c
   src/event/timeutil.c
