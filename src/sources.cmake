@@ -26,7 +26,13 @@ set(EVS_LIB_SOURCES
   src/registry/types.c
   src/registry/wirescan.c
   src/registry/wiremerge.c
+  src/validate/check.c
+  src/validate/compile.c
+  src/validate/envelope.c
+  src/validate/formats.c
   src/validate/nest.c
+  src/validate/violations.c
+  src/validate/walk.c
   src/event/uuid.c
   src/event/uuid7.c
   src/event/timeutil.c
@@ -45,6 +51,8 @@ set(EVS_LIB_SOURCES
   src/json/lexer.c
   src/json/number.c
   src/json/write_string.c
+  src/schema/jsonschema.c
+  src/schema/jsonschema_tree.c
   src/compat/compat.c
   src/compat/walk.c
   src/compat/rules_table.c
@@ -73,4 +81,5 @@ set(EVS_LIB_SOURCES
   src/kafka/consumer.c
   src/kafka/mock.c
   src/kafka/metadata.c
+  src/validate/pattern.c
 )

@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config git ca-certificates
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev
-  librdkafka-dev uuid-dev libcmocka-dev libpq-dev
+  librdkafka-dev uuid-dev libpcre2-dev libcmocka-dev libpq-dev
   kcat postgresql
   clang clang-format libclang-rt-14-dev
 )

@@ -132,6 +132,10 @@ EVS_API EVS_NODISCARD evs_status evs_binary_depth_check(const uint8_t *data, siz
  * written straight to a stream; s must not be NULL. */
 EVS_API void evs_json_write_string(FILE *out, const char *s);
 
+/* Appends s[0..len) to out as a JSON string literal, escaped as evs_json_write_string() does (a NUL byte
+ * becomes \u0000). EVS_ERR_NOMEM when out fails. */
+EVS_API evs_status evs_json_append_string(evs_buf *out, const char *s, size_t len);
+
 EVS_EXTERN_C_END
 
 #endif

@@ -45,8 +45,10 @@ EVS_API void evs_pattern_free(evs_pattern *p);
 EVS_API const char *evs_pattern_source(const evs_pattern *p);
 
 /* Whether p matches somewhere in s[0..len), which must be valid UTF-8 (it may hold U+0000). Linear in len
- * whatever the pattern (no catastrophic backtracking on hostile values). EVS_ERR_NOMEM, or
- * EVS_ERR_INVALID_ARG for NULL p / matched or s NULL with len > 0; *matched is false on failure. */
+ * whatever the pattern (no catastrophic backtracking on hostile values; the cost per character is bounded
+ * by the pattern's size, docs/validation.md). EVS_ERR_NOMEM, EVS_ERR_LIMIT if the linear matcher's
+ * workspace would pass its cap (not seen within the size limit), or EVS_ERR_INVALID_ARG for NULL p /
+ * matched or s NULL with len > 0; *matched is false on failure. */
 EVS_API EVS_NODISCARD evs_status evs_pattern_match(const evs_pattern *p, const char *s, size_t len,
                                                    bool *matched, evs_error *err);
 
@@ -56,7 +58,9 @@ EVS_API EVS_NODISCARD evs_status evs_pattern_to_ecma(const char *src, evs_buf *o
 
 /* Appends to out text[0..len) with every character that is special in the dialect escaped, so that the
  * result matches exactly that text in evs and, unchanged, as an ECMA-262 `u` pattern (for prefix / suffix /
- * contains rules in JSON Schema). EVS_ERR_NOMEM when out fails. */
+ * contains rules in JSON Schema); `$` is written `[$]`, U+0000 as a class of it alone. EVS_ERR_NOMEM when
+ * out fails, EVS_ERR_INVALID_ARG for NULL out, NULL text with len > 0, or text that is not valid UTF-8
+ * (out is then left as it was). */
 EVS_API EVS_NODISCARD evs_status evs_pattern_quote(const char *text, size_t len, evs_buf *out);
 
 EVS_EXTERN_C_END

@@ -62,16 +62,18 @@ EVS_API void evs_violations_free(evs_violations *vs);
 
 /* Appends one line per violation, "<path>: <message> [<rule_id>]" (the message alone when the path is
  * empty), each ending in '\n'. json_names: print json_path instead of path. */
-EVS_API EVS_NODISCARD evs_status evs_violations_text(const evs_violations *vs, bool json_names, evs_buf *out);
+EVS_API evs_status evs_violations_text(const evs_violations *vs, bool json_names, evs_buf *out);
 
 /* Appends a JSON array of objects {"path", "json_path", "rule_id", "message", "value"?, "for_key"?} (value
  * is the JSON text itself, not a string holding it; for_key only when true). */
-EVS_API EVS_NODISCARD evs_status evs_violations_json(const evs_violations *vs, evs_buf *out);
+EVS_API evs_status evs_violations_json(const evs_violations *vs, evs_buf *out);
 
 /* The violations as one line (for an error message or a Kafka header): "<path>: <message> [<rule_id>]"
  * joined by "; ", cut at max_len bytes with "..." (max_len >= 16). */
-EVS_API EVS_NODISCARD evs_status evs_violations_summary(const evs_violations *vs, size_t max_len,
-                                                        evs_buf *out);
+EVS_API evs_status evs_violations_summary(const evs_violations *vs, size_t max_len, evs_buf *out);
+
+/* The three forms above return EVS_OK, EVS_ERR_NOMEM (out is then marked failed: evs_buf_status() tells
+ * too) or EVS_ERR_INVALID_ARG. */
 
 typedef struct evs_validator evs_validator;
 

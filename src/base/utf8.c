@@ -30,6 +30,17 @@ size_t evs_utf8_seq_len(const uint8_t *s, size_t n) {
   return 0;
 }
 
+size_t evs_utf8_get(const uint8_t *s, size_t n, uint32_t *cp) {
+  size_t l = evs_utf8_seq_len(s, n);
+  if (l == 1) *cp = s[0];
+  if (l == 2) *cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+  if (l == 3) *cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+  if (l == 4)
+    *cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 |
+          (s[3] & 0x3F);
+  return l;
+}
+
 size_t evs_utf8_check(const uint8_t *s, size_t n) {
   size_t i = 0;
   while (i < n) {

@@ -9,6 +9,10 @@
 /* Length (1..4) of the well-formed sequence at s[0..n), or 0 when it is not well-formed (or n is 0). */
 size_t evs_utf8_seq_len(const uint8_t *s, size_t n);
 
+/* Decodes the well-formed sequence at s[0..n) into *cp and returns its length 1..4, or 0 (cp untouched)
+ * when it is not well-formed. */
+size_t evs_utf8_get(const uint8_t *s, size_t n, uint32_t *cp);
+
 /* Offset of the first byte of the first ill-formed sequence in s[0..n), or n when all of it is valid. */
 size_t evs_utf8_check(const uint8_t *s, size_t n);
 

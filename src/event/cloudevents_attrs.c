@@ -40,28 +40,19 @@ int evs_ce_attr_by_header(const char *header) {
   return -1;
 }
 
-/* The code point of the well-formed sequence at p (l bytes). */
-static uint32_t code_point(const unsigned char *p, size_t l) {
-  if (l == 1) return p[0];
-  if (l == 2) return (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
-  if (l == 3) return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-  return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 | (uint32_t)(p[2] & 0x3f) << 6 |
-         (p[3] & 0x3f);
-}
-
 /* CloudEvents String: UTF-8 without U+0000..U+001F, U+007F..U+009F and noncharacters (unpaired surrogates
  * cannot be encoded in well-formed UTF-8). */
 static evs_status check_string(const char *name, const char *s, size_t n, char *why, size_t why_n,
                                size_t *bad) {
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < n;) {
-    size_t l = evs_utf8_seq_len(u + i, n - i);
+    uint32_t cp = 0;
+    size_t l = evs_utf8_get(u + i, n - i, &cp);
     if (!l) {
       *bad = i;
       snprintf(why, why_n, "\"%s\": invalid UTF-8", name);
       return EVS_ERR_VALIDATION;
     }
-    uint32_t cp = code_point(u + i, l);
     if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
         (cp & 0xfffe) == 0xfffe) {
       *bad = i;

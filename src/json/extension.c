@@ -29,6 +29,17 @@ static bool names(const char *scope, const char *name, const char *want, size_t 
   return len == ln && memcmp(want, name, ln) == 0;
 }
 
+static void complete(const evs_registry *reg, evs_json_ext *out) {
+  out->traits = evs_type_traits_of(out->proto->type);
+  if (out->proto->type == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM &&
+      out->proto->type_name && out->proto->type_name[0] == '.')
+    out->enum_type = evs_registry_find_enum(reg, out->proto->type_name + 1);
+  out->supported = out->traits && out->traits->json_kind != EVS_JSON_MESSAGE &&
+                   out->proto->label != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED &&
+                   (out->proto->type != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM ||
+                    (out->enum_type && out->enum_type->c_desc));
+}
+
 static bool pick(const Google__Protobuf__FieldDescriptorProto *fd, const char *scope, const evs_message *m,
                  const char *want, size_t len, uint32_t number, evs_json_ext *out) {
   if (!fd || !fd->name || !extends(fd, m)) return false;
@@ -59,15 +70,38 @@ bool evs_json_find_extension(const evs_registry *reg, const evs_message *m, cons
   }
   return false;
 found:
-  out->traits = evs_type_traits_of(out->proto->type);
-  if (out->proto->type == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM &&
-      out->proto->type_name && out->proto->type_name[0] == '.')
-    out->enum_type = evs_registry_find_enum(reg, out->proto->type_name + 1);
-  out->supported = out->traits && out->traits->json_kind != EVS_JSON_MESSAGE &&
-                   out->proto->label != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED &&
-                   (out->proto->type != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM ||
-                    (out->enum_type && out->enum_type->c_desc));
+  complete(reg, out);
   return true;
+}
+
+size_t evs_json_list_extensions(const evs_registry *reg, const evs_message *m, evs_json_ext *out,
+                                size_t cap) {
+  size_t count = 0;
+  if (!m->proto || !m->proto->n_extension_range) return 0;
+  size_t n = 0;
+  const evs_file *const *files = evs_registry_files(reg, &n);
+  for (size_t i = 0; i < n; i++) {
+    const Google__Protobuf__FileDescriptorProto *fp = files[i]->proto;
+    for (size_t k = 0; fp && k < fp->n_extension; k++)
+      if (fp->extension[k] && fp->extension[k]->name && extends(fp->extension[k], m) && count++ < cap) {
+        memset(&out[count - 1], 0, sizeof *out);
+        out[count - 1].proto = fp->extension[k];
+        out[count - 1].scope = files[i]->package;
+        complete(reg, &out[count - 1]);
+      }
+  }
+  const evs_message *const *msgs = evs_registry_messages(reg, &n);
+  for (size_t i = 0; i < n; i++) {
+    const Google__Protobuf__DescriptorProto *dp = msgs[i]->proto;
+    for (size_t k = 0; dp && k < dp->n_extension; k++)
+      if (dp->extension[k] && dp->extension[k]->name && extends(dp->extension[k], m) && count++ < cap) {
+        memset(&out[count - 1], 0, sizeof *out);
+        out[count - 1].proto = dp->extension[k];
+        out[count - 1].scope = msgs[i]->full_name;
+        complete(reg, &out[count - 1]);
+      }
+  }
+  return count;
 }
 
 void evs_json_ext_views(const evs_json_ext *x, evs_field *f, ProtobufCFieldDescriptor *fd) {

@@ -187,6 +187,8 @@ typedef struct evs_json_ext {
  * field number `number`. False when there is none. */
 bool evs_json_find_extension(const evs_registry *reg, const evs_message *m, const char *want, size_t len,
                              uint32_t number, evs_json_ext *out);
+/* Every extension of m (known to reg) into out[0..cap); returns how many there are (may exceed cap). */
+size_t evs_json_list_extensions(const evs_registry *reg, const evs_message *m, evs_json_ext *out, size_t cap);
 /* Views for the codec's scalar readers and writers. */
 void evs_json_ext_views(const evs_json_ext *x, evs_field *f, ProtobufCFieldDescriptor *fd);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evs/pattern.h"
 #include "evs/v1/options.pb-c.h"
 
 /* Largest |seconds| of a google.protobuf.Duration (10,000 years). */
@@ -127,6 +128,17 @@ static evs_status read_duration(const rule_ctx *c, const char *rule, const Googl
   return EVS_OK;
 }
 
+/* A pattern outside the portable dialect is a schema error at load, not a surprise per event. */
+static evs_status check_pattern(const rule_ctx *c, const char *pattern) {
+  evs_error perr;
+  evs_error_clear(&perr);
+  if (evs_pattern_check(pattern, &perr) == EVS_OK) return EVS_OK;
+  return evs_batch_fail(c->b, &c->f->src, EVS_ERR_DESCRIPTOR,
+                        "field %s: rule (evs.v1.field).%spattern \"%.80s\": %s (at byte %zu of the pattern)",
+                        c->f->full_name, c->prefix, pattern, perr.msg,
+                        perr.offset == EVS_NO_OFFSET ? (size_t)0 : perr.offset);
+}
+
 static evs_status decode_rules(const rule_ctx *c, const Evs__V1__FieldRules *in, int depth,
                                const evs_field_rules **out);
 
@@ -193,6 +205,7 @@ static evs_status check_fit(const rule_ctx *c, const evs_field_rules *r) {
   if (bad)
     return evs_batch_fail(c->b, &c->f->src, EVS_ERR_DESCRIPTOR, "field %s: %s%s", c->f->full_name, c->prefix,
                           bad);
+  if (r->pattern) return check_pattern(c, r->pattern);
   return EVS_OK;
 }
 

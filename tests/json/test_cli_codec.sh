@@ -32,13 +32,13 @@ bytes_are() { # file expected-hex
 no_input
 run 2 "encode without --type" "$evs" encode; err_has "--type is required"; out_empty
 run 2 "decode with an encode option" "$evs" decode -t task.created --ignore-unknown; err_has "does not apply to evs decode"
-run 2 "encode with a decode option" "$evs" encode -t task.created --pretty; err_has "does not apply to evs encode"
+run 2 "encode with a decode option" "$evs" encode --no-validate -t task.created --pretty; err_has "does not apply to evs encode"
 run 2 "bad --max-depth" "$evs" decode -t task.created --max-depth 0; err_has "--max-depth"
-run 2 "extra argument" "$evs" encode -t task.created extra; err_has "unexpected argument 'extra'"
+run 2 "extra argument" "$evs" encode --no-validate -t task.created extra; err_has "unexpected argument 'extra'"
 run 2 "--keep-going without --delimited" "$evs" decode -t task.created --keep-going; err_has "--keep-going needs --delimited"
 run 1 "unknown type" "$evs" encode -t no.such.Type; err_has "'no.such.Type' is neither an event type nor a message"
 run 1 "type suggestion" "$evs" encode -t evs.events.tasks.v1.taskevent; err_has "did you mean"
-run 1 "missing input file" "$evs" encode -t task.created -i "$tmp/nope.json"; err_has "cannot open"
+run 1 "missing input file" "$evs" encode --no-validate -t task.created -i "$tmp/nope.json"; err_has "cannot open"
 run 0 "encode --help" "$evs" encode --help; out_has "usage: evs encode"
 run 0 "decode --help" "$evs" decode --help; out_has "usage: evs decode"
 
@@ -60,7 +60,7 @@ fi
 task='{"event_type": "task.created", "task_id": 123, "user_id": "user-456", "task_data": {"title": "Buy groceries", "description": "Milk, bread, eggs", "completed": false, "priority": "high", "due_date": "2026-01-15T14:00:00Z", "tags": ["shopping", "personal"], "recurring_pattern": null, "next_occurrence": null}, "timestamp": "2026-01-14T10:30:00Z", "correlation_id": "550e8400-e29b-41d4-a716-446655440000"}'
 canon='{"event_type":"task.created","task_id":"123","user_id":"user-456","task_data":{"title":"Buy groceries","description":"Milk, bread, eggs","priority":"high","due_date":"2026-01-15T14:00:00Z","tags":["shopping","personal"]},"timestamp":"2026-01-14T10:30:00Z","correlation_id":"550e8400-e29b-41d4-a716-446655440000"}'
 input '%s' "$task"
-run 0 "encode by event type" "$evs" encode -t task.created -o "$tmp/task.bin"; out_empty
+run 0 "encode by event type" "$evs" encode --no-validate -t task.created -o "$tmp/task.bin"; out_empty
 no_input
 run 0 "decode by full name, proto names" "$evs" decode -t evs.events.tasks.v1.TaskEvent --proto-names -i "$tmp/task.bin"
 out_is "$canon"
@@ -70,36 +70,36 @@ out_has '"completed":false'
 run 0 "decode --enums-as-numbers" "$evs" decode -t task.created --enums-as-numbers -i "$tmp/task.bin"; out_has '"priority":3'
 run 0 "decode --pretty" "$evs" decode -t task.created --pretty -i "$tmp/task.bin"; out_has '  "eventType": "task.created",'
 cp "$out" "$tmp/pretty.json"
-run 0 "a pretty document encodes (multi-line single document)" "$evs" encode -t task.created -i "$tmp/pretty.json" -o "$tmp/task2.bin"
+run 0 "a pretty document encodes (multi-line single document)" "$evs" encode --no-validate -t task.created -i "$tmp/pretty.json" -o "$tmp/task2.bin"
 cmp -s "$tmp/task.bin" "$tmp/task2.bin" || { echo "FAIL: pretty round trip changed the bytes"; fail=$((fail + 1)); }
 cp "$tmp/task.bin" "$tmp/in"
 run 0 "-o - and -i -" "$evs" decode -t task.created -i - -o - --proto-names; out_is "$canon"
 
 # ---- empty input
 input ''
-run 1 "encode of empty input" "$evs" encode -t task.created; err_has "no JSON document"
+run 1 "encode of empty input" "$evs" encode --no-validate -t task.created; err_has "no JSON document"
 run 0 "decode of empty input is the empty message" "$evs" decode -t task.created; out_is '{}'
-run 0 "delimited encode of empty input writes nothing" "$evs" encode -t task.created --delimited; out_empty
+run 0 "delimited encode of empty input writes nothing" "$evs" encode --no-validate -t task.created --delimited; out_empty
 
 # ---- JSON lines: record numbers, positions, paths, codes; --keep-going
 input '{"event_type":"task.created","task_id":1}\n\n  \n{"event_type":"task.created","task_id":"x"}\n{"task_id":2}\n{"task_data":{"priority":"nope"}}\n'
-run 1 "stops at the first bad line" "$evs" encode -t task.created --delimited -o "$tmp/lines.bin"
+run 1 "stops at the first bad line" "$evs" encode --no-validate -t task.created --delimited -o "$tmp/lines.bin"
 err_has "stdin: line 4: 1:40: taskId:"; err_has "[type]"
 no_input
 run 0 "... keeping the records before it" "$evs" decode -t task.created --delimited -i "$tmp/lines.bin"
 out_is '{"eventType":"task.created","taskId":"1"}'
 input '{"event_type":"task.created","task_id":1}\n\n  \n{"event_type":"task.created","task_id":"x"}\n{"task_id":2}\n{"task_data":{"priority":"nope"}}\n'
-run 1 "--keep-going reports each bad line" "$evs" encode -t task.created --delimited --keep-going -o "$tmp/lines.bin"
+run 1 "--keep-going reports each bad line" "$evs" encode --no-validate -t task.created --delimited --keep-going -o "$tmp/lines.bin"
 err_has "line 4: 1:40: taskId:"; err_has "line 6: 1:26: taskData.priority: unknown value \"nope\""; err_has "[not-found]"
 err_has "2 of 4 records failed"
 no_input
 run 0 "... and converts the others" "$evs" decode -t task.created --delimited -i "$tmp/lines.bin"
 out_is $'{"eventType":"task.created","taskId":"1"}\n{"taskId":"2"}'
 input '{"task_id":1}\n{"task_id":2}\n'
-run 1 "two documents without --delimited" "$evs" encode -t task.created; err_has "2:1:"; err_has "need --delimited"
+run 1 "two documents without --delimited" "$evs" encode --no-validate -t task.created; err_has "2:1:"; err_has "need --delimited"
 input '{"zz":1,"task_id":5}'
-run 1 "unknown key" "$evs" encode -t task.created; err_has "1:2:"; err_has "unknown field \"zz\""
-run 0 "--ignore-unknown" "$evs" encode -t task.created --ignore-unknown -o "$tmp/ign.bin"
+run 1 "unknown key" "$evs" encode --no-validate -t task.created; err_has "1:2:"; err_has "unknown field \"zz\""
+run 0 "--ignore-unknown" "$evs" encode --no-validate -t task.created --ignore-unknown -o "$tmp/ign.bin"
 no_input
 run 0 "... keeps the known fields" "$evs" decode -t task.created -i "$tmp/ign.bin"; out_is '{"taskId":"5"}'
 input '{"child": %s1%s}' "$(printf '{"child": %.0s' $(seq 150))" "$(printf '}%.0s' $(seq 150))"
@@ -146,7 +146,7 @@ run 1 "a mistyped message name" "$evs" encode --type evs.events.tasks.v1.TaskEvn
 
 # ---- a length-delimited stream decoded without --delimited gets the hint
 input '{"taskId":"5","userId":"u"}\n{"taskId":"6"}\n'
-run 0 "a two-record stream" "$evs" encode -t task.created --delimited -o "$tmp/two.bin"
+run 0 "a two-record stream" "$evs" encode --no-validate -t task.created --delimited -o "$tmp/two.bin"
 no_input
 run 1 "... read as one message" "$evs" decode -t task.created -i "$tmp/two.bin"; err_has "try --delimited"
 run 1 "a single message that is not a stream gets no such hint" "$evs" decode -t task.created -i "$tmp/cut.bin"
@@ -154,9 +154,9 @@ run 1 "a single message that is not a stream gets no such hint" "$evs" decode -t
 
 # ---- a UTF-8 byte-order mark at the start is ignored (RFC 8259 allows it); it was a syntax error
 input '\xef\xbb\xbf{"taskId":"7"}'
-run 0 "BOM before a document" "$evs" encode -t task.created -o "$tmp/bom.bin"; bytes_are "$tmp/bom.bin" "1007"
+run 0 "BOM before a document" "$evs" encode --no-validate -t task.created -o "$tmp/bom.bin"; bytes_are "$tmp/bom.bin" "1007"
 input '\xef\xbb\xbf{"taskId":"7"}\n{"taskId":"8"}\n'
-run 0 "BOM before the first JSON line" "$evs" encode -t task.created --delimited -o "$tmp/bom2.bin"
+run 0 "BOM before the first JSON line" "$evs" encode --no-validate -t task.created --delimited -o "$tmp/bom2.bin"
 bytes_are "$tmp/bom2.bin" "021007021008"
 
 # ---- limits that hold on every path (issue 9)
@@ -183,7 +183,7 @@ run 0 "... and decode" "$tcli" decode -t evs.test.v1.Recursive --max-depth 1000 
 limit=""; ldd "$evs" 2>/dev/null | grep -q libasan || limit="ulimit -v 460000;"
 no_input
 n=$((n + 1)); last="300 MB line with --keep-going"
-bash -c "$limit { head -c 300000000 /dev/zero | tr '\\0' a; printf '\\n{\"taskId\":\"9\"}\\n'; } | \"\$0\" encode -t task.created --delimited --keep-going >\"\$1\" 2>\"\$2\"" "$evs" "$tmp/long.bin" "$err"
+bash -c "$limit { head -c 300000000 /dev/zero | tr '\\0' a; printf '\\n{\"taskId\":\"9\"}\\n'; } | \"\$0\" encode --no-validate -t task.created --delimited --keep-going >\"\$1\" 2>\"\$2\"" "$evs" "$tmp/long.bin" "$err"
 got=$?
 if [ "$got" -ne 1 ]; then echo "FAIL: $last: exit $got, expected 1: $(head -3 "$err")"; fail=$((fail + 1)); fi
 err_has "line 1: line longer than 268435456 bytes"; err_has "1 of 2 records failed"
@@ -200,9 +200,9 @@ out_is '{"fInt64":"-1","fString":"é","fEnum":"COLOR_BLUE","rInt32":[1,2]}'
 # ---- output errors
 input '%s' "$task"
 if [ -w /dev/full ]; then
-  run 1 "write error is reported" "$evs" encode -t task.created -o /dev/full; err_has "writing to /dev/full failed"
+  run 1 "write error is reported" "$evs" encode --no-validate -t task.created -o /dev/full; err_has "writing to /dev/full failed"
 fi
-run 1 "unwritable output" "$evs" encode -t task.created -o "$tmp/no/such/dir/x.bin"; err_has "cannot create"
+run 1 "unwritable output" "$evs" encode --no-validate -t task.created -o "$tmp/no/such/dir/x.bin"; err_has "cannot create"
 
 # ---- the documented examples in docs/cli/evs-{en,de}code.md name real options
 for c in encode decode; do

@@ -74,10 +74,10 @@ for opts in "" "--proto-names" "--emit-defaults" "--enums-as-numbers" "--proto-n
               --skip-key w_any --skip-key rw_any)
   fi
   check "[$tag] evs JSON == libprotobuf JSON" "$oracle" jsoncmp "${cmp_args[@]}" "evs.$tag.jsonl" "cpp.$tag.jsonl"
-  check "[$tag] evs reads its own JSON back" "$evs" encode -t "$type" --delimited -i "evs.$tag.jsonl" -o "evs_rt.$tag.bin"
+  check "[$tag] evs reads its own JSON back" "$evs" encode --no-validate -t "$type" --delimited -i "evs.$tag.jsonl" -o "evs_rt.$tag.bin"
   check "[$tag] ... to the same messages" orc bincmp corpus.bin "evs_rt.$tag.bin"
   if [[ "$opts" != *emit-defaults* ]]; then
-    check "[$tag] evs reads libprotobuf's JSON" "$evs" encode -t "$type" --delimited -i "cpp.$tag.jsonl" -o "evs_from_cpp.$tag.bin"
+    check "[$tag] evs reads libprotobuf's JSON" "$evs" encode --no-validate -t "$type" --delimited -i "cpp.$tag.jsonl" -o "evs_from_cpp.$tag.bin"
     check "[$tag] ... to the same messages" orc bincmp corpus.bin "evs_from_cpp.$tag.bin"
   fi
   orc json2bin --delimited <"evs.$tag.jsonl" >"cpp_from_evs.$tag.hex" 2>/dev/null
@@ -88,10 +88,10 @@ done
 pretty_round_trip() {
   local i
   for i in 1 2 3 50 300; do
-    sed -n "${i}p" evs.default.jsonl | "$evs" encode -t "$type" >one.bin || return 1
+    sed -n "${i}p" evs.default.jsonl | "$evs" encode --no-validate -t "$type" >one.bin || return 1
     "$evs" decode -t "$type" --pretty -i one.bin -o one.pretty.json || return 1
     grep -q '^  "' one.pretty.json || { [ "$(cat one.pretty.json)" = "{}" ] || return 1; }
-    "$evs" encode -t "$type" -i one.pretty.json -o one.again.bin || return 1
+    "$evs" encode --no-validate -t "$type" -i one.pretty.json -o one.again.bin || return 1
     cmp one.bin one.again.bin || return 1
   done
   echo "5 records"
@@ -105,7 +105,7 @@ check "[pretty] pretty documents read back to the same bytes" pretty_round_trip
 "$gen" --seed "$seed" --count 500 --dup-keys $avoid >dups.bin 2>/dev/null
 check "[dups] evs decode" "$evs" decode -t "$type" --delimited -i dups.bin -o dups.jsonl
 check "[dups] every key once" "$oracle" jsoncmp dups.jsonl dups.jsonl
-check "[dups] evs reads its JSON back" "$evs" encode -t "$type" --delimited -i dups.jsonl -o dups_rt.bin
+check "[dups] evs reads its JSON back" "$evs" encode --no-validate -t "$type" --delimited -i dups.jsonl -o dups_rt.bin
 check "[dups] and prints the same JSON again" bash -c "'$evs' decode -t $type --delimited -i dups_rt.bin | cmp - dups.jsonl"
 
 # 4. The catalog's own messages (seeds 000-004 and the envelope), 300 random messages each, both ways.
@@ -118,9 +118,9 @@ catalog_both_ways() {
     "$evs" decode -t "$t" --delimited -i cat.bin -o cat.evs.jsonl || return 1
     "$oracle" "${oargs[@]}" --type "$t" bin2json --delimited <cat.bin >cat.cpp.jsonl || return 1
     "$oracle" jsoncmp cat.evs.jsonl cat.cpp.jsonl >cat.cmp || { echo "$t:"; head -5 cat.cmp; return 1; }
-    "$evs" encode -t "$t" --delimited -i cat.cpp.jsonl -o cat.rt.bin || return 1
+    "$evs" encode --no-validate -t "$t" --delimited -i cat.cpp.jsonl -o cat.rt.bin || return 1
     "$oracle" "${oargs[@]}" --type "$t" bincmp cat.bin cat.rt.bin >cat.cmp || { echo "$t:"; head -5 cat.cmp; return 1; }
-    "$evs" encode -t "$t" --delimited -i cat.evs.jsonl -o cat.rt2.bin || return 1
+    "$evs" encode --no-validate -t "$t" --delimited -i cat.evs.jsonl -o cat.rt2.bin || return 1
     "$oracle" "${oargs[@]}" --type "$t" bincmp cat.bin cat.rt2.bin >cat.cmp || { echo "$t:"; head -5 cat.cmp; return 1; }
   done
   echo "7 catalog types"
@@ -141,12 +141,12 @@ if [ -n "$buf" ] && [ -x "$buf" ]; then
       "$buf" convert "$at_set" --type "$type" --from one.json#format=json --to one.binpb#format=binpb 2>buf.err ||
         { echo "line $i of buf_sel.jsonl: buf rejects evs's JSON: $(head -c 300 buf.err)"; return 1; }
       od -An -tx1 -v one.binpb | tr -d ' \n' >>buf_from_evs.hex; echo >>buf_from_evs.hex
-      "$evs" encode -t "$type" -i one.json -o one.evs.binpb || return 1
+      "$evs" encode --no-validate -t "$type" -i one.json -o one.evs.binpb || return 1
       "$buf" convert "$at_set" --type "$type" --from one.evs.binpb#format=binpb --to one.out.json#format=json 2>buf.err ||
         { echo "line $i of buf_sel.jsonl: buf cannot print it: $(head -c 300 buf.err)"; return 1; }
       tr -d '\n' <one.out.json >>buf_lines.jsonl; echo >>buf_lines.jsonl
     done <buf_sel.jsonl
-    "$evs" encode -t "$type" --delimited -i buf_sel.jsonl -o buf_sel.bin || return 1
+    "$evs" encode --no-validate -t "$type" --delimited -i buf_sel.jsonl -o buf_sel.bin || return 1
     orc bincmp buf_sel.bin buf_from_evs.hex || return 1
     "$oracle" jsoncmp buf_sel.jsonl buf_lines.jsonl || return 1
   }

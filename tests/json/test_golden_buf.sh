@@ -30,7 +30,7 @@ for dir in "$golden"/*/; do
       y_*)
         if [ "$buf_ok" -eq 0 ]; then
           why="buf rejects it: $(head -c 200 "$work/buf.err")"
-        elif ! "$evs" encode -t "$type" --max-depth 1000 -i "$f" -o "$work/evs.binpb" 2>"$work/evs.err"; then
+        elif ! "$evs" encode --no-validate -t "$type" --max-depth 1000 -i "$f" -o "$work/evs.binpb" 2>"$work/evs.err"; then
           why="evs rejects it: $(head -c 200 "$work/evs.err")"
         else
           printf '%s\n' "$(od -An -tx1 -v "$work/evs.binpb" | tr -d ' \n')" >"$work/evs.hex"

@@ -15,7 +15,8 @@ extern const evs_catalog EVS_CLI_EXTRA_CATALOG;
 
 /* Parses the command line of encode/decode (`allowed` = the EVS_JSON_* flags it takes). Returns -1 when
  * the command should run, else the exit code (usage errors are printed). */
-static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, codec_args *a) {
+static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, uint32_t extra,
+                      codec_args *a) {
   static const struct option opts[] = {
       {"type", required_argument, NULL, 't'},
       {"input", required_argument, NULL, 'i'},
@@ -29,6 +30,12 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
       {"enums-as-numbers", no_argument, NULL, 'N'},
       {"pretty", no_argument, NULL, 'p'},
       {"ignore-unknown", no_argument, NULL, 'U'},
+      {"no-validate", no_argument, NULL, 'V'},
+      {"binary", no_argument, NULL, 'B'},
+      {"document", no_argument, NULL, 'O'},
+      {"format", required_argument, NULL, 'F'},
+      {"fail-fast", no_argument, NULL, 'X'},
+      {"json-names", no_argument, NULL, 'J'},
       {NULL, 0, NULL, 0},
   };
   memset(a, 0, sizeof *a);
@@ -39,7 +46,33 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
     int taken = cli_schema_option(cmd, &a->schema, c, optarg);
     if (taken < 0) return CLI_EXIT_USAGE;
     if (taken) continue;
+    uint32_t needs = c == 'V'                                                     ? CODEC_OPT_NO_VALIDATE
+                     : (c == 'B' || c == 'O' || c == 'F' || c == 'X' || c == 'J') ? CODEC_OPT_VALIDATE
+                                                                                  : 0;
+    if (needs && !(extra & needs))
+      return cli_usage_error(cmd, "option '%s' does not apply to evs %s", argv[optind - 1], cmd->name);
     switch (c) {
+      case 'V':
+        a->no_validate = true;
+        break;
+      case 'B':
+        a->binary = true;
+        break;
+      case 'O':
+        a->document = true;
+        break;
+      case 'F':
+        if (strcmp(optarg, "json") == 0)
+          a->format_json = true;
+        else if (strcmp(optarg, "text") != 0)
+          return cli_usage_error(cmd, "--format wants 'text' or 'json', not '%s'", optarg);
+        break;
+      case 'X':
+        a->fail_fast = true;
+        break;
+      case 'J':
+        a->json_names = true;
+        break;
       case 't':
         a->type = optarg;
         break;
@@ -91,9 +124,50 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
   if (optind < argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
   if (!a->type) return cli_usage_error(cmd, "--type is required");
   if (cli_schema_check(cmd, &a->schema)) return CLI_EXIT_USAGE;
+  if (extra & CODEC_OPT_VALIDATE) {
+    /* validate reads every record and reports each bad one: JSON lines unless --document. */
+    if (a->document && (a->binary || a->delimited))
+      return cli_usage_error(cmd, "--document is for one JSON document; not with --binary or --delimited");
+    if (!a->binary && !a->document) a->delimited = true;
+    a->keep_going = a->delimited;
+  }
   if (a->keep_going && !a->delimited)
     return cli_usage_error(cmd, "--keep-going needs --delimited (one record)");
   return -1;
+}
+
+evs_registry *codec_open_registry(const cli_cmd *cmd, const cli_schema *schema) {
+  evs_registry *r = cli_open_registry(cmd, schema);
+  if (!r) return NULL;
+#ifdef EVS_CLI_EXTRA_CATALOG
+  evs_error cat_err;
+  evs_error_clear(&cat_err);
+  if (evs_registry_add_catalog(r, &EVS_CLI_EXTRA_CATALOG, &cat_err) != EVS_OK) {
+    evs_registry_free(r);
+    cli_fail(cmd, &cat_err);
+    return NULL;
+  }
+#endif
+  return r;
+}
+
+const evs_message *codec_resolve_type(const cli_cmd *cmd, const evs_registry *r, const char *type) {
+  const evs_event_type *et = evs_registry_find_event_type(r, type);
+  if (et) return et->message;
+  evs_error err;
+  evs_error_clear(&err);
+  const evs_message *msg = evs_registry_require_message(r, type, &err);
+  if (!msg) {
+    /* an event type's suggestion first: --type usually names one */
+    evs_error et_err;
+    evs_error_clear(&et_err);
+    (void)evs_registry_require_event_type(r, type, &et_err);
+    const char *hint = strstr(et_err.msg, "did you mean");
+    if (!hint) hint = strstr(err.msg, "did you mean");
+    cli_failf(cmd, "'%s' is neither an event type nor a message%s%s", type, hint ? "; " : "",
+              hint ? hint : "");
+  }
+  return msg;
 }
 
 /* The registry and the compiled message type named by a->type. On failure prints why and returns
@@ -102,36 +176,12 @@ static int open_type(const cli_cmd *cmd, const codec_args *a, evs_registry **reg
                      const ProtobufCMessageDescriptor **desc) {
   *reg = NULL;
   *desc = NULL;
-  evs_registry *r = cli_open_registry(cmd, &a->schema);
+  evs_registry *r = codec_open_registry(cmd, &a->schema);
   if (!r) return CLI_EXIT_FAIL;
-#ifdef EVS_CLI_EXTRA_CATALOG
-  evs_error cat_err;
-  evs_error_clear(&cat_err);
-  if (evs_registry_add_catalog(r, &EVS_CLI_EXTRA_CATALOG, &cat_err) != EVS_OK) {
+  const evs_message *msg = codec_resolve_type(cmd, r, a->type);
+  if (!msg) {
     evs_registry_free(r);
-    return cli_fail(cmd, &cat_err);
-  }
-#endif
-  const evs_message *msg = NULL;
-  const evs_event_type *et = evs_registry_find_event_type(r, a->type);
-  if (et) {
-    msg = et->message;
-  } else {
-    evs_error err;
-    evs_error_clear(&err);
-    msg = evs_registry_require_message(r, a->type, &err);
-    if (!msg) {
-      /* an event type's suggestion first: --type usually names one */
-      evs_error et_err;
-      evs_error_clear(&et_err);
-      (void)evs_registry_require_event_type(r, a->type, &et_err);
-      const char *hint = strstr(et_err.msg, "did you mean");
-      if (!hint) hint = strstr(err.msg, "did you mean");
-      int rc = cli_failf(cmd, "'%s' is neither an event type nor a message%s%s", a->type, hint ? "; " : "",
-                         hint ? hint : "");
-      evs_registry_free(r);
-      return rc;
-    }
+    return CLI_EXIT_FAIL;
   }
   if (!msg->c_desc) { /* defensive: the registry gives every loaded message a descriptor */
     int rc = cli_failf(cmd, "message %s has no protobuf-c descriptor", msg->full_name);
@@ -176,24 +226,55 @@ static int close_files(const cli_cmd *cmd, const codec_args *a, FILE *in, FILE *
   return rc;
 }
 
-int codec_run(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed,
+int codec_run(const cli_cmd *cmd, int argc, char **argv, uint32_t allowed, uint32_t extra,
               int (*convert)(const codec_io *io)) {
   codec_args args;
-  int rc = parse_args(cmd, argc, argv, allowed, &args);
+  int rc = parse_args(cmd, argc, argv, allowed, extra, &args);
   if (rc >= 0) return rc;
   evs_registry *reg = NULL;
-  codec_io io = {cmd, &args, NULL, NULL, NULL, NULL};
+  codec_io io = {cmd, &args, NULL, NULL, NULL, NULL, NULL};
   rc = open_type(cmd, &args, &reg, &io.desc);
-  if (rc != CLI_EXIT_OK) return rc;
+  /* An unknown type is a usage error for validate (exit 2): nothing was read. */
+  if (rc != CLI_EXIT_OK) return (extra & CODEC_OPT_VALIDATE) ? CLI_EXIT_USAGE : rc;
   io.reg = reg;
+  evs_validator *validator = NULL;
+  if ((extra & CODEC_OPT_VALIDATE) || ((extra & CODEC_OPT_NO_VALIDATE) && !args.no_validate)) {
+    evs_error err;
+    evs_error_clear(&err);
+    if (evs_validator_new(reg, NULL, &validator, &err) != EVS_OK) {
+      evs_registry_free(reg);
+      return cli_fail(cmd, &err);
+    }
+    io.validator = validator;
+  }
   rc = open_files(cmd, &args, &io.in, &io.out);
   if (rc == CLI_EXIT_OK) {
     rc = convert(&io);
     int close_rc = close_files(cmd, &args, io.in, io.out);
     if (rc == CLI_EXIT_OK) rc = close_rc;
   }
+  evs_validator_free(validator);
   evs_registry_free(reg);
   return rc;
+}
+
+evs_status codec_validate(const codec_io *io, codec_record *rec, const ProtobufCMessage *msg,
+                          evs_error *err) {
+  evs_violations vs;
+  evs_violations_init(&vs);
+  evs_status st = evs_validate_message(io->validator, msg, 0, &vs, err);
+  if (st == EVS_ERR_VALIDATION) {
+    for (size_t i = 0; i < vs.n; i++) {
+      const evs_violation *v = &vs.v[i];
+      fprintf(stderr, "evs %s: error: %s: %s%s%s%s%s [%s]\n", io->cmd->name, codec_input_name(io->args),
+              rec->where ? rec->where : "", rec->where ? ": " : "", v->path, *v->path ? ": " : "", v->message,
+              v->rule_id);
+    }
+    if (vs.truncated) fprintf(stderr, "evs %s: error: (more violations not listed)\n", io->cmd->name);
+    rec->reported = true;
+  }
+  evs_violations_free(&vs);
+  return st;
 }
 
 static evs_status set_err(evs_error *err, evs_status code, size_t offset, const char *msg) {

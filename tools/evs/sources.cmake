@@ -8,8 +8,11 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_list.c
   tools/evs/cmd_describe.c
   tools/evs/codec_cli.c
+  tools/evs/codec_records.c
+  tools/evs/cmd_validate.c
   tools/evs/cmd_encode.c
   tools/evs/cmd_decode.c
+  tools/evs/cmd_jsonschema.c
   tools/evs/cmd_breaking.c
   tools/evs/cmd_broker.c
   tools/evs/cmd_consume.c

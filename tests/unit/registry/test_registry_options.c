@@ -302,6 +302,7 @@ static void test_bad_rules_and_options(void **state) {
        "within needs a google.protobuf.Timestamp field, not string"},
       {"bad/rule_bool_const.proto", EVS_ERR_DESCRIPTOR, 9, 3, "\"yes\" is not a bool"},
       {"bad/rule_min_bytes_gt_max.proto", EVS_ERR_DESCRIPTOR, 9, 3, "min_bytes > max_bytes"},
+      {"bad/rule_pattern_not_portable.proto", EVS_ERR_DESCRIPTOR, 9, 3, "write [0-9]"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const bad_case *c = &cases[i];

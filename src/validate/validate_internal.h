@@ -1,0 +1,130 @@
+/* Private state of the validator (not installed).
+ *
+ * evs_validator_new() turns the registry's rule views into one vmsg per message type: the fields that have
+ * something to check (their own rules, or a message below them that has), each with its compiled pattern,
+ * and a pointer to the child vmsg. The walk in check.c only visits those fields, so messages without rules
+ * cost one lookup. */
+#ifndef EVS_VALIDATE_INTERNAL_H
+#define EVS_VALIDATE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evs/pattern.h"
+#include "evs/validate.h"
+
+typedef struct vmsg vmsg;
+
+/* The rules of one field (or of a map's keys / values) with what the walk needs precomputed. */
+typedef struct vrules {
+  const evs_field_rules *r; /* NULL: nothing to check on the value itself */
+  evs_pattern *pattern;     /* compiled r->pattern */
+  struct vrules *keys, *values;
+} vrules;
+
+typedef struct vfield {
+  const evs_field *f;
+  const ProtobufCFieldDescriptor *fd;
+  vrules rules;
+  const vmsg *child; /* message-typed fields (map values too) whose type has something to check */
+} vfield;
+
+struct vmsg {
+  const evs_message *m;
+  vfield *fields; /* only the fields with something to check, declaration order */
+  size_t n_fields;
+  const evs_oneof **required_oneofs;
+  size_t n_required_oneofs;
+  bool active; /* has something to check, here or below */
+};
+
+struct evs_validator {
+  const evs_registry *reg;
+  evs_validate_clock clock;
+  void *clock_ctx;
+  vmsg *msgs; /* sorted by message pointer, for the root lookup */
+  size_t n_msgs;
+  const evs_message *envelope; /* evs.v1.Envelope, NULL when the registry has none */
+};
+
+/* The vmsg of m, NULL when the validator does not know it. */
+const vmsg *evs_vmsg_find(const evs_validator *v, const evs_message *m);
+
+/* ---- violations.c ---- */
+
+/* One step of the path from the validated root to a value. */
+typedef struct vpath_step {
+  const evs_field *f; /* the field entered (NULL for a oneof step, see name) */
+  const char *name;   /* set instead of f for oneofs and envelope attributes */
+  int kind;           /* VSTEP_FIELD, VSTEP_INDEX, VSTEP_KEY */
+  size_t index;       /* VSTEP_INDEX */
+  const void *key;    /* VSTEP_KEY: the map entry's key slot */
+  const evs_field *key_field;
+  const ProtobufCFieldDescriptor *key_fd;
+} vpath_step;
+
+enum { VSTEP_FIELD, VSTEP_INDEX, VSTEP_KEY };
+
+#define VPATH_MAX 128 /* deeper paths end in "..." (messages are at most EVS_MAX_DEPTH_LIMIT deep) */
+
+/* The walk's state. */
+typedef struct vctx {
+  const evs_validator *v;
+  evs_violations *out;
+  uint32_t flags;
+  vpath_step path[VPATH_MAX];
+  size_t depth;  /* steps in use (may exceed VPATH_MAX: the rest are not recorded) */
+  bool have_now; /* the clock is read once per call, when a rule first needs it */
+  int64_t now_s;
+  int32_t now_ns;
+  size_t found;    /* violations found (may exceed what out lists) */
+  evs_status fail; /* EVS_ERR_NOMEM once an append failed */
+} vctx;
+
+/* Records a violation at the current path (plus `extra` steps not pushed, may be NULL/0). value_json: the
+ * offending value as JSON text (truncated here), NULL for none. message: printf format. Returns true when
+ * the walk must stop (fail-fast, a NOMEM, or the list is full and nothing more can be learnt). */
+bool evs_vreport(vctx *c, const char *rule_id, bool for_key, const evs_field *f, const char *value_json,
+                 size_t value_len, const char *fmt, ...) EVS_PRINTF(7, 8);
+
+/* A walk's state for one call (calloc'd; free it), NULL when out of memory. */
+vctx *evs_vctx_new(const evs_validator *v, evs_violations *out, uint32_t flags);
+/* The status of a finished walk whose violations start at out->v[before]: EVS_OK, EVS_ERR_VALIDATION
+ * (err names the count and the first), or the failure that stopped it. */
+evs_status evs_vfinish(vctx *c, size_t before, evs_error *err);
+
+/* ---- formats.c: string forms shared by the checker ---- */
+bool evs_vfmt_uuid(const char *s, size_t len);
+bool evs_vfmt_email(const char *s, size_t len);
+bool evs_vfmt_uri(const char *s, size_t len);
+/* Code points in valid UTF-8. */
+size_t evs_vfmt_code_points(const char *s, size_t len);
+
+/* ---- check.c ---- */
+
+/* How a value is reached, which decides what `required` means for it. */
+enum {
+  VSTATE_UNSET,   /* a singular field that is not set: only `required` can fail */
+  VSTATE_SET,     /* a singular field that is set: every rule but `required` (which it meets) */
+  VSTATE_ELEMENT, /* an element of a repeated field: `required` belongs to the list, not the element */
+  VSTATE_MAPPART  /* a map key or value: every rule; `required` means non-zero */
+};
+
+/* Checks `slot` (a value of field f, or of a map's key/value field) against rules vr. Returns true when
+ * the walk must stop. */
+bool evs_vcheck_value(vctx *c, const vrules *vr, const evs_field *f, const ProtobufCFieldDescriptor *fd,
+                      const void *slot, int state, bool for_key);
+/* Whether the singular field fd of msg is set (docs/validation.md "When rules are checked"); whether the
+ * value in slot is its type's zero value. */
+bool evs_vis_set(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd);
+bool evs_vis_zero(const ProtobufCFieldDescriptor *fd, const void *slot);
+
+/* The value in slot as short JSON text (strings cut at about EVS_VIOLATION_VALUE_MAX bytes). */
+typedef struct vtext {
+  char s[EVS_VIOLATION_VALUE_MAX + 16];
+  size_t n;
+} vtext;
+void evs_vtext_value(vtext *t, const evs_field *f, const ProtobufCFieldDescriptor *fd, const void *slot);
+
+#endif
