@@ -30,6 +30,7 @@ set(EVS_LIB_SOURCES
   src/validate/compile.c
   src/validate/envelope.c
   src/validate/formats.c
+  src/validate/nest.c
   src/validate/violations.c
   src/validate/walk.c
   src/event/uuid.c
@@ -76,6 +77,7 @@ set(EVS_LIB_SOURCES
   src/kafka/producer.c
   src/kafka/dedupe.c
   src/kafka/dlq.c
+  src/kafka/validate.c
   src/kafka/consumer.c
   src/kafka/mock.c
   src/kafka/metadata.c

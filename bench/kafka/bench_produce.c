@@ -43,7 +43,7 @@ static void task_make(task *t, int64_t i) {
   t->data.title = t->title;
   t->data.priority = EVS__EVENTS__TASKS__V1__PRIORITY__high;
   t->ev.event_type = k_types[i % 4];
-  t->ev.task_id = i;
+  t->ev.task_id = i + 1; /* task_id is required: 0 would be unset (and refused) */
   t->ev.user_id = t->user;
   t->ev.task_data = &t->data;
   t->ev.correlation_id = t->corr;

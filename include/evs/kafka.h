@@ -21,6 +21,7 @@
 #include "evs/common.h"
 #include "evs/error.h"
 #include "evs/registry.h"
+#include "evs/validate.h"
 
 EVS_EXTERN_C_BEGIN
 
@@ -54,9 +55,6 @@ EVS_API const char *evs_kafka_brokers(const char *brokers);
  * bytes are valid UTF-8 without NUL, else "name_base64":"<standard base64>"; "name":null for value NULL.
  * For listings of records (evs consume --show). */
 EVS_API void evs_kafka_write_json_member(FILE *out, const char *name, const void *value, size_t len);
-
-/* One record header (defined below). */
-typedef struct evs_kafka_header evs_kafka_header;
 
 /* One record header (defined below). */
 typedef struct evs_kafka_header evs_kafka_header;
@@ -111,6 +109,10 @@ typedef struct evs_producer_options {
    * data_base64 when it has no JSON form), the only CloudEvents header is content-type
    * application/cloudevents+json. Not with confluent_framing. */
   bool structured;
+  /* Validation (docs/validation.md) is on unless this is set: evs_producer_send() checks the payload's
+   * field rules and the envelope's (registered type, UUIDv7 id, ...) and refuses an invalid event with
+   * EVS_ERR_VALIDATION. The producer compiles the rules of its registry once, at evs_producer_new(). */
+  bool no_validate;
 } evs_producer_options;
 
 /* Envelope attributes of one event; every member may be left 0/NULL. */
@@ -134,6 +136,11 @@ typedef struct evs_event_attrs {
    * "content-type" is EVS_ERR_INVALID_ARG (those carry attributes: set the attribute instead). */
   const struct evs_kafka_header *headers;
   size_t n_headers;
+  /* When not NULL (an evs_violations the caller initialised and frees), every validating send resets it
+   * and, when it refuses the event with EVS_ERR_VALIDATION, fills it with all the violations: envelope
+   * attributes first (paths are attribute names: "id", "type"), then the payload (paths start with
+   * "data.": "data.task_data.title", json_path "data.taskData.title"). err->msg has only their summary. */
+  evs_violations *violations;
 } evs_event_attrs;
 
 /* Producer counters. sent = accepted by send; delivered + failed = reported so far; spooled + spool_errors
@@ -151,19 +158,26 @@ typedef struct evs_producer_stats {
   char spool_error_first_id[80], spool_error_last_id[80];
   bool spool_sync_failed;
   uint64_t spool_tail_cut;
+  uint64_t invalid; /* events refused by validation (not sent, not counted in sent) */
 } evs_producer_stats;
 
-/* Creates a producer. Fails with EVS_ERR_INVALID_ARG (out/opts NULL, no brokers, a bad or unknown property,
- * conflicting settings such as acks=1 with idempotence; the message names the property, never a secret
- * value), EVS_ERR_KAFKA (librdkafka refused), EVS_ERR_NOMEM. *out is NULL on failure. */
+/* Creates a producer (and, unless no_validate, the validator of its registry, freed by close). Fails with
+ * EVS_ERR_INVALID_ARG (out/opts NULL, no brokers, a bad or unknown property, conflicting settings such as
+ * acks=1 with idempotence; the message names the property, never a secret value), EVS_ERR_KAFKA
+ * (librdkafka refused), EVS_ERR_NOMEM, or the validator's error (evs_validator_new). *out is NULL on
+ * failure. */
 EVS_API EVS_NODISCARD evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out,
                                                   evs_error *err);
 
 /* Enqueues one event: msg is packed to the record value (protobuf, or Confluent-framed), attrs (NULL = all
  * defaults) become ce_* headers, topic and key come from attrs or the message's event options. Returns
  * only the enqueue status; delivery is reported later through the callback. A full queue makes it poll
- * and retry (back-pressure). Errors: EVS_ERR_INVALID_ARG (p/msg NULL, the message unknown to the registry,
- * no topic, a type the message does not carry or that differs from its type field), EVS_ERR_TIMEOUT
+ * and retry (back-pressure). Unless the producer has no_validate, the payload (evs_validate_message) and
+ * the envelope about to be written (evs_validate_event: id, source, type, time, ...) are checked first.
+ * Errors: EVS_ERR_INVALID_ARG (p/msg NULL, the message unknown to the registry,
+ * no topic, a type the message does not carry or that differs from its type field), EVS_ERR_VALIDATION
+ * (the event breaks a rule: err->msg is the summary of the violations, attrs->violations receives them
+ * all; counted in stats.invalid; this event only, the next one can be sent), EVS_ERR_TIMEOUT
  * (queue_full_timeout_ms passed), EVS_ERR_LIMIT (the record is larger than message.max.bytes: this event
  * only, the next one can be sent), EVS_ERR_KAFKA (librdkafka refused the record, or a fatal
  * producer error: the event was not taken), EVS_ERR_NOMEM. On failure the event is not enqueued and not
@@ -180,7 +194,8 @@ struct evs_kafka_header {
 };
 
 /* Enqueues a record as is (used by spool replay and for foreign records): topic required, key/value may be
- * NULL (null key / null value). Same back-pressure and error rules as evs_producer_send(). */
+ * NULL (null key / null value). Same back-pressure and error rules as evs_producer_send(); the bytes are
+ * not validated (they are no decoded event). */
 EVS_API EVS_NODISCARD evs_status evs_producer_send_raw(evs_producer *p, const char *topic, const void *key,
                                                        size_t key_len, const evs_kafka_header *headers,
                                                        size_t n_headers, const void *value, size_t value_len,
@@ -228,15 +243,16 @@ typedef void (*evs_spool_damage_fn)(const evs_spool_damage *d, void *ctx);
 
 /* Re-sends every intact record of the spool file at `path` through p (topic, key, headers, value as
  * spooled), flushes for up to timeout_ms, and replaces the file with only the records that failed again
- * (removing it when none did). Damaged regions are skipped, reported to on_damaged (may be NULL) and
- * counted, and their bytes appended to PATH.damaged; records after them are still sent. The file is
- * locked for the whole run: producers appending to it wait, and nothing they append is lost. The
- * producer must not have a spool_path equal to `path`. When the rewrite cannot be completed (saving the
- * damaged bytes, writing or syncing the new file, renaming it) the original file is left as it was (its
- * records may then be sent again: consumers deduplicate by ce_id). Errors: EVS_ERR_NOT_FOUND, EVS_ERR_IO,
- * EVS_ERR_SYNTAX / EVS_ERR_TRUNCATED / EVS_ERR_UNSUPPORTED (not a spool file: nothing is sent),
- * EVS_ERR_TIMEOUT (flush did not finish: undelivered records are kept in the file), EVS_ERR_KAFKA (a send
- * failed: the records not sent are kept in the file). */
+ * (removing it when none did). Records are not validated again, whatever the producer's no_validate: they
+ * were checked (or deliberately not) when first sent, and refusing them now would strand them. Damaged
+ * regions are skipped, reported to on_damaged (may be NULL) and counted, and their bytes appended to
+ * PATH.damaged; records after them are still sent. The file is locked for the whole run: producers appending
+ * to it wait, and nothing they append is lost. The producer must not have a spool_path equal to `path`. When
+ * the rewrite cannot be completed (saving the damaged bytes, writing or syncing the new file, renaming it)
+ * the original file is left as it was (its records may then be sent again: consumers deduplicate by ce_id).
+ * Errors: EVS_ERR_NOT_FOUND, EVS_ERR_IO, EVS_ERR_SYNTAX / EVS_ERR_TRUNCATED / EVS_ERR_UNSUPPORTED (not a
+ * spool file: nothing is sent), EVS_ERR_TIMEOUT (flush did not finish: undelivered records are kept in the
+ * file), EVS_ERR_KAFKA (a send failed: the records not sent are kept in the file). */
 EVS_API EVS_NODISCARD evs_status evs_spool_replay_ex(evs_producer *p, const char *path, int timeout_ms,
                                                      evs_spool_damage_fn on_damaged, void *ctx,
                                                      evs_spool_replay_stats *stats, evs_error *err);
@@ -312,6 +328,10 @@ typedef struct evs_record {
   int attempt;                     /* 1 on first delivery to the handler, 2 on the first retry, ... */
   const evs_kafka_header *headers; /* every header of the record, in record order */
   size_t n_headers;
+  /* Only in an on_undecodable call for a record refused by validation (evs_consumer_options.validate):
+   * its violations (envelope attributes first, then the payload's, paths "data.<field>"); schema and msg
+   * are then set too (the record decoded). NULL otherwise. */
+  const evs_violations *violations;
 } evs_record;
 
 /* Where a viewer (evs_consumer_options.viewer) starts reading each partition it assigns itself. */
@@ -329,7 +349,8 @@ typedef struct evs_offset_spec {
 } evs_offset_spec;
 
 /* A viewer's undecodable record: rec as far as known (msg and schema NULL; the attributes NULL when the
- * headers themselves are invalid), why it could not be decoded. EVS_OK = go on; anything else stops
+ * headers themselves are invalid), why it could not be decoded. With validate, also a decoded record that
+ * breaks a rule (rec->violations set: see evs_record). EVS_OK = go on; anything else stops
  * evs_consumer_poll with that status and err. */
 typedef evs_status (*evs_undecodable_fn)(const evs_record *rec, const char *why, void *ctx, evs_error *err);
 
@@ -373,6 +394,13 @@ typedef struct evs_consumer_options {
    * A topic the cluster does not know is EVS_ERR_NOT_FOUND, no answer in time EVS_ERR_TIMEOUT (brokers
    * unreachable). 0 = 10000 for a viewer. */
   int metadata_timeout_ms;
+  /* Check every decoded record against the rules (docs/validation.md): the payload's field rules and the
+   * envelope's (registered type, UUIDv7 id, ...). Off by default: a consumer reads events others wrote,
+   * and refusing them is a choice. An invalid record is treated as an undecodable one: dead-lettered
+   * (stage "validate", evs_dlq_reason = "invalid event: <summary>", evs_dlq_violations = the violations
+   * as a JSON array) or, in viewer mode, handed to on_undecodable with rec->violations; never to a
+   * handler. The consumer compiles the rules of its registry once, at evs_consumer_new(). */
+  bool validate;
 } evs_consumer_options;
 
 typedef struct evs_consumer_stats {
@@ -385,6 +413,7 @@ typedef struct evs_consumer_stats {
   uint64_t decode_errors; /* records that could not be decoded (dead-lettered or stopped the poll) */
   uint64_t errors;        /* non-fatal client errors (unknown topic, broker down, ...): librdkafka retries */
   char last_error[200];   /* "<error name>: <text>" of the latest of those, "" when none */
+  uint64_t invalid;       /* decoded records that broke a rule (validate): dead-lettered or reported */
 } evs_consumer_stats;
 
 /* Creates a consumer in group opts->group_id subscribed to opts->topics, with at-least-once settings

@@ -116,6 +116,13 @@ EVS_API EVS_NODISCARD evs_status evs_validate_message(const evs_validator *v, co
 EVS_API EVS_NODISCARD evs_status evs_validate_event(const evs_validator *v, const evs_ce_event *ev,
                                                     uint32_t flags, evs_violations *out, evs_error *err);
 
+/* Makes the violations v[from..n) relative to a parent, for a message checked as a part of something
+ * larger (an event's payload under "data"): `name` / `json_name` go in front of their proto / JSON paths
+ * ("title" -> "data.title", "" -> "data", "[2]" -> "data[2]"). EVS_ERR_NOMEM (the list is left as it
+ * was), EVS_ERR_INVALID_ARG (NULL arguments, from > n). */
+EVS_API EVS_NODISCARD evs_status evs_violations_nest(evs_violations *vs, size_t from, const char *name,
+                                                     const char *json_name);
+
 EVS_EXTERN_C_END
 
 #endif

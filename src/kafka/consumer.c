@@ -28,9 +28,12 @@ struct evs_consumer {
   size_t n_handlers;
   int max_attempts, backoff_ms, max_backoff_ms;
   evs_dedupe *dedupe;
-  evs_buf ce_store;       /* the current record's attribute strings */
-  evs_buf ce_json_store;  /* ... those of a structured-mode value */
-  evs_kafka_header *hdrs; /* the current record's headers */
+  evs_validator *validator; /* NULL unless opts.validate */
+  evs_violations viol;      /* the current record's violations */
+  evs_buf viol_json;        /* ... as the evs_dlq_violations header */
+  evs_buf ce_store;         /* the current record's attribute strings */
+  evs_buf ce_json_store;    /* ... those of a structured-mode value */
+  evs_kafka_header *hdrs;   /* the current record's headers */
   size_t hdrs_cap;
   evs_consumer_stats st;
   /* Viewer mode: the partitions assigned, each with whether its end was reached since its last record. */
@@ -67,6 +70,9 @@ void evs_consumer_close(evs_consumer *c) {
   free(c->handlers);
   free(c->dlq_topic);
   evs_dedupe_free(c->dedupe);
+  evs_validator_free(c->validator);
+  evs_violations_free(&c->viol);
+  evs_buf_free(&c->viol_json);
   evs_buf_free(&c->ce_store);
   evs_buf_free(&c->ce_json_store);
   free(c->hdrs);
@@ -210,6 +216,12 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the consumer");
   }
   c->reg = reg;
+  evs_violations_init(&c->viol);
+  if (opts->validate && evs_validator_new(reg, NULL, &c->validator, err) != EVS_OK) {
+    rd_kafka_conf_destroy(conf);
+    evs_consumer_close(c);
+    return err->code;
+  }
   c->viewer = opts->viewer;
   c->on_undecodable = opts->on_undecodable;
   c->undecodable_ctx = opts->undecodable_ctx;
@@ -453,14 +465,15 @@ static bool environment_failure(evs_status st) {
 }
 
 static evs_status dead_letter(evs_consumer *c, const rd_kafka_message_t *m, const char *stage,
-                              const char *reason, int attempts, evs_error *err) {
+                              const char *reason, int attempts, const evs_kafka_header *extra, size_t n_extra,
+                              evs_error *err) {
   if (c->dlq_off)
     return evs_fail(err, EVS_ERR_VALIDATION, "%s[%d]@%lld: %s (no dead-letter topic; offset not stored)",
                     rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, reason);
   char topic[512];
   snprintf(topic, sizeof topic, "%s", c->dlq_topic ? c->dlq_topic : rd_kafka_topic_name(m->rkt));
   if (!c->dlq_topic) strncat(topic, ".dlq", sizeof topic - strlen(topic) - 1);
-  evs_status st = evs_dlq_send(c->dlq, topic, m, stage, reason, attempts, err);
+  evs_status st = evs_dlq_send(c->dlq, topic, m, stage, reason, attempts, extra, n_extra, err);
   if (st != EVS_OK) return st;
   c->st.dead_lettered++;
   return store_offset(c, m, err);
@@ -516,15 +529,50 @@ static evs_status make_record(evs_consumer *c, const rd_kafka_message_t *m, cons
   return EVS_OK;
 }
 
-/* A record that cannot be processed: a viewer reports it and goes on, a group consumer dead-letters it. */
+/* Longest evs_dlq_violations header: the JSON array of as many violations as fit (a Kafka header has no
+ * fixed limit, but a dead letter must not grow past message.max.bytes because its event was very bad). */
+#define DLQ_VIOLATIONS_MAX 16384
+
+/* The violations of the current record as a JSON array, of the first ones that fit DLQ_VIOLATIONS_MAX
+ * bytes (the reason header gives the count). EVS_ERR_NOMEM, else EVS_OK. */
+static evs_status violations_header(evs_consumer *c, evs_kafka_header *out) {
+  evs_violations view = c->viol; /* read-only: a prefix of the list, for the array to fit */
+  for (;;) {
+    evs_buf_reset(&c->viol_json);
+    if (evs_violations_json(&view, &c->viol_json) != EVS_OK) return EVS_ERR_NOMEM;
+    if (c->viol_json.len <= DLQ_VIOLATIONS_MAX || view.n <= 1) break;
+    view.n /= 2;
+  }
+  *out = (evs_kafka_header){"evs_dlq_violations", c->viol_json.data, c->viol_json.len};
+  return EVS_OK;
+}
+
+/* A record that cannot be processed: a viewer reports it and goes on, a group consumer dead-letters it.
+ * schema/msg: the decoded payload of a record refused by validation (then c->viol holds the violations),
+ * else NULL. */
 static evs_status reject(evs_consumer *c, const rd_kafka_message_t *m, const evs_ce_event *v,
-                         const char *stage, const char *why, int attempts, evs_error *err) {
-  if (!c->viewer) return dead_letter(c, m, stage, why, attempts, err);
+                         const evs_message *schema, const ProtobufCMessage *msg, const char *stage,
+                         const char *why, int attempts, evs_error *err) {
+  if (!c->viewer) {
+    evs_kafka_header extra;
+    size_t n_extra = 0;
+    if (msg) {
+      if (violations_header(c, &extra) != EVS_OK)
+        return evs_fail(err, EVS_ERR_NOMEM, "out of memory writing the violations");
+      n_extra = 1;
+    }
+    return dead_letter(c, m, stage, why, attempts, &extra, n_extra, err);
+  }
   if (!c->on_undecodable)
     return evs_fail(err, EVS_ERR_VALIDATION, "%s[%d]@%lld: %s", rd_kafka_topic_name(m->rkt),
                     (int)m->partition, (long long)m->offset, why);
   evs_record rec;
   if (make_record(c, m, v, &rec, err) != EVS_OK) return EVS_ERR_NOMEM;
+  if (msg) {
+    rec.schema = schema;
+    rec.msg = msg;
+    rec.violations = &c->viol;
+  }
   evs_error_clear(err);
   evs_status st = c->on_undecodable(&rec, why, c->undecodable_ctx, err);
   if (st != EVS_OK && err && err->code == EVS_OK) evs_fail(err, st, "%s", why);
@@ -543,7 +591,7 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
   if (evs_kafka_ce_from_headers(h, &v, &c->ce_store, &herr) != EVS_OK) {
     c->st.decode_errors++;
     snprintf(why, sizeof why, "invalid CloudEvents header: %s", herr.msg);
-    return reject(c, m, NULL, "decode", why, 0, err);
+    return reject(c, m, NULL, NULL, NULL, "decode", why, 0, err);
   }
   const evs_message *schema = NULL;
   ProtobufCMessage *msg = NULL;
@@ -552,7 +600,21 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
   if (st == EVS_ERR_NOMEM) return evs_fail(err, st, "%s", why);
   if (st != EVS_OK) {
     c->st.decode_errors++;
-    return reject(c, m, &v, "decode", why, 0, err);
+    return reject(c, m, &v, NULL, NULL, "decode", why, 0, err);
+  }
+  if (c->validator) {
+    evs_error verr;
+    evs_error_clear(&verr);
+    st = evs_kafka_validate(c->validator, &v, msg, &c->viol, &verr);
+    if (st == EVS_ERR_VALIDATION) {
+      c->st.invalid++;
+      st = reject(c, m, &v, schema, msg, "validate", verr.msg, 0, err);
+      goto done;
+    }
+    if (st != EVS_OK) {
+      st = evs_fail(err, st, "%s", verr.msg);
+      goto done;
+    }
   }
   if (c->dedupe && v.id && evs_dedupe_seen(c->dedupe, v.source, v.id)) {
     c->st.duplicates++;
@@ -588,7 +650,7 @@ static evs_status handle(evs_consumer *c, const rd_kafka_message_t *m, evs_error
     if (attempt >= c->max_attempts) {
       snprintf(why, sizeof why, "handler failed %d times: %s", attempt,
                herr.msg[0] ? herr.msg : "(no message)");
-      st = reject(c, m, &v, "handler", why, attempt, err);
+      st = reject(c, m, &v, NULL, NULL, "handler", why, attempt, err);
       break;
     }
     sleep_ms(wait);

@@ -65,7 +65,8 @@ evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err) {
 }
 
 evs_status evs_dlq_send(evs_dlq *d, const char *topic, const rd_kafka_message_t *m, const char *stage,
-                        const char *reason, int attempts, evs_error *err) {
+                        const char *reason, int attempts, const evs_kafka_header *extra, size_t n_extra,
+                        evs_error *err) {
   rd_kafka_headers_t *orig = NULL, *h;
   if (rd_kafka_message_headers(m, &orig) == RD_KAFKA_RESP_ERR_NO_ERROR && orig) {
     h = rd_kafka_headers_copy(orig);
@@ -85,6 +86,8 @@ evs_status evs_dlq_send(evs_dlq *d, const char *topic, const rd_kafka_message_t 
   rd_kafka_header_add(h, "evs_dlq_attempts", -1, num, -1);
   if (evs_time_format_rfc3339_ms(evs_time_now_ms(), when, NULL) == EVS_OK)
     rd_kafka_header_add(h, "evs_dlq_time", -1, when, -1);
+  for (size_t i = 0; i < n_extra; i++)
+    rd_kafka_header_add(h, extra[i].name, -1, extra[i].value, (ssize_t)extra[i].value_len);
   d->last_err = RD_KAFKA_RESP_ERR_NO_ERROR;
   rd_kafka_resp_err_t e =
       rd_kafka_producev(d->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(m->key, m->key_len),

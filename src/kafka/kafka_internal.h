@@ -71,6 +71,14 @@ evs_status evs_consumer_decode_record(const evs_registry *reg, evs_ce_event *v, 
                                       size_t len, evs_buf *store, const evs_message **schema,
                                       ProtobufCMessage **out, char *why, size_t n);
 
+/* ---- validate.c ---- */
+
+/* Checks the envelope ev and then the payload msg with v, into *out (reset first; the payload's paths
+ * nested under "data"). EVS_OK: valid; EVS_ERR_VALIDATION: err->msg = "invalid event (N violations):
+ * <summary>"; EVS_ERR_NOMEM or the validator's error (an unknown message type) otherwise. */
+evs_status evs_kafka_validate(const evs_validator *v, const evs_ce_event *ev, const ProtobufCMessage *msg,
+                              evs_violations *out, evs_error *err);
+
 /* ---- spool.c ---- */
 
 #define EVS_SPOOL_MAGIC "EVSSPOOL"
@@ -157,10 +165,11 @@ void evs_dedupe_free(evs_dedupe *d);
 typedef struct evs_dlq evs_dlq;
 /* A producer for dead letters (idempotent, acks=all), connected like the consumer. */
 evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err);
-/* Produces m's key, value and headers plus evs_dlq_* error headers to `topic` and waits for its delivery
- * report (up to 30 s). EVS_OK only once the broker has the record. */
+/* Produces m's key, value and headers plus evs_dlq_* error headers and the n_extra headers `extra` to
+ * `topic` and waits for its delivery report (up to 30 s). EVS_OK only once the broker has the record. */
 evs_status evs_dlq_send(evs_dlq *d, const char *topic, const rd_kafka_message_t *m, const char *stage,
-                        const char *reason, int attempts, evs_error *err);
+                        const char *reason, int attempts, const evs_kafka_header *extra, size_t n_extra,
+                        evs_error *err);
 void evs_dlq_free(evs_dlq *d);
 
 #endif

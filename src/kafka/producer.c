@@ -29,6 +29,8 @@ struct evs_producer {
   void *schema_id_ctx;
   evs_producer_stats st;
   evs_buf key, type, tags, schema; /* scratch, reused by every send */
+  evs_validator *validator;        /* NULL with no_validate */
+  evs_violations viol;             /* scratch for sends whose caller wants no violations */
 };
 
 /* Client-level errors, from rd_kafka_poll() in the caller's thread: counted and kept for the caller. A
@@ -121,6 +123,7 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
   p->structured = opts->structured;
   p->schema_id_fn = opts->schema_id_fn;
   p->schema_id_ctx = opts->schema_id_ctx;
+  evs_violations_init(&p->viol);
   if (!p->source || (opts->spool_path && !p->spool_path)) {
     rd_kafka_conf_destroy(conf);
     free(p->source);
@@ -128,11 +131,19 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
     free(p);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the producer");
   }
+  if (!opts->no_validate && evs_validator_new(reg, NULL, &p->validator, err) != EVS_OK) {
+    rd_kafka_conf_destroy(conf);
+    free(p->source);
+    free(p->spool_path);
+    free(p);
+    return err->code;
+  }
   rd_kafka_conf_set_opaque(conf, p);
   rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
   rd_kafka_conf_set_error_cb(conf, error_cb);
   p->rk = evs_kafka_new_handle(RD_KAFKA_PRODUCER, conf, err);
   if (!p->rk) {
+    evs_validator_free(p->validator);
     free(p->source);
     free(p->spool_path);
     free(p);
@@ -350,6 +361,13 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
                       "header '%s' is not allowed: ce_* and content-type carry the event's attributes",
                       name ? name : "(null)");
   }
+  if (p->validator) {
+    /* What would be written, checked before anything is queued: a refused event leaves no trace. */
+    evs_violations *out = attrs->violations ? attrs->violations : &p->viol;
+    st = evs_kafka_validate(p->validator, &v, msg, out, err);
+    if (st == EVS_ERR_VALIDATION) p->st.invalid++;
+    if (st != EVS_OK) return st;
+  }
   uint8_t *value = NULL;
   size_t value_len = 0;
   st = p->structured ? structured_value(p, em, msg, &v, &value, &value_len, err)
@@ -474,6 +492,8 @@ uint64_t evs_producer_close_stats(evs_producer *p, int timeout_ms, evs_producer_
   evs_buf_free(&p->type);
   evs_buf_free(&p->tags);
   evs_buf_free(&p->schema);
+  evs_validator_free(p->validator);
+  evs_violations_free(&p->viol);
   free(p->source);
   free(p->spool_path);
   free(p);

@@ -17,7 +17,7 @@ void fx_task_make(fx_task *t, int64_t i) {
   t->data.title = t->title;
   t->data.priority = EVS__EVENTS__TASKS__V1__PRIORITY__high;
   t->ev.event_type = k_types[i % 4];
-  t->ev.task_id = i;
+  t->ev.task_id = i + 1; /* task_id is required: 0 would be unset */
   t->ev.user_id = t->user;
   t->ev.task_data = &t->data;
   t->ev.correlation_id = t->corr;
@@ -70,11 +70,12 @@ evs_status fx_record_task(const evs_record *r, void *ctx, evs_error *err) {
     return EVS_OK;
   }
   const Evs__Events__Tasks__V1__TaskEvent *ev = (const Evs__Events__Tasks__V1__TaskEvent *)r->msg;
-  if (ev->task_id < 0 || (size_t)ev->task_id >= s->n) {
+  int64_t number = fx_task_number(ev);
+  if (number < 0 || (size_t)number >= s->n) {
     s->header_errors++;
     return EVS_OK;
   }
-  size_t i = (size_t)ev->task_id;
+  size_t i = (size_t)number;
   s->count[i]++;
   if (r->id) snprintf(s->ids[i], sizeof s->ids[i], "%s", r->id);
   if (!r->key || r->key_len != strlen(ev->user_id) || memcmp(r->key, ev->user_id, r->key_len) != 0)
@@ -111,4 +112,42 @@ uint64_t fx_consume(evs_consumer *c, uint64_t want, int deadline_ms) {
     got += (uint64_t)p;
   }
   return got;
+}
+
+int fx_raw_read(const char *brokers, const char *topic, fx_raw_rec *out, int max, int deadline_ms) {
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  char errstr[256];
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "group.id", "raw", errstr, sizeof errstr);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (!rk) return -1;
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(l, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_resp_err_t e = rd_kafka_assign(rk, l);
+  rd_kafka_topic_partition_list_destroy(l);
+  int n = e ? -1 : 0;
+  int64_t end = fx_now_ms() + deadline_ms;
+  while (n >= 0 && n < max && fx_now_ms() < end) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+    if (!m) continue;
+    if (!m->err) {
+      out[n].value_len = m->len < sizeof out[n].value ? m->len : sizeof out[n].value;
+      if (m->payload) memcpy(out[n].value, m->payload, out[n].value_len);
+      out[n].h = NULL;
+      rd_kafka_message_detach_headers(m, &out[n].h);
+      n++;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return n;
+}
+
+const char *fx_hdr(const rd_kafka_headers_t *h, const char *name) {
+  const void *v;
+  size_t size;
+  if (!h || rd_kafka_header_get_last(h, name, &v, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) return NULL;
+  return v;
 }

@@ -25,8 +25,14 @@ typedef struct fx_task {
   char user[32], title[32], corr[EVS_UUID_STR_SIZE];
 } fx_task;
 
-/* Fills t as event number i: type task.created/updated/completed/deleted by i % 4, user "user-<i % 50>". */
+/* Fills t as event number i, valid by the catalog's rules: type task.created/updated/completed/deleted by
+ * i % 4, task_id i + 1, user "user-<i % 50>". */
 void fx_task_make(fx_task *t, int64_t i);
+
+/* The event number of a TaskEvent made by fx_task_make(). */
+static inline int64_t fx_task_number(const Evs__Events__Tasks__V1__TaskEvent *ev) {
+  return ev->task_id - 1;
+}
 
 /* Delivery bookkeeping for events sent with opaque = (void *)(uintptr_t)(i + 1). */
 typedef struct fx_deliveries {
@@ -57,6 +63,21 @@ evs_status fx_record_task(const evs_record *r, void *ctx, evs_error *err);
 
 /* Polls c until `want` records were processed or `deadline_ms` passed; returns the number processed. */
 uint64_t fx_consume(evs_consumer *c, uint64_t want, int deadline_ms);
+
+/* A record read back by fx_raw_read(): its value (cut to 256 bytes) and its headers (free them with
+ * rd_kafka_headers_destroy). */
+typedef struct fx_raw_rec {
+  char value[256];
+  size_t value_len;
+  rd_kafka_headers_t *h;
+} fx_raw_rec;
+
+/* Reads up to `max` records of partition 0 of `topic` from the start with a plain librdkafka consumer (no
+ * group, no evs code in the way) until deadline_ms passed; returns how many, -1 when it cannot start. */
+int fx_raw_read(const char *brokers, const char *topic, fx_raw_rec *out, int max, int deadline_ms);
+
+/* The last value of header `name` (librdkafka NUL-terminates them), NULL when absent. */
+const char *fx_hdr(const rd_kafka_headers_t *h, const char *name);
 
 /* Milliseconds of a monotonic clock. */
 int64_t fx_now_ms(void);

@@ -21,8 +21,10 @@ export EVS_BROKERS="$b"
 
 # Eight events (the key is the user id, spread over both partitions), then a poison record on
 # partition 0 from kcat: a TaskEvent by its headers, but its value is no protobuf.
+# (Valid events, as evs produce validates: UUIDv7 ids, every required field of the payload set.)
+rest='"taskData":{"title":"t","priority":"high"},"correlationId":"00000000-0000-4000-8000-000000000001"'
 for i in 0 1 2 3 4 5 6 7; do
-  printf '{"id":"ev-%d","source":"/t","type":"task.created","data":{"eventType":"task.created","taskId":"%d","userId":"u%d"}}\n' "$i" "$i" "$i"
+  printf '{"id":"0190b0a0-0000-7000-8000-00000000e00%d","source":"/t","type":"task.created","data":{"eventType":"task.created","taskId":"%d","userId":"u%d",%s}}\n' "$i" "$((i + 1))" "$i" "$rest"
 done > "$tmp/in.jsonl"
 "$evs" produce --topic view --input "$tmp/in.jsonl" 2> "$tmp/p.err" || { cat "$tmp/p.err"; fail produce; }
 printf 'not protobuf' | kcat -P -b "$b" -t view -p 0 -k poison -H ce_specversion=1.0 -H ce_id=bad-1 -H ce_source=/k \
@@ -67,7 +69,7 @@ for p in 0 1; do timeout 30 kcat -C -b "$b" -t view -p $p -o beginning -e -q -f 
 cmp -s "$tmp/evs.f" "$tmp/kcat.f" || { diff "$tmp/evs.f" "$tmp/kcat.f"; fail "evs -f and kcat -f differ"; }
 # %s is the event line, %T the record timestamp.
 run --topic view -p 0 -o beginning -c 1 -f '%T|%s\n'
-grep -qE '^[0-9]{13}\|\{"specversion":"1.0","id":"ev-' "$tmp/out" || { cat "$tmp/out"; fail "-f %T|%s"; }
+grep -qE '^[0-9]{13}\|\{"specversion":"1.0","id":"0190b0a0-0000-7000-8000-00000000e00' "$tmp/out" || { cat "$tmp/out"; fail "-f %T|%s"; }
 
 # ---- --show adds the record's coordinates as the member "kafka".
 run --topic view -p 0 -o beginning -c 1 --show partition,offset,key
@@ -158,18 +160,18 @@ run --topic forms --group g-forms -o beginning --count 7 --timeout 30 -X session
 
 # ---- evs produce --mode structured / --key / -H: kcat sees the key, the headers and the JSON event as the
 # value; evs consume reads both modes back.
-ev='{"id":"m-%s","source":"/t","type":"task.created","data":{"eventType":"task.created","taskId":"%s","userId":"u1"}}\n'
+ev='{"id":"0190b0a0-0000-7000-8000-0000000000c%s","source":"/t","type":"task.created","data":{"eventType":"task.created","taskId":"%s","userId":"u1",'"$rest"'}}\n'
 printf "$ev" 1 1 | "$evs" produce --topic modes --mode structured --key K1 -H trace=abc -H x=1 2> "$tmp/p.err" \
   || { cat "$tmp/p.err"; fail "produce --mode structured"; }
 printf "$ev" 2 2 | "$evs" produce --topic modes -k K2 -H trace=def 2> "$tmp/p.err" || { cat "$tmp/p.err"; fail "produce -k -H"; }
 timeout 30 kcat -C -b "$b" -t modes -o beginning -e -q -f '%k|%h|%s\n' > "$tmp/kcat.modes"
-grep -qE '^K1\|content-type=application/cloudevents\+json,trace=abc,x=1\|\{"specversion":"1.0","id":"m-1","source":"/t","type":"task.created",.*"data":\{"eventType":"task.created","taskId":"1","userId":"u1"\}\}$' \
+grep -qE '^K1\|content-type=application/cloudevents\+json,trace=abc,x=1\|\{"specversion":"1.0","id":"0190b0a0-0000-7000-8000-0000000000c1","source":"/t","type":"task.created",.*"data":\{"eventType":"task.created","taskId":"1","userId":"u1","taskData":\{"title":"t","priority":"high"\},"correlationId":"00000000-0000-4000-8000-000000000001"\}\}$' \
   "$tmp/kcat.modes" || { cat "$tmp/kcat.modes"; fail "structured record as kcat sees it"; }
-grep -qE '^K2\|ce_specversion=1.0,ce_id=m-2,.*,content-type=application/protobuf,ce_schemaversion=1.0,trace=def\|' \
+grep -qE '^K2\|ce_specversion=1.0,ce_id=0190b0a0-0000-7000-8000-0000000000c2,.*,content-type=application/protobuf,ce_schemaversion=1.0,trace=def\|' \
   "$tmp/kcat.modes" || { cat "$tmp/kcat.modes"; fail "binary record with -k / -H as kcat sees it"; }
 run --topic modes -o beginning -e -f '%k %s\n'
-[ "$rc" -eq 0 ] && grep -q '^K1 {"specversion":"1.0","id":"m-1",.*"taskId":"1"' "$tmp/out" \
-  && grep -q '^K2 {"specversion":"1.0","id":"m-2",.*"taskId":"2"' "$tmp/out" || { cat "$tmp/out" "$tmp/err"; fail "modes read back"; }
+[ "$rc" -eq 0 ] && grep -q '^K1 {"specversion":"1.0","id":"0190b0a0-0000-7000-8000-0000000000c1",.*"taskId":"1"' "$tmp/out" \
+  && grep -q '^K2 {"specversion":"1.0","id":"0190b0a0-0000-7000-8000-0000000000c2",.*"taskId":"2"' "$tmp/out" || { cat "$tmp/out" "$tmp/err"; fail "modes read back"; }
 # A -H header that would carry an attribute rejects the line; a malformed -H or --mode is a usage error.
 set +e
 printf "$ev" 3 3 | "$evs" produce --topic modes -H ce_id=x 2> "$tmp/p.err"; rc=$?

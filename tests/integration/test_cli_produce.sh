@@ -17,8 +17,10 @@ for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 export EVS_BROKERS; EVS_BROKERS=$(cat "$tmp/port")
 
 ok='"data":{"eventType":"task.created","taskId":"1","userId":"u1","taskData":{"title":"t","priority":"high"},"correlationId":"00000000-0000-4000-8000-000000000001"}'
-# TaskEvent {event_type: "task.created", task_id: 2, user_id: "u2"} as protobuf, base64.
-b64=$(printf '\x0a\x0ctask.created\x10\x02\x1a\x02u2' | base64 -w0)
+# TaskEvent {event_type: "task.created", task_id: 2, user_id: "u2", task_data: {title: "t", priority: high},
+# correlation_id: "00000000-0000-4000-8000-000000000002"} as protobuf, base64 (valid: produce validates).
+b64=$(printf '\x0a\x0ctask.created\x10\x02\x1a\x02u2\x22\x05\x0a\x01t\x20\x03\x32\x24%s' \
+  00000000-0000-4000-8000-000000000002 | base64 -w0)
 cat > "$tmp/in.jsonl" <<JSON
 {"type":"task.created",$ok}
 {"type":"task.created",$ok
@@ -35,7 +37,7 @@ cat > "$tmp/in.jsonl" <<JSON
 {"type":"task.created","subject":7,$ok}
 {"type":"task.created","data_base64":"$b64"}
 {"type":"TodoCreated","schemaversion":"9.9",$ok}
-{"specversion":"1.0","id":"x-1","source":"/t","type":"task.created","time":"2025-01-01T00:00:00+02:00","tags":"a=1","unknown":[1,{"x":2}],$ok}
+{"specversion":"1.0","id":"0190b0a0-0000-7000-8000-0000000000a1","source":"/t","type":"task.created","time":"2025-01-01T00:00:00+02:00","tags":"a=1","unknown":[1,{"x":2}],$ok}
 JSON
 set +e
 "$evs" produce --input "$tmp/in.jsonl" --spool "$tmp/spool" 2> "$tmp/err"; rc=$?
@@ -74,7 +76,7 @@ expect 'read 2, sent 2, delivered 2, failed 0, rejected 0, skipped 0 '
 # What went out (3 + 1 + 2 = 6), including the base64 one and the time with an offset (UTC on the wire).
 timeout 60 "$evs" consume --topic task-events --from-beginning --count 6 --timeout 20 > "$tmp/out.jsonl" || fail consume
 grep -q '"userId":"u2"' "$tmp/out.jsonl" || fail "data_base64 event missing"
-grep -q '"id":"x-1","source":"/t","type":"task.created","time":"2024-12-31T22:00:00.000Z"' "$tmp/out.jsonl" \
+grep -q '"id":"0190b0a0-0000-7000-8000-0000000000a1","source":"/t","type":"task.created","time":"2024-12-31T22:00:00.000Z"' "$tmp/out.jsonl" \
   || fail "attributes of the full line not kept"
 
 # Usage errors.

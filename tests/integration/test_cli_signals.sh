@@ -21,8 +21,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 has() { grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks: $2"; }; }
 
 id() { printf '0190b0a0-0000-7000-8000-%012x' "$1"; }
+# The rest of a valid task.created payload (evs produce validates: task data and correlation id are required).
+rest='"taskData":{"title":"t","priority":"high"},"correlationId":"00000000-0000-4000-8000-000000000001"'
 event() { # number -> one task.created line with a known id
-  printf '{"specversion":"1.0","id":"%s","source":"/tests/signals","type":"task.created","data":{"eventType":"task.created","taskId":"%d","userId":"u%d"}}\n' "$(id "$1")" "$1" "$1"
+  printf '{"specversion":"1.0","id":"%s","source":"/tests/signals","type":"task.created","data":{"eventType":"task.created","taskId":"%d","userId":"u%d",%s}}\n' "$(id "$1")" "$1" "$1" "$rest"
 }
 for i in $(seq "$n"); do event "$i"; done > "$tmp/in.jsonl"
 
@@ -89,7 +91,7 @@ deep=$(printf '{"payload":{"data":{"a":%s1%s}}}' "$(printf '[%.0s' $(seq 400))" 
 [ -n "$deep" ] || fail "could not build the deep data_base64"
 {
   event 101
-  printf '{"id":"big-1","source":"/t","type":"task.created","data":{"eventType":"task.created","taskId":"102","userId":"%s"}}\n' "$big"
+  printf '{"id":"%s","source":"/t","type":"task.created","data":{"eventType":"task.created","taskId":"102","userId":"%s",%s}}\n' "$(id 102)" "$big" "$rest"
   printf '{"id":"utf8-1","source":"/t","type":"task.created","data_base64":"%s"}\n' "$bad_utf8"
   printf '{"id":"deep-1","source":"/t","type":"workflow.triggered","data_base64":"%s"}\n' "$deep"
   event 103

@@ -80,52 +80,6 @@ static evs_consumer *consumer(env *e, const char *topic, const char *group, cons
   return c;
 }
 
-/* Reads up to `max` records of partition 0 of `topic` from the start with a plain librdkafka consumer
- * (no group), copying them out. */
-typedef struct raw_rec {
-  char value[256];
-  size_t value_len;
-  rd_kafka_headers_t *h;
-} raw_rec;
-
-static int raw_read(env *e, const char *topic, raw_rec *out, int max, int deadline_ms) {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  char errstr[256];
-  rd_kafka_conf_set(conf, "bootstrap.servers", e->boot, errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "group.id", "raw", errstr, sizeof errstr);
-  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-  assert_non_null(rk);
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(l, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  assert_int_equal(rd_kafka_assign(rk, l), RD_KAFKA_RESP_ERR_NO_ERROR);
-  rd_kafka_topic_partition_list_destroy(l);
-  int n = 0;
-  int64_t end = fx_now_ms() + deadline_ms;
-  while (n < max && fx_now_ms() < end) {
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-    if (!m) continue;
-    if (!m->err) {
-      out[n].value_len = m->len < sizeof out[n].value ? m->len : sizeof out[n].value;
-      if (m->payload) memcpy(out[n].value, m->payload, out[n].value_len);
-      out[n].h = NULL;
-      rd_kafka_message_detach_headers(m, &out[n].h);
-      n++;
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return n;
-}
-
-static const char *hdr(const rd_kafka_headers_t *h, const char *name) {
-  const void *v;
-  size_t size;
-  if (!h || rd_kafka_header_get_last(h, name, &v, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) return NULL;
-  return v;
-}
-
 /* Builds protobuf bytes back to front in buf[0..cap): prepend() puts a length-delimited field before what
  * is there. */
 typedef struct backbuf {
@@ -216,36 +170,36 @@ static void test_poison_to_dlq(void **state) {
   assert_int_equal(off, 7);
   evs_consumer_close(c);
 
-  raw_rec r[5];
-  assert_int_equal(raw_read(e, "poison.dlq", r, 5, 20000), 5);
-  assert_string_equal(hdr(r[2].h, "ce_id"), "bad-3");
-  assert_string_equal(hdr(r[3].h, "ce_id"), "bad-4");
+  fx_raw_rec r[5];
+  assert_int_equal(fx_raw_read(e->boot, "poison.dlq", r, 5, 20000), 5);
+  assert_string_equal(fx_hdr(r[2].h, "ce_id"), "bad-3");
+  assert_string_equal(fx_hdr(r[3].h, "ce_id"), "bad-4");
   for (int i = 2; i < 4; i++) {
-    assert_string_equal(hdr(r[i].h, "evs_dlq_stage"), "decode");
-    assert_non_null(strstr(hdr(r[i].h, "evs_dlq_reason"), "nested too deeply"));
+    assert_string_equal(fx_hdr(r[i].h, "evs_dlq_stage"), "decode");
+    assert_non_null(strstr(fx_hdr(r[i].h, "evs_dlq_reason"), "nested too deeply"));
   }
   assert_int_equal(r[0].value_len, sizeof garbage);
   assert_memory_equal(r[0].value, garbage, sizeof garbage);
-  assert_string_equal(hdr(r[0].h, "ce_id"), "bad-1");
-  assert_string_equal(hdr(r[0].h, "ce_type"), "task.created");
-  assert_string_equal(hdr(r[0].h, "evs_dlq_stage"), "decode");
-  assert_string_equal(hdr(r[0].h, "evs_dlq_topic"), "poison");
-  assert_string_equal(hdr(r[0].h, "evs_dlq_offset"), "1");
-  assert_string_equal(hdr(r[0].h, "evs_dlq_partition"), "0");
-  assert_non_null(strstr(hdr(r[0].h, "evs_dlq_reason"), "not a valid evs.events.tasks.v1.TaskEvent"));
-  assert_string_equal(hdr(r[1].h, "ce_id"), "bad-2");
-  assert_string_equal(hdr(r[1].h, "evs_dlq_offset"), "2");
-  assert_non_null(strstr(hdr(r[1].h, "evs_dlq_reason"), "unknown event type 'no.such.type'"));
+  assert_string_equal(fx_hdr(r[0].h, "ce_id"), "bad-1");
+  assert_string_equal(fx_hdr(r[0].h, "ce_type"), "task.created");
+  assert_string_equal(fx_hdr(r[0].h, "evs_dlq_stage"), "decode");
+  assert_string_equal(fx_hdr(r[0].h, "evs_dlq_topic"), "poison");
+  assert_string_equal(fx_hdr(r[0].h, "evs_dlq_offset"), "1");
+  assert_string_equal(fx_hdr(r[0].h, "evs_dlq_partition"), "0");
+  assert_non_null(strstr(fx_hdr(r[0].h, "evs_dlq_reason"), "not a valid evs.events.tasks.v1.TaskEvent"));
+  assert_string_equal(fx_hdr(r[1].h, "ce_id"), "bad-2");
+  assert_string_equal(fx_hdr(r[1].h, "evs_dlq_offset"), "2");
+  assert_non_null(strstr(fx_hdr(r[1].h, "evs_dlq_reason"), "unknown event type 'no.such.type'"));
   assert_int_equal(r[1].value_len, 2);
-  assert_string_equal(hdr(r[4].h, "ce_id"), "bad-5");
-  assert_non_null(strstr(hdr(r[4].h, "evs_dlq_reason"), "invalid CloudEvents header: header ce_subject:"));
+  assert_string_equal(fx_hdr(r[4].h, "ce_id"), "bad-5");
+  assert_non_null(strstr(fx_hdr(r[4].h, "evs_dlq_reason"), "invalid CloudEvents header: header ce_subject:"));
   for (int i = 0; i < 5; i++) rd_kafka_headers_destroy(r[i].h);
   fx_seen_free(&s);
 }
 
 typedef struct flaky {
   int calls, fail_first, attempts[8];
-  int64_t fail_task; /* fail only this task id (-1 = all) */
+  int64_t fail_task; /* fail only this event number (-1 = all) */
 } flaky;
 
 static evs_status flaky_handler(const evs_record *r, void *ctx, evs_error *err) {
@@ -253,7 +207,7 @@ static evs_status flaky_handler(const evs_record *r, void *ctx, evs_error *err) 
   const Evs__Events__Tasks__V1__TaskEvent *ev = (const Evs__Events__Tasks__V1__TaskEvent *)r->msg;
   if (f->calls < 8) f->attempts[f->calls] = r->attempt;
   f->calls++;
-  if ((f->fail_task < 0 || ev->task_id == f->fail_task) &&
+  if ((f->fail_task < 0 || fx_task_number(ev) == f->fail_task) &&
       (f->fail_first < 0 || r->attempt <= f->fail_first)) {
     snprintf(err->msg, sizeof err->msg, "downstream unavailable (attempt %d)", r->attempt);
     return EVS_ERR_VALIDATION;
@@ -312,12 +266,12 @@ static void test_handler_gives_up(void **state) {
   assert_int_equal(cs.dead_lettered, 1);
   assert_int_equal(cs.retries, 2);
   evs_consumer_close(c);
-  raw_rec r[1];
-  assert_int_equal(raw_read(e, "giveup.dlq", r, 1, 20000), 1);
-  assert_string_equal(hdr(r[0].h, "evs_dlq_stage"), "handler");
-  assert_string_equal(hdr(r[0].h, "evs_dlq_attempts"), "3");
-  assert_string_equal(hdr(r[0].h, "ce_type"), "task.created");
-  assert_non_null(strstr(hdr(r[0].h, "evs_dlq_reason"), "downstream unavailable (attempt 3)"));
+  fx_raw_rec r[1];
+  assert_int_equal(fx_raw_read(e->boot, "giveup.dlq", r, 1, 20000), 1);
+  assert_string_equal(fx_hdr(r[0].h, "evs_dlq_stage"), "handler");
+  assert_string_equal(fx_hdr(r[0].h, "evs_dlq_attempts"), "3");
+  assert_string_equal(fx_hdr(r[0].h, "ce_type"), "task.created");
+  assert_non_null(strstr(fx_hdr(r[0].h, "evs_dlq_reason"), "downstream unavailable (attempt 3)"));
   rd_kafka_headers_destroy(r[0].h);
 }
 
@@ -355,8 +309,8 @@ static void test_confluent_framing(void **state) {
   evs_producer *p = producer(e, true);
   send_task(p, "framed", 5, NULL, NULL);
   assert_int_equal(evs_producer_close(p, 10000), 0);
-  raw_rec r[1];
-  assert_int_equal(raw_read(e, "framed", r, 1, 20000), 1);
+  fx_raw_rec r[1];
+  assert_int_equal(fx_raw_read(e->boot, "framed", r, 1, 20000), 1);
   const evs_message *m =
       evs_registry_find_message(evs_registry_builtin(NULL), "evs.events.tasks.v1.TaskEvent");
   int32_t idx[4];
@@ -373,9 +327,9 @@ static void test_confluent_framing(void **state) {
   Evs__Events__Tasks__V1__TaskEvent *ev = evs__events__tasks__v1__task_event__unpack(
       NULL, r[0].value_len - payload, (const uint8_t *)r[0].value + payload);
   assert_non_null(ev);
-  assert_int_equal(ev->task_id, 5);
+  assert_int_equal(fx_task_number(ev), 5);
   evs__events__tasks__v1__task_event__free_unpacked(ev, NULL);
-  assert_string_equal(hdr(r[0].h, "content-type"), EVS_KAFKA_CONTENT_TYPE_CONFLUENT);
+  assert_string_equal(fx_hdr(r[0].h, "content-type"), EVS_KAFKA_CONTENT_TYPE_CONFLUENT);
   rd_kafka_headers_destroy(r[0].h);
   /* The evs consumer unframes it. */
   fx_seen s;
@@ -418,14 +372,14 @@ static void test_no_dlq_stops(void **state) {
  * later record can commit past it (evs consume > /dev/full committed its offsets before). */
 typedef struct io_fail {
   int calls;
-  int64_t task_ids[4];
+  int64_t task_ids[4]; /* event numbers seen */
   bool fail;
 } io_fail;
 
 static evs_status io_handler(const evs_record *r, void *ctx, evs_error *err) {
   io_fail *f = ctx;
   const Evs__Events__Tasks__V1__TaskEvent *ev = (const Evs__Events__Tasks__V1__TaskEvent *)r->msg;
-  if (f->calls < 4) f->task_ids[f->calls] = ev->task_id;
+  if (f->calls < 4) f->task_ids[f->calls] = fx_task_number(ev);
   f->calls++;
   if (!f->fail) return EVS_OK;
   snprintf(err->msg, sizeof err->msg, "writing to stdout failed: No space left on device");

@@ -32,9 +32,8 @@ awk -v n="$n" 'BEGIN {
     printf "{\"specversion\":\"1.0\",\"id\":\"%s\",\"source\":\"/tests/kcat\",\"type\":\"%s\",", id, type
     printf "\"time\":\"2025-01-27T10:%02d:%02d.%03dZ\",\"subject\":\"%s\",", int(i / 60000) % 60, int(i / 1000) % 60, i % 1000, user
     printf "\"dataschema\":\"evs:evs.events.tasks.v1.TaskEvent\",\"schemaversion\":\"1.0\"%s,", extra
-    # canonical JSON omits a proto3 field at its default: task 0 has no taskId
-    task = i ? sprintf("\"taskId\":\"%d\",", i) : ""
-    printf "\"data\":{\"eventType\":\"%s\",%s\"userId\":\"%s\",", type, task, user
+    # taskId is required (evs produce validates): never 0, which canonical JSON would leave out
+    printf "\"data\":{\"eventType\":\"%s\",\"taskId\":\"%d\",\"userId\":\"%s\",", type, i + 1, user
     printf "\"taskData\":{\"title\":\"task %d\",\"priority\":\"high\",\"tags\":[\"t%d\"]},", i, i % 7
     printf "\"correlationId\":\"00000000-0000-4000-8000-%012x\"}}\n", i
   }

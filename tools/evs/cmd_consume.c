@@ -32,7 +32,7 @@ typedef struct printer {
   unsigned show;
   const char *format; /* -f, NULL = one JSON line */
   bool raw, strict;
-  uint64_t undecodable, raw_printed;
+  uint64_t undecodable, raw_printed, invalid; /* invalid: those of undecodable that broke a rule */
 } printer;
 
 static evs_status output_failed(FILE *out, evs_error *err) {
@@ -208,21 +208,42 @@ static evs_status print_event(const evs_record *r, void *ctx, evs_error *err) {
   return emit(pr, &ev, r, err);
 }
 
-/* Viewer: a record that does not decode is reported with its coordinates (and with --raw printed with its
- * value as data_base64); reading goes on unless --strict. */
+/* --validate: the error line of an invalid event, then its violations one per line (JSON names, as the
+ * printed events use them). */
+static void report_invalid(const evs_record *r) {
+  const evs_violations *vs = r->violations;
+  fprintf(stderr, "evs consume: error: %s[%d]@%lld: invalid event: %zu violation%s%s\n", r->topic,
+          (int)r->partition, (long long)r->offset, vs->n, vs->n == 1 ? "" : "s",
+          vs->truncated ? " and more" : "");
+  kafka_cli_print_violations(vs);
+}
+
+/* Viewer: a record that does not decode, or breaks a rule with --validate, is reported with its
+ * coordinates (and with --raw printed: an undecodable one with its value as data_base64, an invalid one
+ * as any event); reading goes on unless --strict. */
 static evs_status on_undecodable(const evs_record *r, const char *why, void *ctx, evs_error *err) {
   printer *pr = ctx;
   pr->undecodable++;
-  fprintf(stderr, "evs consume: error: %s[%d]@%lld: %s\n", r->topic, (int)r->partition, (long long)r->offset,
-          why);
+  if (r->violations) {
+    pr->invalid++;
+    report_invalid(r);
+  } else {
+    fprintf(stderr, "evs consume: error: %s[%d]@%lld: %s\n", r->topic, (int)r->partition,
+            (long long)r->offset, why);
+  }
   if (pr->strict) {
     evs_error_clear(err);
     err->code = EVS_ERR_VALIDATION;
-    snprintf(err->msg, sizeof err->msg, "%s[%d]@%lld could not be decoded (--strict)", r->topic,
-             (int)r->partition, (long long)r->offset);
+    snprintf(err->msg, sizeof err->msg, "%s[%d]@%lld %s (--strict)", r->topic, (int)r->partition,
+             (long long)r->offset, r->violations ? "is invalid" : "could not be decoded");
     return EVS_ERR_VALIDATION;
   }
   if (!pr->raw) return EVS_OK;
+  if (r->msg) {
+    evs_status st = print_event(r, ctx, err);
+    if (st == EVS_OK) pr->raw_printed++;
+    return st;
+  }
   evs_ce_event ev = record_event(r);
   if (r->value) {
     ev.data_kind = EVS_CE_DATA_BINARY;
@@ -303,6 +324,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       {"format", required_argument, NULL, 'f'},
       {"raw", no_argument, NULL, 'R'},
       {"strict", no_argument, NULL, 'Y'},
+      {"validate", no_argument, NULL, 'V'},
       CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
   };
@@ -315,7 +337,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   const char *group = NULL, *dlq = NULL, *offset_arg = NULL;
   unsigned long long count = 0, timeout_s = 0;
   bool from_beginning = false, have_count = false, proto_names = false, exit_at_end = false,
-       have_timeout = false, stored = false;
+       have_timeout = false, stored = false, validate = false;
   evs_offset_spec start = {0};
   printer pr = {.out = stdout, .json = EVS_BUF_INIT};
   optind = 1;
@@ -389,6 +411,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case 'Y':
         pr.strict = true;
         break;
+      case 'V':
+        validate = true;
+        break;
       default:
         return cli_option_error(self, c, argv);
     }
@@ -434,6 +459,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       .undecodable_ctx = &pr,
       .metadata_timeout_ms =
           have_timeout && timeout_s ? (int)(timeout_s > 600 ? 600000 : timeout_s * 1000) : 10000,
+      .validate = validate,
   };
   evs_error err;
   evs_error_clear(&err);
@@ -495,13 +521,15 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     fprintf(stderr, "evs consume: %llu events printed as data_base64 (no JSON form)\n",
             (unsigned long long)pr.base64_fallbacks);
   if (pr.undecodable > pr.raw_printed && rc == CLI_EXIT_OK && !pr.strict)
-    rc =
-        cli_failf(self, "%llu records could not be decoded (reported above%s)",
-                  (unsigned long long)(pr.undecodable - pr.raw_printed), pr.raw ? "" : "; --raw prints them");
+    rc = cli_failf(self, "%llu records could not be decoded%s (reported above%s)",
+                   (unsigned long long)(pr.undecodable - pr.raw_printed),
+                   pr.invalid ? " or broke a rule" : "", pr.raw ? "" : "; --raw prints them");
+  char invalid[48] = "";
+  if (validate) snprintf(invalid, sizeof invalid, " (%llu invalid)", (unsigned long long)st.invalid);
   if (st.dead_lettered || st.duplicates || (kafka_cli_signal && group))
-    fprintf(stderr, "evs consume: %llu read, %llu printed, %llu dead-lettered, %llu duplicates skipped%s\n",
+    fprintf(stderr, "evs consume: %llu read, %llu printed, %llu dead-lettered%s, %llu duplicates skipped%s\n",
             (unsigned long long)st.received, (unsigned long long)st.handled,
-            (unsigned long long)st.dead_lettered, (unsigned long long)st.duplicates,
+            (unsigned long long)st.dead_lettered, invalid, (unsigned long long)st.duplicates,
             kafka_cli_signal ? " (stopped by a signal; the offsets of printed events are committed)" : "");
   return kafka_cli_exit_status(rc);
 }
@@ -511,7 +539,8 @@ const cli_cmd cli_cmd_consume = {
     "read events from Kafka and print them as CloudEvents JSON lines",
     "usage: evs consume --topic TOPIC... [-o OFFSET] [-p PARTITION]... [-e] [-c N] [--timeout S]\n"
     "                   [--group G [--dlq TOPIC | --no-dlq]] [--show LIST | -f FORMAT] [--raw]\n"
-    "                   [--strict] [--brokers HOST:PORT,...] [-X key=value]... [--proto-names]\n"
+    "                   [--strict] [--validate] [--brokers HOST:PORT,...] [-X key=value]...\n"
+    "                   [--proto-names]\n"
     "                   [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]... [--no-builtin]\n"
     "\n"
     "Prints one CloudEvents structured-mode JSON object per event and line: the attributes, the evs\n"
@@ -533,6 +562,13 @@ const cli_cmd cli_cmd_consume = {
     "repeating the source and id of one printed before are skipped. Each line is flushed before its\n"
     "offset is stored: when the output cannot be written the command stops with exit 1 and that event\n"
     "is read again next time.\n"
+    "\n"
+    "--validate also checks each decoded event against the rules of its payload's fields and of its\n"
+    "envelope (registered type, UUIDv7 id, millisecond time; docs/validation.md); off by default, as\n"
+    "the events were written by others. An invalid event is handled like one that cannot be decoded: a\n"
+    "viewer reports 'error: TOPIC[PARTITION]@OFFSET: invalid event: N violations' and one line per\n"
+    "violation, 'PATH: message [rule_id]' (--raw prints the event too); with --group it goes to the\n"
+    "dead-letter topic with the header evs_dlq_violations (the violations as a JSON array).\n"
     "\n"
     "A topic the cluster does not know, a partition it does not have, or brokers that do not answer\n"
     "within --timeout (default 10 s) are an error (exit 1). SIGINT or SIGTERM stops reading and exits\n"
@@ -565,6 +601,8 @@ const cli_cmd cli_cmd_consume = {
     "  --raw                    viewer: also print a record that cannot be decoded, its attributes as\n"
     "                           far as known and its value as data_base64\n"
     "  --strict                 viewer: stop with exit 1 at the first record that cannot be decoded\n"
+    "                           (or, with --validate, is invalid)\n"
+    "  --validate               check every event's rules; an invalid one is an error (see above)\n"
     "  -b, --brokers LIST       bootstrap servers (default: $EVS_BROKERS)\n"
     "  -X key=value             any librdkafka property (TLS, SASL, ...); secrets are never printed\n"
     "  --proto-names            data keys are proto field names instead of lowerCamel JSON "
@@ -573,7 +611,7 @@ const cli_cmd cli_cmd_consume = {
     "\n"
     "exit status: 0 done (-e, --count records, or --timeout passed), 1 a failure (a missing topic or\n"
     "partition, brokers not answering, a broker or dead-letter error, output that cannot be written,\n"
-    "fewer than --count records, a record that could not be decoded), 2 usage error, 130 / 143\n"
-    "stopped by SIGINT / SIGTERM.\n",
+    "fewer than --count records, a record that could not be decoded or was invalid), 2 usage error,\n"
+    "130 / 143 stopped by SIGINT / SIGTERM.\n",
     run,
 };

@@ -1,5 +1,6 @@
-/* evs produce: JSON lines of events (CloudEvents structured JSON, or bare payloads with --type) validated,
- * encoded and produced to Kafka; --replay re-sends a spool file. */
+/* evs produce: JSON lines of events (CloudEvents structured JSON, or bare payloads with --type) decoded,
+ * validated by the producer (unless --no-validate), encoded and produced to Kafka; --replay re-sends a
+ * spool file. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -31,7 +32,8 @@ typedef struct producer_cli {
   const char *key;                 /* --key: every record's key */
   const evs_kafka_header *headers; /* -H */
   size_t n_headers;
-  bool strict;
+  bool strict, no_validate;
+  evs_violations viol;                           /* why the current line's event was refused */
   evs_buf ce_store, tag_store;                   /* strings of the current line's event and of its tags */
   uint64_t read, rejected, skipped, errors_seen; /* read = sent + rejected + skipped */
   char last_warning[200];
@@ -70,6 +72,7 @@ static evs_status produce_line(producer_cli *c, char *line, size_t len, char *wh
   memset(&ce, 0, sizeof ce);
   evs_error err;
   evs_error_clear(&err);
+  evs_violations_reset(&c->viol);
   if (c->type) {
     ce.type = c->type;
     ce.data_kind = EVS_CE_DATA_JSON;
@@ -147,15 +150,23 @@ static evs_status produce_line(producer_cli *c, char *line, size_t len, char *wh
                        .key = c->key,
                        .key_len = c->key ? strlen(c->key) : 0,
                        .headers = c->headers,
-                       .n_headers = c->n_headers};
+                       .n_headers = c->n_headers,
+                       .violations = &c->viol};
   evs_status st = evs_producer_send(c->p, &a, msg, &err);
   protobuf_c_message_free_unpacked(msg, NULL);
-  if (st != EVS_OK) {
+  if (st == EVS_ERR_VALIDATION && c->viol.n) {
+    /* The violations themselves follow, one per line (read_lines). */
+    snprintf(why, why_n, "invalid event: %zu violation%s%s", c->viol.n, c->viol.n == 1 ? "" : "s",
+             c->viol.truncated ? " and more" : "");
+  } else if (st != EVS_OK) {
     snprintf(why, why_n, "%s", err.msg);
-    /* One event's problem (a bad attribute, too large for the broker) rejects the line; anything else
-     * (a fatal producer error, out of memory) ends the run. A full queue (TIMEOUT) is retried. */
-    *fatal = st != EVS_ERR_INVALID_ARG && st != EVS_ERR_LIMIT && st != EVS_ERR_TIMEOUT;
   }
+  /* One event's problem (a bad attribute, a broken rule, too large for the broker) rejects the line;
+   * anything else (a fatal producer error, out of memory) ends the run. A full queue (TIMEOUT) is
+   * retried. */
+  if (st != EVS_OK)
+    *fatal =
+        st != EVS_ERR_INVALID_ARG && st != EVS_ERR_VALIDATION && st != EVS_ERR_LIMIT && st != EVS_ERR_TIMEOUT;
   return st;
 }
 
@@ -266,6 +277,7 @@ static int read_lines(producer_cli *c, FILE *in, bool *shown) {
     end_progress(shown);
     fprintf(stderr, "evs produce: %s:%llu: %s [%s]\n", c->input_name, lines.line_no, why,
             evs_status_name(st));
+    if (st == EVS_ERR_VALIDATION) kafka_cli_print_violations(&c->viol);
     if (fatal) {
       c->skipped++;
       rc = CLI_EXIT_FAIL;
@@ -328,10 +340,12 @@ static int run_lines(producer_cli *c, FILE *in, int timeout_s, const char *spool
   fprintf(
       stderr,
       "evs produce: read %llu, sent %llu, delivered %llu, failed %llu, rejected %llu, skipped %llu in %.2f s "
-      "(%.0f events/s)\n",
+      "(%.0f events/s)%s\n",
       (unsigned long long)c->read, (unsigned long long)st.sent, (unsigned long long)(st.sent - undelivered),
       (unsigned long long)undelivered, (unsigned long long)c->rejected, (unsigned long long)c->skipped, secs,
-      secs > 0 ? (double)(st.sent - undelivered) / secs : 0.0);
+      secs > 0 ? (double)(st.sent - undelivered) / secs : 0.0,
+      c->no_validate ? "; validation was off (--no-validate): events were not checked against their rules"
+                     : "");
   if (kafka_cli_signal)
     fprintf(stderr, "evs produce: stopped by %s after line %llu: the lines after it were not read\n",
             kafka_cli_signal == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)c->read);
@@ -359,6 +373,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       {"mode", required_argument, NULL, 'm'},
       {"key", required_argument, NULL, 'k'},
       {"header", required_argument, NULL, 'H'},
+      {"no-validate", no_argument, NULL, 'n'},
       CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
   };
@@ -413,6 +428,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case 'k':
         c.key = optarg;
         break;
+      case 'n':
+        c.no_validate = true;
+        break;
       case 'H':
         if (kafka_cli_add_header(self, headers, &n_headers, optarg)) return CLI_EXIT_USAGE;
         break;
@@ -422,9 +440,10 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   }
   if (optind < argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
   if (kafka_cli_need_brokers(self, &k)) return CLI_EXIT_USAGE;
-  if (replay && (input || c.type || structured || c.key || n_headers))
+  if (replay && (input || c.type || structured || c.key || n_headers || c.no_validate))
     return cli_usage_error(self,
-                           "--replay re-sends a spool file as it is (no JSON lines, --mode, --key or -H)");
+                           "--replay re-sends a spool file as it is (no JSON lines, --mode, --key, -H "
+                           "or --no-validate)");
   c.headers = headers;
   c.n_headers = n_headers;
   if (cli_schema_check(self, &schema)) return CLI_EXIT_USAGE;
@@ -443,7 +462,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
                              .source = source,
                              .spool_path = replay ? NULL : spool,
                              .queue_full_timeout_ms = QUEUE_WAIT_MS,
-                             .structured = structured};
+                             .structured = structured,
+                             .no_validate = c.no_validate};
   if (evs_producer_new(&po, &c.p, &err) != EVS_OK) {
     evs_registry_free(reg);
     return cli_fail(self, &err);
@@ -477,6 +497,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   }
   evs_buf_free(&c.ce_store);
   evs_buf_free(&c.tag_store);
+  evs_violations_free(&c.viol);
   evs_registry_free(reg);
   return rc;
 }
@@ -486,29 +507,33 @@ const cli_cmd cli_cmd_produce = {
     "produce JSON lines of events to Kafka (or re-send a spool file)",
     "usage: evs produce [--brokers HOST:PORT,...] [-X key=value]... [--input FILE] [--type TYPE]\n"
     "                   [--topic TOPIC] [--key KEY] [-H name=value]... [--mode binary|structured]\n"
-    "                   [--source URI] [--spool FILE] [--strict] [--timeout S]\n"
+    "                   [--source URI] [--spool FILE] [--strict] [--no-validate] [--timeout S]\n"
     "                   [--descriptor-set FILE]... [--proto FILE.proto]... [-I DIR]... [--no-builtin]\n"
     "       evs produce --replay SPOOL [--brokers ...] [-X key=value]... [--timeout S]\n"
     "\n"
-    "Reads one event per line: a CloudEvents structured-mode JSON object (specversion, id, source,\n"
-    "type, time, subject, schemaversion, correlationid, causationid, tags, and the payload in canonical\n"
+    "Reads one event per line: a CloudEvents structured-mode JSON object (specversion, id, source, type,\n"
+    "time, subject, schemaversion, correlationid, causationid, tags, and the payload in canonical\n"
     "protobuf JSON as data, or its binary form as data_base64), or with --type a bare payload. Each\n"
-    "event is validated against its type (builtin catalog or the given schemas) and produced in binary\n"
-    "content mode: the protobuf payload as the value, ce_* headers, topic and key from the type's event\n"
-    "options. With --mode structured the value is the whole event as CloudEvents JSON (the payload in\n"
-    "canonical JSON as data) and the only CloudEvents header is content-type:\n"
-    "application/cloudevents+json. A missing id is a new UUIDv7, a missing time is now.\n"
+    "event is decoded as its type (builtin catalog or the given schemas), validated against the rules of\n"
+    "the payload's fields and of the envelope (registered type, UUIDv7 id, millisecond time; see\n"
+    "docs/validation.md) unless --no-validate, and produced in binary content mode: the protobuf payload\n"
+    "as the value, ce_* headers, topic and key from the type's event options. With --mode structured the\n"
+    "value is the whole event as CloudEvents JSON (the payload in canonical JSON as data) and the only\n"
+    "CloudEvents header is content-type: application/cloudevents+json. A missing id is a new UUIDv7, a\n"
+    "missing time is now.\n"
     "\n"
     "Invalid lines are reported with their line number and reason and counted; they do not stop the\n"
-    "others unless --strict. Events that cannot be delivered (message timeout, broker errors) are\n"
-    "appended to the spool file (locked, so producers may share one; a record cut off by a crash at its\n"
-    "end is removed first); events that cannot be spooled are reported by count and ce_id range.\n"
-    "--replay SPOOL re-sends every intact record and keeps only those that fail again; damaged records\n"
-    "are reported with their byte offset and moved to SPOOL.damaged.\n"
-    "A line too large for the broker (message.max.bytes) or longer than 256 MiB is rejected like an\n"
-    "invalid one. At the end a summary goes to stderr: read = sent + rejected + skipped (skipped: read\n"
-    "but not sent because the run was stopped), sent = delivered + failed, and failed = spooled + not\n"
-    "spooled (each reported); on a terminal a progress line is shown while reading.\n"
+    "others unless --strict. An event that breaks a rule is reported as 'FILE:LINE: invalid event: N\n"
+    "violations' followed by one line per violation, 'PATH: message [rule_id]' (the payload's fields\n"
+    "under data., with their JSON names), and is not sent. Events that cannot be delivered (message\n"
+    "timeout, broker errors) are appended to the spool file (locked, so producers may share one; a\n"
+    "record cut off by a crash at its end is removed first); events that cannot be spooled are reported\n"
+    "by count and ce_id range. --replay SPOOL re-sends every intact record and keeps only those that\n"
+    "fail again; damaged records are reported with their byte offset and moved to SPOOL.damaged. A line\n"
+    "too large for the broker (message.max.bytes) or longer than 256 MiB is rejected like an invalid\n"
+    "one. At the end a summary goes to stderr: read = sent + rejected + skipped (skipped: read but not\n"
+    "sent because the run was stopped), sent = delivered + failed, and failed = spooled + not spooled\n"
+    "(each reported); on a terminal a progress line is shown while reading.\n"
     "\n"
     "SIGINT or SIGTERM stops reading (a blocked read included), waits at most 10 s (or --timeout) for\n"
     "delivery, spools the rest, prints the summary and exits 130 or 143; a second signal stops the wait\n"
@@ -530,6 +555,7 @@ const cli_cmd cli_cmd_produce = {
     "  --source URI             ce_source of events that give none (default /evs)\n"
     "  --spool FILE             where undeliverable events go (default evs-produce.spool)\n"
     "  --strict                 stop at the first invalid line\n"
+    "  --no-validate            send events without checking their rules (the summary says so)\n"
     "  --timeout S              wait at most S seconds for delivery at the end (default 60)\n"
     "  --replay SPOOL           re-send the events of a spool file instead of reading JSON\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"

@@ -1,5 +1,6 @@
 #include "kafka_cli.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,4 +63,17 @@ int kafka_cli_add_header(const cli_cmd *cmd, evs_kafka_header *headers, size_t *
   *eq = '\0';
   headers[(*n)++] = (evs_kafka_header){arg, eq + 1, strlen(eq + 1)};
   return 0;
+}
+
+void kafka_cli_print_violations(const evs_violations *vs) {
+  evs_buf text = EVS_BUF_INIT;
+  if (evs_violations_text(vs, true, &text) == EVS_OK) {
+    for (const char *s = (const char *)text.data, *end = s + text.len; s < end;) {
+      const char *nl = memchr(s, '\n', (size_t)(end - s));
+      size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+      fprintf(stderr, "  %.*s\n", (int)n, s);
+      s += n + 1;
+    }
+  }
+  evs_buf_free(&text);
 }

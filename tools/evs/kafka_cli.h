@@ -1,5 +1,5 @@
 /* What the Kafka commands (evs produce, consume, broker) share: the client options --brokers and
- * -X key=value, and running until SIGINT or SIGTERM. */
+ * -X key=value, running until SIGINT or SIGTERM, and how an invalid event's violations are shown. */
 #ifndef EVS_KAFKA_CLI_H
 #define EVS_KAFKA_CLI_H
 
@@ -33,6 +33,10 @@ int kafka_cli_option(const cli_cmd *cmd, kafka_cli_opts *k, int c, const char *a
 int kafka_cli_add_prop(const cli_cmd *cmd, kafka_cli_opts *k, const char *arg);
 /* After option parsing: 0 when --brokers or $EVS_BROKERS names brokers, else a usage error's exit code. */
 int kafka_cli_need_brokers(const cli_cmd *cmd, const kafka_cli_opts *k);
+
+/* An invalid event's violations on stderr under the line that reported it: one per line, indented, as
+ * "  PATH: message [rule_id]" with JSON names (the form the commands read and print events in). */
+void kafka_cli_print_violations(const evs_violations *vs);
 
 /* How many SIGINT / SIGTERM arrived (once kafka_cli_catch_stop() has run), and the last one's number. */
 extern volatile sig_atomic_t kafka_cli_stop;
