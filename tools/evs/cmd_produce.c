@@ -15,6 +15,7 @@
 #include "evs/json.h"
 #include "evs/kafka.h"
 #include "evs/timeutil.h"
+#include "event_cli.h"
 #include "kafka_cli.h"
 
 #define MAX_TAGS 64
@@ -45,74 +46,24 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The payload of a data_base64 event: its bytes unpacked as m; NULL with why when they are no valid m. */
-/* data_base64 is untrusted binary: the guard checks size, structure, depth and string fields (UTF-8, NUL)
- * before protobuf-c unpacks it, as for any record the consumer reads. */
-static evs_status unpack_base64(const evs_message *m, const uint8_t *bytes, size_t len,
-                                ProtobufCMessage **msg, char *why, size_t why_n) {
-  evs_error err;
-  evs_status st = evs_binary_unpack(m->c_desc, bytes, len, NULL, NULL, msg, &err);
-  if (st != EVS_OK) {
-    char text[400];
-    evs_error_format(&err, text, sizeof text);
-    snprintf(why, why_n, "data_base64 is not a valid %s: %s", m->full_name, text);
-  }
-  return st;
-}
-
-static bool is_json_null(const evs_ce_event *ce) {
-  return ce->data_kind == EVS_CE_DATA_JSON && ce->data_len == 4 && memcmp(ce->data, "null", 4) == 0;
-}
-
 /* Why a line was rejected: printed with its line number; EVS_OK when sent. Kafka-side failures (the
  * producer refused the event) come back as their status with *fatal set. */
 static evs_status produce_line(producer_cli *c, char *line, size_t len, char *why, size_t why_n,
                                bool *fatal) {
   evs_ce_event ce;
-  memset(&ce, 0, sizeof ce);
   evs_error err;
   evs_error_clear(&err);
   evs_violations_reset(&c->viol);
-  if (c->type) {
-    ce.type = c->type;
-    ce.data_kind = EVS_CE_DATA_JSON;
-    ce.data = line;
-    ce.data_len = len;
-  } else if (evs_ce_parse_json(line, len, EVS_CE_PARTIAL, &ce, &c->ce_store, &err) != EVS_OK) {
-    /* id, source and time may be missing: the producer fills them in (a UUIDv7, --source, now). */
-    snprintf(why, why_n, "%s (byte %zu)", err.msg, err.offset + 1);
-    return err.code;
-  }
-  if (!ce.type) {
-    snprintf(why, why_n, "no \"type\" attribute (or pass --type for bare payloads)");
-    return EVS_ERR_VALIDATION;
-  }
-  const evs_event_type *et = ce.schema_version
-                                 ? evs_registry_find_event_type_version(c->reg, ce.type, ce.schema_version)
-                                 : evs_registry_require_event_type(c->reg, ce.type, &err);
-  if (!et) {
-    if (ce.schema_version) {
-      snprintf(why, why_n, "unknown event type '%.100s' version '%.20s'", ce.type, ce.schema_version);
-    } else {
-      snprintf(why, why_n, "%s", err.msg);
-    }
-    return EVS_ERR_NOT_FOUND;
-  }
-  const evs_message *m = et->message;
-  if (!m->c_desc) {
-    snprintf(why, why_n, "%s has no protobuf-c descriptor",
-             m->full_name); /* defensive: never for a loaded type */
-    return EVS_ERR_UNSUPPORTED;
-  }
-  if (ce.dataschema && (strncmp(ce.dataschema, EVS_KAFKA_DATASCHEMA_PREFIX, 4) != 0 ||
-                        strcmp(ce.dataschema + 4, m->full_name) != 0)) {
-    snprintf(why, why_n, "dataschema '%.100s' is not evs:%s, the schema of type %s", ce.dataschema,
-             m->full_name, ce.type);
-    return EVS_ERR_VALIDATION;
-  }
+  const evs_message *m; /* the event type's message (the producer finds it again from msg) */
+  ProtobufCMessage *msg = NULL;
+  /* id, source and time may be missing: the producer fills them in (a UUIDv7, --source, now). */
+  evs_status rst =
+      cli_event_read(c->reg, line, len, EVS_CE_PARTIAL, c->type, &c->ce_store, &ce, &m, &msg, why, why_n);
+  if (rst != EVS_OK) return rst;
   int64_t time_ms = 0;
   if (ce.time && evs_ce_parse_time(ce.time, strlen(ce.time), &time_ms, &err) != EVS_OK) {
     snprintf(why, why_n, "time: %s", err.msg);
+    protobuf_c_message_free_unpacked(msg, NULL);
     return err.code;
   }
   evs_tag tags[MAX_TAGS];
@@ -120,22 +71,8 @@ static evs_status produce_line(producer_cli *c, char *line, size_t len, char *wh
   if (ce.tags &&
       evs_ce_tags_decode(ce.tags, strlen(ce.tags), tags, MAX_TAGS, &n_tags, &c->tag_store, &err) != EVS_OK) {
     snprintf(why, why_n, "tags: %s (expected k=v&k=v, percent-encoded, at most %d)", err.msg, MAX_TAGS);
+    protobuf_c_message_free_unpacked(msg, NULL);
     return err.code;
-  }
-  ProtobufCMessage *msg = NULL;
-  if (ce.data_kind == EVS_CE_DATA_JSON && !is_json_null(&ce)) {
-    if (evs_json_decode(c->reg, m->c_desc, ce.data, ce.data_len, NULL, NULL, &msg, &err) != EVS_OK) {
-      char text[512];
-      evs_error_format(&err, text, sizeof text);
-      snprintf(why, why_n, "data: %s", text);
-      return err.code;
-    }
-  } else if (ce.data_kind == EVS_CE_DATA_BINARY) {
-    evs_status st = unpack_base64(m, ce.data, ce.data_len, &msg, why, why_n);
-    if (st != EVS_OK) return st;
-  } else {
-    snprintf(why, why_n, "no \"data\"");
-    return EVS_ERR_VALIDATION;
   }
   evs_event_attrs a = {.id = ce.id,
                        .source = ce.source,

@@ -9,8 +9,7 @@
 
 typedef struct checker {
   const codec_io *io;
-  evs_violations vs;  /* the payload's */
-  evs_violations env; /* --events: the envelope's */
+  evs_violations vs; /* --events: the envelope's, then the payload's under "data" */
   evs_buf line;
   evs_buf ce_store;
   unsigned long long records, invalid;
@@ -71,32 +70,21 @@ static void emit_error(checker *k, const codec_record *rec, const evs_error *err
   if (evs_buf_status(b) == EVS_OK) fwrite(b->data, 1, b->len, k->io->out);
 }
 
-/* Appends the text lines of vs, each with the record's position and `prefix` before the path. */
-static void text_lines(checker *k, const codec_record *rec, const evs_violations *vs, const char *prefix) {
-  char line_prefix[96];
-  snprintf(line_prefix, sizeof line_prefix, "%s%s", where_of(rec), *where_of(rec) ? ": " : "");
-  (void)evs_violations_text(vs, k->io->args->json_names, line_prefix, prefix, &k->line);
-}
-
 /* Prints the record's verdict: the violations (text: one line each, only for invalid records; JSON: one
  * object per record). With --events the envelope's come first, and payload paths start with "data.". */
 static evs_status emit_violations(checker *k, const codec_record *rec, evs_error *err) {
   evs_buf *b = &k->line;
   evs_buf_reset(b);
-  const evs_violations *vs = &k->vs, *env = &k->env;
-  bool valid = !vs->n && !env->n;
+  const evs_violations *vs = &k->vs;
   if (k->io->args->format_json) {
     json_head(b, rec);
-    evs_buf_append_str(b, valid ? "\"valid\":true" : "\"valid\":false,\"violations\":");
-    if (!valid) (void)evs_violations_json(vs, b);
-    if (k->io->args->events && !valid) {
-      evs_buf_append_str(b, ",\"envelope_violations\":");
-      (void)evs_violations_json(env, b);
-    }
+    evs_buf_append_str(b, vs->n ? "\"valid\":false,\"violations\":" : "\"valid\":true");
+    if (vs->n) (void)evs_violations_json(vs, b);
     evs_buf_append_str(b, "}\n");
   } else {
-    text_lines(k, rec, env, "");
-    text_lines(k, rec, vs, k->io->args->events ? "data." : "");
+    char line_prefix[96];
+    snprintf(line_prefix, sizeof line_prefix, "%s%s", where_of(rec), *where_of(rec) ? ": " : "");
+    (void)evs_violations_text(vs, k->io->args->json_names, line_prefix, NULL, b);
   }
   if (evs_buf_status(b) != EVS_OK) {
     evs_error_clear(err);
@@ -108,20 +96,21 @@ static evs_status emit_violations(checker *k, const codec_record *rec, evs_error
   return EVS_OK;
 }
 
-/* --events: the line as a CloudEvent; its envelope is checked into k->env. */
+/* --events: the line as a CloudEvent; its envelope is checked into k->vs (the payload's violations follow,
+ * nested under "data" by check_one). */
 static evs_status read_event(checker *k, const codec_record *rec, ProtobufCMessage **msg, evs_error *err) {
   evs_ce_event ce;
   const evs_message *m;
   char why[sizeof err->msg];
-  evs_status st = cli_event_read(k->io->reg, (const char *)rec->data, rec->len, 0, &k->ce_store, &ce, &m, msg,
-                                 why, sizeof why);
+  evs_status st = cli_event_read(k->io->reg, (const char *)rec->data, rec->len, 0, NULL, &k->ce_store, &ce,
+                                 &m, msg, why, sizeof why);
   if (st != EVS_OK) {
     evs_error_clear(err);
     err->code = st;
     snprintf(err->msg, sizeof err->msg, "%s", why);
     return st;
   }
-  st = evs_validate_event(k->io->validator, &ce, k->io->args->fail_fast ? EVS_VALIDATE_FAIL_FAST : 0, &k->env,
+  st = evs_validate_event(k->io->validator, &ce, k->io->args->fail_fast ? EVS_VALIDATE_FAIL_FAST : 0, &k->vs,
                           err);
   return st == EVS_ERR_VALIDATION ? EVS_OK : st;
 }
@@ -133,7 +122,6 @@ static evs_status check_one(void *ctx, codec_record *rec, evs_error *err) {
   ProtobufCMessage *msg = NULL;
   evs_status st;
   evs_violations_reset(&k->vs);
-  evs_violations_reset(&k->env);
   if (io->args->events) {
     st = read_event(k, rec, &msg, err);
   } else if (io->args->binary) {
@@ -151,14 +139,25 @@ static evs_status check_one(void *ctx, codec_record *rec, evs_error *err) {
     emit_error(k, rec, err);
     return st;
   }
-  st =
-      evs_validate_message(io->validator, msg, io->args->fail_fast ? EVS_VALIDATE_FAIL_FAST : 0, &k->vs, err);
+  size_t envelope = k->vs.n;
+  if (io->args->fail_fast && envelope) {
+    st = EVS_ERR_VALIDATION; /* the first violation is the envelope's */
+  } else {
+    st = evs_validate_message(io->validator, msg, io->args->fail_fast ? EVS_VALIDATE_FAIL_FAST : 0, &k->vs,
+                              err);
+    if (st == EVS_ERR_VALIDATION && io->args->events &&
+        evs_violations_nest(&k->vs, envelope, "data", "data") != EVS_OK) {
+      evs_error_clear(err);
+      st = err->code = EVS_ERR_NOMEM;
+      snprintf(err->msg, sizeof err->msg, "out of memory listing the violations");
+    }
+  }
   protobuf_c_message_free_unpacked(msg, NULL);
   if (st != EVS_OK && st != EVS_ERR_VALIDATION) {
     rec->reported = false;
     return st;
   }
-  if (k->env.n) st = EVS_ERR_VALIDATION;
+  if (envelope) st = EVS_ERR_VALIDATION;
   if (st == EVS_ERR_VALIDATION) k->invalid++;
   evs_status wst = emit_violations(k, rec, err);
   if (wst != EVS_OK) {
@@ -171,10 +170,8 @@ static evs_status check_one(void *ctx, codec_record *rec, evs_error *err) {
 static int convert(const codec_io *io) {
   checker k = {.io = io};
   evs_violations_init(&k.vs);
-  evs_violations_init(&k.env);
   int rc = io->args->binary ? codec_binary_records(io, check_one, &k) : codec_json_records(io, check_one, &k);
   evs_violations_free(&k.vs);
-  evs_violations_free(&k.env);
   evs_buf_free(&k.line);
   evs_buf_free(&k.ce_store);
   if (rc == CLI_EXIT_OK && !io->args->format_json)

@@ -12,18 +12,24 @@ static bool is_json_null(const evs_ce_event *ce) {
 }
 
 evs_status cli_event_read(const evs_registry *reg, const char *line, size_t len, uint32_t ce_flags,
-                          evs_buf *store, evs_ce_event *ce, const evs_message **m, ProtobufCMessage **msg,
-                          char *why, size_t why_n) {
+                          const char *bare_type, evs_buf *store, evs_ce_event *ce, const evs_message **m,
+                          ProtobufCMessage **msg, char *why, size_t why_n) {
   *m = NULL;
   *msg = NULL;
+  memset(ce, 0, sizeof *ce);
   evs_error err;
   evs_error_clear(&err);
-  if (evs_ce_parse_json(line, len, ce_flags, ce, store, &err) != EVS_OK) {
+  if (bare_type) {
+    ce->type = bare_type;
+    ce->data_kind = EVS_CE_DATA_JSON;
+    ce->data = line;
+    ce->data_len = len;
+  } else if (evs_ce_parse_json(line, len, ce_flags, ce, store, &err) != EVS_OK) {
     snprintf(why, why_n, "%s (byte %zu)", err.msg, err.offset + 1);
     return err.code;
   }
   if (!ce->type) {
-    snprintf(why, why_n, "no \"type\" attribute");
+    snprintf(why, why_n, "no \"type\" attribute (or pass --type for bare payloads)");
     return EVS_ERR_VALIDATION;
   }
   const evs_event_type *et = ce->schema_version
@@ -56,7 +62,10 @@ evs_status cli_event_read(const evs_registry *reg, const char *line, size_t len,
   if (st != EVS_OK) {
     char text[512];
     evs_error_format(&err, text, sizeof text);
-    snprintf(why, why_n, "%s: %s", ce->data_kind == EVS_CE_DATA_BINARY ? "data_base64" : "data", text);
+    if (ce->data_kind == EVS_CE_DATA_BINARY)
+      snprintf(why, why_n, "data_base64 is not a valid %s: %s", type->full_name, text);
+    else
+      snprintf(why, why_n, "data: %s", text);
     return st;
   }
   *m = type;

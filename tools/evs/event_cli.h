@@ -18,7 +18,7 @@
  * protobuf_c_message_free_unpacked). On failure returns the status and writes why (with a "data: ..." or
  * attribute prefix where it helps). */
 evs_status cli_event_read(const evs_registry *reg, const char *line, size_t len, uint32_t ce_flags,
-                          evs_buf *store, evs_ce_event *ce, const evs_message **m, ProtobufCMessage **msg,
-                          char *why, size_t why_n);
+                          const char *bare_type, evs_buf *store, evs_ce_event *ce, const evs_message **m,
+                          ProtobufCMessage **msg, char *why, size_t why_n);
 
 #endif

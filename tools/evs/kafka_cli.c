@@ -67,13 +67,7 @@ int kafka_cli_add_header(const cli_cmd *cmd, evs_kafka_header *headers, size_t *
 
 void kafka_cli_print_violations(const evs_violations *vs) {
   evs_buf text = EVS_BUF_INIT;
-  if (evs_violations_text(vs, true, &text) == EVS_OK) {
-    for (const char *s = (const char *)text.data, *end = s + text.len; s < end;) {
-      const char *nl = memchr(s, '\n', (size_t)(end - s));
-      size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-      fprintf(stderr, "  %.*s\n", (int)n, s);
-      s += n + 1;
-    }
-  }
+  if (evs_violations_text(vs, true, "  ", NULL, &text) == EVS_OK && text.data)
+    fputs((const char *)text.data, stderr);
   evs_buf_free(&text);
 }
