@@ -60,3 +60,15 @@ for t in workflow task; do
       'BEGIN{printf "%-8s protobuf-es/evs %.2fx (json->bin), %.2fx (bin->json)\n", t, sj/ej, sb/eb}'
   fi
 done
+
+echo
+echo "validation (evs_validate_message right after evs_json_decode) as a share of decoding, median of paired passes"
+for t in "${types[@]}"; do
+  set -- $t
+  for mode in compiled dynamic; do
+    flag=; [ $mode = dynamic ] && flag=--dynamic
+    read -r dec val ratio invalid < <("$work/bench_json" validate "$1" "$work/$2.jsonl" 31 $flag)
+    awk -v t="$2" -v m=$mode -v d="$dec" -v v="$val" -v r="$ratio" -v i="$invalid" \
+      'BEGIN{printf "%-8s %-8s decode %6d ns, validate %6.1f ns = %4.1f %% of decoding (%d invalid)\n", t, m, d, v, r * 100, i}'
+  done
+done

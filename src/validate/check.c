@@ -56,57 +56,6 @@ static double read_float(const ProtobufCFieldDescriptor *fd, const void *slot) {
   return fd->type == PROTOBUF_C_TYPE_FLOAT ? (double)*(const float *)slot : *(const double *)slot;
 }
 
-bool evs_vis_zero(const ProtobufCFieldDescriptor *fd, const void *slot) {
-  switch (fd->type) {
-    case PROTOBUF_C_TYPE_STRING: {
-      const char *s = *(char *const *)slot;
-      return !s || !*s;
-    }
-    case PROTOBUF_C_TYPE_INT32:
-    case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32:
-    case PROTOBUF_C_TYPE_ENUM:
-      return *(const uint32_t *)slot == 0;
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-      return *(const uint64_t *)slot == 0;
-    case PROTOBUF_C_TYPE_FLOAT:
-    case PROTOBUF_C_TYPE_DOUBLE: {
-      double d = read_float(fd, slot);
-      return d == 0 && !signbit(d); /* proto3 writes -0.0: it is a value */
-    }
-    case PROTOBUF_C_TYPE_BOOL:
-      return !*(const protobuf_c_boolean *)slot;
-    case PROTOBUF_C_TYPE_BYTES:
-      return ((const ProtobufCBinaryData *)slot)->len == 0;
-    case PROTOBUF_C_TYPE_MESSAGE:
-      return *(ProtobufCMessage *const *)slot == NULL;
-    default:
-      return false;
-  }
-}
-
-bool evs_vis_set(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd) {
-  const void *slot = at(msg, fd->offset);
-  if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-    return *(const uint32_t *)at(msg, fd->quantifier_offset) == fd->id;
-  if (fd->type == PROTOBUF_C_TYPE_MESSAGE) return *(ProtobufCMessage *const *)slot != NULL;
-  if (fd->label == PROTOBUF_C_LABEL_REQUIRED) return true;
-  if (fd->label == PROTOBUF_C_LABEL_OPTIONAL) {
-    if (fd->type == PROTOBUF_C_TYPE_STRING) {
-      const char *s = *(char *const *)slot;
-      return s && s != (const char *)fd->default_value;
-    }
-    return *(const protobuf_c_boolean *)at(msg, fd->quantifier_offset);
-  }
-  return !evs_vis_zero(fd, slot);
-}
-
 /* ---- the offending value as short JSON text ---- */
 
 /* A string value: at most about EVS_VIOLATION_VALUE_MAX bytes of it, cut at a code point, quoted. */
@@ -242,9 +191,9 @@ static bool in_list_unsigned(const evs_rule_value *v, size_t n, uint64_t x) {
   return false;
 }
 
-static bool in_list_string(const evs_rule_value *v, size_t n, const char *s) {
+static bool in_list_string(const evs_rule_value *v, const size_t *lens, size_t n, const char *s, size_t len) {
   for (size_t i = 0; i < n; i++)
-    if (strcmp(v[i].text, s) == 0) return true;
+    if (lens[i] == len && memcmp(v[i].text, s, len) == 0) return true;
   return false;
 }
 
@@ -255,17 +204,18 @@ static bool check_string(vctx *c, const vrules *vr, const evs_field *f, const Pr
   if (!s) s = "";
   size_t len = strlen(s);
   char list[256];
-  if (r->has_const && strcmp(s, r->const_value.text) != 0)
+  uint32_t m = vr->smask;
+  if ((m & VS_CONST) && strcmp(s, r->const_value.text) != 0)
     REPORT(c, "string.const", for_key, f, fd, slot, "must equal `%s`", r->const_value.text);
-  if (r->n_in && !in_list_string(r->in_values, r->n_in, s)) {
+  if ((m & VS_IN) && !in_list_string(r->in_values, vr->in_len, r->n_in, s, len)) {
     list_text(list, sizeof list, r->in_values, r->n_in);
     REPORT(c, "string.in", for_key, f, fd, slot, "must be in list [%s]", list);
   }
-  if (r->n_not_in && in_list_string(r->not_in, r->n_not_in, s)) {
+  if ((m & VS_NOT_IN) && in_list_string(r->not_in, vr->not_in_len, r->n_not_in, s, len)) {
     list_text(list, sizeof list, r->not_in, r->n_not_in);
     REPORT(c, "string.not_in", for_key, f, fd, slot, "must not be in list [%s]", list);
   }
-  if (r->has_min_len || r->has_max_len) {
+  if (m & VS_LEN) {
     size_t cps = evs_vfmt_code_points(s, len);
     if (r->has_min_len && cps < r->min_len)
       REPORT(c, "string.min_len", for_key, f, fd, slot, "must be at least %" PRIu64 " characters",
@@ -273,9 +223,9 @@ static bool check_string(vctx *c, const vrules *vr, const evs_field *f, const Pr
     if (r->has_max_len && cps > r->max_len)
       REPORT(c, "string.max_len", for_key, f, fd, slot, "must be at most %" PRIu64 " characters", r->max_len);
   }
-  if (r->has_min_bytes && len < r->min_bytes)
+  if ((m & VS_BYTES) && r->has_min_bytes && len < r->min_bytes)
     REPORT(c, "string.min_bytes", for_key, f, fd, slot, "must be at least %" PRIu64 " bytes", r->min_bytes);
-  if (r->has_max_bytes && len > r->max_bytes)
+  if ((m & VS_BYTES) && r->has_max_bytes && len > r->max_bytes)
     REPORT(c, "string.max_bytes", for_key, f, fd, slot, "must be at most %" PRIu64 " bytes", r->max_bytes);
   if (vr->pattern) {
     bool matched = false;
@@ -287,6 +237,7 @@ static bool check_string(vctx *c, const vrules *vr, const evs_field *f, const Pr
     if (!matched)
       REPORT(c, "string.pattern", for_key, f, fd, slot, "does not match regex pattern `%s`", r->pattern);
   }
+  if (!(m & (VS_AFFIX | VS_FORMAT))) return false;
   if (r->prefix && strncmp(s, r->prefix, strlen(r->prefix)) != 0)
     REPORT(c, "string.prefix", for_key, f, fd, slot, "does not have prefix `%s`", r->prefix);
   if (r->suffix) {

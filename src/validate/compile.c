@@ -25,17 +25,23 @@ static void free_rules(vrules *vr) {
   if (vr->values) free_rules(vr->values);
   free(vr->keys);
   free(vr->values);
+  free(vr->in_len);
+  free(vr->not_in_len);
 }
 
-static int by_desc(const void *pa, const void *pb) {
-  uintptr_t a = (uintptr_t)((const vdesc *)pa)->d, b = (uintptr_t)((const vdesc *)pb)->d;
-  return a < b ? -1 : a > b;
+/* The slot of descriptor d in the open-addressing table (mask = size - 1): a multiplicative hash of the
+ * pointer, then linear probing. */
+static size_t desc_slot(const ProtobufCMessageDescriptor *d, size_t mask) {
+  return (size_t)(((uint64_t)(uintptr_t)d * 0x9E3779B97F4A7C15ull) >> 32) & mask;
 }
 
 const vmsg *evs_vmsg_for_desc(const evs_validator *v, const ProtobufCMessageDescriptor *d) {
-  vdesc key = {.d = d};
-  const vdesc *hit = bsearch(&key, v->by_desc, v->n_msgs, sizeof *v->by_desc, by_desc);
-  if (hit) return hit->vm;
+  if (v->desc_mask) {
+    for (size_t i = desc_slot(d, v->desc_mask);; i = (i + 1) & v->desc_mask) {
+      if (v->by_desc[i].d == d) return v->by_desc[i].vm;
+      if (!v->by_desc[i].d) break;
+    }
+  }
   /* A descriptor the registry maps to a view without it being the view's own (a catalog linked after a
    * dynamic descriptor was built): the registry's lookup by name. */
   const evs_message *m = evs_registry_message_for(v->reg, d);
@@ -55,10 +61,25 @@ void evs_validator_free(evs_validator *v) {
   free(v);
 }
 
+/* The byte lengths of rule texts, so that most list entries are told apart without comparing bytes. */
+static size_t *lengths(const evs_rule_value *v, size_t n) {
+  size_t *len = malloc(n * sizeof *len);
+  for (size_t i = 0; len && i < n; i++) len[i] = strlen(v[i].text);
+  return len;
+}
+
 static evs_status compile_rules(const evs_field_rules *r, const evs_field *f, vrules *out, evs_error *err) {
   out->r = r;
   if (!r) return EVS_OK;
   out->value_rules = evs_field_rules_constrain_value(r);
+  out->required = r->has_required && r->required;
+  out->smask = (r->has_const ? VS_CONST : 0) | (r->n_in ? VS_IN : 0) | (r->n_not_in ? VS_NOT_IN : 0) |
+               (r->has_min_len || r->has_max_len ? VS_LEN : 0) |
+               (r->has_min_bytes || r->has_max_bytes ? VS_BYTES : 0) |
+               (r->prefix || r->suffix || r->contains ? VS_AFFIX : 0) |
+               (r->has_uuid || r->has_email || r->has_uri || r->has_rfc3339 ? VS_FORMAT : 0);
+  if (r->n_in && !(out->in_len = lengths(r->in_values, r->n_in))) goto nomem;
+  if (r->n_not_in && !(out->not_in_len = lengths(r->not_in, r->n_not_in))) goto nomem;
   if (r->has_defined_only && r->defined_only && f->enum_type) {
     out->enum_mask_ok = true;
     for (size_t i = 0; i < f->enum_type->n_values; i++) {
@@ -80,9 +101,13 @@ static evs_status compile_rules(const evs_field_rules *r, const evs_field *f, vr
     *dst[i] = calloc(1, sizeof **dst[i]);
     if (!*dst[i])
       return evs_fail(err, EVS_ERR_NOMEM, "out of memory compiling the rules of %s", f->full_name);
-    if ((st = compile_rules(sub[i], f, *dst[i], err)) != EVS_OK) return st;
+    /* a map's key and value fields: the map entry's fields 0 and 1 */
+    const evs_field *part = f->message_type ? &f->message_type->fields[i] : f;
+    if ((st = compile_rules(sub[i], part, *dst[i], err)) != EVS_OK) return st;
   }
   return EVS_OK;
+nomem:
+  return evs_fail(err, EVS_ERR_NOMEM, "out of memory compiling the rules of %s", f->full_name);
 }
 
 /* The message type whose rules apply below field f: its message type, or a map's value message type. */
@@ -121,6 +146,17 @@ static evs_status build_fields(evs_validator *v, vmsg *vm, evs_error *err) {
     vf->f = f;
     vf->fd = &m->c_desc->fields[f->index];
     vf->child = child && child->active ? child : NULL;
+    const ProtobufCFieldDescriptor *fd = vf->fd;
+    vf->shape = f->is_map ? 2 : f->is_repeated ? 1 : 0;
+    vf->offset = fd->offset;
+    vf->qoffset = fd->quantifier_offset;
+    vf->id = fd->id;
+    vf->presence = (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ? VPRES_ONEOF
+                   : fd->type == PROTOBUF_C_TYPE_MESSAGE     ? VPRES_POINTER
+                   : fd->label == PROTOBUF_C_LABEL_REQUIRED  ? VPRES_ALWAYS
+                   : fd->label != PROTOBUF_C_LABEL_OPTIONAL  ? VPRES_NONZERO
+                   : fd->type == PROTOBUF_C_TYPE_STRING      ? VPRES_OPT_STRING
+                                                             : VPRES_HAS;
     evs_status st = compile_rules(f->rules, f, &vf->rules, err);
     if (st) return st;
   }
@@ -155,12 +191,19 @@ evs_status evs_validator_new(const evs_registry *reg, const evs_validate_options
   v->n_msgs = n;
   for (size_t i = 0; i < n; i++) v->msgs[i].m = all[i];
   qsort(v->msgs, n, sizeof *v->msgs, by_pointer);
-  if (n && !(v->by_desc = calloc(n, sizeof *v->by_desc))) {
+  size_t size = 16;
+  while (size < 2 * n) size *= 2; /* at most half full: short probes */
+  if (n && !(v->by_desc = calloc(size, sizeof *v->by_desc))) {
     evs_validator_free(v);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating a validator");
   }
-  for (size_t i = 0; i < n; i++) v->by_desc[i] = (vdesc){v->msgs[i].m->c_desc, &v->msgs[i]};
-  qsort(v->by_desc, n, sizeof *v->by_desc, by_desc);
+  if (n) v->desc_mask = size - 1;
+  for (size_t i = 0; i < n; i++) {
+    const ProtobufCMessageDescriptor *d = v->msgs[i].m->c_desc;
+    size_t k = desc_slot(d, v->desc_mask);
+    while (v->by_desc[k].d) k = (k + 1) & v->desc_mask;
+    v->by_desc[k] = (vdesc){d, &v->msgs[i]};
+  }
   /* A type is active when it has rules or reaches one that has: propagate until nothing changes (types
    * may be recursive, so this is a fixed point rather than one depth-first pass). */
   for (size_t i = 0; i < n; i++) v->msgs[i].active = own_rules(v->msgs[i].m);

@@ -46,18 +46,20 @@ static uint64_t load8(const char *s) {
   return w;
 }
 
-/* 8-4-4-4-12 hex digits, either case, any version and variant (protovalidate's string.uuid). */
+static uint64_t load4(const char *s) {
+  uint32_t w;
+  memcpy(&w, s, 4);
+  return w;
+}
+
+/* 8-4-4-4-12 hex digits, either case, any version and variant (protovalidate's string.uuid). The 32 digits
+ * are tested as four 8-byte words built in registers (a copy through memory would stall on store
+ * forwarding). */
 bool evs_vfmt_uuid(const char *s, size_t len) {
   if (len != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return false;
-  /* 32 hex digits in five 8-byte words (overlapping words cover the groups between the dashes). */
-  char hex[32];
-  memcpy(hex, s, 8);
-  memcpy(hex + 8, s + 9, 4);
-  memcpy(hex + 12, s + 14, 4);
-  memcpy(hex + 16, s + 19, 4);
-  memcpy(hex + 20, s + 24, 12);
-  return !(not_hex8(load8(hex)) | not_hex8(load8(hex + 8)) | not_hex8(load8(hex + 16)) |
-           not_hex8(load8(hex + 24)));
+  uint64_t a = load8(s), b = load4(s + 9) | load4(s + 14) << 32, c = load4(s + 19) | load4(s + 24) << 32,
+           d = load8(s + 28);
+  return !(not_hex8(a) | not_hex8(b) | not_hex8(c) | not_hex8(d));
 }
 
 /* The HTML standard's valid e-mail address (protovalidate's string.email):

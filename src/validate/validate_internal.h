@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "evs/pattern.h"
@@ -18,19 +19,47 @@ typedef struct vmsg vmsg;
 
 /* The rules of one field (or of a map's keys / values) with what the walk needs precomputed. */
 typedef struct vrules {
-  const evs_field_rules *r; /* NULL: nothing to check on the value itself */
-  evs_pattern *pattern;     /* compiled r->pattern */
-  bool value_rules;         /* r has a rule besides `required` (a set value without one needs no look) */
-  bool enum_mask_ok;        /* defined_only on an enum whose numbers all lie in 0..63: enum_mask has them */
+  const evs_field_rules *r;    /* NULL: nothing to check on the value itself */
+  evs_pattern *pattern;        /* compiled r->pattern */
+  bool value_rules;            /* r has a rule besides `required` (a set value without one needs no look) */
+  bool required;               /* r->required, here so that the walk's common tests stay in this struct */
+  uint32_t smask;              /* strings: VS_* bits of the rules r sets (no look at r for the others) */
+  size_t *in_len, *not_in_len; /* byte lengths of the in / not_in texts */
+  bool enum_mask_ok; /* defined_only on an enum whose numbers all lie in 0..63: enum_mask has them */
   uint64_t enum_mask;
   struct vrules *keys, *values;
 } vrules;
+
+/* How the walk tells whether a singular field is set (precomputed from its descriptor). */
+enum {
+  VPRES_ONEOF,      /* the case field at qoffset holds `id` */
+  VPRES_POINTER,    /* a message: the pointer is not NULL */
+  VPRES_ALWAYS,     /* proto2 required: always there once decoded */
+  VPRES_OPT_STRING, /* proto2 optional string: not NULL and not the default's pointer */
+  VPRES_HAS,        /* proto2 optional scalar: the has_ flag at qoffset */
+  VPRES_NONZERO     /* no presence: set when not the zero value */
+};
+
+/* String rules present (vrules.smask). */
+enum {
+  VS_CONST = 1u << 0,
+  VS_IN = 1u << 1,
+  VS_NOT_IN = 1u << 2,
+  VS_LEN = 1u << 3,
+  VS_BYTES = 1u << 4,
+  VS_AFFIX = 1u << 5, /* prefix, suffix, contains */
+  VS_FORMAT = 1u << 6 /* uuid, email, uri, rfc3339 */
+};
 
 typedef struct vfield {
   const evs_field *f;
   const ProtobufCFieldDescriptor *fd;
   vrules rules;
   const vmsg *child; /* message-typed fields (map values too) whose type has something to check */
+  /* Copied from f / fd so that the walk reads one struct per field. */
+  uint8_t shape;    /* 0 singular, 1 repeated, 2 map */
+  uint8_t presence; /* VPRES_* */
+  uint32_t offset, qoffset, id;
 } vfield;
 
 struct vmsg {
@@ -50,7 +79,8 @@ typedef struct vdesc {
 
 struct evs_validator {
   const evs_registry *reg;
-  vdesc *by_desc; /* n_msgs entries sorted by descriptor pointer */
+  vdesc *by_desc; /* open-addressing table of every message's descriptor, desc_mask + 1 slots */
+  size_t desc_mask;
   evs_validate_clock clock;
   void *clock_ctx;
   vmsg *msgs; /* sorted by message pointer, for the root lookup */
@@ -127,10 +157,41 @@ enum {
  * the walk must stop. */
 bool evs_vcheck_value(vctx *c, const vrules *vr, const evs_field *f, const ProtobufCFieldDescriptor *fd,
                       const void *slot, int state, bool for_key);
-/* Whether the singular field fd of msg is set (docs/validation.md "When rules are checked"); whether the
- * value in slot is its type's zero value. */
-bool evs_vis_set(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd);
-bool evs_vis_zero(const ProtobufCFieldDescriptor *fd, const void *slot);
+/* Whether the value in slot is its type's zero value. Inline: the walk asks for every field it visits. */
+static inline bool evs_vis_zero(const ProtobufCFieldDescriptor *fd, const void *slot) {
+  switch (fd->type) {
+    case PROTOBUF_C_TYPE_STRING: {
+      const char *s = *(char *const *)slot;
+      return !s || !*s;
+    }
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_ENUM:
+      return *(const uint32_t *)slot == 0;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+      return *(const uint64_t *)slot == 0;
+    case PROTOBUF_C_TYPE_FLOAT:
+    case PROTOBUF_C_TYPE_DOUBLE: {
+      double d = (fd->type == PROTOBUF_C_TYPE_FLOAT ? (double)*(const float *)slot : *(const double *)slot);
+      return d == 0 && !signbit(d); /* proto3 writes -0.0: it is a value */
+    }
+    case PROTOBUF_C_TYPE_BOOL:
+      return !*(const protobuf_c_boolean *)slot;
+    case PROTOBUF_C_TYPE_BYTES:
+      return ((const ProtobufCBinaryData *)slot)->len == 0;
+    case PROTOBUF_C_TYPE_MESSAGE:
+      return *(ProtobufCMessage *const *)slot == NULL;
+    default:
+      return false;
+  }
+}
 
 /* The value in slot as short JSON text (strings cut at about EVS_VIOLATION_VALUE_MAX bytes). */
 typedef struct vtext {

@@ -137,21 +137,18 @@ static bool count_rules(vctx *c, const evs_field *f, size_t n, bool map) {
   if (!r) return false;
   if (r->required && n == 0 && evs_vreport(c, "required", false, f, NULL, 0, "value is required"))
     return true;
-  char count[32];
-  int cl = snprintf(count, sizeof count, "%zu", n);
   if (r->has_min_items && n < r->min_items &&
       evs_vreport(c, map ? "map.min_pairs" : "repeated.min_items", false, f, NULL, 0,
-                  map ? "map must be at least %" PRIu64 " entries (has %s)"
-                      : "must contain at least %" PRIu64 " item(s) (has %s)",
-                  r->min_items, count))
+                  map ? "map must be at least %" PRIu64 " entries (has %zu)"
+                      : "must contain at least %" PRIu64 " item(s) (has %zu)",
+                  r->min_items, n))
     return true;
   if (r->has_max_items && n > r->max_items &&
       evs_vreport(c, map ? "map.max_pairs" : "repeated.max_items", false, f, NULL, 0,
-                  map ? "map must be at most %" PRIu64 " entries (has %s)"
-                      : "must contain no more than %" PRIu64 " item(s) (has %s)",
-                  r->max_items, count))
+                  map ? "map must be at most %" PRIu64 " entries (has %zu)"
+                      : "must contain no more than %" PRIu64 " item(s) (has %zu)",
+                  r->max_items, n))
     return true;
-  (void)cl;
   return false;
 }
 
@@ -216,20 +213,42 @@ static bool walk_repeated(vctx *c, const vfield *vf, const ProtobufCMessage *msg
   return false;
 }
 
+/* Whether singular field vf of msg is set (docs/validation.md "When rules are checked"). */
+static bool is_set(const vfield *vf, const ProtobufCMessage *msg) {
+  const void *slot = at(msg, vf->offset);
+  switch (vf->presence) {
+    case VPRES_ONEOF:
+      return *(const uint32_t *)at(msg, vf->qoffset) == vf->id;
+    case VPRES_POINTER:
+      return *(ProtobufCMessage *const *)slot != NULL;
+    case VPRES_ALWAYS:
+      return true;
+    case VPRES_OPT_STRING: {
+      const char *s = *(char *const *)slot;
+      return s && s != (const char *)vf->fd->default_value;
+    }
+    case VPRES_HAS:
+      return *(const protobuf_c_boolean *)at(msg, vf->qoffset);
+    default:
+      return !evs_vis_zero(vf->fd, slot);
+  }
+}
+
 static bool walk(vctx *c, const vmsg *vm, const ProtobufCMessage *msg) {
   for (size_t i = 0; i < vm->n_fields; i++) {
     const vfield *vf = &vm->fields[i];
     const evs_field *f = vf->f;
     push_field(c, f);
     bool stop;
-    if (f->is_map) {
+    if (vf->shape == 2) {
       stop = walk_map(c, vf, msg);
-    } else if (f->is_repeated) {
+    } else if (vf->shape == 1) {
       stop = walk_repeated(c, vf, msg);
     } else {
-      bool set = evs_vis_set(msg, vf->fd);
-      const void *slot = at(msg, vf->fd->offset);
-      stop = vf->rules.r &&
+      bool set = is_set(vf, msg);
+      const void *slot = at(msg, vf->offset);
+      /* The common cases decided here: an unset field without `required`, a set one with nothing more. */
+      stop = vf->rules.r && (set ? vf->rules.value_rules : vf->rules.required) &&
              evs_vcheck_value(c, &vf->rules, f, vf->fd, slot, set ? VSTATE_SET : VSTATE_UNSET, false);
       if (!stop && set && vf->child) stop = walk(c, vf->child, *(ProtobufCMessage *const *)slot);
     }
