@@ -165,6 +165,8 @@ check "--key naming no field" "refuse 2 '--key nope: no such field' X 'id (UUID)
 check "a new file without --topic" "refuse 2 'give --topic' X 'id (UUID)' --package p.v1 --file '$tmp/z.proto' --no-builtin"
 check "a new file without --package" "refuse 2 'give --package for the new file' X 'id (UUID)' --file '$tmp/z.proto' --no-builtin"
 check "--package other than the file's" "refuse 1 \"is package 'seed.v1', not other.v1\" X 'id (UUID)' --package other.v1 --file '$f' --no-builtin"
+printf 'syntax = "proto2";\npackage p2.v1;\n' > "$tmp/p2.proto"
+check "a proto2 file" "refuse 1 'p2.proto is not a proto3 file' X 'id (UUID)' --topic t --file '$tmp/p2.proto' --no-builtin"
 check "a bad topic" "refuse 2 '--topic a/b: not a valid Kafka topic' X 'id (UUID)' --topic a/b --file '$f' --no-builtin"
 check "a missing field list" "refuse 2 'give the message name and the field list' X --file '$f' --no-builtin"
 check "nothing was created by a refused run" "[ ! -e '$tmp/x.proto' ] && [ ! -e '$tmp/y.proto' ] && [ ! -e '$tmp/z.proto' ]"

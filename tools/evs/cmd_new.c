@@ -696,6 +696,12 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       cli_failf(self, "%s is not a .proto text file (it holds a NUL byte)", path);
       goto done;
     }
+    /* the message is proto3 (unlabelled fields, oneof presence) */
+    if (!find_decl(text, "syntax", "= \"proto3\"") && !find_decl(text, "syntax", "= 'proto3'") &&
+        !find_decl(text, "syntax", "=\"proto3\"")) {
+      cli_failf(self, "%s is not a proto3 file (no syntax = \"proto3\";): evs new writes proto3", path);
+      goto done;
+    }
     package_of(text, file_package, sizeof file_package);
     if (!package) package = file_package;
     if (strcmp(package, file_package)) {
