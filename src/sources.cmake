@@ -53,6 +53,7 @@ set(EVS_LIB_SOURCES
   src/json/write_string.c
   src/schema/jsonschema.c
   src/schema/jsonschema_tree.c
+  src/schema/asyncapi.c
   src/compat/compat.c
   src/compat/walk.c
   src/compat/rules_table.c

@@ -26,18 +26,6 @@
 #define BYTES_READER "^" B64(B64_STD) "$|^" B64(B64_URL) "$"
 /* What the encoder writes: standard alphabet, padded, leftover bits zero. */
 #define BYTES_CANONICAL "^(?:" B64_STD "{4})*(?:" B64_STD "[AQgw]==|" B64_STD "{2}[AEIMQUYcgkosw048]=)?$"
-#define DATE                                                                                                \
-  "(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|" \
-  "30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579]"   \
-  "[26])00)-02-29)"
-#define CLOCK "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
-#define OFFSET "[+-]" CLOCK
-/* Fraction digits the encoder writes: 3, 6 or 9, the last group not 000. */
-#define FRACTION_CANONICAL "\\.(?:[0-9]{3}){0,2}(?:00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})"
-#define TIMESTAMP_READER "^" DATE "T" CLOCK ":[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|" OFFSET ")$"
-#define TIMESTAMP_CANONICAL "^" DATE "T" CLOCK ":[0-5][0-9](?:" FRACTION_CANONICAL ")?Z$"
-/* evs_ce_parse_time: the Timestamp form plus lower-case t/z and a leap second. */
-#define CE_TIME "^" DATE "[Tt]" CLOCK ":(?:[0-5][0-9]|60)(?:\\.[0-9]{1,9})?(?:[Zz]|" OFFSET ")$"
 #define DURATION_MAX_SECONDS 315576000000ULL
 #define HEX "[0-9a-fA-F]"
 #define UUID_ANY "^" HEX "{8}-" HEX "{4}-" HEX "{4}-" HEX "{4}-" HEX "{12}$"
@@ -50,11 +38,9 @@
  * without brackets. */
 #define URI_CHAR "[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2}"
 #define URI "^[A-Za-z][A-Za-z0-9+.-]*:(?:" URI_CHAR "|[\\[\\]])*(?:#(?:" URI_CHAR ")*)?$"
-#define CE_TEXT "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 
 static const char k_schema_uri[] = "https://json-schema.org/draft/2020-12/schema";
 
-static js_node *message_ref(js_ctx *c, const evs_message *m);
 static js_node *value_schema(js_ctx *c, const evs_field *f, const evs_field_rules *r, const char *path);
 
 static void inexact(js_ctx *c, const char *path, const char *what) {
@@ -445,7 +431,7 @@ static js_node *canonical_default(js_ctx *c, const evs_field *f) {
 static js_node *value_schema(js_ctx *c, const evs_field *f, const evs_field_rules *r, const char *path) {
   const evs_type_traits *t = f->traits;
   if (f->message_type) {
-    js_node *s = message_ref(c, f->message_type);
+    js_node *s = js_message_ref(c, f->message_type);
     if (r && f->message_type->wkt == EVS_WKT_TIMESTAMP) {
       if (r->has_timestamp_precision && r->timestamp_precision != EVS_TS_PRECISION_UNSPECIFIED) {
         /* a non-zero digit after the allowed ones */
@@ -664,14 +650,13 @@ static js_node *wkt_schema(js_ctx *c, const evs_message *m) {
     case EVS_WKT_STRUCT: {
       js_node *o = js_type(c, "object");
       js_put(c, o, "propertyNames", js_kv(c, "pattern", js_str(c, NO_NUL)));
-      js_put(c, o, "additionalProperties", js_kv(c, "$ref", js_str(c, "#/$defs/google.protobuf.Value")));
-      message_ref(c, evs_registry_find_message(c->reg, "google.protobuf.Value"));
+      js_put(c, o, "additionalProperties",
+             js_message_ref(c, evs_registry_find_message(c->reg, "google.protobuf.Value")));
       return o;
     }
     case EVS_WKT_LIST_VALUE: {
       js_node *o = js_type(c, "array");
-      js_put(c, o, "items", js_kv(c, "$ref", js_str(c, "#/$defs/google.protobuf.Value")));
-      message_ref(c, evs_registry_find_message(c->reg, "google.protobuf.Value"));
+      js_put(c, o, "items", js_message_ref(c, evs_registry_find_message(c->reg, "google.protobuf.Value")));
       return o;
     }
     case EVS_WKT_VALUE: {
@@ -683,8 +668,8 @@ static js_node *wkt_schema(js_ctx *c, const evs_message *m) {
       js_add(l, js_pattern(c, NO_NUL));
       const evs_message *sm = evs_registry_find_message(c->reg, "google.protobuf.Struct");
       const evs_message *lm = evs_registry_find_message(c->reg, "google.protobuf.ListValue");
-      if (sm) js_add(l, message_ref(c, sm));
-      if (lm) js_add(l, message_ref(c, lm));
+      if (sm) js_add(l, js_message_ref(c, sm));
+      if (lm) js_add(l, js_message_ref(c, lm));
       return o;
     }
     case EVS_WKT_ANY: {
@@ -721,7 +706,7 @@ static js_node *wkt_schema(js_ctx *c, const evs_message *m) {
   }
 }
 
-static js_node *message_ref(js_ctx *c, const evs_message *m) {
+js_node *js_message_ref(js_ctx *c, const evs_message *m) {
   if (!m) return js_raw(c, "false");
   bool known = false;
   for (size_t i = 0; i < c->n_done && !known; i++) known = c->done[i] == m;
@@ -740,12 +725,11 @@ static js_node *message_ref(js_ctx *c, const evs_message *m) {
     c->done[c->n_done++] = m;
   }
   js_node *o = js_obj(c);
-  js_put(c, o, "$ref", js_strf(c, "#/$defs/%s", m->full_name));
+  js_put(c, o, "$ref", js_strf(c, "%s%s", c->ref_prefix, m->full_name));
   return o;
 }
 
-/* Builds the definitions of every message queued by message_ref, in order (new ones join the queue). */
-static void build_defs(js_ctx *c) {
+void js_build_defs(js_ctx *c) {
   for (size_t i = 0; i < c->n_done && !c->nomem; i++) {
     const evs_message *m = c->done[i];
     evs_buf_reset(&c->inexact);
@@ -839,6 +823,7 @@ evs_status evs_jsonschema_write(const evs_registry *reg, const evs_message *m, u
   memset(&c, 0, sizeof c);
   c.reg = reg;
   c.canonical = (flags & EVS_JSONSCHEMA_CANONICAL) != 0;
+  c.ref_prefix = "#/$defs/";
   c.rules = (flags & EVS_JSONSCHEMA_NO_RULES) == 0;
   c.arena = evs_arena_new(0);
   if (!c.arena) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
@@ -858,7 +843,7 @@ evs_status evs_jsonschema_write(const evs_registry *reg, const evs_message *m, u
                        ? "evs-inexact: see docs/jsonschema.md (canonical)"
                        : "evs-inexact: duplicate keys, lone surrogates, nesting depth, numbers beyond "
                          "double precision, numbers in strings with an exponent (see docs/jsonschema.md)"));
-  js_node *ref = message_ref(&c, m);
+  js_node *ref = js_message_ref(&c, m);
   if (env) {
     js_node *e = envelope(&c, m, ref);
     for (js_node *k = e ? e->first : NULL, *next; k; k = next) {
@@ -870,7 +855,7 @@ evs_status evs_jsonschema_write(const evs_registry *reg, const evs_message *m, u
     js_put(&c, root, "$ref", js_get(ref, "$ref"));
   }
   c.defs = js_put(&c, root, "$defs", js_obj(&c));
-  build_defs(&c);
+  js_build_defs(&c);
   evs_status st = EVS_OK;
   if (c.nomem || evs_buf_status(&c.tmp) != EVS_OK || evs_buf_status(&c.inexact) != EVS_OK)
     st = evs_fail(err, EVS_ERR_NOMEM, "out of memory while building the JSON Schema");

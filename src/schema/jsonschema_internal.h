@@ -11,6 +11,21 @@
 #include "evs/buf.h"
 #include "evs/jsonschema.h"
 
+/* Grammars shared by the JSON Schema and AsyncAPI writers (ECMA-262 patterns). */
+#define DATE                                                                                                \
+  "(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|" \
+  "30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579]"   \
+  "[26])00)-02-29)"
+#define CLOCK "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+#define OFFSET "[+-]" CLOCK
+/* Fraction digits the encoder writes: 3, 6 or 9, the last group not 000. */
+#define FRACTION_CANONICAL "\\.(?:[0-9]{3}){0,2}(?:00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})"
+#define TIMESTAMP_READER "^" DATE "T" CLOCK ":[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|" OFFSET ")$"
+#define TIMESTAMP_CANONICAL "^" DATE "T" CLOCK ":[0-5][0-9](?:" FRACTION_CANONICAL ")?Z$"
+/* evs_ce_parse_time: the Timestamp form plus lower-case t/z and a leap second. */
+#define CE_TIME "^" DATE "[Tt]" CLOCK ":(?:[0-5][0-9]|60)(?:\\.[0-9]{1,9})?(?:[Zz]|" OFFSET ")$"
+#define CE_TEXT "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+
 typedef enum js_kind { JS_OBJ, JS_ARR, JS_STR, JS_RAW } js_kind;
 
 /* One JSON value; members of an object carry their key. */
@@ -24,7 +39,8 @@ typedef struct js_node {
 typedef struct js_ctx {
   const evs_registry *reg;
   bool canonical;
-  bool rules; /* map the field rules (not EVS_JSONSCHEMA_NO_RULES) */
+  bool rules;             /* map the field rules (not EVS_JSONSCHEMA_NO_RULES) */
+  const char *ref_prefix; /* where definitions live: "#/$defs/", or "#/components/schemas/" (AsyncAPI) */
   evs_arena *arena;
   bool nomem;
   js_node *defs;            /* the "$defs" object */
@@ -62,6 +78,13 @@ js_node *js_has(js_ctx *c, const char *key, js_node *val);
 js_node *js_get(js_node *obj, const char *key);
 /* Writes n as JSON to out. */
 evs_status js_write(const js_node *n, bool pretty, evs_buf *out, evs_error *err);
+
+/* ---- definitions (jsonschema.c) */
+/* {"$ref": ref_prefix + m's full name}, queueing m's definition ("false" for NULL m). */
+js_node *js_message_ref(js_ctx *c, const evs_message *m);
+/* Builds the definitions of every message queued by js_message_ref into c->defs, in order (new ones join the
+ * queue). */
+void js_build_defs(js_ctx *c);
 
 /* ---- regular expressions (jsonschema_tree.c) */
 /* A signed 65-bit integer: -mag when neg. */

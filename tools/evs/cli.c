@@ -154,6 +154,16 @@ void cli_json_string(FILE *out, const char *s) {
   evs_json_write_string(out, s ? s : "");
 }
 
+int cli_write_output(const cli_cmd *cmd, const char *path, const void *data, size_t len) {
+  FILE *f = path && strcmp(path, "-") ? fopen(path, "wb") : stdout;
+  if (!f) return cli_failf(cmd, "cannot create %s: %s", path, strerror(errno));
+  bool bad = fwrite(data, 1, len, f) != len;
+  bad = fflush(f) != 0 || ferror(f) || bad;
+  if (f != stdout) bad = fclose(f) != 0 || bad;
+  if (bad) return cli_failf(cmd, "writing to %s failed", f == stdout ? "stdout" : path);
+  return CLI_EXIT_OK;
+}
+
 int cli_option_error(const cli_cmd *cmd, int c, char **argv) {
   if (c == ':') return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
   return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);

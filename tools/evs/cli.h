@@ -117,6 +117,9 @@ int cli_tmp_guard_end(cli_tmp_guard *g, int rc);
 /* Handles getopt_long's ':' (missing value) and '?' (unknown option) results as usage errors: call it from
  * the default branch of a command's option switch. Returns CLI_EXIT_USAGE. */
 int cli_option_error(const cli_cmd *cmd, int c, char **argv);
+/* Writes len bytes to path ("-" or NULL: stdout), flushed and closed: CLI_EXIT_OK, or CLI_EXIT_FAIL after
+ * printing why. */
+int cli_write_output(const cli_cmd *cmd, const char *path, const void *data, size_t len);
 /* Writes s as a JSON string literal (quotes included) with the escapes JSON requires. */
 void cli_json_string(FILE *out, const char *s);
 

@@ -10,17 +10,6 @@
 #include "codec_cli.h"
 #include "evs/jsonschema.h"
 
-/* Writes buf to path ("-" or NULL: stdout). */
-static int write_out(const cli_cmd *cmd, const char *path, const evs_buf *buf) {
-  FILE *f = path && strcmp(path, "-") ? fopen(path, "wb") : stdout;
-  if (!f) return cli_failf(cmd, "cannot create %s: %s", path, strerror(errno));
-  bool bad = fwrite(buf->data, 1, buf->len, f) != buf->len;
-  bad = fflush(f) != 0 || ferror(f) || bad;
-  if (f != stdout) bad = fclose(f) != 0 || bad;
-  if (bad) return cli_failf(cmd, "writing to %s failed", f == stdout ? "stdout" : path);
-  return CLI_EXIT_OK;
-}
-
 static int one(const cli_cmd *cmd, const evs_registry *reg, const evs_message *m, uint32_t flags,
                const char *path) {
   evs_buf buf = EVS_BUF_INIT;
@@ -29,7 +18,7 @@ static int one(const cli_cmd *cmd, const evs_registry *reg, const evs_message *m
   if (evs_jsonschema_write(reg, m, flags, &buf, &err) != EVS_OK)
     rc = cli_fail(cmd, &err);
   else
-    rc = write_out(cmd, path, &buf);
+    rc = cli_write_output(cmd, path, buf.data, buf.len);
   evs_buf_free(&buf);
   return rc;
 }

@@ -14,6 +14,8 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_encode.c
   tools/evs/cmd_decode.c
   tools/evs/cmd_jsonschema.c
+  tools/evs/cmd_asyncapi.c
+  tools/evs/cmd_new.c
   tools/evs/cmd_breaking.c
   tools/evs/cmd_broker.c
   tools/evs/cmd_consume.c
