@@ -21,8 +21,8 @@
 /* A JSON document of event type et that passes the validator (whose clock must read DOCS_EXAMPLE_TIME),
  * pretty canonical ProtoJSON, appended to out. On failure prints why (the violations and the generated
  * document) and returns CLI_EXIT_FAIL. */
-int docs_example(const cli_cmd *cmd, const evs_registry *reg, const evs_validator *v, const evs_event_type *et,
-                 evs_buf *out);
+int docs_example(const cli_cmd *cmd, const evs_registry *reg, const evs_validator *v,
+                 const evs_event_type *et, evs_buf *out);
 
 /* The validator clock for the examples. */
 void docs_example_clock(void *ctx, int64_t *seconds, int32_t *nanos);
@@ -32,10 +32,10 @@ void docs_example_clock(void *ctx, int64_t *seconds, int32_t *nanos);
 /* Inline pieces are written into the current block (paragraph, cell, heading, list item). */
 typedef struct docs_out docs_out;
 typedef struct docs_ops {
-  void (*text)(docs_out *o, const char *s);               /* plain text */
-  void (*code)(docs_out *o, const char *s);               /* inline code */
+  void (*text)(docs_out *o, const char *s);                              /* plain text */
+  void (*code)(docs_out *o, const char *s);                              /* inline code */
   void (*link)(docs_out *o, const char *href, const char *s, bool code); /* "#anchor" or "page.md" */
-  void (*badge)(docs_out *o, const char *s);              /* a rule */
+  void (*badge)(docs_out *o, const char *s);                             /* a rule */
   void (*heading_begin)(docs_out *o, int level, const char *anchor);
   void (*heading_end)(docs_out *o);
   void (*para_begin)(docs_out *o);
@@ -56,7 +56,7 @@ struct docs_out {
   const docs_ops *ops;
   FILE *f;
   int heading_shift; /* added to every heading level (an older version's section sits one level lower) */
-  size_t written; /* inline pieces written into the current block (for separators between badges) */
+  size_t written;    /* inline pieces written into the current block (for separators between badges) */
   bool in_list;
   char anchor[600];         /* HTML: the open heading's anchor (its permalink) */
   int level;                /* HTML: the open heading's level */

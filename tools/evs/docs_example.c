@@ -29,8 +29,12 @@ void docs_example_clock(void *ctx, int64_t *seconds, int32_t *nanos) {
   *nanos = 0;
 }
 
-static void put(ex_gen *g, const char *s) { (void)evs_buf_append_str(g->out, s); }
-static void put_string(ex_gen *g, const char *s) { (void)evs_json_append_string(g->out, s, strlen(s)); }
+static void put(ex_gen *g, const char *s) {
+  (void)evs_buf_append_str(g->out, s);
+}
+static void put_string(ex_gen *g, const char *s) {
+  (void)evs_json_append_string(g->out, s, strlen(s));
+}
 
 static bool in_list(const evs_rule_value *v, size_t n, const char *text) {
   for (size_t i = 0; i < n; i++)
@@ -43,7 +47,8 @@ static bool pattern_ok(const char *pattern, const char *s) {
   evs_pattern *p = NULL;
   evs_error err;
   bool matched = false;
-  if (evs_pattern_compile(pattern, &p, &err) == EVS_OK && evs_pattern_match(p, s, strlen(s), &matched, &err) != EVS_OK)
+  if (evs_pattern_compile(pattern, &p, &err) == EVS_OK &&
+      evs_pattern_match(p, s, strlen(s), &matched, &err) != EVS_OK)
     matched = false;
   evs_pattern_free(p);
   return matched;
@@ -71,7 +76,8 @@ static void compose(const evs_field_rules *r, const char *base, char *buf, size_
 
 /* The shortest text a simple pattern matches: literals, escapes, classes (their first character), groups
  * (their first alternative), quantifiers (their minimum, one for + ). Good enough for the patterns event
- * schemas use (`^SKU-[0-9]+$`, `^[A-Z_]+(\.[A-Z_]+)+$`); what it gets wrong the matcher rejects afterwards. */
+ * schemas use (`^SKU-[0-9]+$`, `^[A-Z_]+(\.[A-Z_]+)+$`); what it gets wrong the matcher rejects afterwards.
+ */
 static const char *synth(const char *p, char *out, size_t *len, size_t cap) {
   while (*p && *p != ')' && *p != '|') {
     char ch = 0;
@@ -152,9 +158,20 @@ static void gen_string(ex_gen *g, const evs_field *f, const evs_field_rules *r, 
   char shortest[256] = "";
   size_t shortest_len = 0;
   if (r && r->pattern) synth(r->pattern, shortest, &shortest_len, sizeof shortest);
-  const char *candidates[] = {words,         *schema_version ? schema_version : "1.0", "1.0", "example",
-                              "EXAMPLE.VALUE", "example_value", "EXAMPLE", "Example", "example-value",
-                              "a",             "A",             "1",       "x1",      shortest};
+  const char *candidates[] = {words,
+                              *schema_version ? schema_version : "1.0",
+                              "1.0",
+                              "example",
+                              "EXAMPLE.VALUE",
+                              "example_value",
+                              "EXAMPLE",
+                              "Example",
+                              "example-value",
+                              "a",
+                              "A",
+                              "1",
+                              "x1",
+                              shortest};
   for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
     compose(r, candidates[i], buf, sizeof buf);
     if (pattern_ok(r ? r->pattern : NULL, buf) && !(r && in_list(r->not_in, r->n_not_in, buf)))
@@ -178,8 +195,8 @@ static void gen_int(ex_gen *g, const evs_field *f, const evs_field_rules *r, uns
   char buf[32];
   if (r && r->has_const) return put(g, r->const_value.text);
   if (r && r->n_in) return put(g, r->in[variant % r->n_in]);
-  bool is_unsigned = f->type == EVS_TYPE_UINT32 || f->type == EVS_TYPE_UINT64 || f->type == EVS_TYPE_FIXED32 ||
-                     f->type == EVS_TYPE_FIXED64;
+  bool is_unsigned = f->type == EVS_TYPE_UINT32 || f->type == EVS_TYPE_UINT64 ||
+                     f->type == EVS_TYPE_FIXED32 || f->type == EVS_TYPE_FIXED64;
   int64_t v = 1 + (int64_t)variant;
   if (r && r->has_int_gte && v < r->int_gte) v = r->int_gte + (int64_t)variant;
   if (r && r->has_int_lte && v > r->int_lte) v = r->int_lte;
@@ -343,8 +360,8 @@ static void gen_message(ex_gen *g, const evs_message *m) {
   g->depth--;
 }
 
-int docs_example(const cli_cmd *cmd, const evs_registry *reg, const evs_validator *v, const evs_event_type *et,
-                 evs_buf *out) {
+int docs_example(const cli_cmd *cmd, const evs_registry *reg, const evs_validator *v,
+                 const evs_event_type *et, evs_buf *out) {
   evs_buf json = EVS_BUF_INIT;
   ex_gen g = {.et = et, .out = &json};
   gen_message(&g, et->message);
@@ -354,17 +371,19 @@ int docs_example(const cli_cmd *cmd, const evs_registry *reg, const evs_validato
   evs_violations vs;
   evs_violations_init(&vs);
   int rc = CLI_EXIT_OK;
-  if (evs_json_decode(reg, et->message->c_desc, (const char *)json.data, json.len, NULL, NULL, &msg, &err) != EVS_OK) {
-    rc = cli_failf(cmd, "the example generated for %s %s does not decode: %s\n  %s", et->name, et->schema_version,
-                   err.msg, (const char *)json.data);
+  if (evs_json_decode(reg, et->message->c_desc, (const char *)json.data, json.len, NULL, NULL, &msg, &err) !=
+      EVS_OK) {
+    rc = cli_failf(cmd, "the example generated for %s %s does not decode: %s\n  %s", et->name,
+                   et->schema_version, err.msg, (const char *)json.data);
   } else if (evs_validate_message(v, msg, 0, &vs, &err) != EVS_OK) {
     evs_buf text = EVS_BUF_INIT;
     (void)evs_violations_text(&vs, true, "  ", NULL, &text);
     rc = cli_failf(cmd,
                    "the example generated for %s %s does not pass validation%s%s:\n%s  %s\n"
                    "  (the example generator could not satisfy these rules)",
-                   et->name, et->schema_version, g.problem ? "; cannot satisfy: " : "", g.problem ? g.problem : "",
-                   text.data ? (const char *)text.data : "", (const char *)json.data);
+                   et->name, et->schema_version, g.problem ? "; cannot satisfy: " : "",
+                   g.problem ? g.problem : "", text.data ? (const char *)text.data : "",
+                   (const char *)json.data);
     evs_buf_free(&text);
   } else {
     evs_json_options o = {.flags = EVS_JSON_PRETTY};

@@ -9,19 +9,34 @@
 static void esc_n(FILE *f, const char *s, size_t n) {
   for (; n && *s; s++, n--) {
     switch (*s) {
-      case '&': fputs("&amp;", f); break;
-      case '<': fputs("&lt;", f); break;
-      case '>': fputs("&gt;", f); break;
-      case '"': fputs("&quot;", f); break;
-      case '\'': fputs("&#39;", f); break;
-      default: fputc(*s, f);
+      case '&':
+        fputs("&amp;", f);
+        break;
+      case '<':
+        fputs("&lt;", f);
+        break;
+      case '>':
+        fputs("&gt;", f);
+        break;
+      case '"':
+        fputs("&quot;", f);
+        break;
+      case '\'':
+        fputs("&#39;", f);
+        break;
+      default:
+        fputc(*s, f);
     }
   }
 }
 
-static void esc(FILE *f, const char *s) { esc_n(f, s, (size_t)-1); }
+static void esc(FILE *f, const char *s) {
+  esc_n(f, s, (size_t)-1);
+}
 
-static void h_text(docs_out *o, const char *s) { esc(o->f, s); }
+static void h_text(docs_out *o, const char *s) {
+  esc(o->f, s);
+}
 
 /* Long dotted names (messages, types) may break after a dot, and only there. */
 static void h_code(docs_out *o, const char *s) {
@@ -48,7 +63,8 @@ static void h_link(docs_out *o, const char *href, const char *s, bool code) {
 
 /* Colour by kind: what a producer must do (required), what a reader should know (deprecated, breaking). */
 static void h_badge(docs_out *o, const char *s) {
-  static const char *const kinds[] = {"required", "deprecated", "optional", "breaking", "compatible", "oneof"};
+  static const char *const kinds[] = {"required", "deprecated", "optional",
+                                      "breaking", "compatible", "oneof"};
   const char *kind = "rule";
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
     if (strncmp(s, kinds[i], strlen(kinds[i])) == 0) kind = kinds[i];
@@ -79,8 +95,12 @@ static void h_heading_end(docs_out *o) {
   fprintf(o->f, "</h%d>\n", o->level);
 }
 
-static void h_para_begin(docs_out *o) { fputs("<p>", o->f); }
-static void h_para_end(docs_out *o) { fputs("</p>\n", o->f); }
+static void h_para_begin(docs_out *o) {
+  fputs("<p>", o->f);
+}
+static void h_para_end(docs_out *o) {
+  fputs("</p>\n", o->f);
+}
 
 static void h_table_begin(docs_out *o, const char *const *headers, size_t n) {
   o->n_headers = n < 8 ? n : 8;
@@ -125,9 +145,15 @@ static void h_cell_begin(docs_out *o) {
   o->column++;
 }
 
-static void h_cell_end(docs_out *o) { fputs("</td>", o->f); }
-static void h_row_end(docs_out *o) { fputs("</tr>\n", o->f); }
-static void h_table_end(docs_out *o) { fputs("</tbody></table></div>\n", o->f); }
+static void h_cell_end(docs_out *o) {
+  fputs("</td>", o->f);
+}
+static void h_row_end(docs_out *o) {
+  fputs("</tr>\n", o->f);
+}
+static void h_table_end(docs_out *o) {
+  fputs("</tbody></table></div>\n", o->f);
+}
 
 static void h_code_block(docs_out *o, const char *lang, const char *text) {
   fprintf(o->f, "<pre class=\"%s\"><code>", lang);
@@ -141,7 +167,9 @@ static void h_item_begin(docs_out *o) {
   fputs("<li>", o->f);
 }
 
-static void h_item_end(docs_out *o) { fputs("</li>\n", o->f); }
+static void h_item_end(docs_out *o) {
+  fputs("</li>\n", o->f);
+}
 
 static void h_list_end(docs_out *o) {
   if (o->in_list) fputs("</ul>\n", o->f);
@@ -229,17 +257,19 @@ int docs_write_html(const docs_catalog *c, FILE *f) {
   for (size_t i = 0; i < n_enums; i++)
     if (schema_types_has(&all, NULL, enums[i])) schema_types_add(&sorted, NULL, enums[i]);
 
-  fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<meta name=\"generator\" content=\"evs docs\">\n<title>Event catalog</title>\n<style>\n",
-        f);
+  fputs(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta name=\"generator\" content=\"evs docs\">\n<title>Event catalog</title>\n<style>\n",
+      f);
   fputs(k_css, f);
-  fputs("</style>\n</head>\n<body>\n<header class=\"top\"><a class=\"brand\" href=\"#index\">Event catalog</a>"
-        "<input id=\"q\" type=\"search\" placeholder=\"Search event types, messages, fields\" "
-        "aria-label=\"Search event types, messages and fields\" autocomplete=\"off\">"
-        "<span id=\"count\" aria-live=\"polite\"></span></header>\n<div class=\"layout\">\n<nav id=\"nav\">\n"
-        "<h2>Event types</h2>\n<ul>\n",
-        f);
+  fputs(
+      "</style>\n</head>\n<body>\n<header class=\"top\"><a class=\"brand\" href=\"#index\">Event catalog</a>"
+      "<input id=\"q\" type=\"search\" placeholder=\"Search event types, messages, fields\" "
+      "aria-label=\"Search event types, messages and fields\" autocomplete=\"off\">"
+      "<span id=\"count\" aria-live=\"polite\"></span></header>\n<div class=\"layout\">\n<nav id=\"nav\">\n"
+      "<h2>Event types</h2>\n<ul>\n",
+      f);
   for (size_t i = 0; i < c->n_events; i++) {
     const docs_event *e = &c->events[i];
     schema_types reach;
@@ -253,11 +283,12 @@ int docs_write_html(const docs_catalog *c, FILE *f) {
     nav_item(f, "#type-", name, "", &one, sorted.items[i].en != NULL);
   }
   fputs("</ul>\n</nav>\n<main>\n<section id=\"index\" class=\"doc\">\n<h1>Event catalog</h1>\n", f);
-  fprintf(f,
-          "<p>%zu event types. Each section shows the message, its fields and rules, the CloudEvents headers the "
-          "event travels with on Kafka, an example that passes <code>evs validate</code> and the version "
-          "history. Type in the search box to filter; every heading has a link to share.</p>\n",
-          c->n_events);
+  fprintf(
+      f,
+      "<p>%zu event types. Each section shows the message, its fields and rules, the CloudEvents headers the "
+      "event travels with on Kafka, an example that passes <code>evs validate</code> and the version "
+      "history. Type in the search box to filter; every heading has a link to share.</p>\n",
+      c->n_events);
   docs_out o = {.ops = &k_html_ops, .f = f, .heading_shift = 1};
   docs_write_index(c, &o, NULL);
   fputs("</section>\n", f);

@@ -66,7 +66,9 @@ static void md_heading_begin(docs_out *o, int level, const char *anchor) {
   o->written = 0;
 }
 
-static void md_line_end(docs_out *o) { fputc('\n', o->f); }
+static void md_line_end(docs_out *o) {
+  fputc('\n', o->f);
+}
 
 static void md_para_begin(docs_out *o) {
   fputc('\n', o->f);
@@ -95,9 +97,13 @@ static void md_cell_begin(docs_out *o) {
   o->written = 0;
 }
 
-static void md_cell_end(docs_out *o) { fputs(" |", o->f); }
+static void md_cell_end(docs_out *o) {
+  fputs(" |", o->f);
+}
 
-static void md_nothing(docs_out *o) { (void)o; }
+static void md_nothing(docs_out *o) {
+  (void)o;
+}
 
 static void md_code_block(docs_out *o, const char *lang, const char *text) {
   fprintf(o->f, "\n```%s\n%s\n```\n", lang, text);
@@ -110,7 +116,9 @@ static void md_item_begin(docs_out *o) {
   o->written = 0;
 }
 
-static void md_list_end(docs_out *o) { o->in_list = false; }
+static void md_list_end(docs_out *o) {
+  o->in_list = false;
+}
 
 const docs_ops docs_md_ops = {
     .text = md_text,

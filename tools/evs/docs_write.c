@@ -150,7 +150,8 @@ static void location(docs_out *o, const evs_source_info *src, const char *kind, 
   o->ops->para_end(o);
 }
 
-void docs_write_type(const docs_catalog *c, const evs_message *m, const evs_enum *en, docs_out *o, int level) {
+void docs_write_type(const docs_catalog *c, const evs_message *m, const evs_enum *en, docs_out *o,
+                     int level) {
   (void)c;
   char anchor[600];
   docs_anchor(anchor, sizeof anchor, "type-", m ? m->full_name : en->full_name, NULL);
@@ -190,15 +191,17 @@ static const struct {
   const char *header, *meaning;
 } k_header_meaning[] = {
     {"ce_specversion", "CloudEvents version"},
-    {"ce_id", "unique id of the event: a new UUIDv7 unless the producer gives one; consumers deduplicate on "
-              "(ce_source, ce_id)"},
+    {"ce_id",
+     "unique id of the event: a new UUIDv7 unless the producer gives one; consumers deduplicate on "
+     "(ce_source, ce_id)"},
     {"ce_source", "the producer's source (evs default: /evs)"},
     {"ce_type", "the event type"},
     {"ce_time", "when the event happened: RFC 3339, UTC, milliseconds"},
     {"ce_subject", "only when the producer gives one"},
     {"ce_dataschema", "evs: and the message's full name"},
-    {"content-type", "the record value is the protobuf encoding of the message "
-                     "(application/vnd.confluent.protobuf when Confluent-framed)"},
+    {"content-type",
+     "the record value is the protobuf encoding of the message "
+     "(application/vnd.confluent.protobuf when Confluent-framed)"},
     {"ce_schemaversion", "the message's schema version (evs extension)"},
     {"ce_correlationid", "only when given: the correlation id (evs extension)"},
     {"ce_causationid", "only when given: the id of the event that caused this one (evs extension)"},
@@ -231,12 +234,14 @@ static int headers_section(const docs_catalog *c, const evs_event_type *et, docs
   if (evs_ce_to_headers(&ev, hs, &n, &err) != EVS_OK) return cli_fail(c->cmd, &err);
   evs_status st = evs_validate_event(c->validator, &ev, 0, &vs, &err);
   evs_violations_free(&vs);
-  if (st != EVS_OK) return cli_failf(c->cmd, "the example headers of %s break the envelope's rules: %s", et->name, err.msg);
+  if (st != EVS_OK)
+    return cli_failf(c->cmd, "the example headers of %s break the envelope's rules: %s", et->name, err.msg);
 
   heading(o, 2, NULL, "CloudEvents headers", NULL);
   o->ops->para_begin(o);
-  o->ops->text(o, "The Kafka record carries the event in CloudEvents binary content mode: the value is the "
-                  "message's protobuf encoding, the key is the ");
+  o->ops->text(o,
+               "The Kafka record carries the event in CloudEvents binary content mode: the value is the "
+               "message's protobuf encoding, the key is the ");
   const evs_event_options *opt = et->message->event;
   if (opt && opt->partition_key) {
     o->ops->code(o, opt->partition_key);
@@ -286,8 +291,8 @@ static void fields_diff(docs_out *o, const evs_message *a, const evs_message *b,
   if (any) o->ops->item_end(o);
 }
 
-static int compat_item(const docs_catalog *c, docs_out *o, const evs_event_type *old, const evs_event_type *new,
-                       evs_compat_mode mode) {
+static int compat_item(const docs_catalog *c, docs_out *o, const evs_event_type *old,
+                       const evs_event_type *new, evs_compat_mode mode) {
   evs_compat_rename pair = {old->message->full_name, new->message->full_name};
   evs_compat_options opts = {.mode = mode, .messages = &pair, .n_messages = 1};
   evs_compat_report *rep = NULL;
@@ -298,9 +303,9 @@ static int compat_item(const docs_catalog *c, docs_out *o, const evs_event_type 
   size_t bad = evs_compat_report_violations(rep);
   char text[512];
   bool backward = mode == EVS_COMPAT_BACKWARD;
-  snprintf(text, sizeof text, " %s: a %s reader %s %s events",
-           backward ? "Backward" : "Forward", backward ? new->schema_version : old->schema_version,
-           bad ? "cannot read all" : "reads", backward ? old->schema_version : new->schema_version);
+  snprintf(text, sizeof text, " %s: a %s reader %s %s events", backward ? "Backward" : "Forward",
+           backward ? new->schema_version : old->schema_version, bad ? "cannot read all" : "reads",
+           backward ? old->schema_version : new->schema_version);
   o->ops->item_begin(o);
   o->ops->badge(o, bad ? "breaking" : "compatible");
   o->ops->text(o, text);
@@ -367,7 +372,8 @@ static void facts(const docs_catalog *c, const docs_event *e, const evs_event_ty
     if (v == et) continue;
     o->ops->text(o, shown++ ? ", " : " (also ");
     char href[600];
-    docs_anchor(href, sizeof href, "#event-", e->name, v == &e->versions[e->n_versions - 1] ? NULL : v->schema_version);
+    docs_anchor(href, sizeof href, "#event-", e->name,
+                v == &e->versions[e->n_versions - 1] ? NULL : v->schema_version);
     o->ops->link(o, href, v->schema_version, false);
     if (i == 0 || (i == 1 && &e->versions[0] == et)) o->ops->text(o, ")");
   }

@@ -7,12 +7,15 @@
 #include <string.h>
 
 static const char *type_name(const evs_field *f) {
-  return f->message_type ? f->message_type->full_name : f->enum_type ? f->enum_type->full_name : f->traits->name;
+  return f->message_type ? f->message_type->full_name
+         : f->enum_type  ? f->enum_type->full_name
+                         : f->traits->name;
 }
 
 void schema_type_text(const evs_field *f, char *buf, size_t n) {
   if (f->is_map)
-    snprintf(buf, n, "map<%s, %s>", f->message_type->fields[0].traits->name, type_name(&f->message_type->fields[1]));
+    snprintf(buf, n, "map<%s, %s>", f->message_type->fields[0].traits->name,
+             type_name(&f->message_type->fields[1]));
   else if (f->is_repeated)
     snprintf(buf, n, "repeated %s", type_name(f));
   else
@@ -38,7 +41,8 @@ static void emit(schema_rule_fn fn, void *ctx, const char *fmt, ...) {
   fn(ctx, text);
 }
 
-static void values_rule(schema_rule_fn fn, void *ctx, const char *what, const evs_rule_value *v, size_t count) {
+static void values_rule(schema_rule_fn fn, void *ctx, const char *what, const evs_rule_value *v,
+                        size_t count) {
   if (!count) return;
   char text[1024];
   size_t used = (size_t)snprintf(text, sizeof text, "%s [", what);
@@ -71,9 +75,11 @@ void schema_rules_each(const evs_field_rules *r, schema_rule_fn fn, void *ctx) {
   if (r->has_defined_only && r->defined_only) emit(fn, ctx, "defined values only");
   if (r->has_timestamp_precision && (unsigned)r->timestamp_precision < 4)
     emit(fn, ctx, "precision %s", k_precision_names[r->timestamp_precision]);
-  if (r->has_within) emit(fn, ctx, "within %" PRId64 ".%09" PRId32 "s of now", r->within_seconds, r->within_nanos);
+  if (r->has_within)
+    emit(fn, ctx, "within %" PRId64 ".%09" PRId32 "s of now", r->within_seconds, r->within_nanos);
   if (r->has_max_future)
-    emit(fn, ctx, "at most %" PRId64 ".%09" PRId32 "s in the future", r->max_future_seconds, r->max_future_nanos);
+    emit(fn, ctx, "at most %" PRId64 ".%09" PRId32 "s in the future", r->max_future_seconds,
+         r->max_future_nanos);
   if (r->has_min_items) emit(fn, ctx, "min_items %" PRIu64, r->min_items);
   if (r->has_max_items) emit(fn, ctx, "max_items %" PRIu64, r->max_items);
   if (r->has_unique && r->unique) emit(fn, ctx, "unique");
