@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that evs needs to build, run its demo and run its tests.
 # Idempotent: packages already present are left alone; apt-get update runs only when something is missing.
-# Usage: tools/install-deps.sh [--npm]   (--npm also installs the test-time oracles under tests/oracles/node_modules)
+# Usage: tools/install-deps.sh [--npm]   (--npm also installs the test-time oracles under tests/oracles/node_modules
+#                                         and Debian's chromium, which the docs_browser test drives)
 set -euo pipefail
 
 pkgs=(
@@ -14,6 +15,8 @@ pkgs=(
 # node and npm come with the machine image (Node 20); Debian's nodejs conflicts with it, so it is only
 # installed where no node is present at all.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+# Test-time only, like the npm oracles: the headless browser of the docs_browser test.
+[ "${1:-}" = "--npm" ] && pkgs+=(chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -34,7 +37,7 @@ fi
 
 if [ "${1:-}" = "--npm" ]; then
   here=$(cd "$(dirname "$0")/.." && pwd)
-  if [ ! -x "$here/tests/oracles/node_modules/.bin/buf" ]; then
+  if [ ! -x "$here/tests/oracles/node_modules/.bin/buf" ] || [ ! -d "$here/tests/oracles/node_modules/puppeteer-core" ]; then
     (cd "$here/tests/oracles" && npm install --no-audit --no-fund --loglevel=error)
   fi
 fi

@@ -1,26 +1,12 @@
 /* evs describe: a message (by event type or full name) with its fields, types, rules and comments, and
  * every message and enum it refers to. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-/* Types already printed or queued, so a recursive schema terminates and each type prints once. */
-typedef struct seen_set {
-  const void *items[512];
-  size_t n;
-} seen_set;
-
-static int seen_add(seen_set *s, const void *p) {
-  for (size_t i = 0; i < s->n; i++)
-    if (s->items[i] == p) return 0;
-  if (s->n == sizeof s->items / sizeof s->items[0]) return 0;
-  s->items[s->n++] = p;
-  return 1;
-}
+#include "schema_text.h"
 
 static void print_comment(const char *comment, const char *indent) {
   if (!comment) return;
@@ -30,88 +16,6 @@ static void print_comment(const char *comment, const char *indent) {
     size_t len = nl ? (size_t)(nl - p) : strlen(p);
     printf("%s%.*s\n", indent, (int)len, p);
     p += len + (nl ? 1 : 0);
-  }
-}
-
-static void type_text(const evs_field *f, char *buf, size_t n) {
-  const char *base = f->message_type ? f->message_type->full_name
-                     : f->enum_type  ? f->enum_type->full_name
-                                     : f->traits->name;
-  if (f->is_map) {
-    const evs_field *k = &f->message_type->fields[0], *v = &f->message_type->fields[1];
-    const char *vt = v->message_type ? v->message_type->full_name
-                     : v->enum_type  ? v->enum_type->full_name
-                                     : v->traits->name;
-    snprintf(buf, n, "map<%s, %s>", k->traits->name, vt);
-  } else if (f->is_repeated) {
-    snprintf(buf, n, "repeated %s", base);
-  } else {
-    snprintf(buf, n, "%s", base);
-  }
-}
-
-static const char *const k_uuid_names[] = {"unspecified", "any", "v4", "v7"};
-static const char *const k_precision_names[] = {"unspecified", "seconds", "millis", "micros"};
-
-/* Appends ", <text>" (no comma first) to buf, snprintf-style: stops writing once buf is full. */
-static void rule_append(char *buf, size_t n, size_t *used, const char *fmt, ...) EVS_PRINTF(4, 5);
-static void rule_append(char *buf, size_t n, size_t *used, const char *fmt, ...) {
-  if (*used >= n) return;
-  if (*used) *used += (size_t)snprintf(buf + *used, n - *used, ", ");
-  if (*used >= n) return;
-  va_list ap;
-  va_start(ap, fmt);
-  *used += (size_t)vsnprintf(buf + *used, n - *used, fmt, ap);
-  va_end(ap);
-}
-
-static void values_text(char *buf, size_t n, size_t *used, const char *what, const evs_rule_value *v,
-                        size_t count) {
-  for (size_t i = 0; i < count; i++)
-    rule_append(buf, n, used, "%s%s%s", i ? "" : what, v[i].text, i + 1 == count ? "]" : "");
-}
-
-static void rules_text(const evs_field_rules *r, char *buf, size_t n, size_t *used) {
-  if (!r) return;
-  if (r->has_required && r->required) rule_append(buf, n, used, "required");
-  if (r->has_const) rule_append(buf, n, used, "const %s", r->const_value.text);
-  if (r->pattern) rule_append(buf, n, used, "pattern %s", r->pattern);
-  if (r->prefix) rule_append(buf, n, used, "prefix %s", r->prefix);
-  if (r->suffix) rule_append(buf, n, used, "suffix %s", r->suffix);
-  if (r->contains) rule_append(buf, n, used, "contains %s", r->contains);
-  if (r->has_min_len) rule_append(buf, n, used, "min_len %" PRIu64, r->min_len);
-  if (r->has_max_len) rule_append(buf, n, used, "max_len %" PRIu64, r->max_len);
-  if (r->has_min_bytes) rule_append(buf, n, used, "min_bytes %" PRIu64, r->min_bytes);
-  if (r->has_max_bytes) rule_append(buf, n, used, "max_bytes %" PRIu64, r->max_bytes);
-  if (r->has_uuid && (unsigned)r->uuid < 4) rule_append(buf, n, used, "uuid %s", k_uuid_names[r->uuid]);
-  if (r->has_email && r->email) rule_append(buf, n, used, "email");
-  if (r->has_uri && r->uri) rule_append(buf, n, used, "uri");
-  if (r->has_int_gte) rule_append(buf, n, used, ">= %" PRId64, r->int_gte);
-  if (r->has_int_lte) rule_append(buf, n, used, "<= %" PRId64, r->int_lte);
-  if (r->has_double_gte) rule_append(buf, n, used, ">= %g", r->double_gte);
-  if (r->has_double_lte) rule_append(buf, n, used, "<= %g", r->double_lte);
-  if (r->has_finite && r->finite) rule_append(buf, n, used, "finite");
-  if (r->has_defined_only && r->defined_only) rule_append(buf, n, used, "defined values only");
-  if (r->has_timestamp_precision && (unsigned)r->timestamp_precision < 4)
-    rule_append(buf, n, used, "precision %s", k_precision_names[r->timestamp_precision]);
-  if (r->has_within)
-    rule_append(buf, n, used, "within %" PRId64 ".%09" PRId32 "s of now", r->within_seconds, r->within_nanos);
-  if (r->has_max_future)
-    rule_append(buf, n, used, "at most %" PRId64 ".%09" PRId32 "s in the future", r->max_future_seconds,
-                r->max_future_nanos);
-  if (r->has_min_items) rule_append(buf, n, used, "min_items %" PRIu64, r->min_items);
-  if (r->has_max_items) rule_append(buf, n, used, "max_items %" PRIu64, r->max_items);
-  if (r->has_unique && r->unique) rule_append(buf, n, used, "unique");
-  if (r->has_rfc3339 && r->rfc3339) rule_append(buf, n, used, "rfc3339");
-  values_text(buf, n, used, "in [", r->in_values, r->n_in);
-  values_text(buf, n, used, "not_in [", r->not_in, r->n_not_in);
-  const evs_field_rules *sub[2] = {r->keys, r->values};
-  for (int k = 0; k < 2; k++) {
-    char inner[512];
-    size_t inner_used = 0;
-    inner[0] = '\0';
-    rules_text(sub[k], inner, sizeof inner, &inner_used);
-    if (sub[k]) rule_append(buf, n, used, "%s {%s}", k ? "values" : "keys", inner);
   }
 }
 
@@ -133,7 +37,7 @@ static void print_enum(const evs_enum *e) {
   }
 }
 
-static void print_message(const evs_message *m, seen_set *todo) {
+static void print_message(const evs_message *m) {
   printf("\nmessage %s\n", m->full_name);
   print_location(&m->src);
   print_comment(m->src.leading_comment, "  // ");
@@ -150,44 +54,26 @@ static void print_message(const evs_message *m, seen_set *todo) {
   for (size_t i = 0; i < m->n_fields; i++) {
     const evs_field *f = m->decl_fields[i];
     char type[256], rules[1024];
-    type_text(f, type, sizeof type);
-    size_t used = 0;
-    rules[0] = '\0';
-    rules_text(f->rules, rules, sizeof rules, &used);
+    schema_type_text(f, type, sizeof type);
+    schema_rules_text(f->rules, rules, sizeof rules);
     printf("  %4" PRIu32 "  %s: %s", f->number, f->name, type);
     if (strcmp(f->json_name, f->name) != 0) printf("  (json \"%s\")", f->json_name);
     if (f->oneof) printf("  (oneof %s%s)", f->oneof->name, f->oneof->required ? ", required" : "");
     if (rules[0]) printf("  [%s]", rules);
     fputc('\n', stdout);
     print_comment(f->src.leading_comment, "        // ");
-    const evs_message *sub = f->message_type;
-    if (sub && f->is_map) {
-      const evs_field *v = &sub->fields[1];
-      if (v->message_type && v->message_type->wkt == EVS_WKT_NONE) seen_add(todo, v->message_type);
-      if (v->enum_type && v->enum_type->wkt == EVS_WKT_NONE) seen_add(todo, v->enum_type);
-    } else if (sub && sub->wkt == EVS_WKT_NONE) {
-      seen_add(todo, sub);
-    }
-    if (f->enum_type && f->enum_type->wkt == EVS_WKT_NONE) seen_add(todo, f->enum_type);
   }
 }
 
-/* Prints `root` then every non-well-known type it reaches, breadth first. Enums and messages share one
- * seen list; a pointer tells which by looking it up among the registry's enums. */
-static void describe(const evs_registry *reg, const evs_message *root, const evs_enum *root_enum) {
-  seen_set todo = {{0}, 0};
-  seen_add(&todo, root ? (const void *)root : (const void *)root_enum);
-  size_t n_enums = 0;
-  const evs_enum *const *enums = evs_registry_enums(reg, &n_enums);
-  for (size_t i = 0; i < todo.n; i++) {
-    const void *p = todo.items[i];
-    const evs_enum *e = NULL;
-    for (size_t j = 0; j < n_enums && !e; j++)
-      if ((const void *)enums[j] == p) e = enums[j];
-    if (e)
-      print_enum(e);
+/* Prints `root` then every non-well-known type it reaches, breadth first. */
+static void describe(const evs_message *root, const evs_enum *root_enum) {
+  schema_types types;
+  schema_types_collect(&types, root, root_enum);
+  for (size_t i = 0; i < types.n; i++) {
+    if (types.items[i].en)
+      print_enum(types.items[i].en);
     else
-      print_message((const evs_message *)p, &todo);
+      print_message(types.items[i].msg);
   }
 }
 
@@ -218,7 +104,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if (et)
     printf("event type %s (schema version %s)\n", et->name, *et->schema_version ? et->schema_version : "-");
   if (msg || en) {
-    describe(reg, msg, en);
+    describe(msg, en);
   } else {
     /* Either lookup may know a close name: a type differing in case, a message in another package. */
     evs_error by_type, by_name;

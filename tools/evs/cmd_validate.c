@@ -92,7 +92,7 @@ static evs_status emit_violations(checker *k, const codec_record *rec, evs_error
     snprintf(err->msg, sizeof err->msg, "out of memory writing the result");
     return EVS_ERR_NOMEM;
   }
-  if (b->len) fwrite(b->data, 1, b->len, k->io->out);
+  if (b->len) fwrite(b->data, 1, b->len, k->io->out); /* a valid record in text form: nothing, data NULL */
   return EVS_OK;
 }
 

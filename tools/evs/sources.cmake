@@ -7,6 +7,8 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_uuid.c
   tools/evs/cmd_list.c
   tools/evs/cmd_describe.c
+  tools/evs/schema_text.c
+  tools/evs/cmd_docs.c tools/evs/docs_write.c tools/evs/docs_example.c tools/evs/docs_md.c tools/evs/docs_html.c
   tools/evs/codec_cli.c
   tools/evs/codec_records.c
   tools/evs/cmd_validate.c
