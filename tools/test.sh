@@ -7,7 +7,7 @@
 # Ends with one line "tests: N passed, N failed" over all three runs; exits non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/install-deps.sh --npm
+bash tools/install-deps.sh --tests
 jobs=$(nproc 2>/dev/null || echo 2)
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1"
