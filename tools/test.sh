@@ -41,12 +41,12 @@ run_ctest() {
 }
 
 echo "== build (gcc, -Werror)"
-cmake -S . -B build -DEVS_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DEVS_WERROR=ON -DEVS_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 run_ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== build-asan (AddressSanitizer + UndefinedBehaviorSanitizer, -Werror)"
-cmake -S . -B build-asan -DEVS_WERROR=ON -DEVS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S . -B build-asan -DEVS_WERROR=ON -DEVS_BUILD_TESTS=ON -DEVS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan -j"$jobs"
 # Build-level checks (format, drift, exports, headers, external project) already ran in the plain build.
 run_ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE build
