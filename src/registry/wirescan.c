@@ -103,7 +103,8 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
         break;
       }
     } else if (wire == 3 || wire == 4) {
-      fail(out, field_start, "groups are not supported");
+      fail(out, field_start,
+           "a group (wire type 3 or 4): groups are not supported, or the bytes are of another type");
       break;
     } else {
       fail(out, field_start, "invalid wire type");

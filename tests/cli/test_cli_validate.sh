@@ -62,6 +62,9 @@ printf '%s\n' "$good" | "$evs" encode -t task.created -o "$tmp/good.bin"
 printf '%s\n{}\n' "$good" | "$evs" encode --no-validate -t task.created --delimited -o "$tmp/two.bin"
 v --type task.created --binary -i "$tmp/good.bin"
 check "--binary: a valid message" '[ $rc -eq 0 ]'
+"$evs" decode -t workflow.completed -i "$tmp/good.bin" >/dev/null 2>"$tmp/err"; rc=$?
+check "decode of another type's bytes: the error, then the type they read as" \
+  '[ $rc -eq 1 ] && grep -q "or the bytes are of another type" "$tmp/err" && grep -q "hint: the bytes read exactly and validly as evs.events.tasks.v1.TaskEvent$" "$tmp/err"'
 v --type task.created --binary --delimited -i "$tmp/two.bin"
 check "--binary --delimited: the second record is invalid" \
   '[ $rc -eq 1 ] && grep -q "^record 2 (byte [0-9]*): user_id: value is required \[required\]$" "$tmp/out"'

@@ -12,6 +12,67 @@ typedef struct decoder {
   evs_buf json;
 } decoder;
 
+/* True when msg and every message below it have no unknown fields: the bytes fit the type exactly. */
+static bool fits(const ProtobufCMessage *msg, int depth) {
+  if (msg->n_unknown_fields || depth > 64) return false;
+  const ProtobufCMessageDescriptor *d = msg->descriptor;
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *fd = &d->fields[i];
+    if (fd->type != PROTOBUF_C_TYPE_MESSAGE) continue;
+    const char *base = (const char *)msg + fd->offset;
+    if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t n = *(const size_t *)((const char *)msg + fd->quantifier_offset);
+      ProtobufCMessage *const *v = *(ProtobufCMessage *const *const *)base;
+      for (size_t k = 0; k < n; k++)
+        if (!fits(v[k], depth + 1)) return false;
+    } else if (*(ProtobufCMessage *const *)base && !fits(*(ProtobufCMessage *const *)base, depth + 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Bytes that are not the named type: which event types they read as exactly (no unknown field anywhere) and
+ * validly (every rule kept), as a hint. Only the error path pays for it. */
+static void suggest_types(const codec_io *io, const uint8_t *data, size_t len) {
+  size_t n;
+  const evs_event_type *types = evs_registry_event_types(io->reg, &n);
+  evs_validator *v = NULL;
+  evs_error err;
+  if (!len || evs_validator_new(io->reg, NULL, &v, &err) != EVS_OK) return;
+  evs_violations vs;
+  evs_violations_init(&vs);
+  char list[512] = "";
+  size_t used = 0, found = 0;
+  const evs_message *seen[64];
+  size_t n_seen = 0;
+  for (size_t i = 0; i < n && found < 4 && n_seen < 64; i++) {
+    const evs_message *m = types[i].message;
+    bool dup = m->c_desc == io->desc;
+    for (size_t k = 0; k < n_seen && !dup; k++) dup = seen[k] == m;
+    if (dup) continue; /* a message carrying several event types is tried once */
+    seen[n_seen++] = m;
+    ProtobufCMessage *msg = NULL;
+    if (evs_binary_unpack(m->c_desc, data, len, NULL, NULL, &msg, &err) != EVS_OK) continue;
+    evs_violations_reset(&vs);
+    if (fits(msg, 0) && evs_validate_message(v, msg, EVS_VALIDATE_FAIL_FAST, &vs, &err) == EVS_OK &&
+        used < sizeof list) {
+      if (m->event && m->event->n_types == 1)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s (%s)", found ? ", " : "",
+                                 types[i].name, m->full_name);
+      else
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", found ? ", " : "", m->full_name);
+      found++;
+    }
+    protobuf_c_message_free_unpacked(msg, NULL);
+  }
+  if (found)
+    fprintf(stderr, "evs %s: hint: the bytes read exactly and validly as %s%s\n", io->cmd->name, list,
+            found == 4 ? ", ..." : "");
+  evs_violations_free(&vs);
+  evs_validator_free(v);
+}
+
 /* Converts one binary message and writes its JSON line. Offsets in err are made absolute (bytes from the
  * start of the input). */
 static evs_status decode_one(void *ctx, codec_record *rec, evs_error *err) {
@@ -39,6 +100,12 @@ static evs_status decode_one(void *ctx, codec_record *rec, evs_error *err) {
             "evs %s: hint: the input reads as length-delimited messages (a varint length before each): "
             "try --delimited\n",
             d->io->cmd->name);
+    rec->reported = true;
+  } else if (st != EVS_OK && !rec->where &&
+             (st == EVS_ERR_SYNTAX || st == EVS_ERR_TRUNCATED || st == EVS_ERR_TYPE ||
+              st == EVS_ERR_UNSUPPORTED)) {
+    codec_report(d->io, NULL, err);
+    suggest_types(d->io, rec->data, rec->len);
     rec->reported = true;
   }
   return st;
