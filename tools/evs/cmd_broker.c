@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "evs/kafka.h"
 #include "kafka_cli.h"
+#include "tcp_forward.h"
 
 #define MAX_TOPICS 256
 #define DEFAULT_PARTITIONS 6
@@ -59,12 +60,17 @@ static int write_port_file(const char *path, const char *bootstraps) {
 
 static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
-      {"brokers", required_argument, NULL, 'b'},     {"topic", required_argument, NULL, 't'},
-      {"partitions", required_argument, NULL, 'p'},  {"port-file", required_argument, NULL, 'f'},
-      {"no-default-topics", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0},
+      {"brokers", required_argument, NULL, 'b'},
+      {"topic", required_argument, NULL, 't'},
+      {"partitions", required_argument, NULL, 'p'},
+      {"port-file", required_argument, NULL, 'f'},
+      {"no-default-topics", no_argument, NULL, 'n'},
+      {"port", required_argument, NULL, 'P'},
+      {NULL, 0, NULL, 0},
   };
   unsigned long long brokers = 3, partitions = DEFAULT_PARTITIONS;
   const char *port_file = NULL;
+  unsigned long long port = 0;
   topic_req topics[MAX_TOPICS];
   int n_topics = 0, no_defaults = 0;
   optind = 1;
@@ -90,6 +96,10 @@ static int run(const cli_cmd *self, int argc, char **argv) {
         break;
       case 'n':
         no_defaults = 1;
+        break;
+      case 'P':
+        if (cli_parse_count(optarg, 65535, &port) != 0 || port == 0)
+          return cli_usage_error(self, "--port takes a TCP port 1..65535, not '%s'", optarg);
         break;
       default:
         return cli_option_error(self, c, argv);
@@ -126,6 +136,19 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       rc = cli_fail(self, &err);
   }
   const char *boot = evs_mock_broker_bootstraps(b);
+  /* --port: a fixed bootstrap address relayed to the first broker; clients then reach every broker at the
+   * address the cluster's metadata gives (its own ports). */
+  char fixed[64], first[128], why[256];
+  tcp_forward *fwd = NULL;
+  if (rc == CLI_EXIT_OK && port) {
+    snprintf(first, sizeof first, "%.*s", (int)strcspn(boot, ","), boot);
+    if (tcp_forward_start((int)port, first, &fwd, why, sizeof why) != 0) {
+      rc = cli_failf(self, "%s", why);
+    } else {
+      snprintf(fixed, sizeof fixed, "127.0.0.1:%llu", port);
+      boot = fixed;
+    }
+  }
   if (rc == CLI_EXIT_OK && port_file && write_port_file(port_file, boot) != 0)
     rc = cli_failf(self, "cannot write port file %s: %s", port_file, strerror(errno));
   if (rc == CLI_EXIT_OK) {
@@ -141,6 +164,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     fprintf(stderr, "evs broker: stopping\n");
   }
   if (port_file && rc == CLI_EXIT_OK) remove(port_file);
+  tcp_forward_stop(fwd);
   evs_mock_broker_free(b);
   return rc;
 }
@@ -149,20 +173,23 @@ const cli_cmd cli_cmd_broker = {
     "broker",
     "run an embedded Kafka cluster on loopback for demos and tests",
     "usage: evs broker [--brokers N] [--topic NAME[:PARTITIONS]]... [--partitions N]\n"
-    "                  [--port-file FILE] [--no-default-topics]\n"
+    "                  [--port N] [--port-file FILE] [--no-default-topics]\n"
     "\n"
     "Starts librdkafka's mock Kafka cluster in this process, listening on 127.0.0.1 only, prints its\n"
     "bootstrap address (host:port,...) on stdout and serves until SIGINT or SIGTERM. Point clients at\n"
     "it with --brokers ADDRESS or EVS_BROKERS=ADDRESS. Data lives in memory and is gone on exit.\n"
     "Without --topic it creates every topic the catalog names (evs list); each topic also gets its\n"
     "dead-letter topic NAME.dlq (1 partition). Other topics are created on first use (4 partitions).\n"
-    "The ports are chosen by the system: librdkafka's mock cluster (2.0) cannot be told a port, so\n"
-    "scripts read the address from stdout or --port-file instead of fixing one.\n"
+    "The brokers' ports are chosen by the system (librdkafka's mock cluster cannot be told one);\n"
+    "--port N gives a fixed bootstrap address, 127.0.0.1:N, relayed to the first broker: clients\n"
+    "bootstrap there and then reach each broker at the address the cluster's metadata gives.\n"
+    "Scripts can also read the address from stdout or --port-file.\n"
     "\n"
     "options:\n"
     "  --brokers N              number of brokers, 1..16 (default 3)\n"
     "  --topic NAME[:PARTS]     create this topic (repeatable); replaces the catalog's topics\n"
     "  --partitions N           partitions of topics given without a count (default 6)\n"
+    "  --port N                 a fixed bootstrap address 127.0.0.1:N (exit 1 when N is in use)\n"
     "  --port-file FILE         also write the bootstrap address to FILE (removed on exit)\n"
     "  --no-default-topics      create no topics unless --topic is given\n"
     "  -h, --help               show this help\n",

@@ -20,6 +20,7 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_new.c
   tools/evs/cmd_breaking.c
   tools/evs/cmd_broker.c
+  tools/evs/tcp_forward.c
   tools/evs/cmd_consume.c
   tools/evs/cmd_produce.c
   tools/evs/cmd_topics.c
