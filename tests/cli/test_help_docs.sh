@@ -4,14 +4,15 @@
 set -euo pipefail
 evs="$1"; docs="$2"
 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 block() { awk '/^```text$/{f=1;next} /^```$/{if(f){exit}} f' "$1"; }
 check() { # doc-file, command...
   local doc="$1"; shift
   if [ ! -f "$doc" ]; then echo "missing $doc (for: evs $*)" >&2; fail=1; return; fi
-  if ! diff -u <(block "$doc") <("$evs" "$@") >/tmp/evs-help-diff.$$ 2>&1; then
-    echo "$doc does not match 'evs $*':" >&2; cat /tmp/evs-help-diff.$$ >&2; fail=1
+  if ! diff -u <(block "$doc") <("$evs" "$@") >"$tmp/diff" 2>&1; then
+    echo "$doc does not match 'evs $*':" >&2; cat "$tmp/diff" >&2; fail=1
   fi
-  rm -f /tmp/evs-help-diff.$$
 }
 check "$docs/evs.md" --help
 cmds=$("$evs" --help | awk '/^commands:/{f=1;next} /^$/{f=0} f{print $1}')

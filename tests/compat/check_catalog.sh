@@ -9,13 +9,14 @@
 set -uo pipefail
 evs="$1"; src="$2"
 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 run() { # want, what, args...
   local want="$1" what="$2"; shift 2
-  "$evs" breaking "$@" >/tmp/evs-catalog.$$ 2>&1; local rc=$?
+  "$evs" breaking "$@" >"$tmp/out" 2>&1; local rc=$?
   if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $what: exit $rc, want $want" >&2; sed 's/^/  /' /tmp/evs-catalog.$$ >&2; fail=1
+    echo "FAIL $what: exit $rc, want $want" >&2; sed 's/^/  /' "$tmp/out" >&2; fail=1
   fi
-  rm -f /tmp/evs-catalog.$$
 }
 run 0 "catalog vs released snapshot" "$src/proto" --against "$src/schemas/catalog-released.binpb"
 v1=evs.events.todo.v1.TodoCreated; v2=evs.events.todo.v2.TodoCreated
