@@ -20,6 +20,13 @@ evs_status store_db_fail(evs_store *s, const PGresult *r, evs_error *err, const 
   return EVS_ERR_DATABASE;
 }
 
+/* Server notices ("relation ... already exists, skipping") are not the caller's business: libpq would
+ * print them on stderr. */
+static void ignore_notice(void *arg, const char *message) {
+  (void)arg;
+  (void)message;
+}
+
 void evs_store_close(evs_store *s) {
   if (!s) return;
   if (s->conn) PQfinish(s->conn);
@@ -60,6 +67,7 @@ evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_er
     evs_store_close(s);
     return st;
   }
+  PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
   /* The conditional append relies on READ COMMITTED: each statement of evs_append() sees what committed
    * before it (the check after the locks). A server default of REPEATABLE READ would break that. */
   PGresult *r = PQexec(s->conn, "SET default_transaction_isolation = 'read committed'; SET client_encoding = 'UTF8'");
