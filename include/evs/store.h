@@ -43,7 +43,8 @@ typedef struct evs_store_options {
 /* Connects (libpq) and compiles the registry's validation rules. opts may be NULL. EVS_ERR_INVALID_ARG when
  * neither a URL nor $EVS_DATABASE_URL is given; EVS_ERR_DATABASE with the server's (or libpq's) message
  * when the connection fails. *out is NULL on failure. */
-EVS_API EVS_NODISCARD evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_error *err);
+EVS_API EVS_NODISCARD evs_status evs_store_open(const evs_store_options *opts, evs_store **out,
+                                                evs_error *err);
 EVS_API void evs_store_close(evs_store *s);
 
 /* Applies the migrations the database lacks, each in its own transaction together with its row in
@@ -83,11 +84,11 @@ typedef struct evs_store_spec evs_store_spec;
  * *q points into *owner (free with evs_store_spec_free). EVS_ERR_SYNTAX / EVS_ERR_TYPE / EVS_ERR_VALIDATION
  * with the offset or path of the problem. */
 EVS_API EVS_NODISCARD evs_status evs_store_query_parse(const char *json, size_t len, evs_store_query *q,
-                                                      evs_store_spec **owner, evs_error *err);
+                                                       evs_store_spec **owner, evs_error *err);
 /* Parses an append condition {"failIfEventsMatch": <query>, "after": N} (after optional, >= 0). */
 EVS_API EVS_NODISCARD evs_status evs_store_condition_parse(const char *json, size_t len,
-                                                          evs_store_condition *c, evs_store_spec **owner,
-                                                          evs_error *err);
+                                                           evs_store_condition *c, evs_store_spec **owner,
+                                                           evs_error *err);
 EVS_API void evs_store_spec_free(evs_store_spec *owner);
 
 /* ---- append ------------------------------------------------------------------------------------------- */
@@ -120,8 +121,9 @@ typedef struct evs_store_append_result {
  * an idempotent retry and succeeds without looking at the condition. res may be NULL. EVS_ERR_DATABASE
  * with the server's message. */
 EVS_API EVS_NODISCARD evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t n,
-                                                 const evs_store_condition *cond, evs_store_append_result *res,
-                                                 evs_violations *violations, evs_error *err);
+                                                  const evs_store_condition *cond,
+                                                  evs_store_append_result *res, evs_violations *violations,
+                                                  evs_error *err);
 
 /* ---- reading ------------------------------------------------------------------------------------------ */
 
@@ -141,8 +143,8 @@ typedef evs_status (*evs_store_event_fn)(void *ctx, const evs_stored_event *ev, 
  * could add a matching event (it takes the query's locks), then reads events and head in one snapshot, so
  * every matching event not returned gets a position above *head: `after: *head` in a condition is safe. */
 EVS_API EVS_NODISCARD evs_status evs_store_read(evs_store *s, const evs_store_query *q, int64_t after,
-                                               size_t limit, evs_store_event_fn fn, void *ctx, int64_t *head,
-                                               evs_error *err);
+                                                size_t limit, evs_store_event_fn fn, void *ctx, int64_t *head,
+                                                evs_error *err);
 
 /* A filtered scan, streamed in position order from one snapshot (a server-side cursor): no locks. */
 typedef struct evs_store_filter {
@@ -154,8 +156,8 @@ typedef struct evs_store_filter {
   int64_t time_to_ms;   /* time < this when has_time_to */
 } evs_store_filter;
 
-EVS_API EVS_NODISCARD evs_status evs_store_scan(evs_store *s, const evs_store_filter *f, evs_store_event_fn fn,
-                                                void *ctx, evs_error *err);
+EVS_API EVS_NODISCARD evs_status evs_store_scan(evs_store *s, const evs_store_filter *f,
+                                                evs_store_event_fn fn, void *ctx, evs_error *err);
 
 /* Where a follower is: the (transaction id, position) of the last event it was given; {0, 0} = before the
  * first. */
@@ -168,9 +170,9 @@ typedef struct evs_store_cursor {
  * every transaction still running (the xid8 horizon), in (transaction, position) order, at most limit
  * (0 = 1000); advances *cur. An event committed late with a lower position than one already delivered is
  * still delivered (its transaction held the horizon back), and none twice. *n (may be NULL) = how many. */
-EVS_API EVS_NODISCARD evs_status evs_store_follow(evs_store *s, const evs_store_query *q, evs_store_cursor *cur,
-                                                 size_t limit, evs_store_event_fn fn, void *ctx, size_t *n,
-                                                 evs_error *err);
+EVS_API EVS_NODISCARD evs_status evs_store_follow(evs_store *s, const evs_store_query *q,
+                                                  evs_store_cursor *cur, size_t limit, evs_store_event_fn fn,
+                                                  void *ctx, size_t *n, evs_error *err);
 
 EVS_EXTERN_C_END
 

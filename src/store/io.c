@@ -31,8 +31,10 @@ static id_slot *slot_find(id_slot *slots, size_t n, const char *id) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (strcmp(slots[mid].id, id) < 0) lo = mid + 1;
-    else hi = mid;
+    if (strcmp(slots[mid].id, id) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   for (; lo < n && strcmp(slots[lo].id, id) == 0; lo++)
     if (!slots[lo].seen) return &slots[lo];
@@ -49,8 +51,8 @@ static evs_status validate_all(evs_store *s, const evs_store_event *events, size
       return evs_fail(err, EVS_ERR_INVALID_ARG, "event %zu: needs an id, a type and a payload", i + 1);
     evs_uuid u;
     if (evs_uuid_parse(ce->id, strlen(ce->id), &u, NULL) != EVS_OK)
-      return evs_fail(err, EVS_ERR_VALIDATION, "event %zu: id '%.60s' is not a UUID (the store's event_id)", i + 1,
-                      ce->id);
+      return evs_fail(err, EVS_ERR_VALIDATION, "event %zu: id '%.60s' is not a UUID (the store's event_id)",
+                      i + 1, ce->id);
     evs_error e;
     evs_error_clear(&e);
     evs_status st = evs_kafka_validate(s->validator, ce, events[i].payload, vs, &e);
@@ -64,9 +66,10 @@ static evs_status append_rows(PGresult *r, const evs_store_event *events, size_t
   int rows = PQntuples(r);
   if (rows == 1 && strcmp(PQgetvalue(r, 0, 2), "conflict") == 0) {
     res->conflict_position = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    return evs_fail(err, EVS_ERR_CONFLICT,
-                    "append condition failed: the event at position %lld matches failIfEventsMatch (after %lld)",
-                    (long long)res->conflict_position, (long long)(cond ? cond->after : 0));
+    return evs_fail(
+        err, EVS_ERR_CONFLICT,
+        "append condition failed: the event at position %lld matches failIfEventsMatch (after %lld)",
+        (long long)res->conflict_position, (long long)(cond ? cond->after : 0));
   }
   id_slot *slots = calloc(n, sizeof *slots);
   if (!slots) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
@@ -99,8 +102,9 @@ static evs_status append_rows(PGresult *r, const evs_store_event *events, size_t
   return EVS_OK;
 }
 
-evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t n, const evs_store_condition *cond,
-                            evs_store_append_result *res, evs_violations *violations, evs_error *err) {
+evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t n,
+                            const evs_store_condition *cond, evs_store_append_result *res,
+                            evs_violations *violations, evs_error *err) {
   evs_error local;
   if (!err) err = &local;
   evs_error_clear(err);
@@ -143,9 +147,9 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
   if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK)
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   const char *params[2] = {(const char *)s->text.data, cond ? (const char *)s->cond.data : NULL};
-  PGresult *r = PQexecParams(s->conn,
-                             "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)", 2,
-                             NULL, params, NULL, NULL, 0);
+  PGresult *r =
+      PQexecParams(s->conn, "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)",
+                   2, NULL, params, NULL, NULL, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     st = store_db_fail(s, r, err, "append");
     PQclear(r);
@@ -194,8 +198,8 @@ evs_status evs_store_read(evs_store *s, const evs_store_query *q, int64_t after,
   snprintf(after_s, sizeof after_s, "%lld", (long long)after);
   snprintf(limit_s, sizeof limit_s, "%zu", limit);
   const char *params[3] = {(const char *)s->cond.data, after_s, limit ? limit_s : NULL};
-  PGresult *r = PQexecParams(s->conn, "SELECT head, " ROW_COLUMNS " FROM evs_read($1::jsonb, $2, $3)", 3, NULL,
-                             params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(s->conn, "SELECT head, " ROW_COLUMNS " FROM evs_read($1::jsonb, $2, $3)", 3,
+                             NULL, params, NULL, NULL, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     evs_status st = store_db_fail(s, r, err, "read");
     PQclear(r);
@@ -220,7 +224,7 @@ static evs_status exec_command(evs_store *s, const char *sql, const char *what, 
 }
 
 evs_status evs_store_scan(evs_store *s, const evs_store_filter *f, evs_store_event_fn fn, void *ctx,
-                           evs_error *err) {
+                          evs_error *err) {
   evs_error local;
   if (!err) err = &local;
   evs_error_clear(err);
@@ -239,9 +243,9 @@ evs_status evs_store_scan(evs_store *s, const evs_store_filter *f, evs_store_eve
                            f->has_time_from ? from_s : NULL, f->has_time_to ? to_s : NULL};
   evs_status st = exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "query", err);
   if (st != EVS_OK) return st;
-  PGresult *r = PQexecParams(s->conn,
-                             "SELECT evs_query_open('evs_query', $1::jsonb, $2, $3, $4::timestamptz, $5::timestamptz)",
-                             5, NULL, params, NULL, NULL, 0);
+  PGresult *r = PQexecParams(
+      s->conn, "SELECT evs_query_open('evs_query', $1::jsonb, $2, $3, $4::timestamptz, $5::timestamptz)", 5,
+      NULL, params, NULL, NULL, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK) st = store_db_fail(s, r, err, "query");
   PQclear(r);
   while (st == EVS_OK) {
@@ -277,8 +281,9 @@ evs_status evs_store_follow(evs_store *s, const evs_store_query *q, evs_store_cu
   snprintf(pos_s, sizeof pos_s, "%lld", (long long)cur->position);
   snprintf(limit_s, sizeof limit_s, "%zu", limit ? limit : 1000);
   const char *params[4] = {(const char *)s->cond.data, tx_s, pos_s, limit_s};
-  PGresult *r = PQexecParams(s->conn, "SELECT tx::text, " ROW_COLUMNS " FROM evs_follow($1::jsonb, $2::xid8, $3, $4)",
-                             4, NULL, params, NULL, NULL, 0);
+  PGresult *r =
+      PQexecParams(s->conn, "SELECT tx::text, " ROW_COLUMNS " FROM evs_follow($1::jsonb, $2::xid8, $3, $4)",
+                   4, NULL, params, NULL, NULL, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     evs_status st = store_db_fail(s, r, err, "follow");
     PQclear(r);

@@ -47,7 +47,8 @@ evs_status store_strmap_parse(const char *json, size_t len, store_strmap *m, evs
 
 /* The payload's top-level map<string,string> field `tags`, when it has one. */
 static size_t payload_tags(const ProtobufCMessage *msg, evs_tag *out, size_t max) {
-  const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "tags");
+  const ProtobufCFieldDescriptor *fd =
+      protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "tags");
   if (!fd || fd->label != PROTOBUF_C_LABEL_REPEATED || fd->type != PROTOBUF_C_TYPE_MESSAGE) return 0;
   const ProtobufCMessageDescriptor *ed = fd->descriptor;
   const ProtobufCFieldDescriptor *kf = protobuf_c_message_descriptor_get_field_by_name(ed, "key");
@@ -97,8 +98,8 @@ evs_status store_event_json(evs_store *s, const evs_store_event *ev, evs_buf *ou
     qsort(tags, n_tags, sizeof *tags, tag_cmp);
     for (size_t i = 1; i < n_tags; i++)
       if (strcmp(tags[i].key, tags[i - 1].key) == 0) {
-        evs_fail(err, EVS_ERR_DUPLICATE, "tags: key '%.60s' given twice: the store keeps one value per tag key",
-                 tags[i].key);
+        evs_fail(err, EVS_ERR_DUPLICATE,
+                 "tags: key '%.60s' given twice: the store keeps one value per tag key", tags[i].key);
         evs_buf_free(&tag_store);
         return EVS_ERR_DUPLICATE;
       }
@@ -130,6 +131,9 @@ evs_status store_event_json(evs_store *s, const evs_store_event *ev, evs_buf *ou
   member_str(out, &first, "schemaversion", ce->schema_version);
   member_str(out, &first, "correlationid", ce->correlation_id);
   member_str(out, &first, "causationid", ce->causation_id);
+  /* the attribute as given, so that a read gives back the event that went in (the tags column may hold the
+   * payload's tags instead) */
+  member_str(out, &first, "tags", ce->tags);
   evs_buf_append_str(out, "},\"data\":");
   if (evs_buf_status(out) != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   st = evs_json_encode(s->reg, ev->payload, NULL, out, err);
@@ -151,7 +155,8 @@ static void row_data(evs_store *s, const char *type, const char *version, const 
   const evs_event_type *et = version ? evs_registry_find_event_type_version(s->reg, type, version)
                                      : evs_registry_find_event_type(s->reg, type);
   ProtobufCMessage *msg = NULL;
-  if (et && evs_json_decode(s->reg, et->message->c_desc, data, strlen(data), NULL, NULL, &msg, NULL) == EVS_OK &&
+  if (et &&
+      evs_json_decode(s->reg, et->message->c_desc, data, strlen(data), NULL, NULL, &msg, NULL) == EVS_OK &&
       evs_json_encode(s->reg, msg, NULL, &s->row_data, NULL) == EVS_OK) {
     protobuf_c_message_free_unpacked(msg, NULL);
     return;
@@ -168,14 +173,6 @@ evs_status store_row_event(evs_store *s, const store_row *row, evs_stored_event 
   ev->tx = row->tx ? strtoull(row->tx, NULL, 10) : 0;
   evs_status st = store_strmap_parse(row->metadata, strlen(row->metadata), meta, err);
   if (st != EVS_OK) return evs_fail(err, st, "position %s: metadata: %s", row->position, err ? err->msg : "");
-  store_strmap tags;
-  st = store_strmap_parse(row->tags, strlen(row->tags), &tags, err);
-  if (st != EVS_OK) return evs_fail(err, st, "position %s: tags: %s", row->position, err ? err->msg : "");
-  evs_buf_reset(&s->row_tags);
-  st = evs_ce_tags_encode(tags.pairs, tags.n, &s->row_tags);
-  if (st == EVS_OK) st = evs_buf_append_byte(&s->row_tags, 0);
-  store_strmap_free(&tags);
-  if (st != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   if (evs_time_format_rfc3339_ms(strtoll(row->time_ms, NULL, 10), s->row_time, NULL) != EVS_OK)
     return evs_fail(err, EVS_ERR_RANGE, "position %s: time out of range", row->position);
   evs_ce_event *ce = &ev->ce;
@@ -190,7 +187,7 @@ evs_status store_row_event(evs_store *s, const store_row *row, evs_stored_event 
   ce->schema_version = meta_get(meta, "schemaversion");
   ce->correlation_id = meta_get(meta, "correlationid");
   ce->causation_id = meta_get(meta, "causationid");
-  ce->tags = s->row_tags.len > 1 ? (const char *)s->row_tags.data : NULL;
+  ce->tags = meta_get(meta, "tags");
   row_data(s, row->type, ce->schema_version, row->data);
   ce->data_kind = EVS_CE_DATA_JSON;
   ce->data = s->row_data.data;

@@ -44,13 +44,20 @@ static void *spec_alloc(evs_store_spec *o, size_t size) {
 
 static const char *kind_name(const jvalue *v) {
   switch (v ? v->kind_case : GOOGLE__PROTOBUF__VALUE__KIND__NOT_SET) {
-  case GOOGLE__PROTOBUF__VALUE__KIND_NULL_VALUE: return "null";
-  case GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE: return "a number";
-  case GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE: return "a string";
-  case GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE: return "a boolean";
-  case GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE: return "an object";
-  case GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE: return "an array";
-  default: return "nothing";
+    case GOOGLE__PROTOBUF__VALUE__KIND_NULL_VALUE:
+      return "null";
+    case GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE:
+      return "a number";
+    case GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE:
+      return "a string";
+    case GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE:
+      return "a boolean";
+    case GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE:
+      return "an object";
+    case GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE:
+      return "an array";
+    default:
+      return "nothing";
   }
 }
 
@@ -198,7 +205,8 @@ static evs_status parse_doc(const char *json, size_t len, evs_store_spec **owner
 
 evs_status evs_store_query_parse(const char *json, size_t len, evs_store_query *q, evs_store_spec **owner,
                                  evs_error *err) {
-  if (!q || !owner || (!json && len)) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_query_parse: NULL");
+  if (!q || !owner || (!json && len))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_query_parse: NULL");
   jvalue *doc = NULL;
   evs_status st = parse_doc(json, len, owner, &doc, err);
   if (st == EVS_OK) st = parse_query_value(*owner, doc, "", q, err);

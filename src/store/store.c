@@ -36,7 +36,6 @@ void evs_store_close(evs_store *s) {
   evs_buf_free(&s->cond);
   evs_buf_free(&s->row_store);
   evs_buf_free(&s->row_data);
-  evs_buf_free(&s->row_tags);
   free(s);
 }
 
@@ -62,15 +61,18 @@ evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_er
   }
   s->conn = PQconnectdb(url);
   if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
-    if (!s->conn) st = evs_fail(err, EVS_ERR_NOMEM, "out of memory connecting to the database");
-    else st = store_db_fail(s, NULL, err, "connecting to the database");
+    if (!s->conn)
+      st = evs_fail(err, EVS_ERR_NOMEM, "out of memory connecting to the database");
+    else
+      st = store_db_fail(s, NULL, err, "connecting to the database");
     evs_store_close(s);
     return st;
   }
   PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
   /* The conditional append relies on READ COMMITTED: each statement of evs_append() sees what committed
    * before it (the check after the locks). A server default of REPEATABLE READ would break that. */
-  PGresult *r = PQexec(s->conn, "SET default_transaction_isolation = 'read committed'; SET client_encoding = 'UTF8'");
+  PGresult *r =
+      PQexec(s->conn, "SET default_transaction_isolation = 'read committed'; SET client_encoding = 'UTF8'");
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
     st = store_db_fail(s, r, err, "setting up the session");
     PQclear(r);
@@ -117,7 +119,8 @@ static evs_status migrate_one(evs_store *s, const store_migration *m, bool *done
   char version[16];
   snprintf(version, sizeof version, "%d", m->version);
   const char *params[2] = {version, m->name};
-  if (!(r = exec_ok(s, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, params, what, err))) goto fail;
+  if (!(r = exec_ok(s, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, params, what, err)))
+    goto fail;
   bool have = PQntuples(r) > 0;
   PQclear(r);
   if (!have) {
@@ -129,7 +132,8 @@ static evs_status migrate_one(evs_store *s, const store_migration *m, bool *done
       goto fail;
     }
     PQclear(r);
-    if (!(r = exec_ok(s, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, params, what, err)))
+    if (!(r = exec_ok(s, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, params, what,
+                      err)))
       goto fail;
     PQclear(r);
   }

@@ -15,10 +15,9 @@ struct evs_store {
   evs_violations scratch; /* violations when the caller wants none */
   evs_buf text;           /* the JSON parameters of a call */
   evs_buf cond;
-  evs_buf row_store;  /* strings of the event handed to a callback */
-  evs_buf row_data;   /* its data */
-  evs_buf row_tags;   /* its tags attribute */
-  char row_time[32];  /* its time (EVS_TIME_RFC3339_SIZE) */
+  evs_buf row_store; /* strings of the event handed to a callback */
+  evs_buf row_data;  /* its data */
+  char row_time[32]; /* its time (EVS_TIME_RFC3339_SIZE) */
 };
 
 /* EVS_ERR_DATABASE with what the server said (or libpq, when the connection is gone), prefixed by `what`. */

@@ -24,6 +24,7 @@
 typedef struct store_cli {
   const cli_cmd *self;
   const char *db, *input, *query_json, *condition_json;
+  const char *input_name; /* for messages: the file or "stdin" */
   const char *since, *until;
   const char *types[MAX_TERMS];
   size_t n_types;
@@ -111,11 +112,11 @@ static void batch_free(batch *b) {
 static bool batch_grow(batch *b) {
   if (b->n < b->cap) return true;
   size_t cap = b->cap ? b->cap * 2 : 64;
-#define GROW(field)                                          \
-  do {                                                       \
-    void *p = realloc(b->field, cap * sizeof *b->field);     \
-    if (!p) return false;                                    \
-    b->field = p;                                            \
+#define GROW(field)                                      \
+  do {                                                   \
+    void *p = realloc(b->field, cap * sizeof *b->field); \
+    if (!p) return false;                                \
+    b->field = p;                                        \
   } while (0)
   GROW(lines);
   GROW(stores);
@@ -154,7 +155,8 @@ static int append_batch(store_cli *c, evs_store *s, batch *b, const evs_store_co
     for (size_t i = 0; i < b->n; i++) {
       printf("{\"line\":%llu,\"id\":", b->line_no[i]);
       cli_json_string(stdout, b->ce[i].id);
-      printf(",\"position\":%lld,\"outcome\":\"%s\"}\n", (long long)pos[i], dup[i] ? "duplicate" : "appended");
+      printf(",\"position\":%lld,\"outcome\":\"%s\"}\n", (long long)pos[i],
+             dup[i] ? "duplicate" : "appended");
     }
     fprintf(stderr, "evs store append: %zu appended, %zu duplicate%s\n", res.appended, res.duplicates,
             res.duplicates == 1 ? "" : "s");
@@ -164,8 +166,8 @@ static int append_batch(store_cli *c, evs_store *s, batch *b, const evs_store_co
   } else if (st == EVS_ERR_DATABASE || st == EVS_ERR_NOMEM) {
     rc = db_fail(c, &err);
   } else {
-    fprintf(stderr, "evs store append: line %llu: %s [%s]; nothing stored\n", b->line_no[res.invalid_index],
-            err.msg, evs_status_name(st));
+    fprintf(stderr, "evs store append: %s:%llu: %s [%s]; nothing stored\n", c->input_name,
+            b->line_no[res.invalid_index], err.msg, evs_status_name(st));
     if (st == EVS_ERR_VALIDATION) kafka_cli_print_violations(&vs);
     rc = CLI_EXIT_FAIL;
   }
@@ -181,8 +183,8 @@ static int cmd_append(store_cli *c, evs_store *s, const evs_registry *reg) {
   evs_store_spec *owner = NULL;
   evs_error err;
   evs_error_clear(&err);
-  if (c->condition_json &&
-      evs_store_condition_parse(c->condition_json, strlen(c->condition_json), &cond, &owner, &err) != EVS_OK) {
+  if (c->condition_json && evs_store_condition_parse(c->condition_json, strlen(c->condition_json), &cond,
+                                                     &owner, &err) != EVS_OK) {
     char text[512];
     evs_error_format(&err, text, sizeof text);
     return cli_usage_error(c->self, "--condition: %s", text);
@@ -197,6 +199,7 @@ static int cmd_append(store_cli *c, evs_store *s, const evs_registry *reg) {
       return cli_failf(c->self, "%s: %s", c->input, strerror(errno));
     }
   }
+  c->input_name = name;
   cli_lines lines = {.max = LINE_MAX_BYTES};
   batch b = {0};
   int rc = CLI_EXIT_OK;
@@ -275,7 +278,8 @@ static int build_query(store_cli *c, evs_store_query *q, evs_store_item *item, e
   if (!c->n_types && !c->n_tags) return CLI_EXIT_OK;
   for (size_t i = 0; i < c->n_tags; i++) {
     char *colon = strchr(c->tag_args[i], ':');
-    if (!colon || colon == c->tag_args[i]) return cli_usage_error(c->self, "--tag wants KEY:VALUE, got '%s'", c->tag_args[i]);
+    if (!colon || colon == c->tag_args[i])
+      return cli_usage_error(c->self, "--tag wants KEY:VALUE, got '%s'", c->tag_args[i]);
     *colon = 0;
     tags[i].key = c->tag_args[i];
     tags[i].value = colon + 1;
@@ -357,8 +361,22 @@ static int cmd_read(store_cli *c, evs_store *s, bool scan) {
   return rc;
 }
 
-enum { OPT_DB = 0x200, OPT_CONDITION, OPT_QUERY, OPT_AFTER, OPT_BEFORE, OPT_LIMIT, OPT_BATCH, OPT_FOLLOW,
-       OPT_COUNT, OPT_IDLE, OPT_POLL, OPT_SINCE, OPT_UNTIL, OPT_TAG };
+enum {
+  OPT_DB = 0x200,
+  OPT_CONDITION,
+  OPT_QUERY,
+  OPT_AFTER,
+  OPT_BEFORE,
+  OPT_LIMIT,
+  OPT_BATCH,
+  OPT_FOLLOW,
+  OPT_COUNT,
+  OPT_IDLE,
+  OPT_POLL,
+  OPT_SINCE,
+  OPT_UNTIL,
+  OPT_TAG
+};
 
 static int number(const cli_cmd *self, const char *name, const char *arg, unsigned long long *out) {
   if (cli_parse_count(arg, (1ULL << 53), out) != 0)
@@ -402,29 +420,58 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     if (taken) continue;
     int rc = CLI_EXIT_OK;
     switch (ch) {
-    case OPT_DB: c.db = optarg; break;
-    case 'i': c.input = optarg; break;
-    case OPT_CONDITION: c.condition_json = optarg; break;
-    case OPT_QUERY: c.query_json = optarg; break;
-    case 't':
-      if (c.n_types == MAX_TERMS) return cli_usage_error(self, "at most %d --type options", MAX_TERMS);
-      c.types[c.n_types++] = optarg;
-      break;
-    case OPT_TAG:
-      if (c.n_tags == MAX_TERMS) return cli_usage_error(self, "at most %d --tag options", MAX_TERMS);
-      c.tag_args[c.n_tags++] = optarg;
-      break;
-    case OPT_AFTER: rc = number(self, "--after", optarg, &c.after); break;
-    case OPT_BEFORE: rc = number(self, "--before", optarg, &c.before); break;
-    case OPT_SINCE: c.since = optarg; break;
-    case OPT_UNTIL: c.until = optarg; break;
-    case OPT_LIMIT: rc = number(self, "--limit", optarg, &c.limit); break;
-    case OPT_BATCH: rc = number(self, "--batch-size", optarg, &c.batch); break;
-    case OPT_FOLLOW: c.follow = true; break;
-    case OPT_COUNT: rc = number(self, "--count", optarg, &c.count); break;
-    case OPT_IDLE: rc = number(self, "--idle-exit-ms", optarg, &c.idle_ms); break;
-    case OPT_POLL: rc = number(self, "--poll-ms", optarg, &c.poll_ms); break;
-    default: return cli_option_error(self, ch, argv + 1);
+      case OPT_DB:
+        c.db = optarg;
+        break;
+      case 'i':
+        c.input = optarg;
+        break;
+      case OPT_CONDITION:
+        c.condition_json = optarg;
+        break;
+      case OPT_QUERY:
+        c.query_json = optarg;
+        break;
+      case 't':
+        if (c.n_types == MAX_TERMS) return cli_usage_error(self, "at most %d --type options", MAX_TERMS);
+        c.types[c.n_types++] = optarg;
+        break;
+      case OPT_TAG:
+        if (c.n_tags == MAX_TERMS) return cli_usage_error(self, "at most %d --tag options", MAX_TERMS);
+        c.tag_args[c.n_tags++] = optarg;
+        break;
+      case OPT_AFTER:
+        rc = number(self, "--after", optarg, &c.after);
+        break;
+      case OPT_BEFORE:
+        rc = number(self, "--before", optarg, &c.before);
+        break;
+      case OPT_SINCE:
+        c.since = optarg;
+        break;
+      case OPT_UNTIL:
+        c.until = optarg;
+        break;
+      case OPT_LIMIT:
+        rc = number(self, "--limit", optarg, &c.limit);
+        break;
+      case OPT_BATCH:
+        rc = number(self, "--batch-size", optarg, &c.batch);
+        break;
+      case OPT_FOLLOW:
+        c.follow = true;
+        break;
+      case OPT_COUNT:
+        rc = number(self, "--count", optarg, &c.count);
+        break;
+      case OPT_IDLE:
+        rc = number(self, "--idle-exit-ms", optarg, &c.idle_ms);
+        break;
+      case OPT_POLL:
+        rc = number(self, "--poll-ms", optarg, &c.poll_ms);
+        break;
+      default:
+        return cli_option_error(self, ch, argv + 1);
     }
     if (rc != CLI_EXIT_OK) return rc;
   }
@@ -441,16 +488,20 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if ((c.before || c.since || c.until) && !is_query)
     return cli_usage_error(self, "--before, --since and --until are for 'query'");
   if ((c.follow || c.limit) && !is_read) return cli_usage_error(self, "--follow and --limit are for 'read'");
-  if ((c.count || c.idle_ms) && !c.follow) return cli_usage_error(self, "--count and --idle-exit-ms go with --follow");
+  if ((c.count || c.idle_ms) && !c.follow)
+    return cli_usage_error(self, "--count and --idle-exit-ms go with --follow");
   if (c.follow && c.after) return cli_usage_error(self, "--follow starts at the beginning: not with --after");
   evs_registry *reg = NULL;
   evs_store *s = NULL;
   int rc = open_store(&c, &reg, &s);
   if (rc == CLI_EXIT_OK) {
     const evs_registry *r = reg ? reg : evs_registry_builtin(NULL);
-    if (strcmp(sub, "migrate") == 0) rc = cmd_migrate(&c, s);
-    else if (is_append) rc = cmd_append(&c, s, r);
-    else rc = cmd_read(&c, s, is_query);
+    if (strcmp(sub, "migrate") == 0)
+      rc = cmd_migrate(&c, s);
+    else if (is_append)
+      rc = cmd_append(&c, s, r);
+    else
+      rc = cmd_read(&c, s, is_query);
   }
   evs_store_close(s);
   evs_registry_free(reg);
@@ -489,7 +540,8 @@ const cli_cmd cli_cmd_store = {
     "          after --idle-exit-ms without new ones.\n"
     "query     a filtered scan in position order (types, tags, positions, time range), streamed.\n"
     "\n"
-    "QUERY: \"all\", or an array of items (OR-ed), each {\"types\": [T, ...], \"tags\": [\"key:value\", ...]}\n"
+    "QUERY: \"all\", or an array of items (OR-ed), each {\"types\": [T, ...], \"tags\": [\"key:value\", "
+    "...]}\n"
     "(an event matches an item when its type is one of the types and it has all the tags; either may be\n"
     "left out). Events carry one value per tag key, so \"key:value\" matches tags {\"key\": \"value\"}.\n"
     "Events are written as CloudEvents JSON lines (the form evs consume -o json writes).\n"
@@ -510,7 +562,8 @@ const cli_cmd cli_cmd_store = {
     "  --follow                 read: tail the store\n"
     "  --count N                --follow: stop after N events\n"
     "  --idle-exit-ms MS        --follow: stop after MS milliseconds without a new event\n"
-    "  --poll-ms MS             --follow: look for new events every MS milliseconds (default 100)\n" CLI_SCHEMA_HELP
+    "  --poll-ms MS             --follow: look for new events every MS milliseconds (default "
+    "100)\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 done, 1 failure (bad input: nothing stored; the database failed), 2 usage error,\n"
