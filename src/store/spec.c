@@ -1,7 +1,6 @@
 /* Query and condition documents (JSON, the DCB specification's terms) parsed into evs_store_query /
  * evs_store_condition, and queries written as the server functions take them. The JSON text is parsed by
  * the codec as a google.protobuf.Value (the library's one JSON parser); this file only walks the tree. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +239,7 @@ evs_status evs_store_condition_parse(const char *json, size_t len, evs_store_con
       double d = after->number_value;
       if (after->kind_case != GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE)
         st = spec_type_fail(err, "after", "a position (a whole number >= 0)", after);
-      else if (!(d >= 0 && d <= 9007199254740992.0) || floor(d) != d)
+      else if (!(d >= 0 && d <= 9007199254740992.0) || (double)(int64_t)d != d)
         st = evs_fail(err, EVS_ERR_RANGE, "after: %g is not a position (a whole number 0..2^53)", d);
       else
         c->after = (int64_t)d;
