@@ -46,7 +46,7 @@ pg_fixture_start() {
     echo "pg_fixture: initdb failed" >&2
     return 1
   fi
-  local opts="-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c max_connections=100"
+  local opts="-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c max_connections=40"
   opts="$opts -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
   for o in "$@"; do opts="$opts -c $o"; done
   if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -o "$opts" -w -t 30 start \

@@ -75,10 +75,11 @@ static bool make_event(test_event *e, const char *type, const char *tags, const 
   if (evs_time_format_rfc3339_ms(evs_time_now_ms(), e->time, NULL) != EVS_OK) return false;
   snprintf(e->tags, sizeof e->tags, "%s", tags);
   char json[1024];
-  snprintf(json, sizeof json,
-           "{\"id\":\"%s\",\"type\":\"%s\",\"timestamp\":\"%s\",\"tags\":{},\"metadata\":{\"workflowVersion\":"
-           "\"1.0.0\",\"eventSource\":\"system\"},\"data\":{\"note\":\"%s\"}}",
-           e->id, type, e->time, note);
+  snprintf(
+      json, sizeof json,
+      "{\"id\":\"%s\",\"type\":\"%s\",\"timestamp\":\"%s\",\"tags\":{},\"metadata\":{\"workflowVersion\":"
+      "\"1.0.0\",\"eventSource\":\"system\"},\"data\":{\"note\":\"%s\"}}",
+      e->id, type, e->time, note);
   const evs_event_type *et = evs_registry_find_event_type(evs_registry_builtin(NULL), type);
   if (!et) return false;
   if (evs_json_decode(evs_registry_builtin(NULL), et->message->c_desc, json, strlen(json), NULL, NULL,
@@ -298,9 +299,12 @@ static void test_conditions(void **state) {
   assert_int_equal(append_one(s, &f, &c, NULL, &err), EVS_ERR_CONFLICT);
   evs_store_spec_free(o);
   /* malformed conditions */
-  static const char *const bad[] = {"{\"failIfEventsMatch\":[]}", "{\"failIfEventsMatch\":[{\"tags\":[\"nocolon\"]}]}",
-                                    "{\"failIfEventsMatch\":\"all\",\"after\":-1}", "{\"after\":1}",
-                                    "{\"failIfEventsMatch\":[{\"typo\":[]}]}", "[1"};
+  static const char *const bad[] = {"{\"failIfEventsMatch\":[]}",
+                                    "{\"failIfEventsMatch\":[{\"tags\":[\"nocolon\"]}]}",
+                                    "{\"failIfEventsMatch\":\"all\",\"after\":-1}",
+                                    "{\"after\":1}",
+                                    "{\"failIfEventsMatch\":[{\"typo\":[]}]}",
+                                    "[1"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     assert_int_not_equal(evs_store_condition_parse(bad[i], strlen(bad[i]), &c, &o, &err), EVS_OK);
     assert_null(o);
@@ -333,8 +337,10 @@ static void *race(void *arg) {
   }
   for (int round = 0; round < ROUNDS; round++) {
     char tag[64], tags[96];
-    if (r->disjoint) snprintf(tag, sizeof tag, "race-d-%d-%d", round, r->id);
-    else snprintf(tag, sizeof tag, "race-%d", round);
+    if (r->disjoint)
+      snprintf(tag, sizeof tag, "race-d-%d-%d", round, r->id);
+    else
+      snprintf(tag, sizeof tag, "race-%d", round);
     snprintf(tags, sizeof tags, "issueId=%s&writer=w%d", tag, r->id);
     const char *types[] = {TYPE_A};
     evs_tag t = {"issueId", tag};
@@ -347,11 +353,16 @@ static void *race(void *arg) {
     bool made = make_event(&e, TYPE_A, tags, "race");
     /* every writer has decided (read its boundary) before any appends */
     pthread_barrier_wait(r->barrier);
-    if (st == EVS_OK && made) st = append_one(s, &e, &c, NULL, &err);
-    else if (st == EVS_OK) st = EVS_ERR_INTERNAL;
-    if (st == EVS_OK) r->wins[round] = 1;
-    else if (st == EVS_ERR_CONFLICT) r->conflicts++;
-    else if (!r->errors++) snprintf(r->error, sizeof r->error, "%s", err.msg);
+    if (st == EVS_OK && made)
+      st = append_one(s, &e, &c, NULL, &err);
+    else if (st == EVS_OK)
+      st = EVS_ERR_INTERNAL;
+    if (st == EVS_OK)
+      r->wins[round] = 1;
+    else if (st == EVS_ERR_CONFLICT)
+      r->conflicts++;
+    else if (!r->errors++)
+      snprintf(r->error, sizeof r->error, "%s", err.msg);
     free_event(&e);
     pthread_barrier_wait(r->barrier);
   }
@@ -399,7 +410,7 @@ static void test_racers_disjoint(void **state) {
 /* A random query over a small tag/type space (so that appends collide), as in bwaidelich's oracle: all,
  * types only, tags only, both, or two items. */
 typedef struct oq {
-  int kind;         /* 0 all, 1 types, 2 tags, 3 both, 4 two items */
+  int kind;            /* 0 all, 1 types, 2 tags, 3 both, 4 two items */
   int type, issue, pr; /* type 0 = A, 1 = B; issue 0..2; pr 0..1 */
 } oq;
 
@@ -424,11 +435,16 @@ static const char *const o_prs[] = {"p-1", "p-2"};
 
 static bool oq_matches(const oq *q, int type, int issue, int pr) {
   switch (q->kind) {
-  case 0: return true;
-  case 1: return type == q->type;
-  case 2: return issue == q->issue;
-  case 3: return type == q->type && issue == q->issue;
-  default: return (type == q->type && issue == q->issue) || pr == q->pr;
+    case 0:
+      return true;
+    case 1:
+      return type == q->type;
+    case 2:
+      return issue == q->issue;
+    case 3:
+      return type == q->type && issue == q->issue;
+    default:
+      return (type == q->type && issue == q->issue) || pr == q->pr;
   }
 }
 
@@ -439,14 +455,22 @@ static void oq_build(const oq *q, evs_store_item items[2], evs_tag tags[2], evs_
   tags[1] = (evs_tag){"prId", o_prs[q->pr]};
   *out = (evs_store_query){.items = items, .n_items = 1};
   switch (q->kind) {
-  case 0: out->n_items = 0; break;
-  case 1: items[0] = (evs_store_item){.types = &o_types[q->type], .n_types = 1}; break;
-  case 2: items[0] = (evs_store_item){.tags = &tags[0], .n_tags = 1}; break;
-  case 3: items[0] = (evs_store_item){.types = &o_types[q->type], .n_types = 1, .tags = &tags[0], .n_tags = 1}; break;
-  default:
-    items[0] = (evs_store_item){.types = &o_types[q->type], .n_types = 1, .tags = &tags[0], .n_tags = 1};
-    items[1] = (evs_store_item){.tags = &tags[1], .n_tags = 1};
-    out->n_items = 2;
+    case 0:
+      out->n_items = 0;
+      break;
+    case 1:
+      items[0] = (evs_store_item){.types = &o_types[q->type], .n_types = 1};
+      break;
+    case 2:
+      items[0] = (evs_store_item){.tags = &tags[0], .n_tags = 1};
+      break;
+    case 3:
+      items[0] = (evs_store_item){.types = &o_types[q->type], .n_types = 1, .tags = &tags[0], .n_tags = 1};
+      break;
+    default:
+      items[0] = (evs_store_item){.types = &o_types[q->type], .n_types = 1, .tags = &tags[0], .n_tags = 1};
+      items[1] = (evs_store_item){.tags = &tags[1], .n_tags = 1};
+      out->n_items = 2;
   }
 }
 
@@ -467,7 +491,9 @@ static void *oracle_run(void *arg) {
     return NULL;
   }
   for (int i = 0; i < ORACLE_APPENDS * 4 && w->n < ORACLE_APPENDS; i++) {
-    decision d = {.q = {.kind = rand_r(&w->seed) % 5, .type = rand_r(&w->seed) % 2, .issue = rand_r(&w->seed) % 3,
+    decision d = {.q = {.kind = rand_r(&w->seed) % 5,
+                        .type = rand_r(&w->seed) % 2,
+                        .issue = rand_r(&w->seed) % 3,
                         .pr = rand_r(&w->seed) % 2}};
     evs_store_item items[2];
     evs_tag tags[2];
@@ -488,8 +514,10 @@ static void *oracle_run(void *arg) {
     }
     evs_status st = append_one(s, &e, &c, &d.position, &err);
     free_event(&e);
-    if (st == EVS_OK) w->d[w->n++] = d;
-    else if (st != EVS_ERR_CONFLICT && !w->errors++) snprintf(w->error, sizeof w->error, "append: %s", err.msg);
+    if (st == EVS_OK)
+      w->d[w->n++] = d;
+    else if (st != EVS_ERR_CONFLICT && !w->errors++)
+      snprintf(w->error, sizeof w->error, "append: %s", err.msg);
   }
   evs_store_close(s);
   return NULL;
@@ -559,16 +587,18 @@ static void test_oracle(void **state) {
         const log_entry *e = &l.e[j];
         /* events of the other tests have other types or tags (-1): they match only what they match */
         if (!oq_matches(&d->q, e->type, e->issue, e->pr)) continue;
-        if (e->position <= d->after) before++;
+        if (e->position <= d->after)
+          before++;
         else if (e->position < d->position)
-          fail_msg("query kind %d: matching event at %lld appeared between the read (up to %lld) and the append "
-                   "at %lld",
-                   d->q.kind, (long long)e->position, (long long)d->after, (long long)d->position);
+          fail_msg(
+              "query kind %d: matching event at %lld appeared between the read (up to %lld) and the append "
+              "at %lld",
+              d->q.kind, (long long)e->position, (long long)d->after, (long long)d->position);
       }
       /* the read saw every matching event up to its head: none committed late below it */
       if (before != d->seen)
-        fail_msg("query kind %d: the read returned %zu events up to %lld, the log has %zu", d->q.kind, d->seen,
-                 (long long)d->after, before);
+        fail_msg("query kind %d: the read returned %zu events up to %lld, the log has %zu", d->q.kind,
+                 d->seen, (long long)d->after, before);
     }
   assert_true(decisions >= WRITERS * 3); /* enough appends got through for the check to mean something */
   free(l.e);
@@ -642,7 +672,8 @@ static void *naive(void *arg) {
   while (!n->stop) {
     char sql[256];
     snprintf(sql, sizeof sql,
-             "SELECT position, event_id FROM events WHERE type = '" TYPE_B "' AND tags @> '{\"mode\":\"follow\"}' "
+             "SELECT position, event_id FROM events WHERE type = '" TYPE_B
+             "' AND tags @> '{\"mode\":\"follow\"}' "
              "AND position > %lld ORDER BY position",
              (long long)n->last);
     PGresult *r = PQexec(c, sql);
@@ -702,9 +733,11 @@ static void test_follower_late_commit(void **state) {
   PQclear(PQexec(sc, "BEGIN"));
   char sql[2048];
   snprintf(sql, sizeof sql,
-           "SELECT position FROM evs_append('[{\"event_id\":\"%s\",\"type\":\"" TYPE_B "\",\"time\":\"%s\","
+           "SELECT position FROM evs_append('[{\"event_id\":\"%s\",\"type\":\"" TYPE_B
+           "\",\"time\":\"%s\","
            "\"tags\":{\"mode\":\"follow\",\"writer\":\"slow\"},\"metadata\":{\"source\":\"/test/store\"},"
-           "\"data\":{\"id\":\"%s\",\"type\":\"" TYPE_B "\",\"timestamp\":\"%s\",\"metadata\":{\"workflowVersion\":"
+           "\"data\":{\"id\":\"%s\",\"type\":\"" TYPE_B
+           "\",\"timestamp\":\"%s\",\"metadata\":{\"workflowVersion\":"
            "\"1.0.0\",\"eventSource\":\"system\"},\"data\":{\"note\":\"slow\"}}}]', NULL)",
            slow.id, slow.time, slow.id, slow.time);
   PGresult *r = PQexec(sc, sql);
@@ -771,6 +804,90 @@ static void test_follower_late_commit(void **state) {
   evs_store_close(ss);
 }
 
+/* ---- large batches ------------------------------------------------------------------------------------ */
+
+#define BIG 5000
+
+/* 5000 events with distinct tags need 30,000 lock keys, more than the server's lock table holds: the
+ * batch takes the one exclusive bulk key instead ("out of shared memory" before). */
+static void test_big_batch(void **state) {
+  (void)state;
+  evs_store *s = open_store();
+  evs_error err;
+  test_event *e = calloc(BIG, sizeof *e);
+  evs_store_event *ev = calloc(BIG, sizeof *ev);
+  for (int i = 0; i < BIG; i++) {
+    char tags[64];
+    snprintf(tags, sizeof tags, "issueId=big-%d&prId=big-%d", i, i);
+    assert_true(make_event(&e[i], TYPE_A, tags, "big"));
+    ev[i] = (evs_store_event){&e[i].ce, e[i].payload};
+  }
+  evs_store_append_result res = {0};
+  if (evs_store_append(s, ev, BIG, NULL, &res, NULL, &err) != EVS_OK) fail_msg("%s", err.msg);
+  assert_int_equal(res.appended, BIG);
+  for (int i = 0; i < BIG; i++) free_event(&e[i]);
+  free(e);
+  free(ev);
+  evs_store_close(s);
+}
+
+typedef struct blocked_append {
+  test_event e;
+  evs_store_condition c;
+  evs_status st;
+  volatile int done;
+  char error[320];
+} blocked_append;
+
+static void *conditional_append(void *arg) {
+  blocked_append *b = arg;
+  evs_store *s = NULL;
+  evs_error err;
+  b->st = evs_store_open(NULL, &s, &err);
+  if (b->st == EVS_OK) b->st = append_one(s, &b->e, &b->c, NULL, &err);
+  if (b->st != EVS_OK) snprintf(b->error, sizeof b->error, "%s", err.msg);
+  evs_store_close(s);
+  b->done = 1;
+  return NULL;
+}
+
+/* A bulk append still in flight holds off a conditional append on a boundary it writes to: the conditional
+ * append waits, then sees the bulk's matching event and fails. */
+static void test_bulk_blocks_condition(void **state) {
+  (void)state;
+  long long head = sql_count("SELECT max(position) FROM events");
+  PGconn *c = raw_conn();
+  PQclear(PQexec(c, "BEGIN"));
+  char sql[512];
+  snprintf(
+      sql, sizeof sql,
+      "SELECT count(*) FROM evs_append((SELECT jsonb_agg(jsonb_build_object('event_id', gen_random_uuid(), "
+      "'type', '%s', 'time', now(), 'tags', jsonb_build_object('issueId', 'bulk-' || g), 'data', "
+      "'{}'::jsonb)) "
+      "FROM generate_series(1, 300) g), NULL)",
+      TYPE_A);
+  PGresult *r = PQexec(c, sql);
+  assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+  PQclear(r);
+  blocked_append b = {0};
+  assert_true(make_event(&b.e, TYPE_A, "issueId=bulk-7", "after the bulk"));
+  const char *types[] = {TYPE_A};
+  evs_tag tag = {"issueId", "bulk-7"};
+  evs_store_item item = {.types = types, .n_types = 1, .tags = &tag, .n_tags = 1};
+  b.c = (evs_store_condition){.fail_if_events_match = {.items = &item, .n_items = 1}, .after = head};
+  pthread_t th;
+  pthread_create(&th, NULL, conditional_append, &b);
+  nanosleep(&(struct timespec){0, 300 * 1000000L}, NULL);
+  assert_false(b.done); /* waiting for the bulk append */
+  r = PQexec(c, "COMMIT");
+  assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+  PQclear(r);
+  pthread_join(th, NULL);
+  if (b.st != EVS_ERR_CONFLICT) fail_msg("expected a conflict, got %s: %s", evs_status_name(b.st), b.error);
+  free_event(&b.e);
+  PQfinish(c);
+}
+
 static void test_database_down(void **state) {
   (void)state;
   evs_store *s = NULL;
@@ -802,6 +919,8 @@ int main(void) {
       cmocka_unit_test(test_racers_disjoint),
       cmocka_unit_test(test_oracle),
       cmocka_unit_test(test_follower_late_commit),
+      cmocka_unit_test(test_big_batch),
+      cmocka_unit_test(test_bulk_blocks_condition),
       cmocka_unit_test(test_database_down),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
