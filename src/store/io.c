@@ -148,13 +148,9 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   const char *params[2] = {(const char *)s->text.data, cond ? (const char *)s->cond.data : NULL};
   PGresult *r =
-      PQexecParams(s->conn, "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)",
-                   2, NULL, params, NULL, NULL, 0);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-    st = store_db_fail(s, r, err, "append");
-    PQclear(r);
-    return st;
-  }
+      store_exec(s, "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)", 2,
+                 params, "append", err);
+  if (!r) return EVS_ERR_DATABASE;
   st = append_rows(r, events, n, res, cond, err);
   PQclear(r);
   return st;
@@ -181,6 +177,14 @@ static evs_status deliver(evs_store *s, PGresult *r, int i, int first, int tx_co
   return st;
 }
 
+/* s->cond = the query as the server functions take it, NUL-terminated (a text parameter). */
+static evs_status query_param(evs_store *s, const evs_store_query *q, evs_error *err) {
+  evs_buf_reset(&s->cond);
+  store_query_json(q, &s->cond);
+  evs_buf_append_byte(&s->cond, 0);
+  return evs_buf_status(&s->cond) == EVS_OK ? EVS_OK : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+}
+
 #define ROW_COLUMNS "position, event_id::text, type, time_ms, tags::text, metadata::text, data::text"
 
 evs_status evs_store_read(evs_store *s, const evs_store_query *q, int64_t after, size_t limit,
@@ -190,21 +194,14 @@ evs_status evs_store_read(evs_store *s, const evs_store_query *q, int64_t after,
   evs_error_clear(err);
   if (head) *head = 0;
   if (!s || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_read: NULL store or callback");
-  evs_buf_reset(&s->cond);
-  store_query_json(q, &s->cond);
-  evs_buf_append_byte(&s->cond, 0);
-  if (evs_buf_status(&s->cond) != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  if (query_param(s, q, err) != EVS_OK) return EVS_ERR_NOMEM;
   char after_s[24], limit_s[24];
   snprintf(after_s, sizeof after_s, "%lld", (long long)after);
   snprintf(limit_s, sizeof limit_s, "%zu", limit);
   const char *params[3] = {(const char *)s->cond.data, after_s, limit ? limit_s : NULL};
-  PGresult *r = PQexecParams(s->conn, "SELECT head, " ROW_COLUMNS " FROM evs_read($1::jsonb, $2, $3)", 3,
-                             NULL, params, NULL, NULL, 0);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-    evs_status st = store_db_fail(s, r, err, "read");
-    PQclear(r);
-    return st;
-  }
+  PGresult *r =
+      store_exec(s, "SELECT head, " ROW_COLUMNS " FROM evs_read($1::jsonb, $2, $3)", 3, params, "read", err);
+  if (!r) return EVS_ERR_DATABASE;
   evs_status st = EVS_OK;
   int rows = PQntuples(r);
   if (rows && head) *head = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -215,12 +212,10 @@ evs_status evs_store_read(evs_store *s, const evs_store_query *q, int64_t after,
 }
 
 static evs_status exec_command(evs_store *s, const char *sql, const char *what, evs_error *err) {
-  PGresult *r = PQexec(s->conn, sql);
-  evs_status st = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK
-                      ? EVS_OK
-                      : store_db_fail(s, r, err, what);
+  PGresult *r = store_exec(s, sql, 0, NULL, what, err);
+  if (!r) return EVS_ERR_DATABASE;
   PQclear(r);
-  return st;
+  return EVS_OK;
 }
 
 evs_status evs_store_scan(evs_store *s, const evs_store_filter *f, evs_store_event_fn fn, void *ctx,
@@ -229,10 +224,7 @@ evs_status evs_store_scan(evs_store *s, const evs_store_filter *f, evs_store_eve
   if (!err) err = &local;
   evs_error_clear(err);
   if (!s || !f || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_scan: NULL argument");
-  evs_buf_reset(&s->cond);
-  store_query_json(f->query, &s->cond);
-  evs_buf_append_byte(&s->cond, 0);
-  if (evs_buf_status(&s->cond) != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  if (query_param(s, f->query, err) != EVS_OK) return EVS_ERR_NOMEM;
   char after_s[24], before_s[24], from_s[EVS_TIME_RFC3339_SIZE], to_s[EVS_TIME_RFC3339_SIZE];
   snprintf(after_s, sizeof after_s, "%lld", (long long)f->after);
   snprintf(before_s, sizeof before_s, "%lld", (long long)f->before);
@@ -243,16 +235,14 @@ evs_status evs_store_scan(evs_store *s, const evs_store_filter *f, evs_store_eve
                            f->has_time_from ? from_s : NULL, f->has_time_to ? to_s : NULL};
   evs_status st = exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "query", err);
   if (st != EVS_OK) return st;
-  PGresult *r = PQexecParams(
-      s->conn, "SELECT evs_query_open('evs_query', $1::jsonb, $2, $3, $4::timestamptz, $5::timestamptz)", 5,
-      NULL, params, NULL, NULL, 0);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) st = store_db_fail(s, r, err, "query");
+  PGresult *r =
+      store_exec(s, "SELECT evs_query_open('evs_query', $1::jsonb, $2, $3, $4::timestamptz, $5::timestamptz)",
+                 5, params, "query", err);
+  if (!r) st = EVS_ERR_DATABASE;
   PQclear(r);
   while (st == EVS_OK) {
-    r = PQexec(s->conn, "FETCH 1000 FROM evs_query");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-      st = store_db_fail(s, r, err, "query");
-      PQclear(r);
+    if (!(r = store_exec(s, "FETCH 1000 FROM evs_query", 0, NULL, "query", err))) {
+      st = EVS_ERR_DATABASE;
       break;
     }
     int rows = PQntuples(r);
@@ -272,23 +262,15 @@ evs_status evs_store_follow(evs_store *s, const evs_store_query *q, evs_store_cu
   evs_error_clear(err);
   if (n) *n = 0;
   if (!s || !cur || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_follow: NULL argument");
-  evs_buf_reset(&s->cond);
-  store_query_json(q, &s->cond);
-  evs_buf_append_byte(&s->cond, 0);
-  if (evs_buf_status(&s->cond) != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  if (query_param(s, q, err) != EVS_OK) return EVS_ERR_NOMEM;
   char tx_s[24], pos_s[24], limit_s[24];
   snprintf(tx_s, sizeof tx_s, "%llu", (unsigned long long)cur->tx);
   snprintf(pos_s, sizeof pos_s, "%lld", (long long)cur->position);
   snprintf(limit_s, sizeof limit_s, "%zu", limit ? limit : 1000);
   const char *params[4] = {(const char *)s->cond.data, tx_s, pos_s, limit_s};
-  PGresult *r =
-      PQexecParams(s->conn, "SELECT tx::text, " ROW_COLUMNS " FROM evs_follow($1::jsonb, $2::xid8, $3, $4)",
-                   4, NULL, params, NULL, NULL, 0);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-    evs_status st = store_db_fail(s, r, err, "follow");
-    PQclear(r);
-    return st;
-  }
+  PGresult *r = store_exec(s, "SELECT tx::text, " ROW_COLUMNS " FROM evs_follow($1::jsonb, $2::xid8, $3, $4)",
+                           4, params, "follow", err);
+  if (!r) return EVS_ERR_DATABASE;
   evs_status st = EVS_OK;
   int rows = PQntuples(r);
   for (int i = 0; i < rows && st == EVS_OK; i++) {

@@ -84,9 +84,8 @@ evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_er
   return EVS_OK;
 }
 
-/* Runs sql expecting no rows or some rows; returns the result (caller clears) or NULL after failing. */
-static PGresult *exec_ok(evs_store *s, const char *sql, int n, const char *const *params, const char *what,
-                         evs_error *err) {
+PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *params, const char *what,
+                     evs_error *err) {
   PGresult *r = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
   ExecStatusType t = PQresultStatus(r);
   if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) return r;
@@ -104,7 +103,7 @@ static evs_status migrate_one(evs_store *s, const store_migration *m, bool *done
   *done = false;
   char what[160];
   snprintf(what, sizeof what, "migration %d (%s)", m->version, m->name);
-  PGresult *r = exec_ok(s, "BEGIN", 0, NULL, what, err);
+  PGresult *r = store_exec(s, "BEGIN", 0, NULL, what, err);
   if (!r) return EVS_ERR_DATABASE;
   PQclear(r);
   static const char *const setup[] = {
@@ -113,13 +112,13 @@ static evs_status migrate_one(evs_store *s, const store_migration *m, bool *done
       " applied_at timestamptz NOT NULL DEFAULT now())",
   };
   for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++) {
-    if (!(r = exec_ok(s, setup[i], 0, NULL, what, err))) goto fail;
+    if (!(r = store_exec(s, setup[i], 0, NULL, what, err))) goto fail;
     PQclear(r);
   }
   char version[16];
   snprintf(version, sizeof version, "%d", m->version);
   const char *params[2] = {version, m->name};
-  if (!(r = exec_ok(s, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, params, what, err)))
+  if (!(r = store_exec(s, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, params, what, err)))
     goto fail;
   bool have = PQntuples(r) > 0;
   PQclear(r);
@@ -132,12 +131,12 @@ static evs_status migrate_one(evs_store *s, const store_migration *m, bool *done
       goto fail;
     }
     PQclear(r);
-    if (!(r = exec_ok(s, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, params, what,
-                      err)))
+    if (!(r = store_exec(s, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, params, what,
+                         err)))
       goto fail;
     PQclear(r);
   }
-  if (!(r = exec_ok(s, "COMMIT", 0, NULL, what, err))) return EVS_ERR_DATABASE;
+  if (!(r = store_exec(s, "COMMIT", 0, NULL, what, err))) return EVS_ERR_DATABASE;
   PQclear(r);
   *done = !have;
   return EVS_OK;

@@ -23,6 +23,11 @@ struct evs_store {
 /* EVS_ERR_DATABASE with what the server said (or libpq, when the connection is gone), prefixed by `what`. */
 evs_status store_db_fail(evs_store *s, const PGresult *r, evs_error *err, const char *what);
 
+/* Runs sql with n text parameters; the result (the caller clears it) when the server ran it, else NULL after
+ * failing with EVS_ERR_DATABASE prefixed by `what`. */
+PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *params, const char *what,
+                     evs_error *err);
+
 /* Appends the query as the server functions take it: {"items":[{"types":[...],"tags":{"k":"v"}}]}; q NULL
  * or without items = [{}] (all). An item with two values for one tag key can match nothing and is left
  * out (a query of only such items is {"items":[]}: nothing). */

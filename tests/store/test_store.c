@@ -41,6 +41,14 @@ static evs_store *open_store(void) {
   return s;
 }
 
+/* A thread's own store (cmocka asserts only in the main thread: a thread records its first error). */
+static evs_store *thread_store(int *errors, char *error, size_t n) {
+  evs_store *s = NULL;
+  evs_error err;
+  if (evs_store_open(NULL, &s, &err) != EVS_OK && !(*errors)++) snprintf(error, n, "%s", err.msg);
+  return s;
+}
+
 static PGconn *raw_conn(void) {
   PGconn *c = PQconnectdb(getenv(EVS_STORE_URL_ENV));
   if (PQstatus(c) != CONNECTION_OK) fail_msg("connect: %s", PQerrorMessage(c));
@@ -329,12 +337,8 @@ typedef struct racer {
 
 static void *race(void *arg) {
   racer *r = arg;
-  evs_store *s = NULL;
   evs_error err;
-  if (evs_store_open(NULL, &s, &err) != EVS_OK) {
-    r->errors++;
-    snprintf(r->error, sizeof r->error, "%s", err.msg);
-  }
+  evs_store *s = thread_store(&r->errors, r->error, sizeof r->error);
   for (int round = 0; round < ROUNDS; round++) {
     char tag[64], tags[96];
     if (r->disjoint)
@@ -483,13 +487,9 @@ static evs_status count_event(void *ctx, const evs_stored_event *ev, evs_error *
 
 static void *oracle_run(void *arg) {
   oracle_writer *w = arg;
-  evs_store *s = NULL;
   evs_error err;
-  if (evs_store_open(NULL, &s, &err) != EVS_OK) {
-    w->errors++;
-    snprintf(w->error, sizeof w->error, "%s", err.msg);
-    return NULL;
-  }
+  evs_store *s = thread_store(&w->errors, w->error, sizeof w->error);
+  if (!s) return NULL;
   for (int i = 0; i < ORACLE_APPENDS * 4 && w->n < ORACLE_APPENDS; i++) {
     decision d = {.q = {.kind = rand_r(&w->seed) % 5,
                         .type = rand_r(&w->seed) % 2,
@@ -633,13 +633,9 @@ static evs_status follow_collect(void *ctx, const evs_stored_event *ev, evs_erro
 
 static void *follower(void *arg) {
   follow_state *f = arg;
-  evs_store *s = NULL;
   evs_error err;
-  if (evs_store_open(NULL, &s, &err) != EVS_OK) {
-    f->errors++;
-    snprintf(f->error, sizeof f->error, "%s", err.msg);
-    return NULL;
-  }
+  evs_store *s = thread_store(&f->errors, f->error, sizeof f->error);
+  if (!s) return NULL;
   const char *types[] = {TYPE_B};
   evs_tag tag = {"mode", "follow"};
   evs_store_item item = {.types = types, .n_types = 1, .tags = &tag, .n_tags = 1};
@@ -697,13 +693,9 @@ typedef struct follow_writer {
 
 static void *follow_write(void *arg) {
   follow_writer *w = arg;
-  evs_store *s = NULL;
   evs_error err;
-  if (evs_store_open(NULL, &s, &err) != EVS_OK) {
-    w->errors++;
-    snprintf(w->error, sizeof w->error, "%s", err.msg);
-    return NULL;
-  }
+  evs_store *s = thread_store(&w->errors, w->error, sizeof w->error);
+  if (!s) return NULL;
   for (int i = 0; i < FOLLOW_EACH; i++) {
     char tags[64];
     snprintf(tags, sizeof tags, "mode=follow&writer=f%d", w->id);
