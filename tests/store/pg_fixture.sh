@@ -14,6 +14,7 @@ fi
 
 PG_DIR=
 PG_USER=
+PG_OPTS=
 
 # Runs a command as the cluster's owner (the current user when not root).
 pg_as_owner() {
@@ -26,6 +27,21 @@ pg_fixture_stop() {
   fi
   [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
   PG_DIR=
+}
+
+# Starts the server (again, after a stop) with the settings pg_fixture_start chose.
+pg_fixture_restart() {
+  if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -o "$PG_OPTS" -w -t 30 start \
+    >/dev/null 2>&1; then
+    cat "$PG_DIR/server.log" >&2
+    echo "pg_fixture: postgres did not start" >&2
+    return 1
+  fi
+}
+
+# Stops the server at once, as a crash would (no shutdown checkpoint).
+pg_fixture_kill() {
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
 }
 
 # pg_fixture_start [extra postgres -c settings...]
@@ -49,12 +65,8 @@ pg_fixture_start() {
   local opts="-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c max_connections=40"
   opts="$opts -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
   for o in "$@"; do opts="$opts -c $o"; done
-  if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -o "$opts" -w -t 30 start \
-    >/dev/null 2>&1; then
-    cat "$PG_DIR/server.log" >&2
-    echo "pg_fixture: postgres did not start" >&2
-    return 1
-  fi
+  PG_OPTS=$opts
+  pg_fixture_restart || return 1
   # the test client runs as root: the socket directory must be reachable
   chmod 755 "$PG_DIR"
   export EVS_DATABASE_URL="postgresql:///postgres?host=$PG_DIR&user=evs"

@@ -90,6 +90,28 @@ echo "$v4" | "$evs" store append > /dev/null 2> "$tmp/err"
 "$evs" store append --condition '{"failIfEventsMatch":[{"tags":["nocolon"]}]}' < /dev/null 2> "$tmp/err"
 [ $? -eq 2 ] || fail "a malformed condition is a usage error"
 
+# the server killed in the middle of one large append: a clear error, and the append is all or nothing
+big="$tmp/big.jsonl"
+printf '%s\n' "$dcb" | awk '{ for (i = 1; i <= 20000; i++) { l = $0
+  sub(/"id":"0190b0a0-000e-7000-8000-00000000000e"/, sprintf("\"id\":\"0190b0a0-%04x-7000-8000-%012x\"", i, i), l)
+  print l } }' > "$big"
+before=$(count)
+"$evs" store append -i "$big" > /dev/null 2> "$tmp/err" &
+app=$!
+for _ in $(seq 200); do
+  [ "$(pg_psql -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%evs_append%' AND pid <> pg_backend_pid()")" -gt 0 ] && break
+  sleep 0.02
+done
+pg_fixture_kill
+wait $app
+rc=$?
+[ "$rc" -eq 1 ] || fail "an append cut off by the server's death must exit 1, got $rc: $(cat "$tmp/err")"
+grep -q "error: append: " "$tmp/err" || fail "cut-off message: $(cat "$tmp/err")"
+pg_fixture_restart || fail "restarting the server"
+after=$(count)
+[ "$after" -eq "$before" ] || [ "$after" -eq $((before + 20000)) ] || fail "half an append stored: $before -> $after"
+echo "append cut off by a server crash: $(sed -n 1p "$tmp/err" | cut -c1-160); rows $before -> $after"
+
 # the database down, then gone mid-session
 "$evs" store read --db "postgresql:///postgres?host=$tmp/nowhere" > /dev/null 2> "$tmp/err"
 [ $? -eq 1 ] || fail "database down must exit 1"
