@@ -24,8 +24,10 @@ const store_migration store_migrations[] = {
      "CREATE INDEX idx_events_tx ON events (tx, position);\n"},
     {2, "append, read, follow and query functions",
      "CREATE FUNCTION evs_lock_keys(p_events jsonb, p_query jsonb)\n"
-     "RETURNS TABLE (k bigint, excl boolean) LANGUAGE sql IMMUTABLE AS $f$\n"
-     "  SELECT keys.k, bool_or(keys.excl) FROM (\n"
+     "RETURNS TABLE (k bigint, excl boolean) LANGUAGE plpgsql IMMUTABLE AS $f$\n"
+     "BEGIN\n"
+     "  -- PL/pgSQL, not SQL: its statement's plan is cached, a SQL function's is made again on every call\n"
+     "  RETURN QUERY SELECT keys.k, bool_or(keys.excl) FROM (\n"
      "    SELECT hashtextextended(jsonb_build_array(t.ty, g.key, g.value)::text, 0) AS k, false AS excl\n"
      "      FROM jsonb_array_elements(coalesce(p_events, '[]')) AS e(ev)\n"
      "      CROSS JOIN LATERAL (VALUES (e.ev->>'type'), (NULL)) AS t(ty)\n"
@@ -42,7 +44,8 @@ const store_migration store_migrations[] = {
      "      CROSS JOIN LATERAL (SELECT j.key, j.value FROM jsonb_each_text(coalesce(i.it->'tags', '{}')) AS "
      "j\n"
      "                          UNION ALL SELECT NULL, NULL ORDER BY 1 NULLS LAST LIMIT 1) AS g\n"
-     "  ) AS keys GROUP BY keys.k\n"
+     "  ) AS keys GROUP BY keys.k;\n"
+     "END\n"
      "$f$;\n"
      "\n"
      "-- The lock table holds max_locks_per_transaction x max_connections locks in all: a batch with more "
