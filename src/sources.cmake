@@ -87,4 +87,5 @@ set(EVS_LIB_SOURCES
   src/store/spec.c
   src/store/rows.c
   src/store/io.c
+  src/store/sink.c
 )

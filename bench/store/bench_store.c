@@ -46,7 +46,8 @@ static void make(bev *e, const char *tags) {
   snprintf(e->tags, sizeof e->tags, "%s", tags);
   char json[512];
   snprintf(json, sizeof json,
-           "{\"id\":\"%s\",\"type\":\"" TYPE "\",\"timestamp\":\"%s\",\"metadata\":{\"workflowVersion\":\"1.2.0\","
+           "{\"id\":\"%s\",\"type\":\"" TYPE
+           "\",\"timestamp\":\"%s\",\"metadata\":{\"workflowVersion\":\"1.2.0\","
            "\"eventSource\":\"system\"},\"data\":{\"assignee\":\"evs-bot\",\"attempt\":1}}",
            e->id, e->time);
   const evs_registry *reg = evs_registry_builtin(NULL);
@@ -54,8 +55,8 @@ static void make(bev *e, const char *tags) {
   evs_error err;
   if (evs_json_decode(reg, et->message->c_desc, json, strlen(json), NULL, NULL, &e->payload, &err) != EVS_OK)
     die("payload", err.msg);
-  e->ce = (evs_ce_event){.specversion = "1.0", .id = e->id, .source = "/bench", .type = TYPE, .time = e->time,
-                         .tags = e->tags};
+  e->ce = (evs_ce_event){
+      .specversion = "1.0", .id = e->id, .source = "/bench", .type = TYPE, .time = e->time, .tags = e->tags};
 }
 
 static evs_store *open_store(void) {
@@ -84,8 +85,9 @@ static void batch(long n, long b) {
     spent += now_s() - t0;
     for (long i = 0; i < b; i++) protobuf_c_message_free_unpacked(e[i].payload, NULL);
   }
-  printf("batch append: %ld events in batches of %ld: %.2f s, %.0f events/s (validation + encoding included)\n", n,
-         b, spent, (double)n / spent);
+  printf(
+      "batch append: %ld events in batches of %ld: %.2f s, %.0f events/s (validation + encoding included)\n",
+      n, b, spent, (double)n / spent);
   free(e);
   free(ev);
   evs_store_close(s);
@@ -100,16 +102,19 @@ static void naive(long n) {
     char id[EVS_UUID_STR_SIZE], sql[768];
     if (evs_uuid7_new(&u, NULL) != EVS_OK) die("uuid", "failed");
     evs_uuid_format(&u, id);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO events (event_id, type, time, tags, metadata, data) VALUES ('%s', '" TYPE "', now(), "
-             "'{\"issueId\":\"%ld\",\"prId\":\"%ld\"}', '{\"source\":\"/bench\"}', '{\"assignee\":\"evs-bot\"}')",
-             id, i % 5000, i % 777);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO events (event_id, type, time, tags, metadata, data) VALUES ('%s', '" TYPE
+        "', now(), "
+        "'{\"issueId\":\"%ld\",\"prId\":\"%ld\"}', '{\"source\":\"/bench\"}', '{\"assignee\":\"evs-bot\"}')",
+        id, i % 5000, i % 777);
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) die("insert", PQresultErrorMessage(r));
     PQclear(r);
   }
   double dt = now_s() - t0;
-  printf("naive client: %ld events, one INSERT each (autocommit): %.2f s, %.0f events/s\n", n, dt, (double)n / dt);
+  printf("naive client: %ld events, one INSERT each (autocommit): %.2f s, %.0f events/s\n", n, dt,
+         (double)n / dt);
   PQfinish(c);
 }
 
@@ -118,8 +123,10 @@ static void ceiling(long n) {
   if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
   char sql[1024];
   snprintf(sql, sizeof sql,
-           "CREATE TEMP TABLE src AS SELECT gen_random_uuid() AS event_id, '" TYPE "'::text AS type, now() AS time, "
-           "jsonb_build_object('issueId', (g %% 5000)::text, 'prId', (g %% 777)::text, 'userId', 'u-' || (g %% 50)) "
+           "CREATE TEMP TABLE src AS SELECT gen_random_uuid() AS event_id, '" TYPE
+           "'::text AS type, now() AS time, "
+           "jsonb_build_object('issueId', (g %% 5000)::text, 'prId', (g %% 777)::text, 'userId', 'u-' || (g "
+           "%% 50)) "
            "AS tags, '{\"source\":\"/bench\",\"schemaversion\":\"1.0\"}'::jsonb AS metadata, "
            "jsonb_build_object('id', gen_random_uuid(), 'data', jsonb_build_object('attempt', g)) AS data "
            "FROM generate_series(1, %ld) g",
@@ -128,8 +135,9 @@ static void ceiling(long n) {
   if (PQresultStatus(r) != PGRES_COMMAND_OK) die("ceiling", PQresultErrorMessage(r));
   PQclear(r);
   double t0 = now_s();
-  r = PQexec(c, "INSERT INTO events (event_id, type, time, tags, metadata, data) SELECT * FROM src "
-                "ON CONFLICT (event_id) DO NOTHING");
+  r = PQexec(c,
+             "INSERT INTO events (event_id, type, time, tags, metadata, data) SELECT * FROM src "
+             "ON CONFLICT (event_id) DO NOTHING");
   if (PQresultStatus(r) != PGRES_COMMAND_OK) die("ceiling", PQresultErrorMessage(r));
   PQclear(r);
   double dt = now_s() - t0;
@@ -161,15 +169,18 @@ static void *cond_writer(void *arg) {
   pthread_barrier_wait(w->barrier);
   for (long i = 0; i < w->n;) {
     char key[32], tags[96];
-    if (w->overlap) snprintf(key, sizeof key, "shared-%u", rand_r(&seed) % 4);
-    else snprintf(key, sizeof key, "own-%d", w->id);
+    if (w->overlap)
+      snprintf(key, sizeof key, "shared-%u", rand_r(&seed) % 4);
+    else
+      snprintf(key, sizeof key, "own-%d", w->id);
     snprintf(tags, sizeof tags, "issueId=%s&userId=u-%d", key, w->id);
     const char *types[] = {TYPE};
     evs_tag t = {"issueId", key};
     evs_store_item item = {.types = types, .n_types = 1, .tags = &t, .n_tags = 1};
     evs_store_condition c = {.fail_if_events_match = {.items = &item, .n_items = 1}, .after = last};
     evs_error err;
-    if (w->overlap && evs_store_read(s, &c.fail_if_events_match, 0, 1, nothing, NULL, &c.after, &err) != EVS_OK)
+    if (w->overlap &&
+        evs_store_read(s, &c.fail_if_events_match, 0, 1, nothing, NULL, &c.after, &err) != EVS_OK)
       die("read", err.msg);
     bev e;
     make(&e, tags);
@@ -210,10 +221,11 @@ static void cond(int writers, long n, bool overlap) {
     ok += w[i].ok;
     conflicts += w[i].conflicts;
   }
-  printf("conditional appends, %d writers, %s: %ld appended (1 event each) + %ld conflicts retried in %.2f s: "
-         "%.0f appends/s\n",
-         writers, overlap ? "overlapping (4 shared boundaries, DCB read + append)" : "disjoint (own boundary)", ok,
-         conflicts, dt, (double)ok / dt);
+  printf(
+      "conditional appends, %d writers, %s: %ld appended (1 event each) + %ld conflicts retried in %.2f s: "
+      "%.0f appends/s\n",
+      writers, overlap ? "overlapping (4 shared boundaries, DCB read + append)" : "disjoint (own boundary)",
+      ok, conflicts, dt, (double)ok / dt);
   free(w);
   free(th);
 }
@@ -226,16 +238,19 @@ static void load(long n) {
     char sql[2048];
     long to = done + 100000 > n ? n : done + 100000;
     /* realistic tags: 50,000 issues, 20,000 PRs (on every third event), 500 users, two modes, four types */
-    snprintf(sql, sizeof sql,
-             "INSERT INTO events (event_id, type, time, tags, metadata, data) "
-             "SELECT gen_random_uuid(), (ARRAY['ISSUE.ASSIGNED.SUCCESS','CODE.MERGED.SUCCESS','WORKFLOW.STARTED',"
-             "'GATE.TEST.STARTED'])[1 + g %% 4], now() - make_interval(secs => g), "
-             "jsonb_strip_nulls(jsonb_build_object('issueId', (g::bigint * 7919 %% 50000)::text, 'prId', CASE WHEN g %% 3 = 0 "
-             "THEN (g %% 20000)::text END, 'userId', 'u-' || (g %% 500), 'mode', CASE WHEN g %% 2 = 0 THEN 'dev' ELSE "
-             "'business' END)), jsonb_build_object('source', '/bench', 'schemaversion', '1.0'), "
-             "jsonb_build_object('id', gen_random_uuid(), 'type', 'ISSUE.ASSIGNED.SUCCESS', 'data', "
-             "jsonb_build_object('attempt', g)) FROM generate_series(%ld, %ld) g",
-             done + 1, to);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO events (event_id, type, time, tags, metadata, data) "
+        "SELECT gen_random_uuid(), (ARRAY['ISSUE.ASSIGNED.SUCCESS','CODE.MERGED.SUCCESS','WORKFLOW.STARTED',"
+        "'GATE.TEST.STARTED'])[1 + g %% 4], now() - make_interval(secs => g), "
+        "jsonb_strip_nulls(jsonb_build_object('issueId', (g::bigint * 7919 %% 50000)::text, 'prId', CASE "
+        "WHEN g %% 3 = 0 "
+        "THEN (g %% 20000)::text END, 'userId', 'u-' || (g %% 500), 'mode', CASE WHEN g %% 2 = 0 THEN 'dev' "
+        "ELSE "
+        "'business' END)), jsonb_build_object('source', '/bench', 'schemaversion', '1.0'), "
+        "jsonb_build_object('id', gen_random_uuid(), 'type', 'ISSUE.ASSIGNED.SUCCESS', 'data', "
+        "jsonb_build_object('attempt', g)) FROM generate_series(%ld, %ld) g",
+        done + 1, to);
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) die("load", PQresultErrorMessage(r));
     PQclear(r);
@@ -259,8 +274,8 @@ static evs_status counter(void *ctx, const evs_stored_event *ev, evs_error *err)
 
 static void report(const char *what, double *lat, long q, long rows) {
   qsort(lat, (size_t)q, sizeof *lat, dcmp);
-  printf("%s: %ld queries, %.1f rows each: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", what, q, (double)rows / q,
-         lat[q / 2] * 1e3, lat[(q * 99) / 100] * 1e3, lat[q - 1] * 1e3);
+  printf("%s: %ld queries, %.1f rows each: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", what, q,
+         (double)rows / q, lat[q / 2] * 1e3, lat[(q * 99) / 100] * 1e3, lat[q - 1] * 1e3);
 }
 
 static void query(long q) {
@@ -275,8 +290,8 @@ static void query(long q) {
       snprintf(issue, sizeof issue, "%u", rand_r(&seed) % 50000);
       const char *types[] = {"ISSUE.ASSIGNED.SUCCESS", "CODE.MERGED.SUCCESS"};
       evs_tag t = {"issueId", issue};
-      evs_store_item item = {.types = kind == 1 ? types : NULL, .n_types = kind == 1 ? 2 : 0, .tags = &t,
-                             .n_tags = 1};
+      evs_store_item item = {
+          .types = kind == 1 ? types : NULL, .n_types = kind == 1 ? 2 : 0, .tags = &t, .n_tags = 1};
       evs_store_query qq = {.items = &item, .n_items = 1};
       evs_error err;
       double t0 = now_s();
@@ -300,17 +315,26 @@ static void query(long q) {
 
 int main(int argc, char **argv) {
   if (argc < 3 || !getenv(EVS_STORE_URL_ENV)) {
-    fprintf(stderr, "usage: bench_store batch N B | naive N | ceiling N | cond W N disjoint|overlap | load N | query Q\n"
-                    "(EVS_DATABASE_URL names a migrated database)\n");
+    fprintf(
+        stderr,
+        "usage: bench_store batch N B | naive N | ceiling N | cond W N disjoint|overlap | load N | query Q\n"
+        "(EVS_DATABASE_URL names a migrated database)\n");
     return 2;
   }
   const char *m = argv[1];
-  if (strcmp(m, "batch") == 0 && argc == 4) batch(atol(argv[2]), atol(argv[3]));
-  else if (strcmp(m, "naive") == 0) naive(atol(argv[2]));
-  else if (strcmp(m, "ceiling") == 0) ceiling(atol(argv[2]));
-  else if (strcmp(m, "cond") == 0 && argc == 5) cond(atoi(argv[2]), atol(argv[3]), strcmp(argv[4], "overlap") == 0);
-  else if (strcmp(m, "load") == 0) load(atol(argv[2]));
-  else if (strcmp(m, "query") == 0) query(atol(argv[2]));
-  else return 2;
+  if (strcmp(m, "batch") == 0 && argc == 4)
+    batch(atol(argv[2]), atol(argv[3]));
+  else if (strcmp(m, "naive") == 0)
+    naive(atol(argv[2]));
+  else if (strcmp(m, "ceiling") == 0)
+    ceiling(atol(argv[2]));
+  else if (strcmp(m, "cond") == 0 && argc == 5)
+    cond(atoi(argv[2]), atol(argv[3]), strcmp(argv[4], "overlap") == 0);
+  else if (strcmp(m, "load") == 0)
+    load(atol(argv[2]));
+  else if (strcmp(m, "query") == 0)
+    query(atol(argv[2]));
+  else
+    return 2;
   return 0;
 }

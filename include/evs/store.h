@@ -22,6 +22,7 @@
 #include "evs/cloudevents.h"
 #include "evs/common.h"
 #include "evs/error.h"
+#include "evs/kafka.h"
 #include "evs/registry.h"
 #include "evs/validate.h"
 
@@ -31,7 +32,7 @@ EVS_EXTERN_C_BEGIN
 #define EVS_STORE_URL_ENV "EVS_DATABASE_URL"
 
 /* The schema version evs_store_migrate() brings a database to (the number of migrations). */
-#define EVS_STORE_SCHEMA_VERSION 2
+#define EVS_STORE_SCHEMA_VERSION 3
 
 typedef struct evs_store evs_store;
 
@@ -173,6 +174,45 @@ typedef struct evs_store_cursor {
 EVS_API EVS_NODISCARD evs_status evs_store_follow(evs_store *s, const evs_store_query *q,
                                                   evs_store_cursor *cur, size_t limit, evs_store_event_fn fn,
                                                   void *ctx, size_t *n, evs_error *err);
+
+/* ---- the Kafka sink ----------------------------------------------------------------------------------- */
+
+/* Called before and after each batch's commit (tests inject crashes with them): false = stop at once as if
+ * the process died there (the open batch is dropped, nothing more is written). */
+typedef bool (*evs_store_sink_hook)(void *ctx, unsigned long long batch);
+
+typedef struct evs_store_sink_options {
+  evs_kafka_conf kafka;
+  const char *const *topics; /* n_topics topics to consume */
+  size_t n_topics;
+  const char
+      *group_id; /* the consumer group, also the key of the offsets in the database; NULL = "evs-sink" */
+  const char *dlq_topic; /* dead letters (undecodable or invalid records); NULL = each topic + ".dlq" */
+  size_t batch_size;     /* events per transaction; 0 = 1000 */
+  int batch_ms;          /* longest a batch stays open; 0 = 500 */
+  int idle_exit_ms;      /* stop after this long without a record once partitions are assigned; 0 = run
+                          * until *stop */
+  volatile int *stop;    /* set it (e.g. from a signal handler) to end the run; may be NULL */
+  evs_store_sink_hook before_commit, after_commit;
+  void *hook_ctx;
+} evs_store_sink_options;
+
+typedef struct evs_store_sink_stats {
+  unsigned long long records;    /* records handed to the sink */
+  unsigned long long appended;   /* events stored */
+  unsigned long long duplicates; /* events whose id was stored already (read again after a crash) */
+  unsigned long long batches;    /* transactions committed */
+  unsigned long long dead_lettered;
+} evs_store_sink_stats;
+
+/* Consumes the topics into the store (docs/store.md, "Kafka sink"): per batch one transaction stores the
+ * events (validated; ids stored already are skipped) and the partitions' next offsets in evs_sink_offsets;
+ * on every assignment each partition starts at the offset stored there (the beginning when none), so a
+ * crash at any point loses nothing and stores nothing twice. Undecodable or invalid records go to the
+ * dead-letter topic with the reason. Returns at *stop, after idle_exit_ms without records, or on an error
+ * (EVS_ERR_DATABASE, EVS_ERR_KAFKA, ...; a hook's stop is EVS_ERR_IO "stopped by the hook"). */
+EVS_API EVS_NODISCARD evs_status evs_store_sink_run(evs_store *s, const evs_store_sink_options *opts,
+                                                    evs_store_sink_stats *stats, evs_error *err);
 
 EVS_EXTERN_C_END
 

@@ -41,21 +41,24 @@ static id_slot *slot_find(id_slot *slots, size_t n, const char *id) {
   return NULL;
 }
 
+evs_status store_check_event(evs_store *s, const evs_store_event *ev, evs_violations *vs, evs_error *err) {
+  const evs_ce_event *ce = ev->ce;
+  if (!ce || !ev->payload || !ce->id || !ce->type)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "needs an id, a type and a payload");
+  evs_uuid u;
+  if (evs_uuid_parse(ce->id, strlen(ce->id), &u, NULL) != EVS_OK)
+    return evs_fail(err, EVS_ERR_VALIDATION, "id '%.60s' is not a UUID (the store's event_id)", ce->id);
+  return evs_kafka_validate(s->validator, ce, ev->payload, vs, err);
+}
+
 /* Every event valid (the rules of its envelope and payload) and its id a UUID, else nothing is sent. */
 static evs_status validate_all(evs_store *s, const evs_store_event *events, size_t n, evs_violations *vs,
                                size_t *bad, evs_error *err) {
   for (size_t i = 0; i < n; i++) {
     *bad = i;
-    const evs_ce_event *ce = events[i].ce;
-    if (!ce || !events[i].payload || !ce->id || !ce->type)
-      return evs_fail(err, EVS_ERR_INVALID_ARG, "event %zu: needs an id, a type and a payload", i + 1);
-    evs_uuid u;
-    if (evs_uuid_parse(ce->id, strlen(ce->id), &u, NULL) != EVS_OK)
-      return evs_fail(err, EVS_ERR_VALIDATION, "event %zu: id '%.60s' is not a UUID (the store's event_id)",
-                      i + 1, ce->id);
     evs_error e;
     evs_error_clear(&e);
-    evs_status st = evs_kafka_validate(s->validator, ce, events[i].payload, vs, &e);
+    evs_status st = store_check_event(s, &events[i], vs, &e);
     if (st != EVS_OK) return evs_fail(err, st, "event %zu: %s", i + 1, e.msg);
   }
   return EVS_OK;

@@ -33,6 +33,10 @@ PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *pa
  * out (a query of only such items is {"items":[]}: nothing). */
 evs_status store_query_json(const evs_store_query *q, evs_buf *out);
 
+/* One event checked as an append checks it: an id that is a UUID, the envelope's and the payload's rules
+ * (violations into *vs). */
+evs_status store_check_event(evs_store *s, const evs_store_event *ev, evs_violations *vs, evs_error *err);
+
 /* Appends one event as a row object of the server's evs_append(): event_id, type, time, tags, metadata,
  * data (the payload's canonical JSON). */
 evs_status store_event_json(evs_store *s, const evs_store_event *ev, evs_buf *out, evs_error *err);

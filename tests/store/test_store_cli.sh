@@ -14,10 +14,10 @@ count() { pg_psql -c "SELECT count(*) FROM events"; }
 n=$(wc -l < "$data")
 
 "$evs" store migrate 2> "$tmp/err" || { cat "$tmp/err"; fail "migrate"; }
-grep -q "2 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
+grep -q "3 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
 "$evs" store migrate 2> "$tmp/err" || fail "second migrate"
 grep -q "0 migrations applied now" "$tmp/err" || fail "second migrate: $(cat "$tmp/err")"
-[ "$(pg_psql -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")" = "1,2" ] \
+[ "$(pg_psql -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")" = "1,2,3" ] \
   || fail "schema_migrations"
 [ -z "$(cat "$tmp/err" | grep -i notice)" ] || fail "server notices leak to stderr"
 
@@ -89,6 +89,24 @@ echo "$v4" | "$evs" store append > /dev/null 2> "$tmp/err"
 [ "$(count)" -eq $((n + 1)) ] || fail "bad input was stored"
 "$evs" store append --condition '{"failIfEventsMatch":[{"tags":["nocolon"]}]}' < /dev/null 2> "$tmp/err"
 [ $? -eq 2 ] || fail "a malformed condition is a usage error"
+
+# evs store sink: Kafka (the embedded broker) into the store; the stored sample is skipped as a duplicate
+"$evs" broker --port-file "$tmp/port" > /dev/null 2>&1 &
+broker_pid=$!
+trap 'kill $broker_pid 2>/dev/null; pg_fixture_stop' EXIT
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+export EVS_BROKERS; EVS_BROKERS=$(cat "$tmp/port")
+fresh=$(echo "$dcb" | sed 's/"id":"0190b0a0-000e-7000-8000-00000000000e"/"id":"0190b0a0-00e5-7000-8000-0000000000e5"/')
+printf '%s\n%s\n' "$dcb" "$fresh" | "$evs" produce --spool "$tmp/spool" > /dev/null 2> "$tmp/err" \
+  || fail "produce for the sink: $(cat "$tmp/err")"
+stored=$(count)
+timeout 60 "$evs" store sink --topic domain-events --group cli-sink --idle-exit-ms 1500 2> "$tmp/err" \
+  || fail "sink: $(cat "$tmp/err")"
+grep -q "2 records, 1 events stored, 1 duplicates skipped" "$tmp/err" || fail "sink summary: $(cat "$tmp/err")"
+[ "$(count)" -eq $((stored + 1)) ] || fail "the sink stored $(($(count) - stored)) events"
+[ "$(pg_psql -c "SELECT sum(next_offset) FROM evs_sink_offsets WHERE group_id = 'cli-sink'")" -eq 2 ] \
+  || fail "sink offsets"
+kill $broker_pid 2>/dev/null; wait $broker_pid 2>/dev/null
 
 # the server killed in the middle of one large append: a clear error, and the append is all or nothing
 big="$tmp/big.jsonl"

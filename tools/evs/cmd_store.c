@@ -30,8 +30,13 @@ typedef struct store_cli {
   size_t n_types;
   char *tag_args[MAX_TERMS];
   size_t n_tags;
-  unsigned long long after, before, limit, batch, count, idle_ms, poll_ms;
+  unsigned long long after, before, limit, batch, count, idle_ms, poll_ms, batch_ms;
   bool follow;
+  const char *sink_topics[MAX_TERMS];
+  size_t n_sink_topics;
+  const char *group, *dlq;
+  kafka_cli_opts kafka;
+  bool kafka_given;
   cli_schema schema;
 } store_cli;
 
@@ -361,6 +366,33 @@ static int cmd_read(store_cli *c, evs_store *s, bool scan) {
   return rc;
 }
 
+static int cmd_sink(store_cli *c, evs_store *s) {
+  if (kafka_cli_need_brokers(c->self, &c->kafka) != 0) return CLI_EXIT_USAGE;
+  kafka_cli_catch_stop(true);
+  evs_store_sink_options o = {
+      .kafka = {.brokers = c->kafka.brokers, .props = c->kafka.props, .n_props = c->kafka.n_props},
+      .topics = c->sink_topics,
+      .n_topics = c->n_sink_topics,
+      .group_id = c->group,
+      .dlq_topic = c->dlq,
+      .batch_size = (size_t)c->batch,
+      .batch_ms = (int)c->batch_ms,
+      .idle_exit_ms = (int)c->idle_ms,
+      /* sig_atomic_t is int on the platforms evs builds on */
+      .stop = (volatile int *)&kafka_cli_stop};
+  evs_store_sink_stats st;
+  evs_error err;
+  evs_error_clear(&err);
+  evs_status rc = evs_store_sink_run(s, &o, &st, &err);
+  fprintf(
+      stderr,
+      "evs store sink: %llu records, %llu events stored, %llu duplicates skipped, %llu batches, %llu dead "
+      "letters\n",
+      st.records, st.appended, st.duplicates, st.batches, st.dead_lettered);
+  if (rc != EVS_OK) return kafka_cli_exit_status(db_fail(c, &err));
+  return kafka_cli_exit_status(CLI_EXIT_OK);
+}
+
 enum {
   OPT_DB = 0x200,
   OPT_CONDITION,
@@ -375,7 +407,11 @@ enum {
   OPT_POLL,
   OPT_SINCE,
   OPT_UNTIL,
-  OPT_TAG
+  OPT_TAG,
+  OPT_TOPIC,
+  OPT_GROUP,
+  OPT_DLQ,
+  OPT_BATCH_MS
 };
 
 static int number(const cli_cmd *self, const char *name, const char *arg, unsigned long long *out) {
@@ -385,12 +421,13 @@ static int number(const cli_cmd *self, const char *name, const char *arg, unsign
 }
 
 static int run(const cli_cmd *self, int argc, char **argv) {
-  if (argc < 2) return cli_usage_error(self, "which one: migrate, append, read or query?");
+  if (argc < 2) return cli_usage_error(self, "which one: migrate, append, read, query or sink?");
   const char *sub = argv[1];
-  static const char *const subs[] = {"migrate", "append", "read", "query", NULL};
+  static const char *const subs[] = {"migrate", "append", "read", "query", "sink", NULL};
   bool known = false;
   for (const char *const *p = subs; *p; p++) known = known || strcmp(sub, *p) == 0;
-  if (!known) return cli_usage_error(self, "unknown subcommand '%s' (migrate, append, read or query)", sub);
+  if (!known)
+    return cli_usage_error(self, "unknown subcommand '%s' (migrate, append, read, query or sink)", sub);
   static const struct option opts[] = {
       {"db", required_argument, NULL, OPT_DB},
       {"input", required_argument, NULL, 'i'},
@@ -408,16 +445,27 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       {"count", required_argument, NULL, OPT_COUNT},
       {"idle-exit-ms", required_argument, NULL, OPT_IDLE},
       {"poll-ms", required_argument, NULL, OPT_POLL},
+      {"topic", required_argument, NULL, OPT_TOPIC},
+      {"group", required_argument, NULL, OPT_GROUP},
+      {"dlq", required_argument, NULL, OPT_DLQ},
+      {"batch-ms", required_argument, NULL, OPT_BATCH_MS},
+      {"brokers", required_argument, NULL, 'b'},
       CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
   };
   store_cli c = {.self = self, .poll_ms = 100};
   optind = 1;
   opterr = 0;
-  for (int ch; (ch = getopt_long(argc - 1, argv + 1, ":i:t:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
+  for (int ch; (ch = getopt_long(argc - 1, argv + 1, ":i:t:b:X:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
     int taken = cli_schema_option(self, &c.schema, ch, optarg);
     if (taken < 0) return CLI_EXIT_USAGE;
     if (taken) continue;
+    taken = kafka_cli_option(self, &c.kafka, ch, optarg);
+    if (taken < 0) return CLI_EXIT_USAGE;
+    if (taken) {
+      c.kafka_given = true;
+      continue;
+    }
     int rc = CLI_EXIT_OK;
     switch (ch) {
       case OPT_DB:
@@ -470,6 +518,20 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case OPT_POLL:
         rc = number(self, "--poll-ms", optarg, &c.poll_ms);
         break;
+      case OPT_TOPIC:
+        if (c.n_sink_topics == MAX_TERMS)
+          return cli_usage_error(self, "at most %d --topic options", MAX_TERMS);
+        c.sink_topics[c.n_sink_topics++] = optarg;
+        break;
+      case OPT_GROUP:
+        c.group = optarg;
+        break;
+      case OPT_DLQ:
+        c.dlq = optarg;
+        break;
+      case OPT_BATCH_MS:
+        rc = number(self, "--batch-ms", optarg, &c.batch_ms);
+        break;
       default:
         return cli_option_error(self, ch, argv + 1);
     }
@@ -478,9 +540,14 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if (optind < argc - 1) return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
   if (cli_schema_check(self, &c.schema) != 0) return CLI_EXIT_USAGE;
   bool is_append = strcmp(sub, "append") == 0, is_read = strcmp(sub, "read") == 0,
-       is_query = strcmp(sub, "query") == 0;
-  if ((c.input || c.condition_json || c.batch) && !is_append)
-    return cli_usage_error(self, "-i, --condition and --batch-size are for 'append'");
+       is_query = strcmp(sub, "query") == 0, is_sink = strcmp(sub, "sink") == 0;
+  if ((c.input || c.condition_json) && !is_append)
+    return cli_usage_error(self, "-i and --condition are for 'append'");
+  if (c.batch && !is_append && !is_sink)
+    return cli_usage_error(self, "--batch-size is for 'append' and 'sink'");
+  if ((c.n_sink_topics || c.group || c.dlq || c.batch_ms || c.kafka_given) && !is_sink)
+    return cli_usage_error(self, "--topic, --group, --dlq, --batch-ms, --brokers and -X are for 'sink'");
+  if (is_sink && !c.n_sink_topics) return cli_usage_error(self, "sink: which --topic?");
   if (c.condition_json && c.batch)
     return cli_usage_error(self, "--condition applies to one atomic append: not with --batch-size");
   if ((c.query_json || c.n_types || c.n_tags || c.after) && !is_read && !is_query)
@@ -488,8 +555,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if ((c.before || c.since || c.until) && !is_query)
     return cli_usage_error(self, "--before, --since and --until are for 'query'");
   if ((c.follow || c.limit) && !is_read) return cli_usage_error(self, "--follow and --limit are for 'read'");
-  if ((c.count || c.idle_ms) && !c.follow)
-    return cli_usage_error(self, "--count and --idle-exit-ms go with --follow");
+  if (c.count && !c.follow) return cli_usage_error(self, "--count goes with --follow");
+  if (c.idle_ms && !c.follow && !is_sink)
+    return cli_usage_error(self, "--idle-exit-ms goes with --follow or 'sink'");
   if (c.follow && c.after) return cli_usage_error(self, "--follow starts at the beginning: not with --after");
   evs_registry *reg = NULL;
   evs_store *s = NULL;
@@ -500,6 +568,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       rc = cmd_migrate(&c, s);
     else if (is_append)
       rc = cmd_append(&c, s, r);
+    else if (is_sink)
+      rc = cmd_sink(&c, s);
     else
       rc = cmd_read(&c, s, is_query);
   }
@@ -510,7 +580,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
 
 const cli_cmd cli_cmd_store = {
     "store",
-    "the PostgreSQL event store: migrate, append, read, query",
+    "the PostgreSQL event store: migrate, append, read, query, sink",
     "usage: evs store migrate [--db URL]\n"
     "       evs store append [--db URL] [-i FILE] [--condition JSON | --batch-size N] [schema options]\n"
     "       evs store read [--db URL] [--query JSON | --type T... --tag K:V...] [--after N] [--limit N]\n"
@@ -518,6 +588,8 @@ const cli_cmd cli_cmd_store = {
     "                      [--idle-exit-ms MS] [--poll-ms MS]\n"
     "       evs store query [--db URL] [--query JSON | --type T... --tag K:V...] [--after N] [--before N]\n"
     "                       [--since TIME] [--until TIME]\n"
+    "       evs store sink [--db URL] --topic T... [-b BROKERS] [-X KEY=VALUE]... [--group G] [--dlq TOPIC]\n"
+    "                      [--batch-size N] [--batch-ms MS] [--idle-exit-ms MS]\n"
     "\n"
     "Keeps events in a PostgreSQL table `events` (docs/store.md): a global position, the event id (a\n"
     "UUIDv7, unique), type, time, tags, metadata (the other CloudEvents attributes) and data (the\n"
@@ -539,6 +611,11 @@ const cli_cmd cli_cmd_store = {
     "          (events come in transaction order); it stops on SIGINT/SIGTERM, after --count events or\n"
     "          after --idle-exit-ms without new ones.\n"
     "query     a filtered scan in position order (types, tags, positions, time range), streamed.\n"
+    "sink      consumes Kafka topics (every CloudEvents form evs consume reads) into the store: per batch\n"
+    "          one transaction stores the events and the partitions' next offsets (table evs_sink_offsets,\n"
+    "          key --group); every partition starts at its stored offset, so a crash loses and doubles\n"
+    "          nothing. Undecodable or invalid records go to the dead-letter topic (--dlq, default\n"
+    "          TOPIC.dlq) with the reason. Runs until SIGINT/SIGTERM or --idle-exit-ms without records.\n"
     "\n"
     "QUERY: \"all\", or an array of items (OR-ed), each {\"types\": [T, ...], \"tags\": [\"key:value\", "
     "...]}\n"
@@ -550,7 +627,8 @@ const cli_cmd cli_cmd_store = {
     "  --db URL                 the database (default $EVS_DATABASE_URL)\n"
     "  -i, --input FILE         append: read FILE instead of stdin ('-' = stdin)\n"
     "  --condition JSON         append: the DCB append condition\n"
-    "  --batch-size N           append: one atomic append per N lines instead of one for the input\n"
+    "  --batch-size N           append: one atomic append per N lines instead of one for the input;\n"
+    "                           sink: events per transaction (default 1000)\n"
     "  --query JSON             read, query: a DCB query\n"
     "  -t, --type TYPE          read, query: one query item of these types (repeatable)\n"
     "  --tag KEY:VALUE          read, query: ... and these tags (repeatable)\n"
@@ -561,9 +639,14 @@ const cli_cmd cli_cmd_store = {
     "  --limit N                read: at most N events\n"
     "  --follow                 read: tail the store\n"
     "  --count N                --follow: stop after N events\n"
-    "  --idle-exit-ms MS        --follow: stop after MS milliseconds without a new event\n"
-    "  --poll-ms MS             --follow: look for new events every MS milliseconds (default "
-    "100)\n" CLI_SCHEMA_HELP
+    "  --idle-exit-ms MS        --follow, sink: stop after MS milliseconds without a new event\n"
+    "  --poll-ms MS             --follow: look for new events every MS milliseconds (default 100)\n"
+    "  --topic TOPIC            sink: a topic to consume (repeatable)\n"
+    "  -b, --brokers LIST       sink: bootstrap servers (default $EVS_BROKERS)\n"
+    "  -X KEY=VALUE             sink: a librdkafka property (repeatable)\n"
+    "  --group GROUP            sink: consumer group and offsets key (default evs-sink)\n"
+    "  --dlq TOPIC              sink: dead-letter topic (default each topic + \".dlq\")\n"
+    "  --batch-ms MS            sink: longest a batch stays open (default 500)\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 done, 1 failure (bad input: nothing stored; the database failed), 2 usage error,\n"
