@@ -93,9 +93,14 @@ static void batch(long n, long b) {
   evs_store_close(s);
 }
 
-static void naive(long n) {
+static PGconn *connect_raw(void) {
   PGconn *c = PQconnectdb(getenv(EVS_STORE_URL_ENV));
   if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
+  return c;
+}
+
+static void naive(long n) {
+  PGconn *c = connect_raw();
   double t0 = now_s();
   for (long i = 0; i < n; i++) {
     evs_uuid u;
@@ -119,8 +124,7 @@ static void naive(long n) {
 }
 
 static void ceiling(long n) {
-  PGconn *c = PQconnectdb(getenv(EVS_STORE_URL_ENV));
-  if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
+  PGconn *c = connect_raw();
   char sql[1024];
   snprintf(sql, sizeof sql,
            "CREATE TEMP TABLE src AS SELECT gen_random_uuid() AS event_id, '" TYPE
@@ -231,8 +235,7 @@ static void cond(int writers, long n, bool overlap) {
 }
 
 static void load(long n) {
-  PGconn *c = PQconnectdb(getenv(EVS_STORE_URL_ENV));
-  if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
+  PGconn *c = connect_raw();
   double t0 = now_s();
   for (long done = 0; done < n; done += 100000) {
     char sql[2048];

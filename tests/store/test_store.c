@@ -19,6 +19,7 @@
 #include "evs/cloudevents.h"
 #include "evs/json.h"
 #include "evs/store.h"
+#include "pg_count.h"
 #include "evs/timeutil.h"
 #include "evs/uuid.h"
 
@@ -47,22 +48,6 @@ static evs_store *thread_store(int *errors, char *error, size_t n) {
   evs_error err;
   if (evs_store_open(NULL, &s, &err) != EVS_OK && !(*errors)++) snprintf(error, n, "%s", err.msg);
   return s;
-}
-
-static PGconn *raw_conn(void) {
-  PGconn *c = PQconnectdb(getenv(EVS_STORE_URL_ENV));
-  if (PQstatus(c) != CONNECTION_OK) fail_msg("connect: %s", PQerrorMessage(c));
-  return c;
-}
-
-static long long sql_count(const char *sql) {
-  PGconn *c = raw_conn();
-  PGresult *r = PQexec(c, sql);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-  long long n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-  PQclear(r);
-  PQfinish(c);
-  return n;
 }
 
 /* One DCB domain event: its attributes and payload (a valid evs.events.dcb.v1.DomainEvent). */
@@ -664,7 +649,7 @@ static const char *g_slow_id;
 
 static void *naive(void *arg) {
   naive_state *n = arg;
-  PGconn *c = raw_conn();
+  PGconn *c = pg_connect();
   while (!n->stop) {
     char sql[256];
     snprintf(sql, sizeof sql,
@@ -720,7 +705,7 @@ static void test_follower_late_commit(void **state) {
   assert_true(make_event(&slow, TYPE_B, "mode=follow&writer=slow", "slow"));
   g_slow_id = slow.id;
   evs_store *ss = open_store();
-  PGconn *sc = raw_conn();
+  PGconn *sc = pg_connect();
   /* the row JSON the store would send, built by a real append on a scratch id then rolled back */
   PQclear(PQexec(sc, "BEGIN"));
   char sql[2048];
@@ -848,7 +833,7 @@ static void *conditional_append(void *arg) {
 static void test_bulk_blocks_condition(void **state) {
   (void)state;
   long long head = sql_count("SELECT max(position) FROM events");
-  PGconn *c = raw_conn();
+  PGconn *c = pg_connect();
   PQclear(PQexec(c, "BEGIN"));
   char sql[512];
   snprintf(

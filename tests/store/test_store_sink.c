@@ -17,21 +17,11 @@
 #include <time.h>
 
 #include "evs/store.h"
+#include "pg_count.h"
 #include "kafka_fixture.h"
 
 #define N 300
 #define TOPIC "sink-in"
-
-static long long sql_count(const char *sql) {
-  PGconn *c = PQconnectdb(getenv(EVS_STORE_URL_ENV));
-  if (PQstatus(c) != CONNECTION_OK) fail_msg("connect: %s", PQerrorMessage(c));
-  PGresult *r = PQexec(c, sql);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-  long long n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-  PQclear(r);
-  PQfinish(c);
-  return n;
-}
 
 typedef struct crash_at {
   unsigned long long before, after; /* batch numbers of this run; 0 = none */
