@@ -7,6 +7,8 @@
  * come out as CloudEvents with the payload's canonical JSON as `data`: what evs produce reads and evs consume
  * -o json writes.
  *
+ * A lost connection fails the call that meets it (EVS_ERR_DATABASE) and is opened again by the next one.
+ *
  * Ownership: an evs_store owns one libpq connection and whatever it hands to callbacks (an evs_stored_event
  * is valid only during the callback). A store is not thread-safe: one per thread (each its own connection).
  * Parsed query / condition documents (evs_store_spec) own their strings until evs_store_spec_free(). */

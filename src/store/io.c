@@ -119,6 +119,7 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
   res->positions = positions;
   res->duplicate = duplicate;
   if (!s || !events || n == 0) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_append: no events");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
   for (size_t i = 0; positions && i < n; i++) positions[i] = 0;
   for (size_t i = 0; duplicate && i < n; i++) duplicate[i] = false;
   evs_violations *vs = violations ? violations : &s->scratch;
@@ -197,6 +198,7 @@ evs_status evs_store_read(evs_store *s, const evs_store_query *q, int64_t after,
   evs_error_clear(err);
   if (head) *head = 0;
   if (!s || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_read: NULL store or callback");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
   if (query_param(s, q, err) != EVS_OK) return EVS_ERR_NOMEM;
   char after_s[24], limit_s[24];
   snprintf(after_s, sizeof after_s, "%lld", (long long)after);
@@ -227,6 +229,7 @@ evs_status evs_store_scan(evs_store *s, const evs_store_filter *f, evs_store_eve
   if (!err) err = &local;
   evs_error_clear(err);
   if (!s || !f || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_scan: NULL argument");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
   if (query_param(s, f->query, err) != EVS_OK) return EVS_ERR_NOMEM;
   char after_s[24], before_s[24], from_s[EVS_TIME_RFC3339_SIZE], to_s[EVS_TIME_RFC3339_SIZE];
   snprintf(after_s, sizeof after_s, "%lld", (long long)f->after);
@@ -265,6 +268,7 @@ evs_status evs_store_follow(evs_store *s, const evs_store_query *q, evs_store_cu
   evs_error_clear(err);
   if (n) *n = 0;
   if (!s || !cur || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_follow: NULL argument");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
   if (query_param(s, q, err) != EVS_OK) return EVS_ERR_NOMEM;
   char tx_s[24], pos_s[24], limit_s[24];
   snprintf(tx_s, sizeof tx_s, "%llu", (unsigned long long)cur->tx);

@@ -27,6 +27,17 @@ static void ignore_notice(void *arg, const char *message) {
   (void)message;
 }
 
+/* The conditional append relies on READ COMMITTED: each statement of evs_append() sees what committed
+ * before it (the check after the locks). A server default of REPEATABLE READ would break that. */
+static evs_status session_setup(evs_store *s, evs_error *err) {
+  PGresult *r =
+      PQexec(s->conn, "SET default_transaction_isolation = 'read committed'; SET client_encoding = 'UTF8'");
+  evs_status st =
+      PQresultStatus(r) == PGRES_COMMAND_OK ? EVS_OK : store_db_fail(s, r, err, "setting up the session");
+  PQclear(r);
+  return st;
+}
+
 void evs_store_close(evs_store *s) {
   if (!s) return;
   if (s->conn) PQfinish(s->conn);
@@ -69,19 +80,20 @@ evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_er
     return st;
   }
   PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
-  /* The conditional append relies on READ COMMITTED: each statement of evs_append() sees what committed
-   * before it (the check after the locks). A server default of REPEATABLE READ would break that. */
-  PGresult *r =
-      PQexec(s->conn, "SET default_transaction_isolation = 'read committed'; SET client_encoding = 'UTF8'");
-  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-    st = store_db_fail(s, r, err, "setting up the session");
-    PQclear(r);
+  st = session_setup(s, err);
+  if (st != EVS_OK) {
     evs_store_close(s);
     return st;
   }
-  PQclear(r);
   *out = s;
   return EVS_OK;
+}
+
+evs_status store_ready(evs_store *s, evs_error *err) {
+  if (PQstatus(s->conn) == CONNECTION_OK) return EVS_OK;
+  PQreset(s->conn);
+  if (PQstatus(s->conn) != CONNECTION_OK) return store_db_fail(s, NULL, err, "reconnecting to the database");
+  return session_setup(s, err);
 }
 
 PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *params, const char *what,
@@ -148,6 +160,7 @@ fail:
 evs_status evs_store_migrate(evs_store *s, int *applied, evs_error *err) {
   if (applied) *applied = 0;
   if (!s) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_migrate: s is NULL");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
   for (size_t i = 0; i < store_n_migrations; i++) {
     bool done;
     evs_status st = migrate_one(s, &store_migrations[i], &done, err);

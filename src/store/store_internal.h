@@ -23,6 +23,10 @@ struct evs_store {
 /* EVS_ERR_DATABASE with what the server said (or libpq, when the connection is gone), prefixed by `what`. */
 evs_status store_db_fail(evs_store *s, const PGresult *r, evs_error *err, const char *what);
 
+/* A connection that was lost (the server restarted, a network cut) is opened again before the next call,
+ * so one failed call does not make the store unusable. EVS_ERR_DATABASE when that fails. */
+evs_status store_ready(evs_store *s, evs_error *err);
+
 /* Runs sql with n text parameters; the result (the caller clears it) when the server ran it, else NULL after
  * failing with EVS_ERR_DATABASE prefixed by `what`. */
 PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *params, const char *what,

@@ -865,6 +865,32 @@ static void test_bulk_blocks_condition(void **state) {
   PQfinish(c);
 }
 
+/* The server drops the store's connection (a restart, a network cut): the call that meets it fails with
+ * the server's message, and the next call reconnects instead of failing for ever. */
+static void test_connection_lost(void **state) {
+  (void)state;
+  evs_store *s = open_store();
+  evs_error err;
+  collected got = {0};
+  int64_t head = 0;
+  assert_int_equal(evs_store_read(s, NULL, 0, 1, collect, &got, &head, &err), EVS_OK);
+  PGconn *c = pg_connect();
+  PGresult *r = PQexec(c,
+                       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> "
+                       "pg_backend_pid() AND backend_type = 'client backend'");
+  assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+  PQclear(r);
+  PQfinish(c);
+  got.n = 0;
+  assert_int_equal(evs_store_read(s, NULL, 0, 1, collect, &got, &head, &err), EVS_ERR_DATABASE);
+  assert_non_null(strstr(err.msg, "read: "));
+  got.n = 0;
+  if (evs_store_read(s, NULL, 0, 1, collect, &got, &head, &err) != EVS_OK)
+    fail_msg("after the loss: %s", err.msg);
+  assert_int_equal(got.n, 1);
+  evs_store_close(s);
+}
+
 static void test_database_down(void **state) {
   (void)state;
   evs_store *s = NULL;
@@ -898,6 +924,7 @@ int main(void) {
       cmocka_unit_test(test_follower_late_commit),
       cmocka_unit_test(test_big_batch),
       cmocka_unit_test(test_bulk_blocks_condition),
+      cmocka_unit_test(test_connection_lost),
       cmocka_unit_test(test_database_down),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
