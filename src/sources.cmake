@@ -83,4 +83,10 @@ set(EVS_LIB_SOURCES
   src/kafka/mock.c
   src/kafka/metadata.c
   src/validate/pattern.c
+  src/store/store.c
+  src/store/migrations.c
+  src/store/spec.c
+  src/store/rows.c
+  src/store/io.c
+  src/store/sink.c
 )

@@ -31,6 +31,7 @@ typedef enum evs_status {
   EVS_ERR_KAFKA,       /* the Kafka client or broker reported an error */
   EVS_ERR_TIMEOUT,     /* an operation did not finish in time */
   EVS_ERR_DATABASE,    /* the event store's database reported an error */
+  EVS_ERR_CONFLICT,    /* an append condition failed: an event matching it is stored already */
   EVS_ERR_INTERNAL     /* a bug in evs: please report it */
 } evs_status;
 

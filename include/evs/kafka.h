@@ -401,6 +401,16 @@ typedef struct evs_consumer_options {
    * as a JSON array) or, in viewer mode, handed to on_undecodable with rec->violations; never to a
    * handler. The consumer compiles the rules of its registry once, at evs_consumer_new(). */
   bool validate;
+  /* Offsets kept outside Kafka (a sink that stores them in one transaction with what it writes; group mode
+   * only): on every assignment the consumer asks offset_for for each partition's next offset and starts
+   * there (RD_KAFKA_OFFSET_BEGINNING = -2 when none is stored; a value below -2 = the lookup failed: the
+   * partition is left unassigned and the caller, told by its own offset_for, should stop); on every
+   * revocation, and when the consumer closes, it calls on_revoke first (finish or drop the work of the
+   * partitions going away). Both run inside evs_consumer_poll() / evs_consumer_close(). NULL = Kafka's
+   * committed offsets. */
+  int64_t (*offset_for)(const char *topic, int32_t partition, void *ctx);
+  void (*on_revoke)(void *ctx);
+  void *offsets_ctx;
 } evs_consumer_options;
 
 typedef struct evs_consumer_stats {

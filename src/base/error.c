@@ -22,6 +22,7 @@ static const char *const k_status_names[EVS_STATUS_COUNT] = {
     [EVS_ERR_KAFKA] = "kafka",
     [EVS_ERR_TIMEOUT] = "timeout",
     [EVS_ERR_DATABASE] = "database",
+    [EVS_ERR_CONFLICT] = "conflict",
     [EVS_ERR_INTERNAL] = "internal",
 };
 

@@ -46,6 +46,10 @@ struct evs_consumer {
     bool eof;
   } * parts;
   size_t n_parts;
+  /* Offsets kept outside Kafka (evs_consumer_options.offset_for). */
+  int64_t (*offset_for)(const char *topic, int32_t partition, void *ctx);
+  void (*on_revoke)(void *ctx);
+  void *offsets_ctx;
 };
 
 /* Client-level errors (brokers unreachable, ...) arrive here, in the thread calling evs_consumer_poll()
@@ -178,6 +182,39 @@ bool evs_consumer_at_end(const evs_consumer *c) {
   return true;
 }
 
+/* Offsets kept outside Kafka: each assigned partition starts where offset_for says (the consumer API's
+ * "storing offsets outside Kafka": seek on every assignment), cooperative or eager. */
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts,
+                         void *opaque) {
+  evs_consumer *c = opaque;
+  bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  rd_kafka_error_t *ce = NULL;
+  if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rd_kafka_topic_partition_list_t *ok = rd_kafka_topic_partition_list_new(parts->cnt);
+    for (int i = 0; i < parts->cnt; i++) {
+      int64_t off = c->offset_for(parts->elems[i].topic, parts->elems[i].partition, c->offsets_ctx);
+      if (off < RD_KAFKA_OFFSET_BEGINNING) continue; /* the lookup failed: the caller stops */
+      rd_kafka_topic_partition_list_add(ok, parts->elems[i].topic, parts->elems[i].partition)->offset = off;
+    }
+    if (coop)
+      ce = rd_kafka_incremental_assign(rk, ok);
+    else
+      rd_kafka_assign(rk, ok);
+    rd_kafka_topic_partition_list_destroy(ok);
+  } else {
+    if (c->on_revoke) c->on_revoke(c->offsets_ctx);
+    if (coop)
+      ce = rd_kafka_incremental_unassign(rk, parts);
+    else
+      rd_kafka_assign(rk, NULL);
+  }
+  if (ce) {
+    c->st.errors++;
+    snprintf(c->st.last_error, sizeof c->st.last_error, "rebalance: %s", rd_kafka_error_string(ce));
+    rd_kafka_error_destroy(ce);
+  }
+}
+
 evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out, evs_error *err) {
   evs_error local; /* the helpers report through err: keep their status even when the caller passes NULL */
   if (!err) err = &local;
@@ -245,6 +282,12 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
     }
   }
   rd_kafka_conf_set_error_cb(conf, error_cb);
+  if (opts->offset_for && !opts->viewer) {
+    c->offset_for = opts->offset_for;
+    c->on_revoke = opts->on_revoke;
+    c->offsets_ctx = opts->offsets_ctx;
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+  }
   rd_kafka_conf_set_opaque(conf, c);
   c->rk = evs_kafka_new_handle(RD_KAFKA_CONSUMER, conf, err);
   if (!c->rk) {

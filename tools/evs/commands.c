@@ -16,23 +16,13 @@ extern const cli_cmd cli_cmd_consume;
 extern const cli_cmd cli_cmd_produce;
 extern const cli_cmd cli_cmd_topics;
 extern const cli_cmd cli_cmd_asyncapi, cli_cmd_new;
+extern const cli_cmd cli_cmd_store;
 
 const cli_cmd *const cli_commands[] = {
-    &cli_cmd_list,
-    &cli_cmd_describe,
-    &cli_cmd_encode,
-    &cli_cmd_decode,
-    &cli_cmd_validate,
-    &cli_cmd_jsonschema,
-    &cli_cmd_docs,
-    &cli_cmd_asyncapi,
-    &cli_cmd_new,
-    &cli_cmd_breaking,
-    &cli_cmd_broker,
-    &cli_cmd_produce,
-    &cli_cmd_consume,
-    &cli_cmd_topics,
-    &cli_cmd_uuid,
-    &cli_cmd_help,
-    NULL,
+    &cli_cmd_list,     &cli_cmd_describe, &cli_cmd_encode,
+    &cli_cmd_decode,   &cli_cmd_validate, &cli_cmd_jsonschema,
+    &cli_cmd_docs,     &cli_cmd_asyncapi, &cli_cmd_new,
+    &cli_cmd_breaking, &cli_cmd_broker,   &cli_cmd_produce,
+    &cli_cmd_consume,  &cli_cmd_topics,   &cli_cmd_store,
+    &cli_cmd_uuid,     &cli_cmd_help,     NULL,
 };

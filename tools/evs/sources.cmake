@@ -25,4 +25,5 @@ set(EVS_CLI_SOURCES
   tools/evs/cmd_produce.c
   tools/evs/cmd_topics.c
   tools/evs/kafka_cli.c
+  tools/evs/cmd_store.c
 )

@@ -1,0 +1,343 @@
+/* Event store benchmark (bench/store/run.sh starts the server and runs the cases; docs/performance.md):
+ *   batch N B          evs_store_append of N DCB events in batches of B (validated, one server call each)
+ *   naive N            one INSERT per event, autocommit: the naive client
+ *   ceiling N          the server alone: INSERT ... SELECT of N ready rows with every index (no client)
+ *   cond W N disjoint|overlap   W writers, N conditional appends of 1 event each (overlap: a DCB read and
+ *                      a conditional append on one of 4 shared boundaries, retried on conflict)
+ *   load N             N realistic rows straight through SQL (for the query case; not the append path)
+ *   query Q            Q tag queries (evs_store_scan on issueId) and Q DCB reads: p50 / p99 latency
+ * The database is $EVS_DATABASE_URL (migrated). Prints one line per case. */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "evs/json.h"
+#include "evs/store.h"
+#include "evs/timeutil.h"
+#include "evs/uuid.h"
+
+#define TYPE "ISSUE.ASSIGNED.SUCCESS"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *msg) {
+  fprintf(stderr, "bench_store: %s: %s\n", what, msg);
+  exit(1);
+}
+
+typedef struct bev {
+  char id[EVS_UUID_STR_SIZE], time[EVS_TIME_RFC3339_SIZE], tags[128];
+  evs_ce_event ce;
+  ProtobufCMessage *payload;
+} bev;
+
+static void make(bev *e, const char *tags) {
+  evs_uuid u;
+  if (evs_uuid7_new(&u, NULL) != EVS_OK) die("uuid", "failed");
+  evs_uuid_format(&u, e->id);
+  if (evs_time_format_rfc3339_ms(evs_time_now_ms(), e->time, NULL) != EVS_OK) die("time", "failed");
+  snprintf(e->tags, sizeof e->tags, "%s", tags);
+  char json[512];
+  snprintf(json, sizeof json,
+           "{\"id\":\"%s\",\"type\":\"" TYPE
+           "\",\"timestamp\":\"%s\",\"metadata\":{\"workflowVersion\":\"1.2.0\","
+           "\"eventSource\":\"system\"},\"data\":{\"assignee\":\"evs-bot\",\"attempt\":1}}",
+           e->id, e->time);
+  const evs_registry *reg = evs_registry_builtin(NULL);
+  const evs_event_type *et = evs_registry_find_event_type(reg, TYPE);
+  evs_error err;
+  if (evs_json_decode(reg, et->message->c_desc, json, strlen(json), NULL, NULL, &e->payload, &err) != EVS_OK)
+    die("payload", err.msg);
+  e->ce = (evs_ce_event){
+      .specversion = "1.0", .id = e->id, .source = "/bench", .type = TYPE, .time = e->time, .tags = e->tags};
+}
+
+static evs_store *open_store(void) {
+  evs_store *s;
+  evs_error err;
+  if (evs_store_open(NULL, &s, &err) != EVS_OK) die("open", err.msg);
+  return s;
+}
+
+static void batch(long n, long b) {
+  evs_store *s = open_store();
+  bev *e = calloc((size_t)b, sizeof *e);
+  evs_store_event *ev = calloc((size_t)b, sizeof *ev);
+  double spent = 0;
+  for (long done = 0; done < n; done += b) {
+    for (long i = 0; i < b; i++) {
+      char tags[96];
+      snprintf(tags, sizeof tags, "issueId=%ld&prId=%ld&userId=u-%ld", (done + i) % 5000, (done + i) % 777,
+               (done + i) % 50);
+      make(&e[i], tags);
+      ev[i] = (evs_store_event){&e[i].ce, e[i].payload};
+    }
+    evs_error err;
+    double t0 = now_s();
+    if (evs_store_append(s, ev, (size_t)b, NULL, NULL, NULL, &err) != EVS_OK) die("append", err.msg);
+    spent += now_s() - t0;
+    for (long i = 0; i < b; i++) protobuf_c_message_free_unpacked(e[i].payload, NULL);
+  }
+  printf(
+      "batch append: %ld events in batches of %ld: %.2f s, %.0f events/s (validation + encoding included)\n",
+      n, b, spent, (double)n / spent);
+  free(e);
+  free(ev);
+  evs_store_close(s);
+}
+
+static PGconn *connect_raw(void) {
+  PGconn *c = PQconnectdb(getenv(EVS_STORE_URL_ENV));
+  if (PQstatus(c) != CONNECTION_OK) die("connect", PQerrorMessage(c));
+  return c;
+}
+
+static void naive(long n) {
+  PGconn *c = connect_raw();
+  double t0 = now_s();
+  for (long i = 0; i < n; i++) {
+    evs_uuid u;
+    char id[EVS_UUID_STR_SIZE], sql[768];
+    if (evs_uuid7_new(&u, NULL) != EVS_OK) die("uuid", "failed");
+    evs_uuid_format(&u, id);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO events (event_id, type, time, tags, metadata, data) VALUES ('%s', '" TYPE
+        "', now(), "
+        "'{\"issueId\":\"%ld\",\"prId\":\"%ld\"}', '{\"source\":\"/bench\"}', '{\"assignee\":\"evs-bot\"}')",
+        id, i % 5000, i % 777);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) die("insert", PQresultErrorMessage(r));
+    PQclear(r);
+  }
+  double dt = now_s() - t0;
+  printf("naive client: %ld events, one INSERT each (autocommit): %.2f s, %.0f events/s\n", n, dt,
+         (double)n / dt);
+  PQfinish(c);
+}
+
+static void ceiling(long n) {
+  PGconn *c = connect_raw();
+  char sql[1024];
+  snprintf(sql, sizeof sql,
+           "CREATE TEMP TABLE src AS SELECT gen_random_uuid() AS event_id, '" TYPE
+           "'::text AS type, now() AS time, "
+           "jsonb_build_object('issueId', (g %% 5000)::text, 'prId', (g %% 777)::text, 'userId', 'u-' || (g "
+           "%% 50)) "
+           "AS tags, '{\"source\":\"/bench\",\"schemaversion\":\"1.0\"}'::jsonb AS metadata, "
+           "jsonb_build_object('id', gen_random_uuid(), 'data', jsonb_build_object('attempt', g)) AS data "
+           "FROM generate_series(1, %ld) g",
+           n);
+  PGresult *r = PQexec(c, sql);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) die("ceiling", PQresultErrorMessage(r));
+  PQclear(r);
+  double t0 = now_s();
+  r = PQexec(c,
+             "INSERT INTO events (event_id, type, time, tags, metadata, data) SELECT * FROM src "
+             "ON CONFLICT (event_id) DO NOTHING");
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) die("ceiling", PQresultErrorMessage(r));
+  PQclear(r);
+  double dt = now_s() - t0;
+  printf("server ceiling: INSERT ... SELECT of %ld ready rows, every index: %.2f s, %.0f rows/s\n", n, dt,
+         (double)n / dt);
+  PQfinish(c);
+}
+
+typedef struct cw {
+  int id;
+  long n;
+  bool overlap;
+  long ok, conflicts;
+  pthread_barrier_t *barrier;
+} cw;
+
+static evs_status nothing(void *ctx, const evs_stored_event *ev, evs_error *err) {
+  (void)ctx;
+  (void)ev;
+  (void)err;
+  return EVS_OK;
+}
+
+static void *cond_writer(void *arg) {
+  cw *w = arg;
+  evs_store *s = open_store();
+  unsigned seed = 99u + (unsigned)w->id;
+  int64_t last = 0;
+  pthread_barrier_wait(w->barrier);
+  for (long i = 0; i < w->n;) {
+    char key[32], tags[96];
+    if (w->overlap)
+      snprintf(key, sizeof key, "shared-%u", rand_r(&seed) % 4);
+    else
+      snprintf(key, sizeof key, "own-%d", w->id);
+    snprintf(tags, sizeof tags, "issueId=%s&userId=u-%d", key, w->id);
+    const char *types[] = {TYPE};
+    evs_tag t = {"issueId", key};
+    evs_store_item item = {.types = types, .n_types = 1, .tags = &t, .n_tags = 1};
+    evs_store_condition c = {.fail_if_events_match = {.items = &item, .n_items = 1}, .after = last};
+    evs_error err;
+    if (w->overlap &&
+        evs_store_read(s, &c.fail_if_events_match, 0, 1, nothing, NULL, &c.after, &err) != EVS_OK)
+      die("read", err.msg);
+    bev e;
+    make(&e, tags);
+    int64_t pos = 0;
+    evs_store_event ev = {&e.ce, e.payload};
+    evs_store_append_result res = {.positions = &pos};
+    evs_status st = evs_store_append(s, &ev, 1, &c, &res, NULL, &err);
+    protobuf_c_message_free_unpacked(e.payload, NULL);
+    if (st == EVS_OK) {
+      w->ok++;
+      last = pos;
+      i++;
+    } else if (st == EVS_ERR_CONFLICT) {
+      w->conflicts++;
+    } else {
+      die("append", err.msg);
+    }
+  }
+  evs_store_close(s);
+  return NULL;
+}
+
+static void cond(int writers, long n, bool overlap) {
+  pthread_barrier_t barrier;
+  pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
+  cw *w = calloc((size_t)writers, sizeof *w);
+  pthread_t *th = calloc((size_t)writers, sizeof *th);
+  for (int i = 0; i < writers; i++) {
+    w[i] = (cw){.id = i, .n = n, .overlap = overlap, .barrier = &barrier};
+    pthread_create(&th[i], NULL, cond_writer, &w[i]);
+  }
+  pthread_barrier_wait(&barrier);
+  double t0 = now_s();
+  for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
+  double dt = now_s() - t0;
+  long ok = 0, conflicts = 0;
+  for (int i = 0; i < writers; i++) {
+    ok += w[i].ok;
+    conflicts += w[i].conflicts;
+  }
+  printf(
+      "conditional appends, %d writers, %s: %ld appended (1 event each) + %ld conflicts retried in %.2f s: "
+      "%.0f appends/s\n",
+      writers, overlap ? "overlapping (4 shared boundaries, DCB read + append)" : "disjoint (own boundary)",
+      ok, conflicts, dt, (double)ok / dt);
+  free(w);
+  free(th);
+}
+
+static void load(long n) {
+  PGconn *c = connect_raw();
+  double t0 = now_s();
+  for (long done = 0; done < n; done += 100000) {
+    char sql[2048];
+    long to = done + 100000 > n ? n : done + 100000;
+    /* realistic tags: 50,000 issues, 20,000 PRs (on every third event), 500 users, two modes, four types */
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO events (event_id, type, time, tags, metadata, data) "
+        "SELECT gen_random_uuid(), (ARRAY['ISSUE.ASSIGNED.SUCCESS','CODE.MERGED.SUCCESS','WORKFLOW.STARTED',"
+        "'GATE.TEST.STARTED'])[1 + g %% 4], now() - make_interval(secs => g), "
+        "jsonb_strip_nulls(jsonb_build_object('issueId', (g::bigint * 7919 %% 50000)::text, 'prId', CASE "
+        "WHEN g %% 3 = 0 "
+        "THEN (g %% 20000)::text END, 'userId', 'u-' || (g %% 500), 'mode', CASE WHEN g %% 2 = 0 THEN 'dev' "
+        "ELSE "
+        "'business' END)), jsonb_build_object('source', '/bench', 'schemaversion', '1.0'), "
+        "jsonb_build_object('id', gen_random_uuid(), 'type', 'ISSUE.ASSIGNED.SUCCESS', 'data', "
+        "jsonb_build_object('attempt', g)) FROM generate_series(%ld, %ld) g",
+        done + 1, to);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) die("load", PQresultErrorMessage(r));
+    PQclear(r);
+  }
+  PQclear(PQexec(c, "VACUUM ANALYZE events"));
+  printf("loaded %ld rows through SQL in %.1f s\n", n, now_s() - t0);
+  PQfinish(c);
+}
+
+static int dcmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static evs_status counter(void *ctx, const evs_stored_event *ev, evs_error *err) {
+  (void)ev;
+  (void)err;
+  (*(long *)ctx)++;
+  return EVS_OK;
+}
+
+static void report(const char *what, double *lat, long q, long rows) {
+  qsort(lat, (size_t)q, sizeof *lat, dcmp);
+  printf("%s: %ld queries, %.1f rows each: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", what, q,
+         (double)rows / q, lat[q / 2] * 1e3, lat[(q * 99) / 100] * 1e3, lat[q - 1] * 1e3);
+}
+
+static void query(long q) {
+  evs_store *s = open_store();
+  double *lat = calloc((size_t)q, sizeof *lat);
+  unsigned seed = 7;
+  long rows = 0;
+  for (int kind = 0; kind < 3; kind++) {
+    rows = 0;
+    for (long i = 0; i < q; i++) {
+      char issue[16];
+      snprintf(issue, sizeof issue, "%u", rand_r(&seed) % 50000);
+      const char *types[] = {"ISSUE.ASSIGNED.SUCCESS", "CODE.MERGED.SUCCESS"};
+      evs_tag t = {"issueId", issue};
+      evs_store_item item = {
+          .types = kind == 1 ? types : NULL, .n_types = kind == 1 ? 2 : 0, .tags = &t, .n_tags = 1};
+      evs_store_query qq = {.items = &item, .n_items = 1};
+      evs_error err;
+      double t0 = now_s();
+      if (kind < 2) {
+        evs_store_filter f = {.query = &qq};
+        if (evs_store_scan(s, &f, counter, &rows, &err) != EVS_OK) die("scan", err.msg);
+      } else {
+        int64_t head;
+        if (evs_store_read(s, &qq, 0, 0, counter, &rows, &head, &err) != EVS_OK) die("read", err.msg);
+      }
+      lat[i] = now_s() - t0;
+    }
+    report(kind == 0   ? "tag query (scan, issueId:X)"
+           : kind == 1 ? "tag + type query (scan, 2 types, issueId:X)"
+                       : "DCB read (locks + events + head, issueId:X)",
+           lat, q, rows);
+  }
+  free(lat);
+  evs_store_close(s);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3 || !getenv(EVS_STORE_URL_ENV)) {
+    fprintf(
+        stderr,
+        "usage: bench_store batch N B | naive N | ceiling N | cond W N disjoint|overlap | load N | query Q\n"
+        "(EVS_DATABASE_URL names a migrated database)\n");
+    return 2;
+  }
+  const char *m = argv[1];
+  if (strcmp(m, "batch") == 0 && argc == 4)
+    batch(atol(argv[2]), atol(argv[3]));
+  else if (strcmp(m, "naive") == 0)
+    naive(atol(argv[2]));
+  else if (strcmp(m, "ceiling") == 0)
+    ceiling(atol(argv[2]));
+  else if (strcmp(m, "cond") == 0 && argc == 5)
+    cond(atoi(argv[2]), atol(argv[3]), strcmp(argv[4], "overlap") == 0);
+  else if (strcmp(m, "load") == 0)
+    load(atol(argv[2]));
+  else if (strcmp(m, "query") == 0)
+    query(atol(argv[2]));
+  else
+    return 2;
+  return 0;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Event store benchmark against a throw-away PostgreSQL cluster (tests/store/pg_fixture.sh) with durable
+# settings stated: fsync=on, synchronous_commit=on (unless SYNC=off), full_page_writes=on, shared_buffers
+# 256MB; the seed's full index set (migration 1). Not a ctest test: timings on a shared machine are noisy.
+# Results go to docs/performance.md by hand.
+# usage: bench/store/run.sh [build dir (default build)] [rows for the query case (default 1000000)]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build="${1:-build}"; rows="${2:-1000000}"; sync="${SYNC:-on}"
+work="$build/bench_store"; mkdir -p "$work"
+[ -f "$build/libevs.a" ] || cmake --build "$build" --target evs_static evs_wkt evs
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -I"$build/gen" -Igen bench/store/bench_store.c \
+  "$build/libevs.a" "$build/libevs-wkt.a" $(pkg-config --cflags --libs libprotobuf-c uuid rdkafka libpcre2-8 libpq) \
+  -lpthread -o "$work/bench_store"
+. tests/store/pg_fixture.sh
+pg_fixture_start fsync=on full_page_writes=on "synchronous_commit=$sync" shared_buffers=256MB max_wal_size=4GB
+"$build/evs" store migrate 2>/dev/null
+echo "PostgreSQL $(pg_psql -c 'SHOW server_version'), fsync=$(pg_psql -c 'SHOW fsync'), synchronous_commit=$(pg_psql -c 'SHOW synchronous_commit'); indexes: $(pg_psql -c "SELECT string_agg(indexname, ' ') FROM pg_indexes WHERE tablename = 'events'")"
+b="$work/bench_store"
+"$b" naive 5000
+"$b" ceiling 100000
+"$b" batch 100000 1000
+"$b" batch 100000 10000
+# the planner needs statistics after 200,000 rows (autovacuum would take them within a minute)
+pg_psql -c "ANALYZE events"
+"$b" cond 16 300 disjoint
+"$b" cond 16 100 overlap
+pg_psql -c "TRUNCATE events"
+"$b" load "$rows"
+"$b" query 2000
+echo "events: $(pg_psql -c 'SELECT count(*) FROM events'), table + indexes $(pg_psql -c "SELECT pg_size_pretty(pg_total_relation_size('events'))")"

@@ -1,0 +1,293 @@
+/* Appends, DCB reads, filtered queries and the follower: each a call of the server functions that
+ * migration 2 installs (docs/store.md). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error_internal.h"
+#include "evs/timeutil.h"
+#include "evs/uuid.h"
+#include "kafka/kafka_internal.h"
+#include "store/store_internal.h"
+
+/* Rows fetched per round trip by evs_store_scan() (the FETCH below says the same number). */
+#define QUERY_FETCH 1000
+
+typedef struct id_slot {
+  char id[EVS_UUID_STR_SIZE]; /* lower case, as the server prints a uuid */
+  size_t index;
+  bool seen;
+} id_slot;
+
+static int slot_cmp(const void *a, const void *b) {
+  const id_slot *x = a, *y = b;
+  int c = strcmp(x->id, y->id);
+  return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The first slot for id not yet given a row (the same id twice in a batch: the first is stored). */
+static id_slot *slot_find(id_slot *slots, size_t n, const char *id) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(slots[mid].id, id) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < n && strcmp(slots[lo].id, id) == 0; lo++)
+    if (!slots[lo].seen) return &slots[lo];
+  return NULL;
+}
+
+evs_status store_check_event(evs_store *s, const evs_store_event *ev, evs_violations *vs, evs_error *err) {
+  const evs_ce_event *ce = ev->ce;
+  if (!ce || !ev->payload || !ce->id || !ce->type)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "needs an id, a type and a payload");
+  evs_uuid u;
+  if (evs_uuid_parse(ce->id, strlen(ce->id), &u, NULL) != EVS_OK)
+    return evs_fail(err, EVS_ERR_VALIDATION, "id '%.60s' is not a UUID (the store's event_id)", ce->id);
+  return evs_kafka_validate(s->validator, ce, ev->payload, vs, err);
+}
+
+/* Every event valid (the rules of its envelope and payload) and its id a UUID, else nothing is sent. */
+static evs_status validate_all(evs_store *s, const evs_store_event *events, size_t n, evs_violations *vs,
+                               size_t *bad, evs_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    *bad = i;
+    evs_error e;
+    evs_error_clear(&e);
+    evs_status st = store_check_event(s, &events[i], vs, &e);
+    if (st != EVS_OK) return evs_fail(err, st, "event %zu: %s", i + 1, e.msg);
+  }
+  return EVS_OK;
+}
+
+static evs_status append_rows(PGresult *r, const evs_store_event *events, size_t n,
+                              evs_store_append_result *res, const evs_store_condition *cond, evs_error *err) {
+  int rows = PQntuples(r);
+  if (rows == 1 && strcmp(PQgetvalue(r, 0, 2), "conflict") == 0) {
+    res->conflict_position = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    return evs_fail(
+        err, EVS_ERR_CONFLICT,
+        "append condition failed: the event at position %lld matches failIfEventsMatch (after %lld)",
+        (long long)res->conflict_position, (long long)(cond ? cond->after : 0));
+  }
+  id_slot *slots = calloc(n, sizeof *slots);
+  if (!slots) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < EVS_UUID_STR_SIZE - 1 && events[i].ce->id[k]; k++)
+      slots[i].id[k] = (char)tolower((unsigned char)events[i].ce->id[k]);
+    slots[i].index = i;
+  }
+  qsort(slots, n, sizeof *slots, slot_cmp);
+  for (int i = 0; i < rows; i++) {
+    id_slot *slot = slot_find(slots, n, PQgetvalue(r, i, 0));
+    if (!slot) continue;
+    slot->seen = true;
+    int64_t pos = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+    bool dup = strcmp(PQgetvalue(r, i, 2), "duplicate") == 0;
+    if (res->positions) res->positions[slot->index] = pos;
+    if (res->duplicate) res->duplicate[slot->index] = dup;
+    if (!dup) {
+      res->appended++;
+      if (pos > res->last_position) res->last_position = pos;
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (slots[i].seen) continue;
+    /* skipped by ON CONFLICT: stored already (or earlier in this batch) */
+    if (res->duplicate) res->duplicate[slots[i].index] = true;
+  }
+  res->duplicates = n - res->appended;
+  free(slots);
+  return EVS_OK;
+}
+
+evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t n,
+                            const evs_store_condition *cond, evs_store_append_result *res,
+                            evs_violations *violations, evs_error *err) {
+  evs_error local;
+  if (!err) err = &local;
+  evs_error_clear(err);
+  evs_store_append_result scratch = {0};
+  if (!res) res = &scratch;
+  int64_t *positions = res->positions;
+  bool *duplicate = res->duplicate;
+  memset(res, 0, sizeof *res);
+  res->positions = positions;
+  res->duplicate = duplicate;
+  if (!s || !events || n == 0) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_append: no events");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
+  for (size_t i = 0; positions && i < n; i++) positions[i] = 0;
+  for (size_t i = 0; duplicate && i < n; i++) duplicate[i] = false;
+  evs_violations *vs = violations ? violations : &s->scratch;
+  evs_status st = validate_all(s, events, n, vs, &res->invalid_index, err);
+  if (st != EVS_OK) return st;
+  evs_buf_reset(&s->text);
+  evs_buf_append_byte(&s->text, '[');
+  for (size_t i = 0; i < n; i++) {
+    if (i) evs_buf_append_byte(&s->text, ',');
+    evs_error e;
+    evs_error_clear(&e);
+    st = store_event_json(s, &events[i], &s->text, &e);
+    if (st != EVS_OK) {
+      res->invalid_index = i;
+      return evs_fail(err, st, "event %zu: %s", i + 1, e.msg);
+    }
+  }
+  evs_buf_append_str(&s->text, "]");
+  evs_buf_append_byte(&s->text, 0);
+  evs_buf_reset(&s->cond);
+  if (cond) {
+    char after[48];
+    evs_buf_append_str(&s->cond, "{\"query\":");
+    store_query_json(&cond->fail_if_events_match, &s->cond);
+    snprintf(after, sizeof after, ",\"after\":%lld}", (long long)cond->after);
+    evs_buf_append_str(&s->cond, after);
+    evs_buf_append_byte(&s->cond, 0);
+  }
+  if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK)
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  const char *params[2] = {(const char *)s->text.data, cond ? (const char *)s->cond.data : NULL};
+  PGresult *r =
+      store_exec(s, "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)", 2,
+                 params, "append", err);
+  if (!r) return EVS_ERR_DATABASE;
+  st = append_rows(r, events, n, res, cond, err);
+  PQclear(r);
+  return st;
+}
+
+/* Hands row i of r (columns from `first`: position, event_id, type, time_ms, tags, metadata, data) to fn. */
+static evs_status deliver(evs_store *s, PGresult *r, int i, int first, int tx_col, evs_store_event_fn fn,
+                          void *ctx, evs_error *err) {
+  store_row row = {.position = PQgetvalue(r, i, first),
+                   .tx = tx_col >= 0 ? PQgetvalue(r, i, tx_col) : NULL,
+                   .event_id = PQgetvalue(r, i, first + 1),
+                   .type = PQgetvalue(r, i, first + 2),
+                   .time_ms = PQgetvalue(r, i, first + 3),
+                   .tags = PQgetvalue(r, i, first + 4),
+                   .metadata = PQgetvalue(r, i, first + 5),
+                   .data = PQgetvalue(r, i, first + 6)};
+  evs_stored_event ev;
+  store_strmap meta;
+  evs_status st = store_row_event(s, &row, &ev, &meta, err);
+  if (st != EVS_OK) return st;
+  st = fn(ctx, &ev, err);
+  store_strmap_free(&meta);
+  if (st != EVS_OK && err->code == EVS_OK) evs_fail(err, st, "stopped by the caller");
+  return st;
+}
+
+/* s->cond = the query as the server functions take it, NUL-terminated (a text parameter). */
+static evs_status query_param(evs_store *s, const evs_store_query *q, evs_error *err) {
+  evs_buf_reset(&s->cond);
+  store_query_json(q, &s->cond);
+  evs_buf_append_byte(&s->cond, 0);
+  return evs_buf_status(&s->cond) == EVS_OK ? EVS_OK : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+}
+
+#define ROW_COLUMNS "position, event_id::text, type, time_ms, tags::text, metadata::text, data::text"
+
+evs_status evs_store_read(evs_store *s, const evs_store_query *q, int64_t after, size_t limit,
+                          evs_store_event_fn fn, void *ctx, int64_t *head, evs_error *err) {
+  evs_error local;
+  if (!err) err = &local;
+  evs_error_clear(err);
+  if (head) *head = 0;
+  if (!s || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_read: NULL store or callback");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
+  if (query_param(s, q, err) != EVS_OK) return EVS_ERR_NOMEM;
+  char after_s[24], limit_s[24];
+  snprintf(after_s, sizeof after_s, "%lld", (long long)after);
+  snprintf(limit_s, sizeof limit_s, "%zu", limit);
+  const char *params[3] = {(const char *)s->cond.data, after_s, limit ? limit_s : NULL};
+  PGresult *r =
+      store_exec(s, "SELECT head, " ROW_COLUMNS " FROM evs_read($1::jsonb, $2, $3)", 3, params, "read", err);
+  if (!r) return EVS_ERR_DATABASE;
+  evs_status st = EVS_OK;
+  int rows = PQntuples(r);
+  if (rows && head) *head = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+  for (int i = 0; i < rows && st == EVS_OK; i++)
+    if (!PQgetisnull(r, i, 1)) st = deliver(s, r, i, 1, -1, fn, ctx, err);
+  PQclear(r);
+  return st;
+}
+
+static evs_status exec_command(evs_store *s, const char *sql, const char *what, evs_error *err) {
+  PGresult *r = store_exec(s, sql, 0, NULL, what, err);
+  if (!r) return EVS_ERR_DATABASE;
+  PQclear(r);
+  return EVS_OK;
+}
+
+evs_status evs_store_scan(evs_store *s, const evs_store_filter *f, evs_store_event_fn fn, void *ctx,
+                          evs_error *err) {
+  evs_error local;
+  if (!err) err = &local;
+  evs_error_clear(err);
+  if (!s || !f || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_scan: NULL argument");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
+  if (query_param(s, f->query, err) != EVS_OK) return EVS_ERR_NOMEM;
+  char after_s[24], before_s[24], from_s[EVS_TIME_RFC3339_SIZE], to_s[EVS_TIME_RFC3339_SIZE];
+  snprintf(after_s, sizeof after_s, "%lld", (long long)f->after);
+  snprintf(before_s, sizeof before_s, "%lld", (long long)f->before);
+  if ((f->has_time_from && evs_time_format_rfc3339_ms(f->time_from_ms, from_s, NULL) != EVS_OK) ||
+      (f->has_time_to && evs_time_format_rfc3339_ms(f->time_to_ms, to_s, NULL) != EVS_OK))
+    return evs_fail(err, EVS_ERR_RANGE, "query: time bound out of range");
+  const char *params[5] = {(const char *)s->cond.data, after_s, f->before ? before_s : NULL,
+                           f->has_time_from ? from_s : NULL, f->has_time_to ? to_s : NULL};
+  evs_status st = exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "query", err);
+  if (st != EVS_OK) return st;
+  PGresult *r =
+      store_exec(s, "SELECT evs_query_open('evs_query', $1::jsonb, $2, $3, $4::timestamptz, $5::timestamptz)",
+                 5, params, "query", err);
+  if (!r) st = EVS_ERR_DATABASE;
+  PQclear(r);
+  while (st == EVS_OK) {
+    if (!(r = store_exec(s, "FETCH 1000 FROM evs_query", 0, NULL, "query", err))) {
+      st = EVS_ERR_DATABASE;
+      break;
+    }
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows && st == EVS_OK; i++) st = deliver(s, r, i, 0, -1, fn, ctx, err);
+    PQclear(r);
+    if (rows < QUERY_FETCH) break;
+  }
+  if (st == EVS_OK) return exec_command(s, "COMMIT", "query", err);
+  PQclear(PQexec(s->conn, "ROLLBACK"));
+  return st;
+}
+
+evs_status evs_store_follow(evs_store *s, const evs_store_query *q, evs_store_cursor *cur, size_t limit,
+                            evs_store_event_fn fn, void *ctx, size_t *n, evs_error *err) {
+  evs_error local;
+  if (!err) err = &local;
+  evs_error_clear(err);
+  if (n) *n = 0;
+  if (!s || !cur || !fn) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_follow: NULL argument");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
+  if (query_param(s, q, err) != EVS_OK) return EVS_ERR_NOMEM;
+  char tx_s[24], pos_s[24], limit_s[24];
+  snprintf(tx_s, sizeof tx_s, "%llu", (unsigned long long)cur->tx);
+  snprintf(pos_s, sizeof pos_s, "%lld", (long long)cur->position);
+  snprintf(limit_s, sizeof limit_s, "%zu", limit ? limit : 1000);
+  const char *params[4] = {(const char *)s->cond.data, tx_s, pos_s, limit_s};
+  PGresult *r = store_exec(s, "SELECT tx::text, " ROW_COLUMNS " FROM evs_follow($1::jsonb, $2::xid8, $3, $4)",
+                           4, params, "follow", err);
+  if (!r) return EVS_ERR_DATABASE;
+  evs_status st = EVS_OK;
+  int rows = PQntuples(r);
+  for (int i = 0; i < rows && st == EVS_OK; i++) {
+    st = deliver(s, r, i, 1, 0, fn, ctx, err);
+    if (st != EVS_OK) break;
+    /* the cursor moves past an event only once it has been handed over */
+    cur->tx = strtoull(PQgetvalue(r, i, 0), NULL, 10);
+    cur->position = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+    if (n) (*n)++;
+  }
+  PQclear(r);
+  return st;
+}

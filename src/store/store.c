@@ -1,0 +1,171 @@
+/* The store's connection and migrations. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error_internal.h"
+#include "store/migrations.h"
+#include "store/store_internal.h"
+
+/* Serializes migrators (any constant distinct from the hashed lock keys of appends would do). */
+#define MIGRATION_LOCK "7310993104717565697"
+
+evs_status store_db_fail(evs_store *s, const PGresult *r, evs_error *err, const char *what) {
+  const char *msg = r ? PQresultErrorMessage(r) : "";
+  if (!msg || !*msg) msg = PQerrorMessage(s->conn);
+  if (!msg || !*msg) msg = "no answer from the server";
+  size_t len = strlen(msg);
+  while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' ')) len--;
+  evs_fail(err, EVS_ERR_DATABASE, "%s: %.*s", what, (int)(len > 200 ? 200 : len), msg);
+  return EVS_ERR_DATABASE;
+}
+
+/* Server notices ("relation ... already exists, skipping") are not the caller's business: libpq would
+ * print them on stderr. */
+static void ignore_notice(void *arg, const char *message) {
+  (void)arg;
+  (void)message;
+}
+
+/* The conditional append relies on READ COMMITTED: each statement of evs_append() sees what committed
+ * before it (the check after the locks). A server default of REPEATABLE READ would break that. */
+static evs_status session_setup(evs_store *s, evs_error *err) {
+  PGresult *r =
+      PQexec(s->conn, "SET default_transaction_isolation = 'read committed'; SET client_encoding = 'UTF8'");
+  evs_status st =
+      PQresultStatus(r) == PGRES_COMMAND_OK ? EVS_OK : store_db_fail(s, r, err, "setting up the session");
+  PQclear(r);
+  return st;
+}
+
+void evs_store_close(evs_store *s) {
+  if (!s) return;
+  if (s->conn) PQfinish(s->conn);
+  evs_validator_free(s->validator);
+  evs_violations_free(&s->scratch);
+  evs_buf_free(&s->text);
+  evs_buf_free(&s->cond);
+  evs_buf_free(&s->row_store);
+  evs_buf_free(&s->row_data);
+  free(s);
+}
+
+evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_error *err) {
+  if (!out) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_open: out is NULL");
+  *out = NULL;
+  const char *url = opts && opts->url ? opts->url : getenv(EVS_STORE_URL_ENV);
+  if (!url || !*url)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "no database given: pass a URL (--db) or set %s",
+                    EVS_STORE_URL_ENV);
+  evs_store *s = calloc(1, sizeof *s);
+  if (!s) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  evs_violations_init(&s->scratch);
+  s->reg = opts && opts->registry ? opts->registry : evs_registry_builtin(err);
+  if (!s->reg) {
+    evs_store_close(s);
+    return err ? err->code : EVS_ERR_INTERNAL;
+  }
+  evs_status st = evs_validator_new(s->reg, NULL, &s->validator, err);
+  if (st != EVS_OK) {
+    evs_store_close(s);
+    return st;
+  }
+  s->conn = PQconnectdb(url);
+  if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+    if (!s->conn)
+      st = evs_fail(err, EVS_ERR_NOMEM, "out of memory connecting to the database");
+    else
+      st = store_db_fail(s, NULL, err, "connecting to the database");
+    evs_store_close(s);
+    return st;
+  }
+  PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
+  st = session_setup(s, err);
+  if (st != EVS_OK) {
+    evs_store_close(s);
+    return st;
+  }
+  *out = s;
+  return EVS_OK;
+}
+
+evs_status store_ready(evs_store *s, evs_error *err) {
+  if (PQstatus(s->conn) == CONNECTION_OK) return EVS_OK;
+  PQreset(s->conn);
+  if (PQstatus(s->conn) != CONNECTION_OK) return store_db_fail(s, NULL, err, "reconnecting to the database");
+  return session_setup(s, err);
+}
+
+PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *params, const char *what,
+                     evs_error *err) {
+  PGresult *r = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
+  ExecStatusType t = PQresultStatus(r);
+  if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) return r;
+  store_db_fail(s, r, err, what);
+  PQclear(r);
+  return NULL;
+}
+
+static void rollback(evs_store *s) {
+  PQclear(PQexec(s->conn, "ROLLBACK"));
+}
+
+/* One migration in one transaction: lock, look, apply, record. *done = whether it was applied now. */
+static evs_status migrate_one(evs_store *s, const store_migration *m, bool *done, evs_error *err) {
+  *done = false;
+  char what[160];
+  snprintf(what, sizeof what, "migration %d (%s)", m->version, m->name);
+  PGresult *r = store_exec(s, "BEGIN", 0, NULL, what, err);
+  if (!r) return EVS_ERR_DATABASE;
+  PQclear(r);
+  static const char *const setup[] = {
+      "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")",
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+      " applied_at timestamptz NOT NULL DEFAULT now())",
+  };
+  for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++) {
+    if (!(r = store_exec(s, setup[i], 0, NULL, what, err))) goto fail;
+    PQclear(r);
+  }
+  char version[16];
+  snprintf(version, sizeof version, "%d", m->version);
+  const char *params[2] = {version, m->name};
+  if (!(r = store_exec(s, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, params, what, err)))
+    goto fail;
+  bool have = PQntuples(r) > 0;
+  PQclear(r);
+  if (!have) {
+    /* PQexec, not PQexecParams: a migration is several statements. */
+    r = PQexec(s->conn, m->sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+      store_db_fail(s, r, err, what);
+      PQclear(r);
+      goto fail;
+    }
+    PQclear(r);
+    if (!(r = store_exec(s, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, params, what,
+                         err)))
+      goto fail;
+    PQclear(r);
+  }
+  if (!(r = store_exec(s, "COMMIT", 0, NULL, what, err))) return EVS_ERR_DATABASE;
+  PQclear(r);
+  *done = !have;
+  return EVS_OK;
+fail:
+  rollback(s);
+  return EVS_ERR_DATABASE;
+}
+
+evs_status evs_store_migrate(evs_store *s, int *applied, evs_error *err) {
+  if (applied) *applied = 0;
+  if (!s) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_migrate: s is NULL");
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
+  for (size_t i = 0; i < store_n_migrations; i++) {
+    bool done;
+    evs_status st = migrate_one(s, &store_migrations[i], &done, err);
+    if (st != EVS_OK) return st;
+    if (done && applied) (*applied)++;
+  }
+  return EVS_OK;
+}

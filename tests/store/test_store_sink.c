@@ -1,0 +1,128 @@
+/* The Kafka sink against an embedded Kafka cluster and a real PostgreSQL server (with_pg.sh): 300 catalog
+ * TaskEvents on 3 partitions plus a poison record; a run that crashes before committing its second batch,
+ * a run that crashes right after committing its second batch, then a run to the end. Every event is
+ * stored exactly once, no run reads a stored event again (the partitions start at the offsets stored with
+ * the events, not at Kafka's commits, which were ahead after each crash), and the poison record is
+ * dead-lettered. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "evs/store.h"
+#include "pg_count.h"
+#include "kafka_fixture.h"
+
+#define N 300
+#define TOPIC "sink-in"
+
+typedef struct crash_at {
+  unsigned long long before, after; /* batch numbers of this run; 0 = none */
+} crash_at;
+
+static bool before_commit(void *ctx, unsigned long long batch) {
+  return ((crash_at *)ctx)->before != batch;
+}
+
+static bool after_commit(void *ctx, unsigned long long batch) {
+  return ((crash_at *)ctx)->after != batch;
+}
+
+static evs_status run_sink(const char *boot, crash_at *crash, evs_store_sink_stats *st, evs_error *err) {
+  evs_store *s = NULL;
+  if (evs_store_open(NULL, &s, err) != EVS_OK) fail_msg("open: %s", err->msg);
+  const char *topics[] = {TOPIC};
+  /* a crashed run's member is dropped by the group only after the session timeout */
+  static const char *const props[] = {"session.timeout.ms=6000", "heartbeat.interval.ms=500"};
+  evs_store_sink_options o = {.kafka = {.brokers = boot, .props = props, .n_props = 2},
+                              .topics = topics,
+                              .n_topics = 1,
+                              .group_id = "sink-test",
+                              .dlq_topic = TOPIC ".dlq",
+                              .batch_size = 50,
+                              .batch_ms = 60000, /* batches close by size: the crash points are exact */
+                              .idle_exit_ms = 2000,
+                              .before_commit = before_commit,
+                              .after_commit = after_commit,
+                              .hook_ctx = crash};
+  time_t t0 = time(NULL);
+  evs_status r = evs_store_sink_run(s, &o, st, err);
+  fprintf(stderr, "sink run: %s, %llu records, %llu batches, %ld s\n", evs_status_name(r), st->records,
+          st->batches, (long)(time(NULL) - t0));
+  evs_store_close(s);
+  return r;
+}
+
+static void test_sink_crashes(void **state) {
+  (void)state;
+  evs_error err;
+  evs_store *s = NULL;
+  if (evs_store_open(NULL, &s, &err) != EVS_OK) fail_msg("open: %s", err.msg);
+  assert_int_equal(evs_store_migrate(s, NULL, &err), EVS_OK);
+  evs_store_close(s);
+
+  evs_mock_broker *b = NULL;
+  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
+  assert_int_equal(evs_mock_broker_create_topic(b, TOPIC, 3, &err), EVS_OK);
+  assert_int_equal(evs_mock_broker_create_topic(b, TOPIC ".dlq", 1, &err), EVS_OK);
+  const char *boot = evs_mock_broker_bootstraps(b);
+  evs_producer_options po = {.kafka = {.brokers = boot}};
+  evs_producer *p = NULL;
+  assert_int_equal(evs_producer_new(&po, &p, &err), EVS_OK);
+  for (int64_t i = 0; i < N; i++) {
+    fx_task t;
+    fx_task_make(&t, i);
+    evs_event_attrs a = {.topic = TOPIC};
+    if (evs_producer_send(p, &a, &t.ev.base, &err) != EVS_OK) fail_msg("send: %s", err.msg);
+    if (i == N / 2) {
+      /* a poison record: CloudEvents headers of a registered type, a value that is not its message */
+      evs_kafka_header h[] = {{"ce_specversion", "1.0", 3},
+                              {"ce_id", "0190b0a0-0000-7000-8000-0000000000ff", 36},
+                              {"ce_source", "/test", 5},
+                              {"ce_type", "task.created", 12}};
+      assert_int_equal(evs_producer_send_raw(p, TOPIC, "k", 1, h, 4, "\xff\xff\xff", 3, NULL, &err), EVS_OK);
+    }
+  }
+  assert_int_equal(evs_producer_flush(p, 30000, &err), EVS_OK);
+  evs_producer_close(p, 5000);
+
+  evs_store_sink_stats st1, st2, st3;
+  crash_at c1 = {.before = 2};
+  evs_status r1 = run_sink(boot, &c1, &st1, &err);
+  assert_int_equal(r1, EVS_ERR_IO);
+  assert_int_equal(st1.batches, 1);
+  assert_int_equal(sql_count("SELECT count(*) FROM events"), 50);
+
+  crash_at c2 = {.after = 2};
+  assert_int_equal(run_sink(boot, &c2, &st2, &err), EVS_ERR_IO);
+  assert_int_equal(st2.batches, 2);
+  assert_int_equal(st2.duplicates, 0);
+  assert_int_equal(sql_count("SELECT count(*) FROM events"), 150);
+
+  crash_at none = {0};
+  if (run_sink(boot, &none, &st3, &err) != EVS_OK) fail_msg("run 3: %s", err.msg);
+  assert_int_equal(st3.duplicates, 0);
+  assert_int_equal(sql_count("SELECT count(*) FROM events"), N);
+  assert_int_equal(sql_count("SELECT count(DISTINCT data->>'taskId') FROM events"), N);
+  assert_true(st1.dead_lettered + st2.dead_lettered + st3.dead_lettered >= 1);
+  /* the stored offsets cover all 301 records of the 3 partitions */
+  assert_int_equal(sql_count("SELECT sum(next_offset) FROM evs_sink_offsets WHERE group_id = 'sink-test'"),
+                   N + 1);
+  evs_mock_broker_free(b);
+}
+
+int main(void) {
+  if (!getenv(EVS_STORE_URL_ENV)) {
+    fprintf(stderr, "SKIP: %s is not set (run through tests/store/with_pg.sh)\n", EVS_STORE_URL_ENV);
+    return 77;
+  }
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_sink_crashes)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
