@@ -180,7 +180,9 @@ run 0 "... and decode" "$tcli" decode -t evs.test.v1.Recursive --max-depth 1000 
 # A line longer than the record limit (256 MiB) is skipped without being held: getline grew to 512 MiB
 # (and, short of memory, ended the run with exit 0 and the rest unread). The memory bound is checked
 # where ulimit works (not under ASan, which reserves terabytes of shadow memory).
-limit=""; ldd "$evs" 2>/dev/null | grep -q libasan || limit="ulimit -v 460000;"
+# (ldd's output is kept first: under pipefail, grep -q leaving early or ldd's own exit status would count.)
+ldd "$evs" >"$tmp/ldd" 2>/dev/null
+limit=""; grep -q libasan "$tmp/ldd" || limit="ulimit -v 460000;"
 no_input
 n=$((n + 1)); last="300 MB line with --keep-going"
 bash -c "$limit { head -c 300000000 /dev/zero | tr '\\0' a; printf '\\n{\"taskId\":\"9\"}\\n'; } | \"\$0\" encode --no-validate -t task.created --delimited --keep-going >\"\$1\" 2>\"\$2\"" "$evs" "$tmp/long.bin" "$err"
