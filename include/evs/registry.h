@@ -68,7 +68,7 @@ typedef enum evs_wkt {
   EVS_WKT_NULL_VALUE, /* an enum: evs_enum.wkt */
   EVS_WKT_FIELD_MASK,
   EVS_WKT_EMPTY,
-  EVS_WKT_DOUBLE_VALUE,
+  EVS_WKT_DOUBLE_VALUE, /* the nine wrappers stay one run, DOUBLE ... BYTES: evs_wkt_is_wrapper */
   EVS_WKT_FLOAT_VALUE,
   EVS_WKT_INT64_VALUE,
   EVS_WKT_UINT64_VALUE,
@@ -82,6 +82,10 @@ typedef enum evs_wkt {
 /* Full protobuf name of a well-known type ("google.protobuf.Timestamp"), "" for EVS_WKT_NONE, NULL for
  * values outside the enum. Static string. */
 EVS_API const char *evs_wkt_name(evs_wkt wkt);
+
+/* True for the nine wrapper types (google.protobuf.DoubleValue ... BytesValue), whose JSON form is their
+ * `value` field's. */
+EVS_API bool evs_wkt_is_wrapper(evs_wkt wkt);
 
 /* Where a declaration is and what its comments say, from SourceCodeInfo. */
 typedef struct evs_source_info {

@@ -560,6 +560,7 @@ out:
 /* ------------------------------------------------------------------ dispatch */
 
 evs_status evs_jd_wkt(evs_jdec *d, evs_wkt wkt, const evs_message *m, ProtobufCMessage *msg) {
+  if (evs_wkt_is_wrapper(wkt)) return decode_wrapper(d, m, msg);
   switch (wkt) {
     case EVS_WKT_TIMESTAMP:
       return decode_timestamp(d, msg);
@@ -575,16 +576,6 @@ evs_status evs_jd_wkt(evs_jdec *d, evs_wkt wkt, const evs_message *m, ProtobufCM
       return decode_list(d, (Google__Protobuf__ListValue *)msg);
     case EVS_WKT_ANY:
       return decode_any(d, msg);
-    case EVS_WKT_DOUBLE_VALUE:
-    case EVS_WKT_FLOAT_VALUE:
-    case EVS_WKT_INT64_VALUE:
-    case EVS_WKT_UINT64_VALUE:
-    case EVS_WKT_INT32_VALUE:
-    case EVS_WKT_UINT32_VALUE:
-    case EVS_WKT_BOOL_VALUE:
-    case EVS_WKT_STRING_VALUE:
-    case EVS_WKT_BYTES_VALUE:
-      return decode_wrapper(d, m, msg);
     default:
       return evs_jd_object(d, m, msg->descriptor, msg, NULL);
   }

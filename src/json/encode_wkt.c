@@ -282,6 +282,7 @@ static evs_status encode_wrapper(evs_jenc *e, const evs_message *m, const Protob
 }
 
 evs_status evs_je_wkt(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg) {
+  if (evs_wkt_is_wrapper(m->wkt)) return encode_wrapper(e, m, msg);
   switch (m->wkt) {
     case EVS_WKT_TIMESTAMP:
       return encode_timestamp(e, msg);
@@ -297,16 +298,6 @@ evs_status evs_je_wkt(evs_jenc *e, const evs_message *m, const ProtobufCMessage 
       return encode_list(e, (const Google__Protobuf__ListValue *)msg);
     case EVS_WKT_ANY:
       return encode_any(e, msg);
-    case EVS_WKT_DOUBLE_VALUE:
-    case EVS_WKT_FLOAT_VALUE:
-    case EVS_WKT_INT64_VALUE:
-    case EVS_WKT_UINT64_VALUE:
-    case EVS_WKT_INT32_VALUE:
-    case EVS_WKT_UINT32_VALUE:
-    case EVS_WKT_BOOL_VALUE:
-    case EVS_WKT_STRING_VALUE:
-    case EVS_WKT_BYTES_VALUE:
-      return encode_wrapper(e, m, msg);
     default: {
       evs_status st = evs_je_open(e, '{');
       bool first = true;

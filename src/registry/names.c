@@ -126,6 +126,11 @@ const char *evs_wkt_name(evs_wkt wkt) {
   return NULL;
 }
 
+bool evs_wkt_is_wrapper(evs_wkt wkt) {
+  /* The wrappers are the enum's last nine values, in one run. */
+  return wkt >= EVS_WKT_DOUBLE_VALUE && wkt <= EVS_WKT_BYTES_VALUE;
+}
+
 evs_wkt evs_wkt_of_message(const char *full_name) {
   static const char prefix[] = "google.protobuf.";
   if (strncmp(full_name, prefix, sizeof prefix - 1) != 0) return EVS_WKT_NONE;

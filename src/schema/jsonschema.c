@@ -628,6 +628,7 @@ static js_node *plain_message(js_ctx *c, const evs_message *m) {
 }
 
 static js_node *wkt_schema(js_ctx *c, const evs_message *m) {
+  if (evs_wkt_is_wrapper(m->wkt)) return value_schema(c, &m->fields[0], NULL, "value");
   switch (m->wkt) {
     case EVS_WKT_TIMESTAMP:
       return js_pattern(c, c->canonical ? TIMESTAMP_CANONICAL : TIMESTAMP_READER);
@@ -691,16 +692,6 @@ static js_node *wkt_schema(js_ctx *c, const evs_message *m) {
       inexact(c, "@type", "the members beside \"@type\" are not checked against the named type");
       return o;
     }
-    case EVS_WKT_DOUBLE_VALUE:
-    case EVS_WKT_FLOAT_VALUE:
-    case EVS_WKT_INT64_VALUE:
-    case EVS_WKT_UINT64_VALUE:
-    case EVS_WKT_INT32_VALUE:
-    case EVS_WKT_UINT32_VALUE:
-    case EVS_WKT_BOOL_VALUE:
-    case EVS_WKT_STRING_VALUE:
-    case EVS_WKT_BYTES_VALUE:
-      return value_schema(c, &m->fields[0], NULL, "value");
     default:
       return plain_message(c, m);
   }

@@ -130,6 +130,10 @@ typedef struct vctx {
 bool evs_vreport(vctx *c, const char *rule_id, bool for_key, const evs_field *f, const char *value_json,
                  size_t value_len, const char *fmt, ...) EVS_PRINTF(7, 8);
 
+/* Appends len bytes to vs's text and keeps every recorded violation's strings pointing into it, wherever
+ * the text moves; *start gets the offset of the new bytes. On failure the list is as it was. */
+evs_status evs_violations_append_text(evs_violations *vs, const void *data, size_t len, size_t *start);
+
 /* A walk's state for one call (on the caller's stack: about 7 KB). */
 void evs_vctx_init(vctx *c, const evs_validator *v, evs_violations *out, uint32_t flags);
 /* The status of a finished walk whose violations start at out->v[before]: EVS_OK, EVS_ERR_VALIDATION

@@ -91,6 +91,20 @@ static void fix_pointers(evs_violations *vs, const uint8_t *old_base) {
   }
 }
 
+evs_status evs_violations_append_text(evs_violations *vs, const void *data, size_t len, size_t *start) {
+  const uint8_t *old = vs->text_.data;
+  size_t n0 = vs->text_.len;
+  evs_status st = evs_buf_append(&vs->text_, data, len);
+  if (st != EVS_OK) {
+    vs->text_.len = n0; /* a failed append wrote nothing: the list stays usable */
+    vs->text_.failed = false;
+    return st;
+  }
+  if (old && (const uint8_t *)vs->text_.data != old) fix_pointers(vs, old);
+  *start = n0;
+  return EVS_OK;
+}
+
 bool evs_vreport(vctx *c, const char *rule_id, bool for_key, const evs_field *f, const char *value_json,
                  size_t value_len, const char *fmt, ...) {
   evs_violations *vs = c->out;

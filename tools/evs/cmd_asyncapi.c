@@ -9,48 +9,35 @@
 
 static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
-      {"output", required_argument, NULL, 'o'},
       {"title", required_argument, NULL, 'T'},
       {"doc-version", required_argument, NULL, 'V'},
-      {"canonical", no_argument, NULL, 'c'},
-      {"compact", no_argument, NULL, 'C'},
-      CLI_SCHEMA_OPTIONS,
+      CODEC_DOC_OPTIONS,
       {NULL, 0, NULL, 0},
   };
-  cli_schema schema = {0};
-  const char *output = NULL;
-  evs_asyncapi_options ao = {NULL, NULL, EVS_ASYNCAPI_PRETTY};
+  codec_doc_opts d = {0};
+  evs_asyncapi_options ao = {NULL, NULL, 0};
   optind = 1;
   opterr = 0;
-  for (int c; (c = getopt_long(argc, argv, ":o:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, ":" CODEC_DOC_SHORT, opts, NULL)) != -1;) {
     switch (c) {
-      case 'o':
-        output = optarg;
-        break;
       case 'T':
         ao.title = optarg;
         break;
       case 'V':
         ao.version = optarg;
         break;
-      case 'c':
-        ao.flags |= EVS_ASYNCAPI_CANONICAL;
-        break;
-      case 'C':
-        ao.flags &= ~(uint32_t)EVS_ASYNCAPI_PRETTY;
-        break;
       default: {
-        int taken = cli_schema_option(self, &schema, c, optarg);
-        if (taken < 0) return CLI_EXIT_USAGE;
-        if (!taken) return cli_option_error(self, c, argv);
+        int taken = codec_doc_option(self, &d, c, optarg, argv);
+        if (taken < 0) return -taken;
       }
     }
   }
-  if (cli_schema_check(self, &schema)) return CLI_EXIT_USAGE;
-  if (optind != argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+  if (codec_doc_check(self, &d, argc, argv)) return CLI_EXIT_USAGE;
+  if (d.canonical) ao.flags |= EVS_ASYNCAPI_CANONICAL;
+  if (!d.compact) ao.flags |= EVS_ASYNCAPI_PRETTY;
   if ((ao.title && !*ao.title) || (ao.version && !*ao.version))
     return cli_usage_error(self, "--title and --doc-version take a non-empty text");
-  evs_registry *reg = codec_open_registry(self, &schema);
+  evs_registry *reg = codec_open_registry(self, &d.schema);
   if (!reg) return CLI_EXIT_FAIL;
   evs_buf buf = EVS_BUF_INIT;
   evs_error err;
@@ -63,7 +50,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       fprintf(stderr,
               "evs %s: %zu event type%s without a topic left out (listed under x-evs-without-topic)\n",
               self->name, without, without == 1 ? "" : "s");
-    rc = cli_write_output(self, output, buf.data, buf.len);
+    rc = cli_write_output(self, d.output, buf.data, buf.len);
   }
   evs_buf_free(&buf);
   evs_registry_free(reg);

@@ -49,20 +49,17 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   static const struct option opts[] = {
       {"type", required_argument, NULL, 't'},
       {"all", required_argument, NULL, 'a'},
-      {"output", required_argument, NULL, 'o'},
       {"envelope", no_argument, NULL, 'e'},
-      {"canonical", no_argument, NULL, 'c'},
-      {"compact", no_argument, NULL, 'C'},
       {"no-rules", no_argument, NULL, 'R'},
-      CLI_SCHEMA_OPTIONS,
+      CODEC_DOC_OPTIONS,
       {NULL, 0, NULL, 0},
   };
-  cli_schema schema = {0};
-  const char *type = NULL, *dir = NULL, *output = NULL;
-  uint32_t flags = EVS_JSONSCHEMA_PRETTY;
+  codec_doc_opts d = {0};
+  const char *type = NULL, *dir = NULL;
+  uint32_t flags = 0;
   optind = 1;
   opterr = 0;
-  for (int c; (c = getopt_long(argc, argv, ":t:o:" CLI_SCHEMA_SHORT, opts, NULL)) != -1;) {
+  for (int c; (c = getopt_long(argc, argv, ":t:" CODEC_DOC_SHORT, opts, NULL)) != -1;) {
     switch (c) {
       case 't':
         type = optarg;
@@ -70,40 +67,31 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case 'a':
         dir = optarg;
         break;
-      case 'o':
-        output = optarg;
-        break;
       case 'e':
         flags |= EVS_JSONSCHEMA_ENVELOPE;
-        break;
-      case 'c':
-        flags |= EVS_JSONSCHEMA_CANONICAL;
         break;
       case 'R':
         flags |= EVS_JSONSCHEMA_NO_RULES;
         break;
-      case 'C':
-        flags &= ~(uint32_t)EVS_JSONSCHEMA_PRETTY;
-        break;
       default: {
-        int taken = cli_schema_option(self, &schema, c, optarg);
-        if (taken < 0) return CLI_EXIT_USAGE;
-        if (!taken) return cli_option_error(self, c, argv);
+        int taken = codec_doc_option(self, &d, c, optarg, argv);
+        if (taken < 0) return -taken;
       }
     }
   }
-  if (cli_schema_check(self, &schema)) return CLI_EXIT_USAGE;
-  if (optind != argc) return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+  if (codec_doc_check(self, &d, argc, argv)) return CLI_EXIT_USAGE;
+  if (d.canonical) flags |= EVS_JSONSCHEMA_CANONICAL;
+  if (!d.compact) flags |= EVS_JSONSCHEMA_PRETTY;
   if (!type == !dir) return cli_usage_error(self, "give either --type or --all");
-  if (dir && output) return cli_usage_error(self, "-o names one file: with --all the files go to DIR");
-  evs_registry *reg = codec_open_registry(self, &schema);
+  if (dir && d.output) return cli_usage_error(self, "-o names one file: with --all the files go to DIR");
+  evs_registry *reg = codec_open_registry(self, &d.schema);
   if (!reg) return CLI_EXIT_FAIL;
   int rc;
   if (dir) {
     rc = all(self, reg, flags, dir);
   } else {
     const evs_message *m = codec_resolve_type(self, reg, type);
-    rc = m ? one(self, reg, m, flags, output) : CLI_EXIT_FAIL;
+    rc = m ? one(self, reg, m, flags, d.output) : CLI_EXIT_FAIL;
   }
   evs_registry_free(reg);
   return rc;

@@ -135,6 +135,32 @@ static int parse_args(const cli_cmd *cmd, int argc, char **argv, uint32_t allowe
   return -1;
 }
 
+int codec_doc_option(const cli_cmd *cmd, codec_doc_opts *d, int c, const char *arg, char **argv) {
+  switch (c) {
+    case 'o':
+      d->output = arg;
+      return 1;
+    case 'c':
+      d->canonical = true;
+      return 1;
+    case 'C':
+      d->compact = true;
+      return 1;
+    default: {
+      int taken = cli_schema_option(cmd, &d->schema, c, arg);
+      if (taken < 0) return -CLI_EXIT_USAGE;
+      if (!taken) return -cli_option_error(cmd, c, argv);
+      return 1;
+    }
+  }
+}
+
+int codec_doc_check(const cli_cmd *cmd, const codec_doc_opts *d, int argc, char **argv) {
+  if (cli_schema_check(cmd, &d->schema)) return CLI_EXIT_USAGE;
+  if (optind != argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+  return 0;
+}
+
 evs_registry *codec_open_registry(const cli_cmd *cmd, const cli_schema *schema) {
   evs_registry *r = cli_open_registry(cmd, schema);
   if (!r) return NULL;

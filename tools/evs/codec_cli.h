@@ -74,6 +74,24 @@ evs_registry *codec_open_registry(const cli_cmd *cmd, const cli_schema *schema);
  * suggestion when a close name exists. */
 const evs_message *codec_resolve_type(const cli_cmd *cmd, const evs_registry *r, const char *type);
 
+/* The options of the commands that print a document about the schemas (jsonschema, asyncapi): -o/--output
+ * FILE, --canonical, --compact and the schema options. */
+typedef struct codec_doc_opts {
+  cli_schema schema;
+  const char *output; /* NULL: stdout */
+  bool canonical;
+  bool compact;
+} codec_doc_opts;
+#define CODEC_DOC_OPTIONS                                                          \
+  {"output", required_argument, NULL, 'o'}, {"canonical", no_argument, NULL, 'c'}, \
+      {"compact", no_argument, NULL, 'C'}, CLI_SCHEMA_OPTIONS
+#define CODEC_DOC_SHORT "o:" CLI_SCHEMA_SHORT
+/* Takes getopt_long's c (the command's own options handled before): 1 when it is one of CODEC_DOC_OPTIONS,
+ * else -CLI_EXIT_USAGE after printing why (an unknown option, a bad schema option). */
+int codec_doc_option(const cli_cmd *cmd, codec_doc_opts *d, int c, const char *arg, char **argv);
+/* After the options: 0, or CLI_EXIT_USAGE after printing why (the schema options do not fit, an operand). */
+int codec_doc_check(const cli_cmd *cmd, const codec_doc_opts *d, int argc, char **argv);
+
 /* One record of the input. */
 typedef struct codec_record {
   const uint8_t *data; /* the document or message (not NUL-terminated) */

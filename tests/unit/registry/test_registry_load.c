@@ -231,7 +231,12 @@ static void test_well_known_types(void **state) {
     assert_int_equal(got, want[i]);
     const char *full = f->message_type ? f->message_type->full_name : f->enum_type->full_name;
     assert_string_equal(evs_wkt_name(want[i]), full);
+    /* A wrapper is a type named google.protobuf.*Value holding one field named "value"; Value is not one. */
+    bool wrapper = strstr(full, "Value") && want[i] != EVS_WKT_VALUE && want[i] != EVS_WKT_LIST_VALUE &&
+                   want[i] != EVS_WKT_NULL_VALUE;
+    assert_int_equal(evs_wkt_is_wrapper(want[i]), wrapper);
   }
+  assert_false(evs_wkt_is_wrapper(EVS_WKT_NONE));
   assert_int_equal(m->wkt, EVS_WKT_NONE);
   assert_int_equal(evs_registry_find_message(reg, "google.protobuf.Struct.FieldsEntry")->wkt, EVS_WKT_NONE);
   assert_string_equal(evs_wkt_name(EVS_WKT_NONE), "");
