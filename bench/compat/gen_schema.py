@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
 """Generates a large schema pair for benchmarking `evs breaking` against `buf breaking`.
 
-bench/compat/gen_schema.py OUT [FILES] [MESSAGES_PER_FILE] [FIELDS_PER_MESSAGE]
+bench/compat/gen_schema.py [--rich] OUT [FILES] [MESSAGES_PER_FILE] [FIELDS_PER_MESSAGE]
 writes OUT/previous/ and OUT/current/ (defaults: 500 files x 10 messages x 10 fields = 5,000 messages,
 50,000 fields, plus one enum per file), and OUT/expected_breaks.txt: the breaks planted in current/, one
-`file RULE_ID` per line, for the wire-json level. Deterministic: same arguments, same output."""
+`file RULE_ID` per line, for the wire-json level. --rich gives every message as well a nested message and a
+field of it, two maps (one of messages), a three-member oneof, and leading, trailing and detached comments
+on its fields, and plants one more break per tenth file (a field moved into the oneof). Deterministic: same
+arguments, same output."""
 import os
 import sys
 
-out = sys.argv[1]
-n_files = int(sys.argv[2]) if len(sys.argv) > 2 else 500
-n_msgs = int(sys.argv[3]) if len(sys.argv) > 3 else 10
-n_fields = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+args = sys.argv[1:]
+rich = "--rich" in args
+args = [a for a in args if a != "--rich"]
+out = args[0]
+n_files = int(args[1]) if len(args) > 1 else 500
+n_msgs = int(args[2]) if len(args) > 2 else 10
+n_fields = int(args[3]) if len(args) > 3 else 10
 TYPES = ["int32", "int64", "string", "bytes", "bool", "double", "uint32", "sint64", "fixed32"]
 expected = []
 
@@ -34,7 +40,43 @@ def field_lines(f, m, side):
             name = "renamed_%d" % k
             expected.append(("FIELD_SAME_NAME", f))
             expected.append(("FIELD_SAME_JSON_NAME", f))
-        lines.append("  %s%s %s = %d;" % (label, t, name, k))
+        if rich and k % 3 == 0:
+            lines.append("  // Field %d of message %d: what it holds, in a leading comment." % (k, m))
+        if rich and k == 4:
+            lines.append("")
+            lines.append("  // A detached comment before field %d." % k)
+            lines.append("")
+        trailing = "  // trailing, field %d" % k if rich and k % 4 == 0 else ""
+        lines.append("  %s%s %s = %d;%s" % (label, t, name, k, trailing))
+    return lines
+
+
+def rich_lines(f, m, side):
+    """The nested message, maps and oneof of a --rich message; numbers above the plain fields'."""
+    n = n_fields + 2
+    moved = side == "current" and m == 0 and f % 10 == 0
+    if moved:
+        expected.append(("FIELD_SAME_ONEOF", f))
+    lines = [
+        "  // A type only this message uses.",
+        "  message Part {",
+        "    string sku = 1;",
+        "    int64 quantity = 2; // units",
+        "    repeated string labels = 3;",
+        "  }",
+        "  Part part = %d;" % n,
+        "  map<string, Part> parts_by_sku = %d;" % (n + 1),
+        "  map<int64, string> names = %d; // by id" % (n + 2),
+        "  oneof choice {",
+        "    string text = %d;" % (n + 3),
+        "    Part other_part = %d;" % (n + 4),
+        "    double amount = %d;" % (n + 5),
+    ]
+    if moved:
+        lines.append("    int32 extra = %d;" % (n + 6))
+    lines.append("  }")
+    if not moved:
+        lines.append("  int32 extra = %d;" % (n + 6))
     return lines
 
 
@@ -50,6 +92,8 @@ for side in ("previous", "current"):
             body.extend(field_lines(f, m, side))
             if m == 1:
                 body.append("  E%d kind = %d;" % (f, n_fields + 1))
+            if rich:
+                body.extend(rich_lines(f, m, side))
             body.append("}")
             body.append("")
         body.append("enum E%d {" % f)
@@ -67,5 +111,6 @@ for side in ("previous", "current"):
 with open(os.path.join(out, "expected_breaks.txt"), "w") as fp:
     for rule, f in sorted(expected, key=lambda e: (e[1], e[0])):
         fp.write("bench/p%d/f%d.proto %s\n" % (f // 50, f, rule))
+per_msg = n_fields + (7 + 3 + 4 if rich else 0)  # a map entry type holds two fields
 print("%d files, %d messages, %d fields; %d planted findings" % (
-    n_files, n_files * n_msgs, n_files * n_msgs * n_fields, len(expected)))
+    n_files, n_files * n_msgs * (4 if rich else 1), n_files * n_msgs * per_msg, len(expected)))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `evs breaking` (not a test): generated schema pairs (gen_schema.py) of 50,000 fields (500
-# files, 5,000 messages, 260 planted breaks) and 100,000 fields (1,000 files), checked from descriptor
+# files, 5,000 messages, 260 planted breaks), 100,000 fields (1,000 files) and a --rich pair of 48,000
+# fields (200 files; nested types, maps, oneofs, comments; 120 planted breaks), checked from descriptor
 # sets, from .proto directories and as a one-file pair. With buf (BUF=path/to/buf) every evs run is
 # followed by a buf run on the same input (interleaved), and the script prints the medians and the ratio,
 # plus peak memory and whether both report the same (file, rule) findings.
@@ -10,16 +11,17 @@ build="$(cd "$1" && pwd)"; here="$(cd "$(dirname "$0")" && pwd)"; src="$here/../
 work="${2:-$(mktemp -d)}"; rounds="${3:-9}"; mkdir -p "$work"; cd "$work"
 evs="$build/evs"
 cfg='{"version":"v2","breaking":{"use":["WIRE_JSON"]}}'
-gen() { # dir files: a schema pair and its descriptor sets
-  python3 "$here/gen_schema.py" "$1" "$2" >/dev/null
+gen() { # dir files [--rich]: a schema pair and its descriptor sets
+  python3 "$here/gen_schema.py" ${3:-} "$1" "$2" >/dev/null
   "$evs" breaking "$1/current" --write-set "$1/cur.binpb" 2>/dev/null
   "$evs" breaking "$1/previous" --write-set "$1/prev.binpb" 2>/dev/null
 }
-gen s50k 500; gen s100k 1000
+gen s50k 500; gen s100k 1000; gen r48k 200 --rich
 mkdir -p one/c one/p; cp s50k/current/bench/p0/f0.proto one/c/; cp s50k/previous/bench/p0/f0.proto one/p/
 "$evs" breaking one/c --write-set one/c.binpb 2>/dev/null; "$evs" breaking one/p --write-set one/p.binpb 2>/dev/null
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$src/include" -I"$src/gen" "$here/bench_compat.c" \
-  "$build/libevs.a" "$build/libevs-wkt.a" -lprotobuf-c -luuid -lpthread -o bench_compat
+  "$build/libevs.a" "$build/libevs-wkt.a" $(pkg-config --libs libprotobuf-c uuid rdkafka libpcre2-8 libpq) \
+  -lpthread -o bench_compat
 
 ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(((e - s) / 10000)); }
 median() { sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] / 100}'; }
@@ -45,7 +47,7 @@ verdict() { sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: \{0,1\}\([A-Z_]*\):.*/\1 \2/p' |
 
 echo "in-process phases, 50,000 fields (best of 5):"; ./bench_compat s50k/cur.binpb s50k/prev.binpb 5
 echo "medians of $rounds interleaved runs:"
-for s in s50k s100k; do
+for s in s50k s100k r48k; do
   compare "$s, descriptor sets" breaking $s/cur.binpb --against $s/prev.binpb -- \
     breaking $s/cur.binpb --against $s/prev.binpb --config "$cfg"
 done
@@ -55,7 +57,7 @@ rm -rf bc bp; cp -r s50k/current bc; cp -r s50k/previous bp
 for s in bc bp; do printf 'version: v2\nbreaking:\n  use:\n    - WIRE_JSON\n' >"$s/buf.yaml"; done
 compare "s50k, .proto directories" breaking s50k/current --against s50k/previous -- breaking bc --against bp
 
-for s in s50k s100k; do
+for s in s50k s100k r48k; do
   "$evs" breaking $s/cur.binpb --against $s/prev.binpb 2>/dev/null | verdict >$s/evs.txt || true
   sort $s/expected_breaks.txt | diff -q - $s/evs.txt >/dev/null &&
     echo "$s: evs finds exactly the $(wc -l <$s/evs.txt) planted breaks"
