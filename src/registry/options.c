@@ -5,6 +5,7 @@
  * (protoc-descriptors.md §4). Occurrences are concatenated (protobuf merges repeated message-typed
  * extensions), scanned like the set itself, unpacked with the generated code and copied into evs structs.
  * (evs.v1.oneof) on oneofs likewise (tag 50102); rules.c reads and checks the rules. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include <stdio.h>
@@ -61,7 +62,7 @@ static bool collect_option(const ProtobufCMessage *opts, uint32_t tag, uint8_t *
     total += n; /* cannot overflow: every payload lies in the unpacked set */
   }
   if (!*present) return true;
-  *out = malloc(total ? total : 1);
+  *out = evs_malloc(total ? total : 1);
   if (!*out) {
     *why = "could not be read (out of memory)";
     return false;
@@ -90,11 +91,11 @@ static evs_status unpack_option(evs_batch *b, const ProtobufCMessage *opts, uint
   if (!present) return EVS_OK;
   evs_wire_scan scan;
   if (!evs_wire_scan_message(data, len, desc, 4, &scan)) {
-    free(data);
+    evs_free(data);
     return nomem(b);
   }
   if (!scan.why && !scan.nul_found) *out = protobuf_c_message_unpack(desc, NULL, len, data);
-  free(data);
+  evs_free(data);
   if (!*out)
     return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s of %s is malformed%s", what, owner,
                           scan.nul_found ? " (a string holds a NUL byte)" : "");

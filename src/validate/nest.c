@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "evs/validate.h"
 
 /* name, a '.' unless the path is empty or starts with an index, the path, a NUL. */
@@ -27,10 +28,10 @@ evs_status evs_violations_nest(evs_violations *vs, size_t from, const char *name
   }
   /* The text may move when it grows: every string is held as its offset across the append. */
   size_t n_str = vs->n * 4;
-  size_t *off = malloc(n_str * sizeof *off);
+  size_t *off = evs_malloc(n_str * sizeof *off);
   if (evs_buf_status(&fresh) != EVS_OK || !off) {
     evs_buf_free(&fresh);
-    free(off);
+    evs_free(off);
     return EVS_ERR_NOMEM;
   }
   const char *base = (const char *)vs->text_.data;
@@ -59,6 +60,6 @@ evs_status evs_violations_nest(evs_violations *vs, size_t from, const char *name
     vs->text_.failed = false;
   }
   evs_buf_free(&fresh);
-  free(off);
+  evs_free(off);
   return st;
 }
