@@ -238,7 +238,13 @@ static evs_status structured_value(evs_producer *p, const evs_message *em, const
   evs_buf json = EVS_BUF_INIT;
   uint8_t *bin = NULL;
   evs_error jerr;
-  if (evs_json_encode(p->reg, msg, NULL, &json, &jerr) == EVS_OK) {
+  evs_status jst = evs_json_encode(p->reg, msg, NULL, &json, &jerr);
+  if (jst == EVS_ERR_NOMEM) {
+    /* Not "no JSON form": falling back to data_base64 would change the event's form behind the caller. */
+    evs_buf_free(&json);
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory encoding %s as JSON", em->full_name);
+  }
+  if (jst == EVS_OK) {
     v.content_type = NULL; /* JSON is the default */
     v.data_kind = EVS_CE_DATA_JSON;
     v.data = json.data;

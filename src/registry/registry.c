@@ -190,9 +190,14 @@ static evs_status unpack(evs_batch *b, const uint8_t *data, size_t len) {
     evs_free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
-  ProtobufCAllocator alloc = evs_arena_allocator(b->arena);
-  b->set = google__protobuf__file_descriptor_set__unpack(&alloc, in_len, in);
+  ProtobufCAllocator arena = evs_arena_allocator(b->arena);
+  evs_noting_alloc alloc;
+  evs_noting_alloc_init(&alloc, &arena);
+  b->set = google__protobuf__file_descriptor_set__unpack(&alloc.base, in_len, in);
   evs_free(stripped);
+  /* The scan passed: a NULL set here is out of memory, not bad input. */
+  if (alloc.failed)
+    return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   return EVS_OK;
 }
 
