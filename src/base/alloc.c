@@ -52,6 +52,10 @@ void evs_free(void *ptr) {
   free(ptr);
 }
 
+bool evs_alloc_admit(size_t size) {
+  return !refused(size);
+}
+
 void evs_alloc_set_hook(const evs_alloc_hook *hook) {
   atomic_store_explicit(&g_hook, hook, memory_order_release);
 }

@@ -47,6 +47,11 @@ typedef struct evs_alloc_hook {
   void *ctx;
 } evs_alloc_hook;
 
+/* For code that hands out pieces of larger blocks (the descriptor builder's pool allocations): asks the
+ * hook whether one piece of `size` bytes may be had, so that a test can refuse each piece, not only the
+ * blocks. True when no hook is set. */
+bool evs_alloc_admit(size_t size);
+
 /* Installs hook for the whole library (NULL: none; libc alone). The hook must outlive its use. */
 void evs_alloc_set_hook(const evs_alloc_hook *hook);
 

@@ -19,15 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t evs_dynamic_fail_at;
-
 typedef struct dyn {
   evs_batch *b;
-  size_t attempts;
 } dyn;
 
 static void *dyn_alloc(dyn *d, size_t n, size_t size) {
-  if (evs_dynamic_fail_at && ++d->attempts == evs_dynamic_fail_at) return NULL;
+  if (!evs_alloc_admit(n * size)) return NULL; /* each piece can be refused in a test, not only pool blocks */
   return evs_pool_calloc(d->b->pool, n, size);
 }
 
@@ -321,7 +318,7 @@ static evs_status fill_message(dyn *d, evs_message *m) {
 }
 
 evs_status evs_build_dynamic(evs_batch *b) {
-  dyn d = {b, 0};
+  dyn d = {b};
   /* Compiled code linked in this very load wins: set it first so that dynamic types point at it. A view
    * committed earlier keeps the descriptor it has. */
   for (size_t i = 0; i < b->n_links; i++) {
