@@ -415,8 +415,9 @@ EVS_API const char *evs_registry_protoc_output(const evs_registry *reg);
 EVS_API EVS_NODISCARD evs_status evs_registry_add_catalog(evs_registry *reg, const evs_catalog *cat,
                                                           evs_error *err);
 
-/* The process-wide registry of evs_builtin_catalog, built on first use (pthread_once) and never freed.
- * Returns NULL when it cannot be built, filling err (the same error on every call). Thread-safe. */
+/* The process-wide registry of evs_builtin_catalog, built on first use and never freed. Returns NULL when
+ * it cannot be built (out of memory), filling err; a failure is not remembered: the next call tries
+ * again. Thread-safe. */
 EVS_API const evs_registry *evs_registry_builtin(evs_error *err);
 
 /* ---- lookups (NULL arguments give NULL) ---- */

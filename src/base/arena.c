@@ -1,4 +1,5 @@
 /* Block arena: allocation bumps a pointer inside the current block; blocks form a list freed together. */
+#include "base/alloc_internal.h"
 #include "evs/arena.h"
 
 #include <stdalign.h>
@@ -26,7 +27,7 @@ struct evs_arena {
 
 static arena_block *block_new(size_t size) {
   if (size > SIZE_MAX - BLOCK_HEADER) return NULL;
-  arena_block *b = malloc(BLOCK_HEADER + size);
+  arena_block *b = evs_malloc(BLOCK_HEADER + size);
   if (!b) return NULL;
   b->next = NULL;
   b->size = size;
@@ -39,13 +40,13 @@ static void use_block(evs_arena *a, arena_block *b) {
 }
 
 evs_arena *evs_arena_new(size_t block_size) {
-  evs_arena *a = malloc(sizeof *a);
+  evs_arena *a = evs_malloc(sizeof *a);
   if (!a) return NULL;
   if (block_size == 0) block_size = ARENA_DEFAULT_BLOCK;
   block_size = (block_size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
   a->head = block_new(block_size);
   if (!a->head) {
-    free(a);
+    evs_free(a);
     return NULL;
   }
   use_block(a, a->head);
@@ -62,10 +63,10 @@ void evs_arena_free(evs_arena *a) {
   arena_block *b = a->head;
   while (b) {
     arena_block *next = b->next;
-    free(b);
+    evs_free(b);
     b = next;
   }
-  free(a);
+  evs_free(a);
 }
 
 void evs_arena_reset(evs_arena *a) {
@@ -73,7 +74,7 @@ void evs_arena_reset(evs_arena *a) {
   arena_block *b = a->head;
   while (b->next) {
     arena_block *next = b->next;
-    free(b);
+    evs_free(b);
     b = next;
   }
   a->head = b;

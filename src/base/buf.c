@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "evs/buf.h"
 
 evs_status evs_buf_reserve(evs_buf *b, size_t extra) {
@@ -13,7 +14,7 @@ evs_status evs_buf_reserve(evs_buf *b, size_t extra) {
   if (need <= b->cap) return EVS_OK;
   size_t cap = b->cap ? b->cap : 256;
   while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-  uint8_t *p = realloc(b->data, cap);
+  uint8_t *p = evs_realloc(b->data, cap);
   if (!p) {
     b->failed = true;
     return EVS_ERR_NOMEM;
@@ -51,7 +52,7 @@ void evs_buf_reset(evs_buf *b) {
 
 void evs_buf_free(evs_buf *b) {
   if (!b) return;
-  free(b->data);
+  evs_free(b->data);
   *b = (evs_buf)EVS_BUF_INIT;
 }
 

@@ -1,4 +1,5 @@
 /* Whole-file reads; see file_internal.h. */
+#include "base/alloc_internal.h"
 #include "base/file_internal.h"
 
 #include <errno.h>
@@ -16,18 +17,18 @@ int evs_read_stream(FILE *fp, size_t max, uint8_t **data, size_t *len) {
     if ((uint64_t)sb.st_size > max) return EFBIG;
     cap = (size_t)sb.st_size + 1;
   }
-  uint8_t *buf = malloc(cap);
+  uint8_t *buf = evs_malloc(cap);
   if (!buf) return ENOMEM;
   size_t n = 0;
   for (;;) {
     if (n == cap) {
       if (cap > max) {
-        free(buf);
+        evs_free(buf);
         return EFBIG;
       }
-      uint8_t *g = realloc(buf, cap * 2);
+      uint8_t *g = evs_realloc(buf, cap * 2);
       if (!g) {
-        free(buf);
+        evs_free(buf);
         return ENOMEM;
       }
       buf = g;
@@ -39,11 +40,11 @@ int evs_read_stream(FILE *fp, size_t max, uint8_t **data, size_t *len) {
   }
   if (ferror(fp)) {
     int e = errno ? errno : EIO;
-    free(buf);
+    evs_free(buf);
     return e;
   }
   if (n > max) {
-    free(buf);
+    evs_free(buf);
     return EFBIG;
   }
   *data = buf;

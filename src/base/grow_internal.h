@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "base/alloc_internal.h"
+
 /* Room for element n of array v (cap elements of elem bytes): returns v, or a larger copy (capacity
  * doubled, `first` for an empty array; *cap updated). NULL on out of memory or overflow, v unchanged then
  * (the caller still owns it). */
@@ -16,7 +18,7 @@ static inline void *evs_grow(void *v, size_t *cap, size_t n, size_t elem, size_t
     if (c > SIZE_MAX / 2 / elem) return NULL;
     c *= 2;
   }
-  void *p = realloc(v, c * elem);
+  void *p = evs_realloc(v, c * elem);
   if (p) *cap = c;
   return p;
 }

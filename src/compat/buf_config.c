@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "compat/compat_internal.h"
 #include "registry/protoc_internal.h"
 
@@ -39,13 +40,13 @@ typedef struct yparser {
 static void ynode_free(ynode *y) {
   if (!y) return;
   for (size_t i = 0; i < y->n; i++) {
-    if (y->keys) free(y->keys[i]);
+    if (y->keys) evs_free(y->keys[i]);
     ynode_free(y->kids[i]);
   }
-  free(y->keys);
-  free(y->kids);
-  free(y->scalar);
-  free(y);
+  evs_free(y->keys);
+  evs_free(y->kids);
+  evs_free(y->scalar);
+  evs_free(y);
 }
 
 static ynode *yfail(yparser *p, uint32_t line, const char *what) {
@@ -59,7 +60,7 @@ static ynode *yfail(yparser *p, uint32_t line, const char *what) {
 }
 
 static ynode *ynew(yparser *p, ykind kind, uint32_t line) {
-  ynode *y = calloc(1, sizeof *y);
+  ynode *y = evs_calloc(1, sizeof *y);
   if (!y) {
     if (!p->failed) evs_fail(p->err, EVS_ERR_NOMEM, "out of memory");
     p->failed = true;
@@ -71,12 +72,13 @@ static ynode *ynew(yparser *p, ykind kind, uint32_t line) {
 }
 
 static bool yadd(yparser *p, ynode *parent, char *key, ynode *kid) {
-  ynode **kids = realloc(parent->kids, (parent->n + 1) * sizeof *kids);
+  ynode **kids = evs_realloc(parent->kids, (parent->n + 1) * sizeof *kids);
   if (kids) parent->kids = kids;
-  char **keys = parent->kind == Y_MAP && kids ? realloc(parent->keys, (parent->n + 1) * sizeof *keys) : NULL;
+  char **keys =
+      parent->kind == Y_MAP && kids ? evs_realloc(parent->keys, (parent->n + 1) * sizeof *keys) : NULL;
   if (keys) parent->keys = keys;
   if (!kids || (parent->kind == Y_MAP && !keys)) {
-    free(key);
+    evs_free(key);
     ynode_free(kid);
     if (!p->failed) evs_fail(p->err, EVS_ERR_NOMEM, "out of memory");
     p->failed = true;
@@ -91,7 +93,7 @@ static bool yadd(yparser *p, ynode *parent, char *key, ynode *kid) {
 static ynode *yscalar(yparser *p, const char *s, size_t len, uint32_t line) {
   ynode *y = ynew(p, Y_SCALAR, line);
   if (!y) return NULL;
-  y->scalar = malloc(len + 1);
+  y->scalar = evs_malloc(len + 1);
   if (!y->scalar) {
     ynode_free(y);
     return yfail(p, line, "out of memory");
@@ -262,7 +264,7 @@ static bool ylines(yparser *p, char *text) {
     if (len && strcmp(t, "---") != 0) {
       if (p->n == cap) {
         cap = cap ? cap * 2 : 32;
-        yline *v = realloc(p->lines, cap * sizeof *v);
+        yline *v = evs_realloc(p->lines, cap * sizeof *v);
         if (!v) return yfail(p, lineno, "out of memory"), false;
         p->lines = v;
       }
@@ -302,12 +304,12 @@ void evs_compat_buf_config_free(evs_compat_buf_config *c) {
   evs_strvec_free(&c->unknown);
   evs_strvec_free(&c->ignore);
   for (size_t i = 0; i < c->n_only; i++) {
-    free(c->only[i].rule);
+    evs_free(c->only[i].rule);
     evs_strvec_free(&c->only[i].paths);
   }
-  free(c->only);
+  evs_free(c->only);
   evs_strvec_free(&c->modules);
-  free(c);
+  evs_free(c);
 }
 
 static unsigned category_bit(const char *name) {
@@ -392,7 +394,7 @@ static evs_status interpret(yparser *p, const ynode *root, evs_compat_buf_config
   if (!st && only && only->kind != Y_NULL) {
     if (only->kind != Y_MAP)
       return yfail(p, only->line, "ignore_only must map rule IDs to paths"), EVS_ERR_SYNTAX;
-    c->only = calloc(only->n ? only->n : 1, sizeof *c->only);
+    c->only = evs_calloc(only->n ? only->n : 1, sizeof *c->only);
     if (!c->only) return evs_fail(p->err, EVS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; !st && i < only->n; i++) {
       ignore_only *io = &c->only[c->n_only++];
@@ -413,14 +415,14 @@ evs_status evs_compat_buf_config_read(const char *path, evs_compat_buf_config **
   size_t len = 0;
   evs_status st = evs_read_set_file(path, &data, &len, err);
   if (st) return st;
-  char *text = realloc(data, len + 1);
+  char *text = evs_realloc(data, len + 1);
   if (!text) {
-    free(data);
+    evs_free(data);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   }
   text[len] = '\0';
   yparser p = {NULL, 0, 0, path, err, false};
-  evs_compat_buf_config *c = calloc(1, sizeof *c);
+  evs_compat_buf_config *c = evs_calloc(1, sizeof *c);
   ynode *root = NULL;
   if (!c) {
     st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
@@ -433,8 +435,8 @@ evs_status evs_compat_buf_config_read(const char *path, evs_compat_buf_config **
   }
   if (p.failed && !st) st = err->code ? err->code : EVS_ERR_SYNTAX;
   ynode_free(root);
-  free(p.lines);
-  free(text);
+  evs_free(p.lines);
+  evs_free(text);
   if (st) {
     evs_compat_buf_config_free(c);
     return st;

@@ -5,18 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/grow_internal.h"
 #include "compat/compat_internal.h"
 
 evs_compat_report *evs_report_new(void) {
-  return calloc(1, sizeof(evs_compat_report));
+  return evs_calloc(1, sizeof(evs_compat_report));
 }
 
 void evs_compat_report_free(evs_compat_report *r) {
   if (!r) return;
   evs_pool_free(&r->pool);
-  free(r->items);
-  free(r);
+  evs_free(r->items);
+  evs_free(r);
 }
 
 static const char *dup(evs_compat_report *r, const char *s, bool *ok) {

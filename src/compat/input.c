@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/alloc_internal.h"
 #include "base/file_internal.h"
 #include "compat/compat_internal.h"
 #include "registry/protoc_internal.h"
@@ -82,7 +83,7 @@ static evs_status check_link(walk *w, const char *rel, const char *full, bool st
                                      "symlink leads out of the input directory (to %s); evs does not "
                                      "follow it (give that directory with -I instead)",
                                      real);
-  free(real);
+  free(real); /* realpath()'s */
   return st;
 }
 
@@ -94,7 +95,7 @@ static evs_status walk_enter(walk *w, const struct stat *sb, const char *rel) {
                        "it); remove the link");
   if (w->n_seen == w->cap_seen) {
     size_t cap = w->cap_seen ? w->cap_seen * 2 : 64;
-    dir_id *p = realloc(w->seen, cap * sizeof *p);
+    dir_id *p = evs_realloc(w->seen, cap * sizeof *p);
     if (!p) return evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
     w->seen = p;
     w->cap_seen = cap;
@@ -115,7 +116,7 @@ static evs_status walk_dir(walk *w, const char *rel, int depth) {
   int n = scandir(path, &list, NULL, alphasort);
   if (n < 0) {
     evs_status st = walk_fail(w, rel, EVS_ERR_IO, "cannot read directory: %s", strerror(errno));
-    free(path);
+    evs_free(path);
     return st;
   }
   evs_status st = EVS_OK;
@@ -126,13 +127,13 @@ static evs_status walk_dir(walk *w, const char *rel, int depth) {
       char *full = child ? evs_path_join(w->root, child) : NULL;
       st = child && full ? walk_entry(w, name, child, full, depth)
                          : evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
-      free(child);
-      free(full);
+      evs_free(child);
+      evs_free(full);
     }
-    free(list[i]);
+    free(list[i]); /* scandir()'s */
   }
   free(list);
-  free(path);
+  evs_free(path);
   return st;
 }
 
@@ -169,7 +170,7 @@ static evs_status check_tree_links(walk *w, const char *rel, int depth) {
   if (!d) {
     evs_status st = path ? walk_fail(w, rel, EVS_ERR_IO, "cannot read directory: %s", strerror(errno))
                          : evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
-    free(path);
+    evs_free(path);
     return st;
   }
   evs_status st = EVS_OK;
@@ -187,11 +188,11 @@ static evs_status check_tree_links(walk *w, const char *rel, int depth) {
     } else if (S_ISDIR(sb.st_mode)) {
       st = check_tree_links(w, child, depth + 1);
     }
-    free(child);
-    free(full);
+    evs_free(child);
+    evs_free(full);
   }
   closedir(d);
-  free(path);
+  evs_free(path);
   return st;
 }
 
@@ -211,8 +212,8 @@ static evs_status scan(const char *root, const char *label, bool whole_tree, evs
   if (!st && whole_tree) st = check_tree_links(&w, "", 0);
   if (!st) st = walk_enter(&w, &sb, "");
   if (!st) st = walk_dir(&w, "", 0);
-  free(w.root_real);
-  free(w.seen);
+  free(w.root_real); /* realpath()'s */
+  evs_free(w.seen);
   return st;
 }
 
@@ -235,7 +236,7 @@ static evs_status compile(const char *root, evs_strvec *files, const char *const
   if (diag_out) {
     *diag_out = diag;
   } else {
-    free(diag);
+    evs_free(diag);
   }
   evs_strvec_free(&dirs);
   evs_strvec_free(&paths);
@@ -276,7 +277,7 @@ static evs_status from_proto_file(const char *path, const char *const *imports, 
                       ? compile(dir, &files, imports, n_imports, data, len, diag, err)
                       : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   evs_strvec_free(&files);
-  free(dir);
+  evs_free(dir);
   return st;
 }
 
@@ -330,11 +331,11 @@ static evs_status from_git(const char *spec, const char *const *imports, size_t 
     }
   }
 done:
-  free(typef);
-  free(errf);
-  free(tar);
-  free(tree);
-  free(blob);
+  evs_free(typef);
+  evs_free(errf);
+  evs_free(tar);
+  evs_free(tree);
+  evs_free(blob);
   evs_tmpdir_remove(&t);
   return st;
 }
@@ -356,7 +357,7 @@ static evs_status read_input(const char *spec, const char *const *import_dirs, s
     char *safe = evs_strcat2("./", spec);
     if (!safe) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     evs_status st = read_input(safe, import_dirs, n_import_dirs, data, len, diag, err);
-    free(safe);
+    evs_free(safe);
     return st;
   }
   if (S_ISDIR(sb.st_mode))
@@ -404,7 +405,7 @@ evs_status evs_compat_input_load_diag(const char *spec, const char *const *impor
   if (!st)
     st = evs_registry_add_descriptor_set_flags(reg, data, len, spec,
                                                EVS_LOAD_NO_EVS_OPTIONS | EVS_LOAD_NO_C_DESC, err);
-  free(data);
+  evs_free(data);
 
   if (st) {
     evs_registry_free(reg);

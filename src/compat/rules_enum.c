@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "compat/compat_internal.h"
 
 bool evs_enum_number_reserved(const evs_enum *e, int32_t number) {
@@ -63,7 +64,7 @@ void evs_rule_enum_value_no_delete_unless_name_reserved(evs_cx *cx, const evs_en
 static int64_t (*enum_ranges(const evs_enum *e, size_t *n))[2] {
   const Google__Protobuf__EnumDescriptorProto *ed = e->proto;
   *n = ed->n_reserved_range;
-  int64_t(*r)[2] = calloc(*n ? *n : 1, sizeof *r);
+  int64_t(*r)[2] = evs_calloc(*n ? *n : 1, sizeof *r);
   for (size_t i = 0; r && i < *n; i++) {
     r[i][0] = ed->reserved_range[i]->start;
     r[i][1] = (int64_t)ed->reserved_range[i]->end + 1;
@@ -83,8 +84,8 @@ void evs_rule_reserved_enum_no_delete(evs_cx *cx, const evs_enum *p, const evs_e
                        (const int64_t(*)[2])cr, ncr, p->proto->reserved_name, p->proto->n_reserved_name,
                        c->proto->reserved_name, c->proto->n_reserved_name);
   }
-  free(pr);
-  free(cr);
+  evs_free(pr);
+  evs_free(cr);
 }
 
 void evs_rule_enum_same_json_format(evs_cx *cx, const evs_enum *p, const evs_enum *c) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "compat/compat_internal.h"
 
 /* Types that read each other's binary encoding: same number = same group (index: descriptor type 1..18). */
@@ -223,7 +224,7 @@ static dflt default_of(const evs_field *f) {
     d.text_len = strlen(d.text);
     if (!t) d.shown = "\"\"";
     if (t && f->type == EVS_TYPE_BYTES && strchr(t, '\\')) {
-      d.owned = malloc(d.text_len + 1);
+      d.owned = evs_malloc(d.text_len + 1);
       if (d.owned) {
         d.text_len = evs_c_unescape(t, d.owned);
         d.text = d.owned;
@@ -303,6 +304,6 @@ void evs_rule_field_same_default(evs_cx *cx, const evs_field *p, const evs_field
                     desc(c, d, sizeof d), a.shown ? a.shown : "(none)", b.shown ? b.shown : "(none)");
     }
   }
-  free(a.owned);
-  free(b.owned);
+  evs_free(a.owned);
+  evs_free(b.owned);
 }

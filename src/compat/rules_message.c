@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "compat/compat_internal.h"
 
 bool evs_message_number_reserved(const evs_message *m, int32_t number) {
@@ -117,7 +118,7 @@ void evs_reserved_check(evs_cx *cx, const char *kind, const char *full_name, con
 static int64_t (*message_ranges(const evs_message *m, size_t *n))[2] {
   const Google__Protobuf__DescriptorProto *dp = m->proto;
   *n = dp->n_reserved_range;
-  int64_t(*r)[2] = calloc(*n ? *n : 1, sizeof *r);
+  int64_t(*r)[2] = evs_calloc(*n ? *n : 1, sizeof *r);
   for (size_t i = 0; r && i < *n; i++) {
     r[i][0] = dp->reserved_range[i]->start;
     r[i][1] = dp->reserved_range[i]->end;
@@ -137,8 +138,8 @@ void evs_rule_reserved_message_no_delete(evs_cx *cx, const evs_message *p, const
                        (const int64_t(*)[2])cr, ncr, p->proto->reserved_name, p->proto->n_reserved_name,
                        c->proto->reserved_name, c->proto->n_reserved_name);
   }
-  free(pr);
-  free(cr);
+  evs_free(pr);
+  evs_free(cr);
 }
 
 /* proto3 messages have full JSON support (ALLOW); proto2 ones only best-effort (LEGACY_BEST_EFFORT), as

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/base64_internal.h"
 #include "event/cloudevents_internal.h"
 #include "json/json_internal.h"
@@ -119,7 +120,7 @@ static evs_status data_base64(ce_parse *ps) {
 static evs_status unknown_member(ce_parse *ps, const evs_jstr *k) {
   if (ps->n_unknown == ps->cap_unknown) {
     size_t cap = ps->cap_unknown ? ps->cap_unknown * 2 : 16;
-    unknown_name *u = realloc(ps->unknown, cap * sizeof *u);
+    unknown_name *u = evs_realloc(ps->unknown, cap * sizeof *u);
     if (!u) return evs_jd_fail(&ps->d, EVS_ERR_NOMEM, k->start, "out of memory");
     ps->unknown = u;
     ps->cap_unknown = cap;
@@ -152,7 +153,7 @@ static evs_status duplicate_unknown(ce_parse *ps, const char **dup) {
   *dup = NULL;
   size_t n = ps->n_unknown;
   if (n < 2) return EVS_OK;
-  sort_name *sorted = malloc(n * sizeof *sorted);
+  sort_name *sorted = evs_malloc(n * sizeof *sorted);
   if (!sorted) return evs_jd_fail(&ps->d, EVS_ERR_NOMEM, ps->d.base, "out of memory");
   for (size_t i = 0; i < n; i++)
     sorted[i] = (sort_name){ps->names.data + ps->unknown[i].off, ps->unknown[i].len, ps->unknown[i].at};
@@ -162,7 +163,7 @@ static evs_status duplicate_unknown(ce_parse *ps, const char **dup) {
         (!*dup || sorted[i].at < *dup))
       *dup = sorted[i].at;
   }
-  free(sorted);
+  evs_free(sorted);
   return EVS_OK;
 }
 
@@ -279,8 +280,8 @@ evs_status evs_ce_parse_json(const char *json, size_t len, uint32_t flags, evs_c
   } else if ((st = evs_jd_enter(d)) == EVS_OK && (st = members(&ps)) == EVS_OK) {
     st = finish(&ps, flags, json, ev);
   }
-  free(d->sbuf);
-  free(ps.unknown);
+  evs_free(d->sbuf);
+  evs_free(ps.unknown);
   evs_buf_free(&ps.names);
   if (st != EVS_OK) memset(ev, 0, sizeof *ev);
   return st;

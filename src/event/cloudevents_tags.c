@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "base/utf8_internal.h"
 #include "event/cloudevents_internal.h"
@@ -34,7 +35,7 @@ static int cmp_tag(const void *a, const void *b) {
 evs_status evs_ce_tags_encode(const evs_tag *tags, size_t n, evs_buf *out) {
   if (!out || (!tags && n)) return EVS_ERR_INVALID_ARG;
   if (!n) return evs_buf_status(out);
-  evs_tag *sorted = malloc(n * sizeof *sorted);
+  evs_tag *sorted = evs_malloc(n * sizeof *sorted);
   if (!sorted) return EVS_ERR_NOMEM;
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
@@ -47,7 +48,7 @@ evs_status evs_ce_tags_encode(const evs_tag *tags, size_t n, evs_buf *out) {
     evs_buf_append_byte(out, '=');
     pct(out, sorted[i].value);
   }
-  free(sorted);
+  evs_free(sorted);
   return evs_buf_status(out);
 }
 
@@ -99,7 +100,7 @@ evs_status evs_ce_tags_scan(const char *text, size_t len, evs_tag *tags, size_t 
   if (store) evs_buf_reset(store);
   if (!len) return EVS_OK;
   /* Decoded text is never longer than the text; one scratch for both sides of a pair. */
-  unsigned char *dec = malloc(len);
+  unsigned char *dec = evs_malloc(len);
   if (!dec) {
     *bad = 0;
     snprintf(why, why_n, "out of memory");
@@ -133,7 +134,7 @@ evs_status evs_ce_tags_scan(const char *text, size_t len, evs_tag *tags, size_t 
         st = EVS_ERR_LIMIT;
         break;
       }
-      if (!offs && !(offs = malloc(2 * (max ? max : 1) * sizeof *offs))) {
+      if (!offs && !(offs = evs_malloc(2 * (max ? max : 1) * sizeof *offs))) {
         st = EVS_ERR_NOMEM;
         break;
       }
@@ -148,7 +149,7 @@ evs_status evs_ce_tags_scan(const char *text, size_t len, evs_tag *tags, size_t 
     if (amp == len) break;
     start = amp + 1;
   }
-  free(dec);
+  evs_free(dec);
   if (st == EVS_OK && store && evs_buf_status(store) != EVS_OK) st = EVS_ERR_NOMEM;
   if (st == EVS_ERR_NOMEM) {
     *bad = 0;
@@ -160,7 +161,7 @@ evs_status evs_ce_tags_scan(const char *text, size_t len, evs_tag *tags, size_t 
       tags[i].value = (const char *)store->data + offs[2 * i + 1];
     }
   }
-  free(offs);
+  evs_free(offs);
   if (st == EVS_OK && n_tags) *n_tags = n;
   return st;
 }

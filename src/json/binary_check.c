@@ -1,5 +1,6 @@
 /* The binary input guard: evs_binary_depth_check (the registry's iterative wire scan, exposed) and
  * evs_binary_unpack, the one function through which evs unpacks bytes it did not make. */
+#include "base/alloc_internal.h"
 #include "evs/json.h"
 
 #include <stdlib.h>
@@ -76,29 +77,6 @@ evs_status evs_binary_depth_check(const uint8_t *data, size_t len, const Protobu
   return scan_to_status(data, len, desc, max_depth, false, NULL, err);
 }
 
-/* Wraps the caller's allocator so that a failed allocation inside protobuf-c's unpack (which returns
- * NULL for that and for bad input alike) can be told apart. */
-typedef struct noting_alloc {
-  ProtobufCAllocator base;
-  ProtobufCAllocator *inner;
-  bool failed;
-} noting_alloc;
-
-static void *noting_alloc_fn(void *data, size_t size) {
-  noting_alloc *a = data;
-  void *p = a->inner ? a->inner->alloc(a->inner->allocator_data, size) : malloc(size);
-  if (!p && size) a->failed = true;
-  return p;
-}
-
-static void noting_free_fn(void *data, void *p) {
-  noting_alloc *a = data;
-  if (a->inner)
-    a->inner->free(a->inner->allocator_data, p);
-  else
-    free(p);
-}
-
 evs_status evs_binary_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
                              const evs_unpack_options *opts, ProtobufCAllocator *allocator,
                              ProtobufCMessage **out, evs_error *err) {
@@ -147,8 +125,8 @@ evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const
     bytes = merged.data ? merged.data : (const uint8_t *)"";
     n = merged.len;
   }
-  noting_alloc na = {{noting_alloc_fn, noting_free_fn, NULL}, allocator, false};
-  na.base.allocator_data = &na;
+  evs_noting_alloc na;
+  evs_noting_alloc_init(&na, allocator);
   ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &na.base, n, bytes);
   evs_buf_free(&merged);
   if (!msg) {

@@ -1,4 +1,5 @@
 /* Pieces the decoder and the encoder share: registry lookup of a descriptor, map-key duplicates. */
+#include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
 #include <stdlib.h>
@@ -98,7 +99,7 @@ size_t evs_json_map_shadowed(ProtobufCMessage *const *entries, size_t n, const P
    * shadowed by a later one. */
   size_t cap = 32;
   while (cap < n * 2) cap *= 2;
-  uint32_t *slots = calloc(cap, sizeof *slots);
+  uint32_t *slots = evs_calloc(cap, sizeof *slots);
   if (!slots) return SIZE_MAX;
   for (size_t i = n; i-- > 0;) {
     uint64_t t;
@@ -120,7 +121,7 @@ size_t evs_json_map_shadowed(ProtobufCMessage *const *entries, size_t n, const P
       slots[h] = (uint32_t)i + 1;
     }
   }
-  free(slots);
+  evs_free(slots);
   return count;
 }
 
@@ -144,7 +145,7 @@ size_t evs_json_map_first_dup(ProtobufCMessage *const *entries, size_t n,
   }
   size_t cap = 32;
   while (cap < n * 2) cap *= 2;
-  uint32_t *slots = calloc(cap, sizeof *slots);
+  uint32_t *slots = evs_calloc(cap, sizeof *slots);
   if (!slots) return SIZE_MAX;
   size_t found = n;
   for (size_t j = 0; j < n && found == n; j++) {
@@ -161,6 +162,6 @@ size_t evs_json_map_first_dup(ProtobufCMessage *const *entries, size_t n,
     }
     if (found == n) slots[h] = (uint32_t)j + 1;
   }
-  free(slots);
+  evs_free(slots);
   return found;
 }

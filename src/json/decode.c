@@ -1,6 +1,7 @@
 /* JSON -> protobuf-c message: objects, fields, repeated fields, maps and scalars, walking the protobuf-c
  * descriptor (memory layout) and the registry's evs_message (JSON names, map entries, well-known types)
  * side by side: m->fields[i] describes cd->fields[i]. */
+#include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
 #include <math.h>
@@ -681,7 +682,7 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
   }
   uint64_t *seen = seen_small;
   if (m->n_fields > 256) {
-    seen = calloc((m->n_fields + 63) / 64, sizeof *seen);
+    seen = evs_calloc((m->n_fields + 63) / 64, sizeof *seen);
     if (!seen) return evs_jd_fail(d, EVS_ERR_NOMEM, start, "out of memory");
   }
   bool skip_seen = false;
@@ -736,7 +737,7 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
     if ((st = evs_jd_next(d, '}', &more)) != EVS_OK) break;
   }
   if (st == EVS_OK) st = missing_required(d, m, cd, seen, start);
-  if (seen != seen_small) free(seen);
+  if (seen != seen_small) evs_free(seen);
   return st;
 }
 
@@ -756,12 +757,12 @@ evs_status evs_jd_message_value(evs_jdec *d, const evs_message *m, const Protobu
 
 static void *default_alloc(void *data, size_t size) {
   (void)data;
-  return malloc(size);
+  return evs_malloc(size);
 }
 
 static void default_free(void *data, void *p) {
   (void)data;
-  free(p);
+  evs_free(p);
 }
 
 static ProtobufCAllocator g_default_allocator = {default_alloc, default_free, NULL};
@@ -821,8 +822,8 @@ evs_status evs_json_decode(const evs_registry *reg, const ProtobufCMessageDescri
       }
     }
   }
-  free(d.sbuf);
-  free(d.stk);
+  evs_free(d.sbuf);
+  evs_free(d.stk);
   if (st != EVS_OK) {
     protobuf_c_message_free_unpacked(msg, d.alloc);
     return st;

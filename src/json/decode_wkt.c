@@ -1,6 +1,7 @@
 /* Well-known types on input (protojson.md §7): Timestamp, Duration, FieldMask, the wrappers, Struct /
  * Value / ListValue and Any. The generated google.protobuf structs are used directly: their layout is
  * fixed by the .proto files, whichever copy of the descriptors built the message. */
+#include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
 #include <math.h>
@@ -424,7 +425,7 @@ static evs_status find_type(evs_jdec *d, char **type, size_t *type_len, const ch
       evs_jstr v;
       if ((st = expect_string(d, "\"@type\"", &v)) != EVS_OK) break;
       *type_pos = v.start;
-      *type = malloc(v.len + 1);
+      *type = evs_malloc(v.len + 1);
       if (!*type) {
         st = evs_jd_fail(d, EVS_ERR_NOMEM, v.start, "out of memory");
         break;
@@ -438,7 +439,7 @@ static evs_status find_type(evs_jdec *d, char **type, size_t *type_len, const ch
     if ((st = evs_jd_next(d, '}', &more)) != EVS_OK) break;
   }
   if (st != EVS_OK) {
-    free(*type);
+    evs_free(*type);
     *type = NULL;
     return st;
   }
@@ -553,7 +554,7 @@ static evs_status decode_any(evs_jdec *d, ProtobufCMessage *msg) {
   }
   protobuf_c_message_free_unpacked(inner, d->alloc);
 out:
-  free(type);
+  evs_free(type);
   return st;
 }
 

@@ -1,6 +1,7 @@
 /* protobuf-c message -> canonical JSON: field presence, scalars, repeated fields and maps, pretty mode.
  * Output goes straight into the evs_buf's memory after reserving room, so the hot loops do no status
  * checks per byte. */
+#include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
 #include <math.h>
@@ -250,11 +251,12 @@ evs_status evs_je_value(evs_jenc *e, const evs_field *f, const ProtobufCFieldDes
         st = evs_je_message(e, f->message_type, sub);
       } else {
         /* A NULL element or map value stands for the default message. */
-        ProtobufCMessage *tmp = malloc(((const ProtobufCMessageDescriptor *)fd->descriptor)->sizeof_message);
+        ProtobufCMessage *tmp =
+            evs_malloc(((const ProtobufCMessageDescriptor *)fd->descriptor)->sizeof_message);
         if (!tmp) return evs_je_nomem(e);
         evs_message_init(fd->descriptor, tmp);
         st = evs_je_message(e, f->message_type, tmp);
-        free(tmp);
+        evs_free(tmp);
       }
       e->mdepth--;
       return st;
@@ -352,11 +354,11 @@ evs_status evs_je_map_entries(evs_jenc *e, ProtobufCMessage *const *entries, siz
   uint8_t small[16];
   uint8_t *shadowed = NULL;
   if (n > 1) {
-    shadowed = n <= sizeof small ? small : malloc(n);
+    shadowed = n <= sizeof small ? small : evs_malloc(n);
     if (!shadowed) return evs_je_nomem(e);
     memset(shadowed, 0, n);
     if (evs_json_map_shadowed(entries, n, kfd, shadowed) == SIZE_MAX) {
-      if (shadowed != small) free(shadowed);
+      if (shadowed != small) evs_free(shadowed);
       return evs_je_nomem(e);
     }
   }
@@ -387,7 +389,7 @@ evs_status evs_je_map_entries(evs_jenc *e, ProtobufCMessage *const *entries, siz
       }
     }
   }
-  if (shadowed && shadowed != small) free(shadowed);
+  if (shadowed && shadowed != small) evs_free(shadowed);
   if (st != EVS_OK) return st;
   return evs_je_close(e, '}', first);
 }

@@ -1,6 +1,7 @@
 /* Well-known types on output (protojson.md §7). Values JSON cannot carry fail instead of printing
  * something that would not read back: Timestamps/Durations out of range, NaN/Infinity in a Value,
  * FieldMask paths that do not survive the lowerCamel round trip. */
+#include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
 #include <math.h>
@@ -69,7 +70,7 @@ static evs_status encode_field_mask(evs_jenc *e, const ProtobufCMessage *msg) {
   const Google__Protobuf__FieldMask *fm = (const Google__Protobuf__FieldMask *)msg;
   size_t total = 0;
   for (size_t i = 0; i < fm->n_paths; i++) total += (fm->paths[i] ? strlen(fm->paths[i]) : 0) + 1;
-  char *buf = malloc(total + 1);
+  char *buf = evs_malloc(total + 1);
   if (!buf) return evs_je_nomem(e);
   size_t o = 0;
   for (size_t i = 0; i < fm->n_paths; i++) {
@@ -78,7 +79,7 @@ static evs_status encode_field_mask(evs_jenc *e, const ProtobufCMessage *msg) {
     for (size_t k = 0; p[k]; k++) {
       char c = p[k];
       if (c >= 'A' && c <= 'Z') {
-        free(buf);
+        evs_free(buf);
         evs_je_path_index(e, i);
         return evs_fail(
             e->err, EVS_ERR_TYPE,
@@ -89,7 +90,7 @@ static evs_status encode_field_mask(evs_jenc *e, const ProtobufCMessage *msg) {
       if (c == '_') {
         char next = p[k + 1];
         if (!(next >= 'a' && next <= 'z')) {
-          free(buf);
+          evs_free(buf);
           evs_je_path_index(e, i);
           return evs_fail(
               e->err, EVS_ERR_TYPE,
@@ -105,7 +106,7 @@ static evs_status encode_field_mask(evs_jenc *e, const ProtobufCMessage *msg) {
     }
   }
   evs_status st = evs_je_string(e, buf, o);
-  free(buf);
+  evs_free(buf);
   return st;
 }
 
@@ -118,13 +119,13 @@ static evs_status encode_struct(evs_jenc *e, const Google__Protobuf__Struct *s) 
   uint8_t small[16];
   uint8_t *shadowed = NULL;
   if (n > 1) {
-    shadowed = n <= sizeof small ? small : malloc(n);
+    shadowed = n <= sizeof small ? small : evs_malloc(n);
     if (!shadowed) return evs_je_nomem(e);
     memset(shadowed, 0, n);
     if (evs_json_map_shadowed((ProtobufCMessage *const *)s->fields, n,
                               &google__protobuf__struct__fields_entry__descriptor.fields[0],
                               shadowed) == SIZE_MAX) {
-      if (shadowed != small) free(shadowed);
+      if (shadowed != small) evs_free(shadowed);
       return evs_je_nomem(e);
     }
   }
@@ -150,7 +151,7 @@ static evs_status encode_struct(evs_jenc *e, const Google__Protobuf__Struct *s) 
     }
     if (st != EVS_OK) evs_je_path_field(e, k);
   }
-  if (shadowed && shadowed != small) free(shadowed);
+  if (shadowed && shadowed != small) evs_free(shadowed);
   if (st != EVS_OK) return st;
   return evs_je_close(e, '}', first);
 }

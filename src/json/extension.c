@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "google/protobuf/descriptor.pb-c.h"
 #include "base/varint_internal.h"
 #include "json/json_internal.h"
@@ -223,7 +224,7 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
     if (tr->wire_type == EVS_WIRE_LEN) {
       if (!evs_varint_read(u->data, &used, u->len, &v) || v != u->len - used) continue;
       if (tr->json_kind == EVS_JSON_STRING) {
-        str = malloc((size_t)v + 1);
+        str = evs_malloc((size_t)v + 1);
         if (!str) return evs_je_nomem(e);
         memcpy(str, u->data + used, (size_t)v);
         str[v] = '\0';
@@ -254,7 +255,7 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
     evs_status st = evs_je_separator(e, first);
     if (st == EVS_OK) st = evs_je_key(e, key, kl > 0 && (size_t)kl < sizeof key ? (size_t)kl : strlen(key));
     if (st == EVS_OK) st = evs_je_value(e, &f, &fd, &slot);
-    free(str);
+    evs_free(str);
     if (st != EVS_OK) return st;
   }
   return EVS_OK;

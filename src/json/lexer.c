@@ -1,5 +1,6 @@
 /* JSON tokens for the decoder: strings (escapes, surrogates, UTF-8), numbers, literals, skipping whole
  * values, error locations and field paths. Line:col are computed only when an error is reported. */
+#include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
 #include <stdarg.h>
@@ -91,7 +92,7 @@ static bool sbuf_reserve(evs_jdec *d, size_t need) {
   if (need <= d->scap) return true;
   size_t cap = d->scap ? d->scap : 256;
   while (cap < need) cap *= 2;
-  char *p = realloc(d->sbuf, cap);
+  char *p = evs_realloc(d->sbuf, cap);
   if (!p) return false;
   d->sbuf = p;
   d->scap = cap;
@@ -471,7 +472,7 @@ size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos) {
   if (d->stk_cap - d->stk_len < n) {
     size_t cap = d->stk_cap ? d->stk_cap : 512;
     while (cap - d->stk_len < n) cap *= 2;
-    uint8_t *s = realloc(d->stk, cap);
+    uint8_t *s = evs_realloc(d->stk, cap);
     if (!s) {
       evs_jd_fail(d, EVS_ERR_NOMEM, pos, "out of memory");
       return SIZE_MAX;

@@ -2,6 +2,7 @@
  * exact fast path for short decimals, strtod under the C locale otherwise) and shortest round-trip
  * printing. strtod/snprintf run under a thread-local "C" locale (uselocale), so the process locale never
  * changes the decimal point. */
+#include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
 #include <float.h>
@@ -163,7 +164,7 @@ evs_status evs_jnum_to_double(const char *s, size_t n, const evs_jnum *num, doub
   char small[64];
   char *buf = small;
   if (n >= sizeof small) {
-    buf = malloc(n + 1);
+    buf = evs_malloc(n + 1);
     if (!buf) return EVS_ERR_NOMEM;
   }
   memcpy(buf, s, n);
@@ -171,7 +172,7 @@ evs_status evs_jnum_to_double(const char *s, size_t n, const evs_jnum *num, doub
   locale_t old = enter_c_locale();
   double v = strtod(buf, NULL);
   leave_c_locale(old);
-  if (buf != small) free(buf);
+  if (buf != small) evs_free(buf);
   if (isinf(v)) return EVS_ERR_RANGE;
   *out = v;
   return EVS_OK;
@@ -200,7 +201,7 @@ evs_status evs_jnum_to_float(const char *s, size_t n, const evs_jnum *num, float
   char small[64];
   char *buf = small;
   if (n >= sizeof small) {
-    buf = malloc(n + 1);
+    buf = evs_malloc(n + 1);
     if (!buf) return EVS_ERR_NOMEM;
   }
   memcpy(buf, s, n);
@@ -208,7 +209,7 @@ evs_status evs_jnum_to_float(const char *s, size_t n, const evs_jnum *num, float
   locale_t old = enter_c_locale();
   float f = strtof(buf, NULL);
   leave_c_locale(old);
-  if (buf != small) free(buf);
+  if (buf != small) evs_free(buf);
   *out = f;
   return EVS_OK;
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "event/cloudevents_internal.h"
 #include "evs/json.h"
@@ -70,19 +71,19 @@ void evs_consumer_close(evs_consumer *c) {
     rd_kafka_destroy(c->rk);
   }
   evs_dlq_free(c->dlq);
-  for (size_t i = 0; i < c->n_handlers; i++) free(c->handlers[i].type);
-  free(c->handlers);
-  free(c->dlq_topic);
+  for (size_t i = 0; i < c->n_handlers; i++) evs_free(c->handlers[i].type);
+  evs_free(c->handlers);
+  evs_free(c->dlq_topic);
   evs_dedupe_free(c->dedupe);
   evs_validator_free(c->validator);
   evs_violations_free(&c->viol);
   evs_buf_free(&c->viol_json);
   evs_buf_free(&c->ce_store);
   evs_buf_free(&c->ce_json_store);
-  free(c->hdrs);
-  for (size_t i = 0; i < c->n_parts; i++) free(c->parts[i].topic);
-  free(c->parts);
-  free(c);
+  evs_free(c->hdrs);
+  for (size_t i = 0; i < c->n_parts; i++) evs_free(c->parts[i].topic);
+  evs_free(c->parts);
+  evs_free(c);
 }
 
 /* The cluster's metadata and the entry of `topic` in it. A topic the cluster does not know is
@@ -153,10 +154,10 @@ static evs_status assign_partitions(evs_consumer *c, const evs_consumer_options 
     for (int i = 0; st == EVS_OK && i < list->cnt; i++)
       if (list->elems[i].offset < 0) list->elems[i].offset = RD_KAFKA_OFFSET_END;
   }
-  if (st == EVS_OK && list->cnt > 0 && !(c->parts = calloc((size_t)list->cnt, sizeof *c->parts)))
+  if (st == EVS_OK && list->cnt > 0 && !(c->parts = evs_calloc((size_t)list->cnt, sizeof *c->parts)))
     st = evs_fail(err, EVS_ERR_NOMEM, "out of memory assigning partitions");
   for (int i = 0; st == EVS_OK && i < list->cnt; i++) {
-    if (!(c->parts[i].topic = strdup(list->elems[i].topic)))
+    if (!(c->parts[i].topic = evs_strdup(list->elems[i].topic)))
       st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     c->parts[i].partition = list->elems[i].partition;
     c->n_parts++;
@@ -247,7 +248,7 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
                                    NULL};
   rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, opts->viewer ? viewer_defaults : defaults, err);
   if (!conf) return err->code;
-  evs_consumer *c = calloc(1, sizeof *c);
+  evs_consumer *c = evs_calloc(1, sizeof *c);
   if (!c) {
     rd_kafka_conf_destroy(conf);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the consumer");
@@ -267,7 +268,7 @@ evs_status evs_consumer_new(const evs_consumer_options *opts, evs_consumer **out
   c->max_backoff_ms = opts->max_backoff_ms > 0 ? opts->max_backoff_ms : 5000;
   if (opts->dlq_topic && !*opts->dlq_topic) {
     c->dlq_off = true;
-  } else if (opts->dlq_topic && !(c->dlq_topic = strdup(opts->dlq_topic))) {
+  } else if (opts->dlq_topic && !(c->dlq_topic = evs_strdup(opts->dlq_topic))) {
     rd_kafka_conf_destroy(conf);
     evs_consumer_close(c);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the consumer");
@@ -341,10 +342,10 @@ evs_status evs_consumer_on(evs_consumer *c, const char *type, evs_handler_fn fn,
       return EVS_OK;
     }
   }
-  handler *hs = realloc(c->handlers, (c->n_handlers + 1) * sizeof *hs);
+  handler *hs = evs_realloc(c->handlers, (c->n_handlers + 1) * sizeof *hs);
   if (!hs) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   c->handlers = hs;
-  char *copy = type ? strdup(type) : NULL;
+  char *copy = type ? evs_strdup(type) : NULL;
   if (type && !copy) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   hs[c->n_handlers++] = (handler){copy, fn, ctx};
   return EVS_OK;
@@ -530,7 +531,7 @@ static evs_status make_record(evs_consumer *c, const rd_kafka_message_t *m, cons
   size_t n = 0;
   if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR && h) n = rd_kafka_header_cnt(h);
   if (n > c->hdrs_cap) {
-    evs_kafka_header *more = realloc(c->hdrs, n * sizeof *more);
+    evs_kafka_header *more = evs_realloc(c->hdrs, n * sizeof *more);
     if (!more) return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %zu headers", n);
     c->hdrs = more;
     c->hdrs_cap = n;

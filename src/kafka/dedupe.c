@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "kafka/kafka_internal.h"
 
 typedef struct slot {
@@ -27,13 +28,13 @@ static uint64_t fnv1a(const char *p, size_t n) {
 
 evs_dedupe *evs_dedupe_new(size_t window) {
   if (window == 0 || window > ((size_t)1 << 28)) return NULL;
-  evs_dedupe *d = calloc(1, sizeof *d);
+  evs_dedupe *d = evs_calloc(1, sizeof *d);
   if (!d) return NULL;
   d->window = window;
   d->n_buckets = 16;
   while (d->n_buckets < window) d->n_buckets <<= 1;
-  d->slots = calloc(window, sizeof *d->slots);
-  d->buckets = malloc(d->n_buckets * sizeof *d->buckets);
+  d->slots = evs_calloc(window, sizeof *d->slots);
+  d->buckets = evs_malloc(d->n_buckets * sizeof *d->buckets);
   if (!d->slots || !d->buckets) {
     evs_dedupe_free(d);
     return NULL;
@@ -46,7 +47,7 @@ evs_dedupe *evs_dedupe_new(size_t window) {
 static char *make_key(const char *source, const char *id, char *buf, size_t cap, size_t *len) {
   size_t a = strlen(source ? source : ""), b = strlen(id ? id : "");
   *len = a + b + 2;
-  char *k = *len <= cap ? buf : malloc(*len);
+  char *k = *len <= cap ? buf : evs_malloc(*len);
   if (!k) return NULL;
   memcpy(k, source ? source : "", a);
   k[a] = '\0';
@@ -70,7 +71,7 @@ bool evs_dedupe_seen(const evs_dedupe *d, const char *source, const char *id) {
   char *k = make_key(source, id, buf, sizeof buf, &len);
   if (!k) return false;
   bool seen = find(d, k, len, fnv1a(k, len)) != SIZE_MAX;
-  if (k != buf) free(k);
+  if (k != buf) evs_free(k);
   return seen;
 }
 
@@ -79,7 +80,7 @@ static void unlink_slot(evs_dedupe *d, size_t idx) {
   size_t *link = &d->buckets[s->hash & (d->n_buckets - 1)];
   while (*link != SIZE_MAX && *link != idx) link = &d->slots[*link].next;
   if (*link == idx) *link = s->next;
-  free(s->key);
+  evs_free(s->key);
   s->key = NULL;
 }
 
@@ -90,7 +91,7 @@ bool evs_dedupe_add(evs_dedupe *d, const char *source, const char *id) {
   if (!k) return false;
   uint64_t h = fnv1a(k, len);
   if (find(d, k, len, h) != SIZE_MAX) {
-    free(k);
+    evs_free(k);
     return true;
   }
   size_t idx = d->head;
@@ -109,8 +110,8 @@ bool evs_dedupe_add(evs_dedupe *d, const char *source, const char *id) {
 
 void evs_dedupe_free(evs_dedupe *d) {
   if (!d) return;
-  for (size_t i = 0; d->slots && i < d->window; i++) free(d->slots[i].key);
-  free(d->slots);
-  free(d->buckets);
-  free(d);
+  for (size_t i = 0; d->slots && i < d->window; i++) evs_free(d->slots[i].key);
+  evs_free(d->slots);
+  evs_free(d->buckets);
+  evs_free(d);
 }

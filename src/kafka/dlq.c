@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "evs/timeutil.h"
 #include "kafka/kafka_internal.h"
@@ -27,7 +28,7 @@ static void dlq_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
 evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err) {
   evs_kafka_conf pc = *kc;
   /* Consumer-only properties must not reach the producer; the caller's props are for both, so filter. */
-  const char **props = malloc((kc->n_props ? kc->n_props : 1) * sizeof *props);
+  const char **props = evs_malloc((kc->n_props ? kc->n_props : 1) * sizeof *props);
   if (!props) {
     evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     return NULL;
@@ -46,9 +47,9 @@ evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err) {
   pc.props = props;
   pc.n_props = n;
   rd_kafka_conf_t *conf = evs_kafka_conf_build(&pc, evs_kafka_producer_defaults, err);
-  free(props);
+  evs_free(props);
   if (!conf) return NULL;
-  evs_dlq *d = calloc(1, sizeof *d);
+  evs_dlq *d = evs_calloc(1, sizeof *d);
   if (!d) {
     rd_kafka_conf_destroy(conf);
     evs_fail(err, EVS_ERR_NOMEM, "out of memory");
@@ -58,7 +59,7 @@ evs_dlq *evs_dlq_new(const evs_kafka_conf *kc, evs_error *err) {
   rd_kafka_conf_set_dr_msg_cb(conf, dlq_dr);
   d->rk = evs_kafka_new_handle(RD_KAFKA_PRODUCER, conf, err);
   if (!d->rk) {
-    free(d);
+    evs_free(d);
     return NULL;
   }
   return d;
@@ -110,5 +111,5 @@ void evs_dlq_free(evs_dlq *d) {
   if (!d) return;
   rd_kafka_flush(d->rk, DLQ_WAIT_MS);
   rd_kafka_destroy(d->rk);
-  free(d);
+  evs_free(d);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/base64_internal.h"
 #include "base/error_internal.h"
 #include "base/utf8_internal.h"
@@ -13,7 +14,7 @@ evs_status evs_kafka_ce_from_headers(const rd_kafka_headers_t *h, evs_ce_event *
                                      evs_error *err) {
   size_t n = h ? rd_kafka_header_cnt(h) : 0;
   if (!n) return evs_ce_from_headers(NULL, 0, v, store, err);
-  evs_ce_header *pairs = malloc(n * sizeof *pairs);
+  evs_ce_header *pairs = evs_malloc(n * sizeof *pairs);
   if (!pairs) {
     memset(v, 0, sizeof *v);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory reading %zu headers", n);
@@ -27,7 +28,7 @@ evs_status evs_kafka_ce_from_headers(const rd_kafka_headers_t *h, evs_ce_event *
       pairs[k++] = (evs_ce_header){name, val, val ? size : 0};
   }
   evs_status st = evs_ce_from_headers(pairs, k, v, store, err);
-  free(pairs);
+  evs_free(pairs);
   return st;
 }
 
@@ -56,7 +57,7 @@ void evs_kafka_write_json_member(FILE *out, const char *name, const void *value,
     fprintf(out, "\"%s\":", name);
     /* NUL-terminated copy for the JSON writer; a short value stays on the stack. */
     char small[256];
-    char *s = len < sizeof small ? small : malloc(len + 1);
+    char *s = len < sizeof small ? small : evs_malloc(len + 1);
     if (!s) {
       fputs("null", out);
       return;
@@ -64,7 +65,7 @@ void evs_kafka_write_json_member(FILE *out, const char *name, const void *value,
     memcpy(s, v, len);
     s[len] = 0;
     evs_json_write_string(out, s);
-    if (s != small) free(s);
+    if (s != small) evs_free(s);
   } else {
     fprintf(out, "\"%s_base64\":\"", name);
     char chunk[4 * 64];

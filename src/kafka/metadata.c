@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "kafka/kafka_internal.h"
 
@@ -33,10 +34,10 @@ void evs_kafka_metadata_free(evs_kafka_metadata *m) {
   struct evs_kafka_metadata_owner *o = (struct evs_kafka_metadata_owner *)m;
   if (o->md) rd_kafka_metadata_destroy(o->md);
   if (o->rk) rd_kafka_destroy(o->rk);
-  free(o->brokers);
-  free(o->topics);
-  free(o->parts);
-  free(o);
+  evs_free(o->brokers);
+  evs_free(o->topics);
+  evs_free(o->parts);
+  evs_free(o);
 }
 
 static int cmp_topic(const void *a, const void *b) {
@@ -49,7 +50,7 @@ evs_status evs_kafka_metadata_get(const evs_kafka_conf *conf, const char *topic,
   if (!err) err = &local;
   if (out) *out = NULL;
   if (!conf || !out) return evs_fail(err, EVS_ERR_INVALID_ARG, "conf or out is NULL");
-  struct evs_kafka_metadata_owner *o = calloc(1, sizeof *o);
+  struct evs_kafka_metadata_owner *o = evs_calloc(1, sizeof *o);
   if (!o) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   rd_kafka_conf_t *c = evs_kafka_conf_build(conf, NULL, err);
   if (!c || !(o->rk = evs_kafka_new_handle(RD_KAFKA_PRODUCER, c, err)) ||
@@ -60,9 +61,9 @@ evs_status evs_kafka_metadata_get(const evs_kafka_conf *conf, const char *topic,
   const rd_kafka_metadata_t *md = o->md;
   size_t n_parts = 0;
   for (int t = 0; t < md->topic_cnt; t++) n_parts += (size_t)md->topics[t].partition_cnt;
-  o->brokers = calloc((size_t)md->broker_cnt + 1, sizeof *o->brokers);
-  o->topics = calloc((size_t)md->topic_cnt + 1, sizeof *o->topics);
-  o->parts = calloc(n_parts + 1, sizeof *o->parts);
+  o->brokers = evs_calloc((size_t)md->broker_cnt + 1, sizeof *o->brokers);
+  o->topics = evs_calloc((size_t)md->topic_cnt + 1, sizeof *o->topics);
+  o->parts = evs_calloc(n_parts + 1, sizeof *o->parts);
   if (!o->brokers || !o->topics || !o->parts) {
     evs_kafka_metadata_free(&o->pub);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "kafka/kafka_internal.h"
 
@@ -17,7 +18,7 @@ evs_status evs_mock_broker_new(int n_brokers, evs_mock_broker **out, evs_error *
   if (out) *out = NULL;
   if (!out || n_brokers < 1 || n_brokers > 16)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "broker count %d outside 1..16", n_brokers);
-  evs_mock_broker *b = calloc(1, sizeof *b);
+  evs_mock_broker *b = evs_calloc(1, sizeof *b);
   if (!b) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   char errstr[256];
@@ -27,13 +28,13 @@ evs_status evs_mock_broker_new(int n_brokers, evs_mock_broker **out, evs_error *
   b->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (!b->rk) {
     rd_kafka_conf_destroy(conf);
-    free(b);
+    evs_free(b);
     return evs_fail(err, EVS_ERR_KAFKA, "cannot create the mock cluster's handle: %s", errstr);
   }
   b->mc = rd_kafka_mock_cluster_new(b->rk, n_brokers);
   if (!b->mc) {
     rd_kafka_destroy(b->rk);
-    free(b);
+    evs_free(b);
     return evs_fail(err, EVS_ERR_KAFKA, "cannot start a mock cluster of %d brokers", n_brokers);
   }
   b->n_brokers = n_brokers;
@@ -63,5 +64,5 @@ void evs_mock_broker_free(evs_mock_broker *b) {
   if (!b) return;
   rd_kafka_mock_cluster_destroy(b->mc);
   rd_kafka_destroy(b->rk);
-  free(b);
+  evs_free(b);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "evs/json.h"
 #include "evs/timeutil.h"
@@ -108,14 +109,14 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
     return evs_fail(err, EVS_ERR_INVALID_ARG, "confluent_framing needs a schema_id_fn");
   rd_kafka_conf_t *conf = evs_kafka_conf_build(&opts->kafka, evs_kafka_producer_defaults, err);
   if (!conf) return err->code;
-  evs_producer *p = calloc(1, sizeof *p);
+  evs_producer *p = evs_calloc(1, sizeof *p);
   if (!p) {
     rd_kafka_conf_destroy(conf);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the producer");
   }
   p->reg = reg;
-  p->source = strdup(opts->source && *opts->source ? opts->source : "/evs");
-  p->spool_path = opts->spool_path ? strdup(opts->spool_path) : NULL;
+  p->source = evs_strdup(opts->source && *opts->source ? opts->source : "/evs");
+  p->spool_path = opts->spool_path ? evs_strdup(opts->spool_path) : NULL;
   p->on_delivery = opts->on_delivery;
   p->delivery_ctx = opts->delivery_ctx;
   p->queue_full_timeout_ms = opts->queue_full_timeout_ms;
@@ -126,16 +127,16 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
   evs_violations_init(&p->viol);
   if (!p->source || (opts->spool_path && !p->spool_path)) {
     rd_kafka_conf_destroy(conf);
-    free(p->source);
-    free(p->spool_path);
-    free(p);
+    evs_free(p->source);
+    evs_free(p->spool_path);
+    evs_free(p);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the producer");
   }
   if (!opts->no_validate && evs_validator_new(reg, NULL, &p->validator, err) != EVS_OK) {
     rd_kafka_conf_destroy(conf);
-    free(p->source);
-    free(p->spool_path);
-    free(p);
+    evs_free(p->source);
+    evs_free(p->spool_path);
+    evs_free(p);
     return err->code;
   }
   rd_kafka_conf_set_opaque(conf, p);
@@ -144,9 +145,9 @@ evs_status evs_producer_new(const evs_producer_options *opts, evs_producer **out
   p->rk = evs_kafka_new_handle(RD_KAFKA_PRODUCER, conf, err);
   if (!p->rk) {
     evs_validator_free(p->validator);
-    free(p->source);
-    free(p->spool_path);
-    free(p);
+    evs_free(p->source);
+    evs_free(p->spool_path);
+    evs_free(p);
     return err->code;
   }
   *out = p;
@@ -219,7 +220,7 @@ static evs_status binary_value(evs_producer *p, const evs_message *em, const Pro
     prefix_len = evs_confluent_write_prefix(prefix, schema_id, idx, n);
   }
   size_t size = protobuf_c_message_get_packed_size(msg);
-  uint8_t *value = malloc(prefix_len + size + 1);
+  uint8_t *value = evs_malloc(prefix_len + size + 1);
   if (!value) return evs_fail(err, EVS_ERR_NOMEM, "out of memory packing %s", em->full_name);
   memcpy(value, prefix, prefix_len);
   protobuf_c_message_pack(msg, value + prefix_len);
@@ -237,7 +238,13 @@ static evs_status structured_value(evs_producer *p, const evs_message *em, const
   evs_buf json = EVS_BUF_INIT;
   uint8_t *bin = NULL;
   evs_error jerr;
-  if (evs_json_encode(p->reg, msg, NULL, &json, &jerr) == EVS_OK) {
+  evs_status jst = evs_json_encode(p->reg, msg, NULL, &json, &jerr);
+  if (jst == EVS_ERR_NOMEM) {
+    /* Not "no JSON form": falling back to data_base64 would change the event's form behind the caller. */
+    evs_buf_free(&json);
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory encoding %s as JSON", em->full_name);
+  }
+  if (jst == EVS_OK) {
     v.content_type = NULL; /* JSON is the default */
     v.data_kind = EVS_CE_DATA_JSON;
     v.data = json.data;
@@ -259,9 +266,9 @@ static evs_status structured_value(evs_producer *p, const evs_message *em, const
   evs_status st = mem ? evs_ce_write_json(mem, &v, err) : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   if (mem && fclose(mem) != 0 && st == EVS_OK) st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   evs_buf_free(&json);
-  free(bin);
+  evs_free(bin);
   if (st != EVS_OK) {
-    free(text);
+    free(text); /* open_memstream()'s */
     /* An attribute that breaks its rule came from the caller, as in binary mode. */
     if (st != EVS_ERR_NOMEM) st = EVS_ERR_INVALID_ARG;
     if (err) err->code = st;
@@ -376,7 +383,7 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
 
   rd_kafka_headers_t *h = rd_kafka_headers_new(EVS_CE_MAX_HEADERS + attrs->n_headers);
   if (!h) {
-    free(value);
+    evs_free(value);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
   }
   if (p->structured) {
@@ -392,14 +399,14 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
       st = evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
   if (st != EVS_OK) {
     rd_kafka_headers_destroy(h);
-    free(value);
+    evs_free(value);
     return st;
   }
   if (attrs->id_out) snprintf(attrs->id_out, EVS_UUID_STR_SIZE, "%s", id);
   st = enqueue(p, topic, key, key_len, h, value, value_len, attrs->opaque, err);
   if (st != EVS_OK) {
     rd_kafka_headers_destroy(h);
-    free(value);
+    evs_free(value);
   }
   return st;
 }
@@ -419,7 +426,7 @@ evs_status evs_producer_send_raw(evs_producer *p, const char *topic, const void 
   }
   void *copy = NULL;
   if (value) {
-    copy = malloc(value_len ? value_len : 1);
+    copy = evs_malloc(value_len ? value_len : 1);
     if (!copy) {
       rd_kafka_headers_destroy(h);
       return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
@@ -429,7 +436,7 @@ evs_status evs_producer_send_raw(evs_producer *p, const char *topic, const void 
   evs_status st = enqueue(p, topic, key, key ? key_len : 0, h, copy, value ? value_len : 0, opaque, err);
   if (st != EVS_OK) {
     rd_kafka_headers_destroy(h);
-    free(copy);
+    evs_free(copy);
   }
   return st;
 }
@@ -494,9 +501,9 @@ uint64_t evs_producer_close_stats(evs_producer *p, int timeout_ms, evs_producer_
   evs_buf_free(&p->schema);
   evs_validator_free(p->validator);
   evs_violations_free(&p->viol);
-  free(p->source);
-  free(p->spool_path);
-  free(p);
+  evs_free(p->source);
+  evs_free(p->spool_path);
+  evs_free(p);
   return failed;
 }
 
@@ -510,7 +517,7 @@ typedef struct damage_list {
 static bool damage_add(damage_list *l, uint64_t offset, uint64_t length) {
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 8;
-    evs_spool_damage *d = realloc(l->d, cap * sizeof *d);
+    evs_spool_damage *d = evs_realloc(l->d, cap * sizeof *d);
     if (!d) return false;
     l->d = d;
     l->cap = cap;
@@ -553,7 +560,7 @@ static evs_status copy_range(int fd, const char *path, uint64_t from, uint64_t n
 static evs_status save_damaged(int fd, const char *path, const damage_list *l, evs_error *err) {
   if (!l->n) return EVS_OK;
   size_t plen = strlen(path);
-  char *dpath = malloc(plen + 9);
+  char *dpath = evs_malloc(plen + 9);
   if (!dpath) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   snprintf(dpath, plen + 9, "%s.damaged", path);
   int out = open(dpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
@@ -567,7 +574,7 @@ static evs_status save_damaged(int fd, const char *path, const damage_list *l, e
     if (close(out) != 0 && st == EVS_OK)
       st = evs_fail(err, EVS_ERR_IO, "cannot close %s: %s", dpath, strerror(errno));
   }
-  free(dpath);
+  evs_free(dpath);
   return st;
 }
 
@@ -593,7 +600,7 @@ evs_status evs_spool_replay_ex(evs_producer *p, const char *path, int timeout_ms
 
   /* Failures during the replay go to a new file that replaces the old one at the end. */
   size_t plen = strlen(path);
-  char *tmp = malloc(plen + 16);
+  char *tmp = evs_malloc(plen + 16);
   if (!tmp) {
     evs_spool_reader_close(&r);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
@@ -692,7 +699,7 @@ evs_status evs_spool_replay_ex(evs_producer *p, const char *path, int timeout_ms
     }
   }
   evs_spool_reader_close(&r); /* releases the lock: waiting producers find the new file (or none) */
-  free(dl.d);
-  free(tmp);
+  evs_free(dl.d);
+  evs_free(tmp);
   return st;
 }

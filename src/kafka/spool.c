@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "base/varint_internal.h"
 #include "kafka/kafka_internal.h"
@@ -184,9 +185,9 @@ static int parse_body(evs_spool_reader *r, size_t len, evs_spool_record *rec) {
   if (!c.bad && nh > (c.n - c.pos) / 2) c.bad = true;
   if (c.bad) return 0;
   if (nh > r->cap_headers) {
-    evs_kafka_header *hs = realloc(r->headers, (size_t)nh * sizeof *hs);
+    evs_kafka_header *hs = evs_realloc(r->headers, (size_t)nh * sizeof *hs);
     if (hs) r->headers = hs;
-    size_t *nl = hs ? realloc(r->name_len, (size_t)nh * sizeof *nl) : NULL;
+    size_t *nl = hs ? evs_realloc(r->name_len, (size_t)nh * sizeof *nl) : NULL;
     if (!nl) return -1;
     r->name_len = nl;
     r->cap_headers = (size_t)nh;
@@ -207,7 +208,7 @@ static int parse_body(evs_spool_reader *r, size_t len, evs_spool_record *rec) {
   /* Topic, names and error need terminators: copy them, NUL-ended, into a string table. */
   size_t need = tlen + 1 + elen + 1;
   for (uint64_t i = 0; i < nh; i++) need += name_len[i] + 1;
-  uint8_t *strings = malloc(need);
+  uint8_t *strings = evs_malloc(need);
   if (!strings) return -1;
   size_t o = 0;
 #define COPY(dst, src, l)               \
@@ -221,7 +222,7 @@ static int parse_body(evs_spool_reader *r, size_t len, evs_spool_record *rec) {
   for (uint64_t i = 0; i < nh; i++) COPY(r->headers[i].name, r->headers[i].name, name_len[i]);
   COPY(rec->error, error, elen);
 #undef COPY
-  free(r->strings);
+  evs_free(r->strings);
   r->strings = strings;
   rec->headers = r->headers;
   rec->n_headers = (size_t)nh;
@@ -427,9 +428,9 @@ void evs_spool_reader_close(evs_spool_reader *r) {
   r->fd = -1;
   r->own_fd = false;
   evs_buf_free(&r->body);
-  free(r->headers);
-  free(r->name_len);
-  free(r->strings);
+  evs_free(r->headers);
+  evs_free(r->name_len);
+  evs_free(r->strings);
   r->name_len = NULL;
   r->headers = NULL;
   r->strings = NULL;
@@ -517,7 +518,7 @@ static evs_status writer_check(evs_spool_writer *w, uint64_t size, evs_error *er
 
 static evs_status writer_lock(evs_spool_writer *w, const char *path, evs_error *err) {
   if (!w->path) {
-    w->path = strdup(path);
+    w->path = evs_strdup(path);
     if (!w->path) return evs_fail(err, EVS_ERR_NOMEM, "out of memory writing the spool");
   }
   for (int tries = 0; tries < SPOOL_REOPEN_TRIES; tries++) {
@@ -651,7 +652,7 @@ evs_status evs_spool_close(evs_spool_writer *w, evs_error *err) {
     if (close(w->fd) != 0 && st == EVS_OK)
       st = evs_fail(err, EVS_ERR_IO, "cannot close spool file %s: %s", w->path, strerror(errno));
   }
-  free(w->path);
+  evs_free(w->path);
   memset(w, 0, sizeof *w);
   return st;
 }

@@ -1,5 +1,6 @@
 /* Turns the unpacked FileDescriptorSet of a batch into views (structure only: names, numbers, nesting).
  * Nothing here judges the schema; resolve.c does, once source locations are known for its messages. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include <stdlib.h>
@@ -208,15 +209,15 @@ static int same_file(const Google__Protobuf__FileDescriptorProto *a,
                      const Google__Protobuf__FileDescriptorProto *b) {
   size_t na = protobuf_c_message_get_packed_size(&a->base), nb = protobuf_c_message_get_packed_size(&b->base);
   if (na != nb) return 0;
-  uint8_t *pa = malloc(na ? na : 1), *pb = malloc(nb ? nb : 1);
+  uint8_t *pa = evs_malloc(na ? na : 1), *pb = evs_malloc(nb ? nb : 1);
   int same = -1;
   if (pa && pb) {
     protobuf_c_message_pack(&a->base, pa);
     protobuf_c_message_pack(&b->base, pb);
     same = memcmp(pa, pb, na) == 0;
   }
-  free(pa);
-  free(pb);
+  evs_free(pa);
+  evs_free(pb);
   return same;
 }
 

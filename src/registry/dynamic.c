@@ -11,6 +11,7 @@
  * presence of a non-pointer value), then per oneof `uint32_t x_case;` and a union of its members. Sizes and
  * alignment come from the type-traits table. proto3 `optional` (a synthetic oneof) is laid out as a proto2
  * optional field: a has_ flag, or a NULL pointer for strings and messages. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include <math.h>
@@ -18,15 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t evs_dynamic_fail_at;
-
 typedef struct dyn {
   evs_batch *b;
-  size_t attempts;
 } dyn;
 
 static void *dyn_alloc(dyn *d, size_t n, size_t size) {
-  if (evs_dynamic_fail_at && ++d->attempts == evs_dynamic_fail_at) return NULL;
+  if (!evs_alloc_admit(n * size)) return NULL; /* each piece can be refused in a test, not only pool blocks */
   return evs_pool_calloc(d->b->pool, n, size);
 }
 
@@ -69,9 +67,9 @@ static evs_status build_enum(dyn *d, evs_enum *e) {
   ProtobufCEnumValue *vals = dyn_alloc(d, e->n_by_number, sizeof *vals);
   int32_t *nums = dyn_alloc(d, e->n_by_number, sizeof *nums);
   ProtobufCEnumValueIndex *by_name = dyn_alloc(d, e->n_values, sizeof *by_name);
-  name_ix *tmp = malloc(e->n_values * sizeof *tmp);
+  name_ix *tmp = evs_malloc(e->n_values * sizeof *tmp);
   if (!cd || !vals || !nums || !by_name || !tmp) {
-    free(tmp);
+    evs_free(tmp);
     return nomem(d, e->full_name);
   }
   /* values: one per distinct number, ascending, as protoc-c writes them (aliases only by name). */
@@ -94,7 +92,7 @@ static evs_status build_enum(dyn *d, evs_enum *e) {
   }
   qsort(tmp, e->n_values, sizeof *tmp, cmp_name_ix);
   for (size_t i = 0; i < e->n_values; i++) by_name[i] = (ProtobufCEnumValueIndex){tmp[i].name, tmp[i].index};
-  free(tmp);
+  evs_free(tmp);
   unsigned n_ranges = 0;
   ProtobufCIntRange *ranges = ranges_of(d, nums, e->n_by_number, &n_ranges);
   if (!ranges) return nomem(d, e->full_name);
@@ -230,9 +228,9 @@ static evs_status fill_message(dyn *d, evs_message *m) {
   ProtobufCFieldDescriptor *fds = dyn_alloc(d, n ? n : 1, sizeof *fds);
   unsigned *sorted = dyn_alloc(d, n ? n : 1, sizeof *sorted);
   int32_t *nums = dyn_alloc(d, n ? n : 1, sizeof *nums);
-  name_ix *tmp = malloc((n ? n : 1) * sizeof *tmp);
+  name_ix *tmp = evs_malloc((n ? n : 1) * sizeof *tmp);
   if (!fds || !sorted || !nums || !tmp) {
-    free(tmp);
+    evs_free(tmp);
     return nomem(d, m->full_name);
   }
   for (size_t i = 0; i < n; i++) {
@@ -258,7 +256,7 @@ static evs_status fill_message(dyn *d, evs_message *m) {
       bool ok;
       fd->default_value = default_of(d, f, &ok);
       if (!ok) {
-        free(tmp);
+        evs_free(tmp);
         return nomem(d, m->full_name);
       }
     }
@@ -267,7 +265,7 @@ static evs_status fill_message(dyn *d, evs_message *m) {
   }
   qsort(tmp, n, sizeof *tmp, cmp_name_ix);
   for (size_t i = 0; i < n; i++) sorted[i] = tmp[i].index;
-  free(tmp);
+  evs_free(tmp);
 
   size_t off = sizeof(ProtobufCMessage), max_align = alignof(ProtobufCMessage);
   for (size_t i = 0; i < n; i++) {
@@ -320,7 +318,7 @@ static evs_status fill_message(dyn *d, evs_message *m) {
 }
 
 evs_status evs_build_dynamic(evs_batch *b) {
-  dyn d = {b, 0};
+  dyn d = {b};
   /* Compiled code linked in this very load wins: set it first so that dynamic types point at it. A view
    * committed earlier keeps the descriptor it has. */
   for (size_t i = 0; i < b->n_links; i++) {
@@ -393,7 +391,7 @@ evs_status evs_registry_new_message(const evs_registry *reg, const char *full_na
   if (!m->c_desc) /* defensive: every loaded message has one */
     return evs_fail(err, EVS_ERR_UNSUPPORTED, "message %s has no protobuf-c descriptor", m->full_name);
   size_t size = m->c_desc->sizeof_message;
-  void *p = allocator ? allocator->alloc(allocator->allocator_data, size) : malloc(size);
+  void *p = allocator ? allocator->alloc(allocator->allocator_data, size) : evs_malloc(size);
   if (!p) return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating a %s", m->full_name);
   evs_message_init(m->c_desc, p);
   *out = p;

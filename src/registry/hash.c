@@ -1,4 +1,5 @@
 /* Open addressing with linear probing; see hash_internal.h. */
+#include "base/alloc_internal.h"
 #include "registry/hash_internal.h"
 
 #include <stdlib.h>
@@ -62,18 +63,18 @@ bool evs_hmap_reserve(evs_hmap *m, size_t extra) {
   if (need * 4 <= cap * 3) return true;
   size_t ncap = cap ? cap : 16;
   while (need * 4 > ncap * 3) ncap *= 2;
-  evs_hslot *slots = calloc(ncap, sizeof *slots);
+  evs_hslot *slots = evs_calloc(ncap, sizeof *slots);
   if (!slots) return false;
   for (size_t i = 0; i < cap; i++)
     if (m->slots[i].key) place(slots, (uint32_t)(ncap - 1), &m->slots[i]);
-  free(m->slots);
+  evs_free(m->slots);
   m->slots = slots;
   m->mask = (uint32_t)(ncap - 1);
   return true;
 }
 
 void evs_hmap_free(evs_hmap *m) {
-  if (!m->fixed) free(m->slots);
+  if (!m->fixed) evs_free(m->slots);
   memset(m, 0, sizeof *m);
 }
 

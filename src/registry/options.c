@@ -5,6 +5,7 @@
  * (protoc-descriptors.md §4). Occurrences are concatenated (protobuf merges repeated message-typed
  * extensions), scanned like the set itself, unpacked with the generated code and copied into evs structs.
  * (evs.v1.oneof) on oneofs likewise (tag 50102); rules.c reads and checks the rules. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include <stdio.h>
@@ -41,7 +42,7 @@ static bool payload_of(const ProtobufCMessageUnknownField *u, size_t *off, size_
 
 /* Concatenates the payloads of every occurrence of `tag` (two passes, so that many occurrences cost one
  * allocation). *out is malloc'd, NULL when the option is absent. False with *why set when an occurrence is
- * malformed or memory runs out. */
+ * malformed, with *why NULL when memory runs out. */
 static bool collect_option(const ProtobufCMessage *opts, uint32_t tag, uint8_t **out, size_t *len,
                            bool *present, const char **why) {
   *out = NULL;
@@ -61,11 +62,8 @@ static bool collect_option(const ProtobufCMessage *opts, uint32_t tag, uint8_t *
     total += n; /* cannot overflow: every payload lies in the unpacked set */
   }
   if (!*present) return true;
-  *out = malloc(total ? total : 1);
-  if (!*out) {
-    *why = "could not be read (out of memory)";
-    return false;
-  }
+  *out = evs_malloc(total ? total : 1);
+  if (!*out) return false;
   for (unsigned i = 0; i < opts->n_unknown_fields; i++) {
     const ProtobufCMessageUnknownField *u = &opts->unknown_fields[i];
     if (u->tag != tag || !payload_of(u, &off, &n)) continue;
@@ -86,15 +84,18 @@ static evs_status unpack_option(evs_batch *b, const ProtobufCMessage *opts, uint
   const char *why;
   *out = NULL;
   if (!collect_option(opts, tag, &data, &len, &present, &why))
-    return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s of %s %s", what, owner, why);
+    return why ? evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s of %s %s", what, owner, why) : nomem(b);
   if (!present) return EVS_OK;
   evs_wire_scan scan;
   if (!evs_wire_scan_message(data, len, desc, 4, &scan)) {
-    free(data);
+    evs_free(data);
     return nomem(b);
   }
-  if (!scan.why && !scan.nul_found) *out = protobuf_c_message_unpack(desc, NULL, len, data);
-  free(data);
+  evs_noting_alloc alloc; /* a failed allocation is not a malformed option */
+  evs_noting_alloc_init(&alloc, NULL);
+  if (!scan.why && !scan.nul_found) *out = protobuf_c_message_unpack(desc, &alloc.base, len, data);
+  evs_free(data);
+  if (alloc.failed) return nomem(b);
   if (!*out)
     return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s of %s is malformed%s", what, owner,
                           scan.nul_found ? " (a string holds a NUL byte)" : "");

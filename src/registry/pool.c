@@ -1,4 +1,5 @@
 /* Bump allocator for registry views, and a growable pointer array; see registry_internal.h. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include <stdalign.h>
@@ -28,7 +29,7 @@ void *evs_pool_calloc(evs_pool *pool, size_t n, size_t size) {
     size_t cap = big ? bytes : step - sizeof *c;
     /* Zeroed once per chunk, not per allocation: calloc takes a large chunk from mmap already zeroed,
      * so its pages are first touched by the views written into them. */
-    c = calloc(1, sizeof *c + cap);
+    c = evs_calloc(1, sizeof *c + cap);
     if (!c) return NULL;
     c->used = 0;
     c->cap = cap;
@@ -72,7 +73,7 @@ void evs_pool_free(evs_pool *pool) {
   evs_pool_chunk *c = pool->head;
   while (c) {
     evs_pool_chunk *next = c->next;
-    free(c);
+    evs_free(c);
     c = next;
   }
   pool->head = NULL;
@@ -83,7 +84,7 @@ bool evs_ptrvec_reserve(evs_ptrvec *pv, size_t extra) {
   if (extra > SIZE_MAX / sizeof(void *) - pv->n) return false;
   size_t cap = pv->cap ? pv->cap : 16;
   while (cap < pv->n + extra) cap = cap > SIZE_MAX / 2 / sizeof(void *) ? pv->n + extra : cap * 2;
-  void **v = realloc(pv->v, cap * sizeof *v);
+  void **v = evs_realloc(pv->v, cap * sizeof *v);
   if (!v) return false;
   pv->v = v;
   pv->cap = cap;
@@ -97,6 +98,6 @@ bool evs_ptrvec_push(evs_ptrvec *pv, void *p) {
 }
 
 void evs_ptrvec_free(evs_ptrvec *pv) {
-  free(pv->v);
+  evs_free(pv->v);
   memset(pv, 0, sizeof *pv);
 }

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/alloc_internal.h"
 #include "base/file_internal.h"
 #include "registry/protoc_internal.h"
 #include "registry/registry_internal.h"
@@ -28,9 +29,9 @@ bool evs_strvec_push(evs_strvec *sv, char *s) {
   if (!s) return false;
   if (sv->n + 1 >= sv->cap) {
     size_t cap = sv->cap ? sv->cap * 2 : 32;
-    char **v = realloc(sv->v, cap * sizeof *v);
+    char **v = evs_realloc(sv->v, cap * sizeof *v);
     if (!v) {
-      free(s);
+      evs_free(s);
       return false;
     }
     sv->v = v;
@@ -42,23 +43,19 @@ bool evs_strvec_push(evs_strvec *sv, char *s) {
 }
 
 void evs_strvec_free(evs_strvec *sv) {
-  for (size_t i = 0; i < sv->n; i++) free(sv->v[i]);
-  free(sv->v);
+  for (size_t i = 0; i < sv->n; i++) evs_free(sv->v[i]);
+  evs_free(sv->v);
   memset(sv, 0, sizeof *sv);
 }
 
 static char *join3(const char *a, const char *sep, const char *b) {
   size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
-  char *d = malloc(na + ns + nb + 1);
+  char *d = evs_malloc(na + ns + nb + 1);
   if (!d) return NULL;
   memcpy(d, a, na);
   memcpy(d + na, sep, ns);
   memcpy(d + na + ns, b, nb + 1);
   return d;
-}
-
-char *evs_strdup(const char *s) {
-  return join3(s, "", "");
 }
 
 char *evs_strcat2(const char *a, const char *b) {
@@ -182,12 +179,12 @@ static char *read_diag(const char *path) {
   int e = evs_read_stream(fp, PROTOC_DIAG_MAX, &text, &len);
   fclose(fp);
   if (e || !len) {
-    free(text);
+    evs_free(text);
     return NULL;
   }
-  char *s = realloc(text, len + 1);
+  char *s = evs_realloc(text, len + 1);
   if (!s) {
-    free(text);
+    evs_free(text);
     return NULL;
   }
   s[len] = '\0';
@@ -264,9 +261,9 @@ evs_status evs_protoc_compile(const char *const *dirs, size_t n_dirs, const char
     }
   }
   evs_strvec_free(&argv);
-  free(out);
-  free(errf);
-  free(in);
+  evs_free(out);
+  evs_free(errf);
+  evs_free(in);
   evs_tmpdir_remove(&t);
   return st;
 }
@@ -281,7 +278,7 @@ static bool pack_registry(const evs_registry *reg, uint8_t **out, size_t *len) {
   if (!reg->file_list.n) return true;
   Google__Protobuf__FileDescriptorSet set = GOOGLE__PROTOBUF__FILE_DESCRIPTOR_SET__INIT;
   set.n_file = reg->file_list.n;
-  set.file = malloc(set.n_file * sizeof *set.file);
+  set.file = evs_malloc(set.n_file * sizeof *set.file);
   if (!set.file) return false;
   for (size_t i = 0; i < set.n_file; i++) {
     const evs_file *f = reg->file_list.v[i];
@@ -289,9 +286,9 @@ static bool pack_registry(const evs_registry *reg, uint8_t **out, size_t *len) {
     set.file[i] = (Google__Protobuf__FileDescriptorProto *)(uintptr_t)f->proto;
   }
   *len = protobuf_c_message_get_packed_size(&set.base);
-  *out = malloc(*len ? *len : 1);
+  *out = evs_malloc(*len ? *len : 1);
   if (*out) protobuf_c_message_pack(&set.base, *out);
-  free(set.file);
+  evs_free(set.file);
   return *out != NULL;
 }
 
@@ -334,7 +331,7 @@ evs_status evs_registry_load_protos(evs_registry *reg, const char *const *import
                     : n_files && !files ? "files is NULL"
                     : !n_files          ? "no .proto files"
                                         : "import_dirs is NULL");
-  free(reg->protoc_output);
+  evs_free(reg->protoc_output);
   reg->protoc_output = NULL;
   evs_strvec dirs = {0}, paths = {0};
   evs_status st = EVS_OK;
@@ -366,7 +363,7 @@ evs_status evs_registry_load_protos(evs_registry *reg, const char *const *import
     bool dup = false;
     for (size_t j = 0; dir && j < dirs.n; j++) dup = dup || strcmp(dirs.v[j], dir) == 0;
     if (dup) {
-      free(dir);
+      evs_free(dir);
     } else if (!evs_strvec_push(&dirs, dir)) {
       st = evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     }
@@ -382,8 +379,8 @@ evs_status evs_registry_load_protos(evs_registry *reg, const char *const *import
     origin_of(files, n_files, origin, sizeof origin);
     st = evs_registry_add_descriptor_set(reg, data, len, origin, err);
   }
-  free(set_in);
-  free(data);
+  evs_free(set_in);
+  evs_free(data);
   evs_strvec_free(&dirs);
   evs_strvec_free(&paths);
   return st;

@@ -20,8 +20,7 @@ typedef struct evs_strvec {
 /* Appends s (taking it; a NULL s means an allocation failed). False when out of memory (s is freed). */
 bool evs_strvec_push(evs_strvec *sv, char *s);
 void evs_strvec_free(evs_strvec *sv);
-/* malloc'd copies: s; a followed by b; a "/" b. NULL when out of memory. */
-char *evs_strdup(const char *s);
+/* evs_malloc'd copies: a followed by b; a "/" b. NULL when out of memory. */
 char *evs_strcat2(const char *a, const char *b);
 char *evs_path_join(const char *a, const char *b);
 

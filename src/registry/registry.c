@@ -1,4 +1,5 @@
 /* Registry lifecycle and loading: run a batch through every stage, then commit it all-or-nothing. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include "base/file_internal.h"
@@ -46,7 +47,7 @@ const evs_file *evs_batch_find_file(const evs_batch *b, const char *name) {
 
 evs_status evs_registry_new(evs_registry **out, evs_error *err) {
   if (!out) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_registry_new: out is NULL");
-  *out = calloc(1, sizeof **out);
+  *out = evs_calloc(1, sizeof **out);
   if (!*out) return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating a registry");
   return EVS_OK;
 }
@@ -55,7 +56,7 @@ void evs_registry_free(evs_registry *reg) {
   if (!reg) return;
   for (size_t i = 0; i < reg->pools.n; i++) {
     evs_pool_free(reg->pools.v[i]);
-    free(reg->pools.v[i]);
+    evs_free(reg->pools.v[i]);
   }
   for (size_t i = 0; i < reg->sets.n; i++) evs_arena_free(reg->sets.v[i]);
   evs_hmap_free(&reg->files);
@@ -68,9 +69,9 @@ void evs_registry_free(evs_registry *reg) {
   evs_ptrvec_free(&reg->enum_sorted);
   evs_ptrvec_free(&reg->pools);
   evs_ptrvec_free(&reg->sets);
-  free(reg->events);
-  free(reg->protoc_output);
-  free(reg);
+  evs_free(reg->events);
+  evs_free(reg->protoc_output);
+  evs_free(reg);
 }
 
 static int cmp_message_name(const void *a, const void *b) {
@@ -105,7 +106,7 @@ static evs_status commit(evs_batch *b) {
   evs_event_type *events = NULL;
   size_t n_events = reg->n_events + b->n_events;
   if (b->n_events) {
-    events = malloc(n_events * sizeof *events);
+    events = evs_malloc(n_events * sizeof *events);
     if (!events)
       return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
@@ -115,7 +116,7 @@ static evs_status commit(evs_batch *b) {
       !evs_ptrvec_reserve(&reg->msg_sorted, b->new_msgs.n) ||
       !evs_ptrvec_reserve(&reg->enum_sorted, b->new_enums.n) || !evs_ptrvec_reserve(&reg->pools, 1) ||
       !evs_ptrvec_reserve(&reg->sets, 1)) {
-    free(events);
+    evs_free(events);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
   insert_all(&reg->files, &b->new_files, file_key);
@@ -139,7 +140,7 @@ static evs_status commit(evs_batch *b) {
     if (reg->n_events) memcpy(events, reg->events, reg->n_events * sizeof *events);
     memcpy(events + reg->n_events, b->events, b->n_events * sizeof *events);
     qsort(events, n_events, sizeof *events, evs_event_type_cmp);
-    free(reg->events);
+    evs_free(reg->events);
     reg->events = events;
     reg->n_events = n_events;
   }
@@ -171,11 +172,11 @@ static evs_status unpack(evs_batch *b, const uint8_t *data, size_t len) {
   bool ok = scan(b, in, in_len);
   if (ok && stripped && (b->scan.why || b->scan.nul_found)) ok = scan(b, data, len);
   if (!ok) {
-    free(stripped);
+    evs_free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
   if (b->scan.why) {
-    free(stripped);
+    evs_free(stripped);
     st = evs_batch_fail(b, NULL, b->scan.too_deep ? EVS_ERR_LIMIT : EVS_ERR_DESCRIPTOR,
                         "not a valid FileDescriptorSet: %s (byte %zu of %zu)", b->scan.why,
                         b->scan.bad_offset, len);
@@ -186,12 +187,17 @@ static evs_status unpack(evs_batch *b, const uint8_t *data, size_t len) {
    * of each was a fifth of the load time. Block size ~ the set's size keeps the block count small. */
   b->arena = evs_arena_new(in_len < 65536 ? 65536 : in_len);
   if (!b->arena) {
-    free(stripped);
+    evs_free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
-  ProtobufCAllocator alloc = evs_arena_allocator(b->arena);
-  b->set = google__protobuf__file_descriptor_set__unpack(&alloc, in_len, in);
-  free(stripped);
+  ProtobufCAllocator arena = evs_arena_allocator(b->arena);
+  evs_noting_alloc alloc;
+  evs_noting_alloc_init(&alloc, &arena);
+  b->set = google__protobuf__file_descriptor_set__unpack(&alloc.base, in_len, in);
+  evs_free(stripped);
+  /* The scan passed: a NULL set here is out of memory, not bad input. */
+  if (alloc.failed)
+    return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   return EVS_OK;
 }
 
@@ -212,7 +218,7 @@ static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const
                           (unsigned)b->set->base.unknown_fields[0].tag);
   if (b->set->n_file == 0 && !cat)
     return evs_batch_fail(b, NULL, EVS_ERR_DESCRIPTOR, "not a FileDescriptorSet: it contains no files");
-  b->pool = calloc(1, sizeof *b->pool);
+  b->pool = evs_calloc(1, sizeof *b->pool);
   b->origin = b->pool ? evs_pool_strndup(b->pool, b->origin, strlen(b->origin)) : NULL;
   if (!b->origin) {
     b->origin = "descriptor set";
@@ -239,7 +245,7 @@ static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const
   evs_arena_free(b.arena); /* also frees b.set; NULL after a commit */
   if (b.pool) {
     evs_pool_free(b.pool);
-    free(b.pool);
+    evs_free(b.pool);
   }
   evs_hmap_free(&b.files);
   evs_hmap_free(&b.messages);
@@ -247,7 +253,7 @@ static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const
   evs_ptrvec_free(&b.new_files);
   evs_ptrvec_free(&b.new_msgs);
   evs_ptrvec_free(&b.new_enums);
-  free(b.src_ranges);
+  evs_free(b.src_ranges);
   return st;
 }
 
@@ -322,6 +328,6 @@ evs_status evs_registry_load_file(evs_registry *reg, const char *path, evs_error
   else if (e)
     st = evs_fail(err, EVS_ERR_IO, "cannot read descriptor set: %s", strerror(e));
   if (!st) st = evs_registry_add_descriptor_set(reg, buf, len, path, err);
-  free(buf);
+  evs_free(buf);
   return st;
 }

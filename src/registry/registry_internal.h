@@ -194,10 +194,8 @@ evs_status evs_check_field_decl(evs_batch *b, const evs_source_info *src, const 
                                 const Google__Protobuf__FieldDescriptorProto *fd,
                                 const evs_type_traits **traits);
 /* dynamic.c: protobuf-c descriptors for every new type without compiled code (after evs_link_catalog; the
- * built ones join b->links). evs_dynamic_fail_at is a test hook: the N-th allocation of the builder fails
- * (0 = never; set it only while no other thread loads). */
+ * built ones join b->links). */
 evs_status evs_build_dynamic(evs_batch *b);
-extern size_t evs_dynamic_fail_at;
 /* refs.c: the declarations without views (services, methods, extensions) of the batch's new files. */
 evs_status evs_check_services_extensions(evs_batch *b);
 /* options.c: (evs.v1.event), (evs.v1.field) and (evs.v1.oneof) of every new message; collects b->events. */

@@ -9,6 +9,7 @@
  * options) are kept per file for evs_file_location; name/number/type spans are dropped. Each path is walked
  * once through the views (paths are field-number/index pairs from the FileDescriptorProto root,
  * protoc-descriptors.md §2): O(locations x path length), no path table. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include "base/grow_internal.h"
@@ -105,7 +106,7 @@ evs_status evs_srcinfo_split(evs_batch *b, const uint8_t *data, size_t len, uint
   *out = NULL;
   *out_len = 0;
   /* Removing fields never lengthens a length prefix, so the input size bounds the output. */
-  uint8_t *o = malloc(len ? len : 1), *w = o;
+  uint8_t *o = evs_malloc(len ? len : 1), *w = o;
   if (!o) return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   const uint8_t *p = data, *end = data + len;
   size_t file_index = 0;
@@ -128,7 +129,7 @@ evs_status evs_srcinfo_split(evs_batch *b, const uint8_t *data, size_t len, uint
       if (!(ok = next_field(&q, qe, &g))) break;
       if (g.number == 9 && g.wt == 2) {
         if (!add_range(b, file_index, g.data, g.len)) {
-          free(o);
+          evs_free(o);
           return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
         }
       } else {
@@ -141,7 +142,7 @@ evs_status evs_srcinfo_split(evs_batch *b, const uint8_t *data, size_t len, uint
   if (!ok || b->n_src_ranges == 0) {
     /* Malformed (the scan of the original reports where) or nothing to split: protobuf-c reads the
      * original. */
-    free(o);
+    evs_free(o);
     b->n_src_ranges = 0;
     return EVS_OK;
   }
@@ -381,7 +382,7 @@ evs_status evs_srcinfo_apply(evs_batch *b, evs_file *file, size_t file_index) {
       file->n_extras_ = extras.n;
     }
   }
-  free(extras.v);
+  evs_free(extras.v);
   return st;
 }
 

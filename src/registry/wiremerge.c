@@ -6,6 +6,7 @@
  * So, only when the scan saw such a field twice, the bytes are rewritten with one occurrence per field whose
  * payload is the concatenation of all of them, merged the same way inside. Input is well-formed (scanned
  * first); the work is bounded by a byte budget because a deep message could be copied once per level. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include "base/varint_internal.h"
@@ -58,11 +59,11 @@ static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessage
                             unsigned levels, evs_buf *out, size_t *budget) {
   size_t nf = desc->n_fields ? desc->n_fields : 1;
   size_t n = 0, cap = 16;
-  occ *o = malloc(cap * sizeof *o);
+  occ *o = evs_malloc(cap * sizeof *o);
   size_t *next = NULL;                          /* next occurrence of the same group, SIZE_MAX at the end */
-  int *cur = calloc(nf, sizeof *cur);           /* field index -> its open group + 1 (0 = none) */
-  size_t *slot = malloc(nf * sizeof *slot);     /* oneof members -> the first member's index (the oneof) */
-  size_t *member = malloc(nf * sizeof *member); /* per oneof slot: index + 1 of the member seen last */
+  int *cur = evs_calloc(nf, sizeof *cur);       /* field index -> its open group + 1 (0 = none) */
+  size_t *slot = evs_malloc(nf * sizeof *slot); /* oneof members -> the first member's index (the oneof) */
+  size_t *member = evs_malloc(nf * sizeof *member); /* per oneof slot: index + 1 of the member seen last */
   size_t *head = NULL, *tail = NULL;
   int groups = 0;
   evs_status st = (o && cur && slot && member) ? EVS_OK : EVS_ERR_NOMEM;
@@ -81,7 +82,7 @@ static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessage
   size_t pos = 0;
   while (st == EVS_OK && pos < len) {
     if (n == cap) {
-      occ *grown = realloc(o, (cap *= 2) * sizeof *o);
+      occ *grown = evs_realloc(o, (cap *= 2) * sizeof *o);
       if (!grown) {
         st = EVS_ERR_NOMEM;
         break;
@@ -130,9 +131,9 @@ static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessage
   }
   /* Each group's occurrences, chained in order; the last one carries the merged field. */
   if (st == EVS_OK && groups) {
-    next = malloc(n * sizeof *next);
-    head = malloc((size_t)groups * sizeof *head);
-    tail = malloc((size_t)groups * sizeof *tail);
+    next = evs_malloc(n * sizeof *next);
+    head = evs_malloc((size_t)groups * sizeof *head);
+    tail = evs_malloc((size_t)groups * sizeof *tail);
     if (!next || !head || !tail) st = EVS_ERR_NOMEM;
     for (int g = 0; st == EVS_OK && g < groups; g++) head[g] = tail[g] = SIZE_MAX;
     for (size_t i = 0; st == EVS_OK && i < n; i++) {
@@ -167,13 +168,13 @@ static evs_status merge_msg(const uint8_t *d, size_t len, const ProtobufCMessage
       st = evs_buf_append(out, d + c->start, c->end - c->start);
     }
   }
-  free(o);
-  free(next);
-  free(head);
-  free(tail);
-  free(cur);
-  free(slot);
-  free(member);
+  evs_free(o);
+  evs_free(next);
+  evs_free(head);
+  evs_free(tail);
+  evs_free(cur);
+  evs_free(slot);
+  evs_free(member);
   if (st == EVS_OK && evs_buf_status(out) != EVS_OK) st = EVS_ERR_NOMEM;
   return st;
 }

@@ -3,6 +3,7 @@
  * protobuf-c's unpack recurses once per nested message with no limit, so a hostile descriptor set of
  * nested DescriptorProtos would overflow the stack; it also truncates strings at an embedded NUL without a
  * word. This walk is iterative with a fixed frame budget and allocates nothing per field. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include "base/utf8_internal.h"
@@ -44,7 +45,7 @@ static const ProtobufCFieldDescriptor *missing_required(const scan_frame *f) {
 static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc, unsigned max_depth,
                  bool check_required, evs_wire_scan *out) {
   memset(out, 0, sizeof *out);
-  scan_frame *frames = calloc((size_t)max_depth + 1, sizeof *frames);
+  scan_frame *frames = evs_calloc((size_t)max_depth + 1, sizeof *frames);
   if (!frames) return false;
   int32_t path[EVS_WIRE_PATH_MAX];
   size_t path_len = 0;
@@ -167,7 +168,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     }
     pos += (size_t)skip;
   }
-  free(frames);
+  evs_free(frames);
   return true;
 }
 

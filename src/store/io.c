@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "evs/timeutil.h"
 #include "evs/uuid.h"
@@ -74,7 +75,7 @@ static evs_status append_rows(PGresult *r, const evs_store_event *events, size_t
         "append condition failed: the event at position %lld matches failIfEventsMatch (after %lld)",
         (long long)res->conflict_position, (long long)(cond ? cond->after : 0));
   }
-  id_slot *slots = calloc(n, sizeof *slots);
+  id_slot *slots = evs_calloc(n, sizeof *slots);
   if (!slots) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
     for (size_t k = 0; k < EVS_UUID_STR_SIZE - 1 && events[i].ce->id[k]; k++)
@@ -101,7 +102,7 @@ static evs_status append_rows(PGresult *r, const evs_store_event *events, size_t
     if (res->duplicate) res->duplicate[slots[i].index] = true;
   }
   res->duplicates = n - res->appended;
-  free(slots);
+  evs_free(slots);
   return EVS_OK;
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "evs/json.h"
 #include "evs/timeutil.h"
@@ -14,7 +15,7 @@
 
 void store_strmap_free(store_strmap *m) {
   if (m->owner) protobuf_c_message_free_unpacked(m->owner, NULL);
-  free(m->pairs);
+  evs_free(m->pairs);
   memset(m, 0, sizeof *m);
 }
 
@@ -26,7 +27,7 @@ evs_status store_strmap_parse(const char *json, size_t len, store_strmap *m, evs
       evs_json_decode(reg, &google__protobuf__struct__descriptor, json, len, NULL, NULL, &m->owner, err);
   if (st != EVS_OK) return st;
   const Google__Protobuf__Struct *obj = (const Google__Protobuf__Struct *)m->owner;
-  m->pairs = calloc(obj->n_fields ? obj->n_fields : 1, sizeof *m->pairs);
+  m->pairs = evs_calloc(obj->n_fields ? obj->n_fields : 1, sizeof *m->pairs);
   if (!m->pairs) {
     store_strmap_free(m);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "evs/json.h"
 #include "store/store_internal.h"
@@ -46,10 +47,10 @@ static sink_part *part_of(sink *k, const char *topic, int32_t partition, bool ad
   for (size_t i = 0; i < k->n_parts; i++)
     if (k->parts[i].partition == partition && strcmp(k->parts[i].topic, topic) == 0) return &k->parts[i];
   if (!add) return NULL;
-  sink_part *p = realloc(k->parts, (k->n_parts + 1) * sizeof *p);
+  sink_part *p = evs_realloc(k->parts, (k->n_parts + 1) * sizeof *p);
   if (!p) return NULL;
   k->parts = p;
-  char *t = strdup(topic);
+  char *t = evs_strdup(topic);
   if (!t) return NULL;
   k->parts[k->n_parts] = (sink_part){t, partition, -2, -2, false};
   return &k->parts[k->n_parts++];
@@ -277,8 +278,8 @@ evs_status evs_store_sink_run(evs_store *s, const evs_store_sink_options *o, evs
     st = k.failed;
   }
   if (stats) *stats = k.st;
-  for (size_t i = 0; i < k.n_parts; i++) free(k.parts[i].topic);
-  free(k.parts);
+  for (size_t i = 0; i < k.n_parts; i++) evs_free(k.parts[i].topic);
+  evs_free(k.parts);
   evs_buf_free(&k.batch);
   evs_violations_free(&k.vs);
   return st;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "evs/json.h"
 #include "google/protobuf/struct.pb-c.h"
@@ -21,22 +22,22 @@ struct evs_store_spec {
 
 void evs_store_spec_free(evs_store_spec *o) {
   if (!o) return;
-  for (size_t i = 0; i < o->n_blocks; i++) free(o->blocks[i]);
-  free(o->blocks);
-  free(o->items);
+  for (size_t i = 0; i < o->n_blocks; i++) evs_free(o->blocks[i]);
+  evs_free(o->blocks);
+  evs_free(o->items);
   if (o->doc) protobuf_c_message_free_unpacked(o->doc, NULL);
-  free(o);
+  evs_free(o);
 }
 
 static void *spec_alloc(evs_store_spec *o, size_t size) {
   if (o->n_blocks == o->cap_blocks) {
     size_t cap = o->cap_blocks ? o->cap_blocks * 2 : 16;
-    void **b = realloc(o->blocks, cap * sizeof *b);
+    void **b = evs_realloc(o->blocks, cap * sizeof *b);
     if (!b) return NULL;
     o->blocks = b;
     o->cap_blocks = cap;
   }
-  void *p = calloc(1, size ? size : 1);
+  void *p = evs_calloc(1, size ? size : 1);
   if (p) o->blocks[o->n_blocks++] = p;
   return p;
 }
@@ -175,7 +176,7 @@ static evs_status parse_query_value(evs_store_spec *o, const jvalue *v, const ch
     evs_error_where(err, NULL, sub);
     return EVS_ERR_VALIDATION;
   }
-  o->items = calloc(n, sizeof *o->items);
+  o->items = evs_calloc(n, sizeof *o->items);
   if (!o->items) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
     char ipath[200];
@@ -190,7 +191,7 @@ static evs_status parse_query_value(evs_store_spec *o, const jvalue *v, const ch
 
 static evs_status parse_doc(const char *json, size_t len, evs_store_spec **owner, jvalue **doc,
                             evs_error *err) {
-  *owner = calloc(1, sizeof **owner);
+  *owner = evs_calloc(1, sizeof **owner);
   if (!*owner) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   const evs_registry *reg = evs_registry_builtin(err);
   if (!reg) return err ? err->code : EVS_ERR_INTERNAL;

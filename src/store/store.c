@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "store/migrations.h"
 #include "store/store_internal.h"
@@ -47,7 +48,7 @@ void evs_store_close(evs_store *s) {
   evs_buf_free(&s->cond);
   evs_buf_free(&s->row_store);
   evs_buf_free(&s->row_data);
-  free(s);
+  evs_free(s);
 }
 
 evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_error *err) {
@@ -57,7 +58,7 @@ evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_er
   if (!url || !*url)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "no database given: pass a URL (--db) or set %s",
                     EVS_STORE_URL_ENV);
-  evs_store *s = calloc(1, sizeof *s);
+  evs_store *s = evs_calloc(1, sizeof *s);
   if (!s) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   evs_violations_init(&s->scratch);
   s->reg = opts && opts->registry ? opts->registry : evs_registry_builtin(err);

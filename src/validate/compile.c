@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "evs/timeutil.h"
 #include "validate/validate_internal.h"
@@ -23,10 +24,10 @@ static void free_rules(vrules *vr) {
   evs_pattern_free(vr->pattern);
   if (vr->keys) free_rules(vr->keys);
   if (vr->values) free_rules(vr->values);
-  free(vr->keys);
-  free(vr->values);
-  free(vr->in_len);
-  free(vr->not_in_len);
+  evs_free(vr->keys);
+  evs_free(vr->values);
+  evs_free(vr->in_len);
+  evs_free(vr->not_in_len);
 }
 
 /* The slot of descriptor d in the open-addressing table (mask = size - 1): a multiplicative hash of the
@@ -50,20 +51,20 @@ const vmsg *evs_vmsg_for_desc(const evs_validator *v, const ProtobufCMessageDesc
 
 void evs_validator_free(evs_validator *v) {
   if (!v) return;
-  free(v->by_desc);
+  evs_free(v->by_desc);
   for (size_t i = 0; i < v->n_msgs; i++) {
     vmsg *vm = &v->msgs[i];
     for (size_t k = 0; k < vm->n_fields; k++) free_rules(&vm->fields[k].rules);
-    free(vm->fields);
-    free(vm->required_oneofs);
+    evs_free(vm->fields);
+    evs_free(vm->required_oneofs);
   }
-  free(v->msgs);
-  free(v);
+  evs_free(v->msgs);
+  evs_free(v);
 }
 
 /* The byte lengths of rule texts, so that most list entries are told apart without comparing bytes. */
 static size_t *lengths(const evs_rule_value *v, size_t n) {
-  size_t *len = malloc(n * sizeof *len);
+  size_t *len = evs_malloc(n * sizeof *len);
   for (size_t i = 0; len && i < n; i++) len[i] = strlen(v[i].text);
   return len;
 }
@@ -98,7 +99,7 @@ static evs_status compile_rules(const evs_field_rules *r, const evs_field *f, vr
   vrules **dst[2] = {&out->keys, &out->values};
   for (int i = 0; i < 2; i++) {
     if (!sub[i]) continue;
-    *dst[i] = calloc(1, sizeof **dst[i]);
+    *dst[i] = evs_calloc(1, sizeof **dst[i]);
     if (!*dst[i])
       return evs_fail(err, EVS_ERR_NOMEM, "out of memory compiling the rules of %s", f->full_name);
     /* a map's key and value fields: the map entry's fields 0 and 1 */
@@ -134,8 +135,8 @@ static evs_status build_fields(evs_validator *v, vmsg *vm, evs_error *err) {
     n += f->rules || (child && child->active);
   }
   for (size_t i = 0; i < m->n_oneofs; i++) n_oneofs += m->oneofs[i].required;
-  if (n && !(vm->fields = calloc(n, sizeof *vm->fields))) goto nomem;
-  if (n_oneofs && !(vm->required_oneofs = calloc(n_oneofs, sizeof *vm->required_oneofs))) goto nomem;
+  if (n && !(vm->fields = evs_calloc(n, sizeof *vm->fields))) goto nomem;
+  if (n_oneofs && !(vm->required_oneofs = evs_calloc(n_oneofs, sizeof *vm->required_oneofs))) goto nomem;
   for (size_t i = 0; i < m->n_oneofs; i++)
     if (m->oneofs[i].required) vm->required_oneofs[vm->n_required_oneofs++] = &m->oneofs[i];
   for (size_t i = 0; i < m->n_fields; i++) {
@@ -176,7 +177,7 @@ evs_status evs_validator_new(const evs_registry *reg, const evs_validate_options
                              evs_error *err) {
   if (out) *out = NULL;
   if (!reg || !out) return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_validator_new: reg and out are required");
-  evs_validator *v = calloc(1, sizeof *v);
+  evs_validator *v = evs_calloc(1, sizeof *v);
   if (!v) return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating a validator");
   v->reg = reg;
   v->clock = opts && opts->clock ? opts->clock : system_clock;
@@ -184,7 +185,7 @@ evs_status evs_validator_new(const evs_registry *reg, const evs_validate_options
   v->envelope = evs_registry_find_message(reg, "evs.v1.Envelope");
   size_t n;
   const evs_message *const *all = evs_registry_messages(reg, &n);
-  if (n && !(v->msgs = calloc(n, sizeof *v->msgs))) {
+  if (n && !(v->msgs = evs_calloc(n, sizeof *v->msgs))) {
     evs_validator_free(v);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating a validator");
   }
@@ -193,7 +194,7 @@ evs_status evs_validator_new(const evs_registry *reg, const evs_validate_options
   qsort(v->msgs, n, sizeof *v->msgs, by_pointer);
   size_t size = 16;
   while (size < 2 * n) size *= 2; /* at most half full: short probes */
-  if (n && !(v->by_desc = calloc(size, sizeof *v->by_desc))) {
+  if (n && !(v->by_desc = evs_calloc(size, sizeof *v->by_desc))) {
     evs_validator_free(v);
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory creating a validator");
   }

@@ -3,6 +3,7 @@
  * ECMA-262 `u`), so the checker and the translators cannot disagree on what a pattern means. Matching runs
  * PCRE2's backtracking matcher (JIT when available) under a step budget and falls back to its DFA matcher,
  * which is linear in the value, when a hostile value exhausts the budget. */
+#include "base/alloc_internal.h"
 #include "evs/pattern.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -619,7 +620,8 @@ evs_status evs_pattern_compile(const char *src, evs_pattern **out, evs_error *er
   evs_pattern *p = NULL;
   if (st != EVS_OK) goto done;
   st = EVS_ERR_NOMEM;
-  if (!(p = calloc(1, sizeof *p)) || !(p->src = strdup(src)) || !(p->mctx = pcre2_match_context_create(NULL)))
+  if (!(p = evs_calloc(1, sizeof *p)) || !(p->src = evs_strdup(src)) ||
+      !(p->mctx = pcre2_match_context_create(NULL)))
     goto nomem;
   pcre2_set_match_limit(p->mctx, MATCH_LIMIT);
   pcre2_set_heap_limit(p->mctx, HEAP_LIMIT_KIB);
@@ -653,8 +655,8 @@ void evs_pattern_free(evs_pattern *p) {
   pcre2_code_free(p->code);
   pcre2_code_free(p->dfa_code);
   pcre2_match_context_free(p->mctx);
-  free(p->src);
-  free(p);
+  evs_free(p->src);
+  evs_free(p);
 }
 
 const char *evs_pattern_source(const evs_pattern *p) {
@@ -678,7 +680,7 @@ static evs_status dfa_match(const evs_pattern *p, const char *s, size_t len, pcr
     if (rc == PCRE2_ERROR_NOMATCH) break;
     if (rc == PCRE2_ERROR_DFA_WSSIZE && n < DFA_WS_MAX) {
       n *= 2;
-      int *bigger = ws == stack_ws ? malloc(n * sizeof *ws) : realloc(ws, n * sizeof *ws);
+      int *bigger = ws == stack_ws ? evs_malloc(n * sizeof *ws) : evs_realloc(ws, n * sizeof *ws);
       if (!bigger) {
         st = evs_fail(err, EVS_ERR_NOMEM, "out of memory matching a pattern");
         break;
@@ -692,7 +694,7 @@ static evs_status dfa_match(const evs_pattern *p, const char *s, size_t len, pcr
                   (const char *)msg);
     break;
   }
-  if (ws != stack_ws) free(ws);
+  if (ws != stack_ws) evs_free(ws);
   return st;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "evs/json.h"
 #include "validate/validate_internal.h"
@@ -22,7 +23,7 @@ void evs_violations_reset(evs_violations *vs) {
 
 void evs_violations_free(evs_violations *vs) {
   if (!vs) return;
-  free(vs->v);
+  evs_free(vs->v);
   evs_buf_free(&vs->text_);
   memset(vs, 0, sizeof *vs);
 }
@@ -72,7 +73,7 @@ static void render_path(const vctx *c, const evs_field *extra_f, bool json, evs_
 static bool grow(evs_violations *vs) {
   if (vs->n < vs->cap_) return true;
   size_t cap = vs->cap_ ? vs->cap_ * 2 : 8;
-  evs_violation *v = realloc(vs->v, cap * sizeof *v);
+  evs_violation *v = evs_realloc(vs->v, cap * sizeof *v);
   if (!v) return false;
   vs->v = v;
   vs->cap_ = cap;

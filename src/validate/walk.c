@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc_internal.h"
 #include "base/error_internal.h"
 #include "validate/validate_internal.h"
 
@@ -113,7 +114,7 @@ static size_t find_duplicate(const ProtobufCFieldDescriptor *fd, const void *bas
         if (cmp_elems(&u, a, b) == 0) return b;
     return SIZE_MAX;
   }
-  size_t *idx = malloc(2 * n * sizeof *idx);
+  size_t *idx = evs_malloc(2 * n * sizeof *idx);
   if (!idx) {
     *nomem = true;
     return SIZE_MAX;
@@ -124,7 +125,7 @@ static size_t find_duplicate(const ProtobufCFieldDescriptor *fd, const void *bas
   for (size_t i = 1; i < n; i++)
     if (cmp_elems(&u, idx[i - 1], idx[i]) == 0 && (dup == SIZE_MAX || idx[i] < dup))
       dup = idx[i] > idx[i - 1] ? idx[i] : idx[i - 1];
-  free(idx);
+  evs_free(idx);
   return dup;
 }
 
