@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "compat/compat_internal.h"
-#include "registry/protoc_internal.h"
+#include "base/protoc_internal.h"
 
 typedef enum ykind { Y_NULL, Y_SCALAR, Y_MAP, Y_LIST } ykind;
 

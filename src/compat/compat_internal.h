@@ -69,7 +69,7 @@ extern const size_t evs_k_n_rules;
 /* ---- findings (findings.c) ---- */
 
 struct evs_compat_report {
-  evs_pool pool; /* every string of every finding */
+  evs_arena pool; /* every string of every finding */
   evs_compat_finding *items;
   size_t n, cap;
   bool sorted;

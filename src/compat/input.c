@@ -23,7 +23,7 @@
 
 #include "base/file_internal.h"
 #include "compat/compat_internal.h"
-#include "registry/protoc_internal.h"
+#include "base/protoc_internal.h"
 
 /* First line of a captured stderr, for error messages. */
 static void first_line(const char *path, char *buf, size_t n) {

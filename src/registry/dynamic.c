@@ -27,7 +27,7 @@ typedef struct dyn {
 
 static void *dyn_alloc(dyn *d, size_t n, size_t size) {
   if (evs_dynamic_fail_at && ++d->attempts == evs_dynamic_fail_at) return NULL;
-  return evs_pool_calloc(d->b->pool, n, size);
+  return evs_arena_calloc(d->b->pool, n, size);
 }
 
 static evs_status nomem(dyn *d, const char *name) {

@@ -2,7 +2,7 @@
 #include "registry/registry_internal.h"
 
 #include "base/file_internal.h"
-#include "registry/protoc_internal.h"
+#include "base/protoc_internal.h"
 #include "evs/arena.h"
 
 #include <errno.h>
@@ -53,10 +53,7 @@ evs_status evs_registry_new(evs_registry **out, evs_error *err) {
 
 void evs_registry_free(evs_registry *reg) {
   if (!reg) return;
-  for (size_t i = 0; i < reg->pools.n; i++) {
-    evs_pool_free(reg->pools.v[i]);
-    free(reg->pools.v[i]);
-  }
+  for (size_t i = 0; i < reg->pools.n; i++) evs_arena_free(reg->pools.v[i]);
   for (size_t i = 0; i < reg->sets.n; i++) evs_arena_free(reg->sets.v[i]);
   evs_hmap_free(&reg->files);
   evs_hmap_free(&reg->messages);
@@ -213,7 +210,7 @@ static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const
   if (b->set->n_file == 0 && !cat)
     return evs_batch_fail(b, NULL, EVS_ERR_DESCRIPTOR, "not a FileDescriptorSet: it contains no files");
   b->pool = calloc(1, sizeof *b->pool);
-  b->origin = b->pool ? evs_pool_strndup(b->pool, b->origin, strlen(b->origin)) : NULL;
+  b->origin = b->pool ? evs_arena_strndup(b->pool, b->origin, strlen(b->origin)) : NULL;
   if (!b->origin) {
     b->origin = "descriptor set";
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
@@ -237,10 +234,7 @@ static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const
   b.err = err;
   evs_status st = run_batch(&b, data, len, cat);
   evs_arena_free(b.arena); /* also frees b.set; NULL after a commit */
-  if (b.pool) {
-    evs_pool_free(b.pool);
-    free(b.pool);
-  }
+  evs_arena_free(b.pool);  /* NULL after a commit */
   evs_hmap_free(&b.files);
   evs_hmap_free(&b.messages);
   evs_hmap_free(&b.enums);

@@ -10,11 +10,13 @@
 
 #include <stdarg.h>
 
+#include "base/arena_internal.h"
 #include "base/error_internal.h"
+#include "base/grow_internal.h"
 #include "evs/buf.h"
 #include "evs/registry.h"
 #include "google/protobuf/descriptor.pb-c.h"
-#include "registry/hash_internal.h"
+#include "base/hash_internal.h"
 
 /* Views are built in a batch's pool and stay writable until the batch commits (c_desc until a later
  * catalog links it), but the public structs hold const pointers to each other. Dropping the qualifier
@@ -22,20 +24,6 @@
 static inline void *evs_writable(const void *view) {
   return (void *)(uintptr_t)view;
 }
-
-/* ---- pool: bump allocator, freed as a whole ---- */
-
-typedef struct evs_pool_chunk evs_pool_chunk;
-typedef struct evs_pool {
-  evs_pool_chunk *head;
-  size_t next_cap; /* chunks double from 64 KiB to 4 MiB: few chunks for a large load */
-} evs_pool;
-
-/* Zeroed, max_align_t-aligned memory for n objects of size bytes; NULL on overflow or out of memory. */
-void *evs_pool_calloc(evs_pool *pool, size_t n, size_t size);
-char *evs_pool_strndup(evs_pool *pool, const char *s, size_t len);
-char *evs_pool_printf(evs_pool *pool, const char *fmt, ...) EVS_PRINTF(2, 3);
-void evs_pool_free(evs_pool *pool);
 
 /* ---- wire pre-scan (wirescan.c) ---- */
 
@@ -88,7 +76,7 @@ bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMess
 bool evs_is_identifier(const char *s);
 bool evs_is_dotted_identifier(const char *s); /* "a.b.c"; "" is not */
 /* ProtoJSON's default json name: drop '_' and upper-case the letter after it. */
-char *evs_default_json_name(evs_pool *pool, const char *name);
+char *evs_default_json_name(evs_arena *pool, const char *name);
 bool evs_is_schema_version(const char *s);
 /* A bytes default as protoc stores it, C-escaped (\n, \", \001, \xHH), into out (at least strlen(s)
  * bytes); returns the length. A string default is stored as it is. */
@@ -96,7 +84,7 @@ size_t evs_c_unescape(const char *s, char *out);
 evs_wkt evs_wkt_of_message(const char *full_name);
 /* Strips protoc's comment text (len bytes, not NUL-terminated): the indentation common to all lines and
  * trailing newlines. NULL for NULL or blank input. */
-const char *evs_trim_comment(evs_pool *pool, const char *text, size_t len);
+const char *evs_trim_comment(evs_arena *pool, const char *text, size_t len);
 
 /* ---- the batch ---- */
 
@@ -106,15 +94,6 @@ typedef struct evs_c_link {
   evs_enum *enm;
 } evs_c_link;
 
-/* Growable array of pointers (malloc). */
-typedef struct evs_ptrvec {
-  void **v;
-  size_t n, cap;
-} evs_ptrvec;
-bool evs_ptrvec_reserve(evs_ptrvec *pv, size_t extra); /* room for extra pushes that cannot fail */
-bool evs_ptrvec_push(evs_ptrvec *pv, void *p);
-void evs_ptrvec_free(evs_ptrvec *pv);
-
 struct evs_registry {
   evs_hmap files, messages, enums; /* by name */
   evs_hmap c_messages, c_enums;    /* by protobuf-c descriptor address */
@@ -122,7 +101,7 @@ struct evs_registry {
   evs_ptrvec msg_sorted, enum_sorted;
   evs_event_type *events; /* sorted by (name, version) */
   size_t n_events;
-  evs_ptrvec pools;    /* evs_pool * of committed batches */
+  evs_ptrvec pools;    /* evs_arena * of committed batches */
   evs_ptrvec sets;     /* evs_arena * holding each unpacked FileDescriptorSet, alive for the views' strings */
   char *protoc_output; /* protoc's stderr from the last evs_registry_load_protos(), malloc'd or NULL */
 };
@@ -145,7 +124,7 @@ typedef struct evs_batch {
   evs_registry *reg;
   const char *origin;
   evs_error *err;
-  evs_pool *pool;
+  evs_arena *pool;
   Google__Protobuf__FileDescriptorSet *set; /* unpacked into `arena`: dropping the arena frees it */
   struct evs_arena *arena;
   evs_hmap files, messages, enums; /* new names, growable */

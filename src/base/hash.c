@@ -1,5 +1,5 @@
 /* Open addressing with linear probing; see hash_internal.h. */
-#include "registry/hash_internal.h"
+#include "base/hash_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,6 @@ static uint64_t mix(uint64_t h) {
   return h;
 }
 
-/* Eight bytes per step: names are short but hashed on every JSON key lookup. */
 uint32_t evs_hash_bytes(const void *data, size_t len) {
   const unsigned char *p = data;
   uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)len;
@@ -100,4 +99,28 @@ const void *evs_hmap_put(evs_hmap *m, const char *key, size_t len, const void *v
   m->slots[i] = (evs_hslot){key, (uint32_t)len, h, value};
   m->count++;
   return NULL;
+}
+
+const void *evs_hmap_remove(evs_hmap *m, const char *key, size_t len) {
+  if (!m->count) return NULL;
+  uint32_t h = evs_hash_bytes(key, len);
+  uint32_t i = h & m->mask;
+  for (;; i = (i + 1) & m->mask) {
+    const evs_hslot *s = &m->slots[i];
+    if (!s->key) return NULL;
+    if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) break;
+  }
+  const void *value = m->slots[i].value;
+  /* Pull later members of the probe run back over the hole, unless their home slot lies cyclically in
+   * (hole, j]: moving those would put them before their home. */
+  for (uint32_t j = (i + 1) & m->mask; m->slots[j].key; j = (j + 1) & m->mask) {
+    uint32_t home = m->slots[j].hash & m->mask;
+    bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (stays) continue;
+    m->slots[i] = m->slots[j];
+    i = j;
+  }
+  m->slots[i].key = NULL;
+  m->count--;
+  return value;
 }
