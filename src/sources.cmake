@@ -11,6 +11,8 @@ set(EVS_LIB_SOURCES
   src/base/hash.c
   src/base/grow.c
   src/base/protoc.c
+  src/base/wirescan.c
+  src/base/wiremerge.c
   src/registry/build.c
   src/registry/builtin.c
   src/registry/dynamic.c
@@ -25,8 +27,6 @@ set(EVS_LIB_SOURCES
   src/registry/rules.c
   src/registry/srcinfo.c
   src/registry/types.c
-  src/registry/wirescan.c
-  src/registry/wiremerge.c
   src/validate/check.c
   src/validate/compile.c
   src/validate/envelope.c

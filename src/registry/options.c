@@ -89,11 +89,12 @@ static evs_status unpack_option(evs_batch *b, const ProtobufCMessage *opts, uint
     return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s of %s %s", what, owner, why);
   if (!present) return EVS_OK;
   evs_wire_scan scan;
-  if (!evs_wire_scan_message(data, len, desc, 4, &scan)) {
+  evs_status st = evs_wire_scan_message(data, len, desc, 4, &scan);
+  if (st == EVS_ERR_NOMEM) {
     free(data);
     return nomem(b);
   }
-  if (!scan.why && !scan.nul_found) *out = protobuf_c_message_unpack(desc, NULL, len, data);
+  if (!st && !scan.nul_found) *out = protobuf_c_message_unpack(desc, NULL, len, data);
   free(data);
   if (!*out)
     return evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s of %s is malformed%s", what, owner,

@@ -150,7 +150,7 @@ static evs_status commit(evs_batch *b) {
   return EVS_OK;
 }
 
-static bool scan(evs_batch *b, const uint8_t *data, size_t len) {
+static evs_status scan(evs_batch *b, const uint8_t *data, size_t len) {
   return evs_wire_scan_message(data, len, &google__protobuf__file_descriptor_set__descriptor,
                                EVS_REGISTRY_MAX_DEPTH, &b->scan);
 }
@@ -165,15 +165,15 @@ static evs_status unpack(evs_batch *b, const uint8_t *data, size_t len) {
   if (st) return st;
   const uint8_t *in = stripped ? stripped : data;
   size_t in_len = stripped ? stripped_len : len;
-  bool ok = scan(b, in, in_len);
-  if (ok && stripped && (b->scan.why || b->scan.nul_found)) ok = scan(b, data, len);
-  if (!ok) {
+  st = scan(b, in, in_len);
+  if (st != EVS_ERR_NOMEM && stripped && (st || b->scan.nul_found)) st = scan(b, data, len);
+  if (st == EVS_ERR_NOMEM) {
     free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
-  if (b->scan.why) {
+  if (st) {
     free(stripped);
-    st = evs_batch_fail(b, NULL, b->scan.too_deep ? EVS_ERR_LIMIT : EVS_ERR_DESCRIPTOR,
+    st = evs_batch_fail(b, NULL, st == EVS_ERR_LIMIT ? EVS_ERR_LIMIT : EVS_ERR_DESCRIPTOR,
                         "not a valid FileDescriptorSet: %s (byte %zu of %zu)", b->scan.why,
                         b->scan.bad_offset, len);
     evs_error_at(b->err, b->scan.bad_offset, 0, 0);

@@ -17,6 +17,7 @@
 #include "evs/registry.h"
 #include "google/protobuf/descriptor.pb-c.h"
 #include "base/hash_internal.h"
+#include "base/wire_internal.h"
 
 /* Views are built in a batch's pool and stay writable until the batch commits (c_desc until a later
  * catalog links it), but the public structs hold const pointers to each other. Dropping the qualifier
@@ -24,52 +25,6 @@
 static inline void *evs_writable(const void *view) {
   return (void *)(uintptr_t)view;
 }
-
-/* ---- wire pre-scan (wirescan.c) ---- */
-
-#define EVS_WIRE_PATH_MAX 256
-
-typedef struct evs_wire_scan {
-  size_t bad_offset;                   /* where a structural error was found */
-  const char *why;                     /* static text, NULL when the bytes are well-formed */
-  bool too_deep;                       /* why is a depth error (EVS_ERR_LIMIT) */
-  bool truncated;                      /* why is a field or length running past its end */
-  bool dup_message;                    /* a singular message field occurs twice in one message (merge) */
-  bool nul_found;                      /* a string field holds a NUL byte */
-  size_t nul_offset;                   /* of that string's first byte */
-  int32_t nul_path[EVS_WIRE_PATH_MAX]; /* SourceCodeInfo-style path of the string from the root */
-  size_t nul_path_len;
-  bool bad_utf8_found;        /* a string field is not well-formed UTF-8 */
-  size_t bad_utf8_offset;     /* of its first ill-formed byte */
-  const char *bad_utf8_field; /* that field's name (from the descriptor) */
-  int32_t bad_utf8_path[EVS_WIRE_PATH_MAX];
-  size_t bad_utf8_path_len;
-  const char *missing_required; /* evs_wire_scan_required: name of a required field not there, else NULL */
-  const char *missing_in;       /* full name of its message */
-  size_t missing_offset;        /* first byte of that message */
-  int32_t missing_path[EVS_WIRE_PATH_MAX];
-  size_t missing_path_len;
-} evs_wire_scan;
-
-/* Walks `data` as a `desc` message without building it: bounds, wire types, nesting depth (max_depth
- * levels of sub-messages), NUL bytes and ill-formed UTF-8 in string fields. Needs no memory beyond a bounded
- * scratch array; returns false only when that scratch cannot be allocated. Results in *out. */
-bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                           unsigned max_depth, evs_wire_scan *out);
-
-/* Rewrites well-formed bytes of a `desc` message (checked by the scan first, `levels` deep at most) so that
- * every singular message field occurs once per message, holding the merge of all its occurrences (their
- * encodings concatenated, merged again inside), as protobuf's parsers do and protobuf-c's unpack does not:
- * it keeps only the last occurrence of a oneof member and fails on two occurrences that carry repeated
- * fields. A oneof member's occurrences merge only until another member of the oneof occurs. Everything
- * else is copied as it is, in order. Work is bounded: *budget bytes of scanning and copying, decremented.
- * Returns EVS_OK, EVS_ERR_NOMEM, or EVS_ERR_LIMIT when the budget runs out. */
-evs_status evs_wire_merge(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                          unsigned levels, evs_buf *out, size_t *budget);
-/* The same walk, also looking for proto2 required fields (among each message's first 64) that are missing:
- * run after protobuf-c refused bytes the plain scan passed, to say which field. */
-bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                            unsigned max_depth, evs_wire_scan *out);
 
 /* ---- names (names.c) ---- */
 

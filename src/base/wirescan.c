@@ -3,7 +3,7 @@
  * protobuf-c's unpack recurses once per nested message with no limit, so a hostile descriptor set of
  * nested DescriptorProtos would overflow the stack; it also truncates strings at an embedded NUL without a
  * word. This walk is iterative with a fixed frame budget and allocates nothing per field. */
-#include "registry/registry_internal.h"
+#include "base/wire_internal.h"
 
 #include "base/utf8_internal.h"
 #include "base/varint_internal.h"
@@ -23,14 +23,10 @@ typedef struct scan_frame {
   uint32_t seen[COUNTED_FIELDS]; /* occurrences of each repeated field so far = next element index */
 } scan_frame;
 
-static void fail(evs_wire_scan *out, size_t offset, const char *why) {
+static void fail(evs_wire_scan *out, size_t offset, evs_status code, const char *why) {
   out->bad_offset = offset;
+  out->code = code;
   out->why = why;
-}
-
-static void fail_truncated(evs_wire_scan *out, size_t offset, const char *why) {
-  fail(out, offset, why);
-  out->truncated = true;
 }
 
 /* The first required field (index < 64) of f's message it did not hold, or NULL. */
@@ -41,11 +37,11 @@ static const ProtobufCFieldDescriptor *missing_required(const scan_frame *f) {
   return NULL;
 }
 
-static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc, unsigned max_depth,
-                 bool check_required, evs_wire_scan *out) {
+static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                       unsigned max_depth, bool check_required, evs_wire_scan *out) {
   memset(out, 0, sizeof *out);
   scan_frame *frames = calloc((size_t)max_depth + 1, sizeof *frames);
-  if (!frames) return false;
+  if (!frames) return EVS_ERR_NOMEM;
   int32_t path[EVS_WIRE_PATH_MAX];
   size_t path_len = 0;
   size_t depth = 0;
@@ -72,13 +68,13 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     size_t field_start = pos;
     uint64_t tag;
     if (!evs_varint_read(data, &pos, f->end, &tag)) {
-      fail_truncated(out, field_start, "truncated or malformed field tag");
+      fail(out, field_start, EVS_ERR_TRUNCATED, "truncated or malformed field tag");
       break;
     }
     uint64_t number = tag >> 3;
     unsigned wire = (unsigned)(tag & 7);
     if (number == 0 || number > 0x1fffffff) {
-      fail(out, field_start, "invalid field number");
+      fail(out, field_start, EVS_ERR_SYNTAX, "invalid field number");
       break;
     }
     if (check_required) {
@@ -89,7 +85,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     uint64_t skip = 0;
     if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
       if (!evs_varint_read(data, &pos, f->end, &skip)) {
-        fail_truncated(out, field_start, "truncated or malformed varint");
+        fail(out, field_start, EVS_ERR_TRUNCATED, "truncated or malformed varint");
         break;
       }
       continue;
@@ -99,19 +95,19 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
       skip = 4;
     } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
       if (!evs_varint_read(data, &pos, f->end, &skip)) {
-        fail_truncated(out, field_start, "truncated or malformed length");
+        fail(out, field_start, EVS_ERR_TRUNCATED, "truncated or malformed length");
         break;
       }
     } else if (wire == 3 || wire == 4) {
-      fail(out, field_start,
+      fail(out, field_start, EVS_ERR_SYNTAX,
            "a group (wire type 3 or 4): groups are not supported, or the bytes are of another type");
       break;
     } else {
-      fail(out, field_start, "invalid wire type");
+      fail(out, field_start, EVS_ERR_SYNTAX, "invalid wire type");
       break;
     }
     if (skip > f->end - pos) {
-      fail_truncated(out, field_start, "field runs past the end of its message (truncated input?)");
+      fail(out, field_start, EVS_ERR_TRUNCATED, "field runs past the end of its message (truncated input?)");
       break;
     }
     if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
@@ -133,8 +129,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
             if (idx < 64) f->msg_seen |= (uint64_t)1 << idx;
           }
           if (depth + 1 > max_depth) {
-            out->too_deep = true;
-            fail(out, field_start, "messages nested too deeply");
+            fail(out, field_start, EVS_ERR_LIMIT, "messages nested too deeply");
             break;
           }
           scan_frame *sub = &frames[++depth];
@@ -168,15 +163,15 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     pos += (size_t)skip;
   }
   free(frames);
-  return true;
+  return out->code;
 }
 
-bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                           unsigned max_depth, evs_wire_scan *out) {
+evs_status evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                                 unsigned max_depth, evs_wire_scan *out) {
   return scan(data, len, desc, max_depth, false, out);
 }
 
-bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                            unsigned max_depth, evs_wire_scan *out) {
+evs_status evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                                  unsigned max_depth, evs_wire_scan *out) {
   return scan(data, len, desc, max_depth, true, out);
 }
