@@ -6,7 +6,7 @@
 
 #include "base/base64_internal.h"
 #include "event/cloudevents_internal.h"
-#include "json/json_internal.h"
+#include "json/json_lib.h"
 
 /* Members other than the attributes: "data", "data_base64". */
 enum { M_DATA = EVS_CE_N_ATTRS, M_DATA_BASE64, M_COUNT };

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "base/error_internal.h"
-#include "event/cloudevents_internal.h"
+#include "event/cloudevents_lib.h"
 #include "evs/json.h"
 #include "kafka/kafka_internal.h"
 

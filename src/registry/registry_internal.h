@@ -16,6 +16,7 @@
 #include "evs/buf.h"
 #include "evs/registry.h"
 #include "google/protobuf/descriptor.pb-c.h"
+#include "registry/registry_lib.h"
 #include "base/hash_internal.h"
 #include "base/wire_internal.h"
 
@@ -33,9 +34,6 @@ bool evs_is_dotted_identifier(const char *s); /* "a.b.c"; "" is not */
 /* ProtoJSON's default json name: drop '_' and upper-case the letter after it. */
 char *evs_default_json_name(evs_arena *pool, const char *name);
 bool evs_is_schema_version(const char *s);
-/* A bytes default as protoc stores it, C-escaped (\n, \", \001, \xHH), into out (at least strlen(s)
- * bytes); returns the length. A string default is stored as it is. */
-size_t evs_c_unescape(const char *s, char *out);
 evs_wkt evs_wkt_of_message(const char *full_name);
 /* Strips protoc's comment text (len bytes, not NUL-terminated): the indentation common to all lines and
  * trailing newlines. NULL for NULL or blank input. */
@@ -113,10 +111,6 @@ evs_status evs_build_files(evs_batch *b);
 evs_status evs_srcinfo_split(evs_batch *b, const uint8_t *data, size_t len, uint8_t **out, size_t *out_len);
 evs_status evs_srcinfo_apply(evs_batch *b, evs_file *file, size_t file_index);
 evs_status evs_srcinfo_report_nul(evs_batch *b);
-/* Location of the declaration at a SourceCodeInfo path in `file` (e.g. {2} package, {6, 0} first service,
- * {4, 1, 2, 0} a field): from its view, else from the declarations without one. False (out->file set,
- * line 0) when the set had no location for it. */
-bool evs_file_location(const evs_file *file, const int32_t *path, size_t n, evs_source_info *out);
 /* resolve.c: dependencies, type names, field checks, name indexes, maps. */
 evs_status evs_resolve_files(evs_batch *b);
 /* resolve.c, shared with refs.c: a fully qualified type name (".pkg.Msg") to a message (or, want_enum, an
@@ -146,15 +140,5 @@ evs_status evs_oneof_rules_decode(evs_batch *b, evs_oneof *o, const ProtobufCMes
 evs_status evs_link_catalog(evs_batch *b, const evs_catalog *cat);
 
 int evs_event_type_cmp(const void *a, const void *b);
-
-/* Loads for a reader that never asks for the evs custom options or event types (the compatibility
- * checker): their decoding is skipped, so a registry loaded this way has no event types and every
- * evs_message_options / evs_field_rules is empty. */
-#define EVS_LOAD_NO_EVS_OPTIONS 1u
-/* ... and never packs or unpacks messages: no dynamic descriptors are built (c_desc stays NULL unless a
- * catalog links compiled code), which keeps a 50,000-field load of the checker fast and small. */
-#define EVS_LOAD_NO_C_DESC 2u
-evs_status evs_registry_add_descriptor_set_flags(evs_registry *reg, const uint8_t *data, size_t len,
-                                                 const char *origin, unsigned flags, evs_error *err);
 
 #endif
