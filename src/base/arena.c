@@ -53,7 +53,7 @@ evs_arena *evs_arena_new(size_t block_size) {
   if (block_size == 0) block_size = RAW_FIRST;
   block_size = (block_size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
   *a = (evs_arena){.first_size = block_size, .max_size = RAW_MAX, .raw = true};
-  a->head = block_new(a, block_size);
+  a->head = a->first = block_new(a, block_size);
   if (!a->head) {
     free(a);
     return NULL;
@@ -81,12 +81,13 @@ void evs_arena_free(evs_arena *a) {
 
 void evs_arena_reset(evs_arena *a) {
   if (!a || !a->head) return;
-  evs_arena_block *b = a->head;
-  while (b->next) {
-    evs_arena_block *next = b->next;
-    block_free(b);
-    b = next;
+  evs_arena_block *b = a->first;
+  for (evs_arena_block *c = a->head; c;) {
+    evs_arena_block *next = c->next;
+    if (c != b) block_free(c);
+    c = next;
   }
+  b->next = NULL;
   if (!a->raw) memset((char *)b + BLOCK_HEADER, 0, b->size);
   a->head = b;
   use_block(a, b);
@@ -112,6 +113,7 @@ static void *alloc_slow(evs_arena *a, size_t need) {
   }
   b->next = a->head;
   a->head = b;
+  if (!a->first) a->first = b;
   use_block(a, b);
   if (a->next_size < a->max_size) a->next_size *= 2;
   void *p = a->cur;

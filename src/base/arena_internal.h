@@ -18,7 +18,9 @@
 typedef struct evs_arena_block evs_arena_block;
 
 struct evs_arena {
-  evs_arena_block *head; /* current block; the first block is last in the list */
+  evs_arena_block *head;  /* current block; the list holds every block */
+  evs_arena_block *first; /* the block a reset keeps (not always last: large requests get blocks of their
+                           * own, linked behind the current one) */
   char *cur, *end;
   size_t next_size;  /* usable bytes of the next block */
   size_t first_size; /* 0 until the first block of an EVS_ARENA_INIT arena */
