@@ -22,8 +22,17 @@ uint32_t evs_hash_bytes(const void *data, size_t len) {
     len -= 8;
   }
   if (len) {
-    uint64_t v = 0;
-    memcpy(&v, p, len);
+    /* The last 1..7 bytes without a variable-length copy: two overlapping 4-byte loads, or three single
+     * bytes (the length is already in h, so overlaps cannot make two keys alike). */
+    uint64_t v;
+    if (len >= 4) {
+      uint32_t a, b;
+      memcpy(&a, p, 4);
+      memcpy(&b, p + len - 4, 4);
+      v = (uint64_t)a << 32 | b;
+    } else {
+      v = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
+    }
     h = mix(h ^ v ^ 0xa5);
   }
   h *= 0x94d049bb133111ebull;

@@ -34,24 +34,28 @@ static const char *key_bytes(const ProtobufCMessage *e, const ProtobufCFieldDesc
   return slot;
 }
 
-/* Small maps (up to 16 entries) compare pairs without a table: each key's bytes, length and hash once,
- * then hashes first. */
+/* Small maps (up to 16 entries) compare pairs without a table: each key's bytes and length once, and a
+ * fingerprint (length and a few bytes, not a hash: nothing is indexed by it) that spares most memcmp calls.
+ */
 typedef struct small_keys {
   const char *k[16];
   size_t len[16];
-  uint32_t h[16];
+  uint32_t fp[16];
 } small_keys;
 
 static void small_keys_of(ProtobufCMessage *const *entries, size_t n, const ProtobufCFieldDescriptor *kfd,
                           small_keys *sk) {
   for (size_t i = 0; i < n; i++) {
-    sk->k[i] = key_bytes(entries[i], kfd, &sk->len[i]);
-    sk->h[i] = evs_hash_bytes(sk->k[i], sk->len[i]);
+    const char *k = sk->k[i] = key_bytes(entries[i], kfd, &sk->len[i]);
+    size_t len = sk->len[i];
+    sk->fp[i] =
+        (uint32_t)len << 24 ^
+        (len ? (uint32_t)(uint8_t)k[0] << 16 ^ (uint32_t)(uint8_t)k[len - 1] << 8 ^ (uint8_t)k[len / 2] : 0);
   }
 }
 
 static bool small_same(const small_keys *sk, size_t i, size_t j) {
-  return sk->h[i] == sk->h[j] && sk->len[i] == sk->len[j] && memcmp(sk->k[i], sk->k[j], sk->len[i]) == 0;
+  return sk->fp[i] == sk->fp[j] && sk->len[i] == sk->len[j] && memcmp(sk->k[i], sk->k[j], sk->len[i]) == 0;
 }
 
 size_t evs_json_map_shadowed(ProtobufCMessage *const *entries, size_t n, const ProtobufCFieldDescriptor *kfd,
