@@ -8,15 +8,18 @@ set(EVS_LIB_SOURCES
   src/base/utf8.c
   src/base/base64.c
   src/base/file.c
+  src/base/hash.c
+  src/base/grow.c
+  src/base/protoc.c
+  src/base/wirescan.c
+  src/base/wiremerge.c
   src/registry/build.c
   src/registry/builtin.c
   src/registry/dynamic.c
-  src/registry/hash.c
   src/registry/link.c
   src/registry/lookup.c
   src/registry/names.c
   src/registry/options.c
-  src/registry/pool.c
   src/registry/protoc.c
   src/registry/refs.c
   src/registry/registry.c
@@ -24,8 +27,6 @@ set(EVS_LIB_SOURCES
   src/registry/rules.c
   src/registry/srcinfo.c
   src/registry/types.c
-  src/registry/wirescan.c
-  src/registry/wiremerge.c
   src/validate/check.c
   src/validate/compile.c
   src/validate/envelope.c

@@ -16,16 +16,16 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 passed=0
 failed=0
 status=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # Runs ctest, keeps its output visible, and adds its counts to the totals.
 run_ctest() {
-  local log rc line
-  log=$(mktemp)
+  local rc line
   set +e
   ctest "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
   line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
-  rm -f "$log"
   if [ -z "$line" ]; then
     echo "test.sh: ctest $* printed no summary" >&2
     failed=$((failed + 1))

@@ -8,7 +8,8 @@
 # Usage: bench/compat/run.sh <build dir> [work dir] [rounds, default 9]
 set -euo pipefail
 build="$(cd "$1" && pwd)"; here="$(cd "$(dirname "$0")" && pwd)"; src="$here/../.."
-work="${2:-$(mktemp -d)}"; rounds="${3:-9}"; mkdir -p "$work"; cd "$work"
+if [ -n "${2:-}" ]; then work="$2"; else work=$(mktemp -d); trap 'rm -rf "$work"' EXIT; fi
+rounds="${3:-9}"; mkdir -p "$work"; cd "$work"
 evs="$build/evs"
 cfg='{"version":"v2","breaking":{"use":["WIRE_JSON"]}}'
 gen() { # dir files [--rich]: a schema pair and its descriptor sets

@@ -1,5 +1,7 @@
-/* The one table of protobuf field-type facts that the JSON codec, validation and the compatibility checker
- * share: wire type, JSON kind, C storage size in a protobuf-c message, integer width and signedness.
+/* The one table of protobuf field-type facts that the JSON codec, validation, the Kafka field reader, the
+ * compatibility checker and the run-time descriptors share: wire type, JSON kind, C storage size and
+ * alignment in a protobuf-c message, integer width and signedness. tests/unit/registry/test_types.c
+ * checks the C sizes and alignments against protobuf-c's own types and compiled messages.
  *
  * Keyed by the descriptor.proto type number (FieldDescriptorProto.Type, 1..18). Everything here is static,
  * read-only data: nothing to free, safe to use from any thread. Adding a fact means adding a column to the

@@ -1,86 +1,126 @@
-/* Block arena: allocation bumps a pointer inside the current block; blocks form a list freed together. */
+/* The block arena (evs/arena.h, base/arena_internal.h): allocation bumps a pointer inside the current block;
+ * blocks form a list freed together. */
 #include "base/alloc_internal.h"
-#include "evs/arena.h"
+#include "base/arena_internal.h"
 
 #include <stdalign.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ARENA_ALIGN (alignof(max_align_t))
-#define ARENA_DEFAULT_BLOCK ((size_t)16 << 10)
-#define ARENA_MAX_BLOCK ((size_t)1 << 20)
+#define RAW_FIRST ((size_t)16 << 10)
+#define RAW_MAX ((size_t)1 << 20)
+#define ZEROED_FIRST ((size_t)64 << 10)
+#define ZEROED_MAX ((size_t)4 << 20)
 
-typedef struct arena_block {
-  struct arena_block *next;
+struct evs_arena_block {
+  evs_arena_block *next;
   size_t size; /* usable bytes after the header */
-} arena_block;
-
-/* The header is padded so the first allocation in a block is aligned. */
-#define BLOCK_HEADER ((sizeof(arena_block) + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1))
-
-struct evs_arena {
-  arena_block *head; /* current block; the first block is last in the list */
-  char *cur, *end;
-  size_t next_size;
-  size_t first_size;
-  size_t used;
 };
 
-static arena_block *block_new(size_t size) {
+/* The header is padded so the first allocation in a block is aligned. */
+#define BLOCK_HEADER ((sizeof(evs_arena_block) + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1))
+
+/* The only place blocks are allocated and freed. */
+static evs_arena_block *block_new(const evs_arena *a, size_t size) {
   if (size > SIZE_MAX - BLOCK_HEADER) return NULL;
-  arena_block *b = evs_malloc(BLOCK_HEADER + size);
+  evs_arena_block *b = a->raw ? evs_malloc(BLOCK_HEADER + size) : evs_calloc(1, BLOCK_HEADER + size);
   if (!b) return NULL;
   b->next = NULL;
   b->size = size;
   return b;
 }
 
-static void use_block(evs_arena *a, arena_block *b) {
+static void block_free(evs_arena_block *b) {
+  evs_free(b);
+}
+
+static void use_block(evs_arena *a, evs_arena_block *b) {
   a->cur = (char *)b + BLOCK_HEADER;
   a->end = a->cur + b->size;
+}
+
+static size_t second_size(const evs_arena *a) {
+  size_t first = a->first_size;
+  return first * 2 < a->max_size ? first * 2 : (first > a->max_size ? first : a->max_size);
 }
 
 evs_arena *evs_arena_new(size_t block_size) {
   evs_arena *a = evs_malloc(sizeof *a);
   if (!a) return NULL;
-  if (block_size == 0) block_size = ARENA_DEFAULT_BLOCK;
+  if (block_size == 0) block_size = RAW_FIRST;
   block_size = (block_size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
-  a->head = block_new(block_size);
+  *a = (evs_arena){.first_size = block_size, .max_size = RAW_MAX, .raw = true};
+  a->head = a->first = block_new(a, block_size);
   if (!a->head) {
     evs_free(a);
     return NULL;
   }
   use_block(a, a->head);
-  a->first_size = block_size;
-  a->next_size = block_size * 2 < ARENA_MAX_BLOCK
-                     ? block_size * 2
-                     : (block_size > ARENA_MAX_BLOCK ? block_size : ARENA_MAX_BLOCK);
-  a->used = 0;
+  a->next_size = second_size(a);
   return a;
+}
+
+void evs_arena_release(evs_arena *a) {
+  evs_arena_block *b = a->head;
+  while (b) {
+    evs_arena_block *next = b->next;
+    block_free(b);
+    b = next;
+  }
+  *a = (evs_arena)EVS_ARENA_INIT;
 }
 
 void evs_arena_free(evs_arena *a) {
   if (!a) return;
-  arena_block *b = a->head;
-  while (b) {
-    arena_block *next = b->next;
-    evs_free(b);
-    b = next;
-  }
+  evs_arena_release(a);
   evs_free(a);
 }
 
 void evs_arena_reset(evs_arena *a) {
-  if (!a) return;
-  arena_block *b = a->head;
-  while (b->next) {
-    arena_block *next = b->next;
-    evs_free(b);
-    b = next;
+  if (!a || !a->head) return;
+  evs_arena_block *b = a->first;
+  for (evs_arena_block *c = a->head; c;) {
+    evs_arena_block *next = c->next;
+    if (c != b) block_free(c);
+    c = next;
   }
+  b->next = NULL;
+  if (!a->raw) memset((char *)b + BLOCK_HEADER, 0, b->size);
   a->head = b;
   use_block(a, b);
   a->used = 0;
-  a->next_size = a->first_size * 2 < ARENA_MAX_BLOCK ? a->first_size * 2 : a->first_size;
+  a->next_size = second_size(a);
+}
+
+static void *alloc_slow(evs_arena *a, size_t need) {
+  if (!a->first_size) { /* an EVS_ARENA_INIT arena's first block */
+    a->first_size = a->next_size = ZEROED_FIRST;
+    a->max_size = ZEROED_MAX;
+  }
+  size_t bsize = need > a->next_size ? need : a->next_size;
+  evs_arena_block *b = block_new(a, bsize);
+  if (!b) return NULL;
+  if (need > a->next_size && a->head) {
+    /* An oversized request gets a private block behind the current one, so the current block's free
+     * space stays usable. */
+    b->next = a->head->next;
+    a->head->next = b;
+    a->used += need;
+    return (char *)b + BLOCK_HEADER;
+  }
+  b->next = a->head;
+  a->head = b;
+  if (!a->first) a->first = b;
+  use_block(a, b);
+  if (a->next_size < a->max_size) a->next_size *= 2;
+  void *p = a->cur;
+  a->cur += need;
+  a->used += need;
+  return p;
 }
 
 void *evs_arena_alloc(evs_arena *a, size_t size) {
@@ -88,26 +128,38 @@ void *evs_arena_alloc(evs_arena *a, size_t size) {
   if (size > SIZE_MAX - ARENA_ALIGN) return NULL;
   size_t need = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
   if (need == 0) need = ARENA_ALIGN;
-  if ((size_t)(a->end - a->cur) < need) {
-    size_t bsize = need > a->next_size ? need : a->next_size;
-    arena_block *b = block_new(bsize);
-    if (!b) return NULL;
-    if (need > a->next_size) {
-      /* An oversized request gets a private block behind the current one, so the current block's free
-       * space stays usable. */
-      b->next = a->head->next;
-      a->head->next = b;
-      a->used += need;
-      return (char *)b + BLOCK_HEADER;
-    }
-    b->next = a->head;
-    a->head = b;
-    use_block(a, b);
-    if (a->next_size < ARENA_MAX_BLOCK) a->next_size *= 2;
-  }
+  if ((size_t)(a->end - a->cur) < need) return alloc_slow(a, need);
   void *p = a->cur;
   a->cur += need;
   a->used += need;
+  return p;
+}
+
+void *evs_arena_calloc(evs_arena *a, size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) return NULL;
+  void *p = evs_arena_alloc(a, n * size);
+  if (p && a->raw) memset(p, 0, n * size);
+  return p;
+}
+
+char *evs_arena_strndup(evs_arena *a, const char *s, size_t len) {
+  if (len == SIZE_MAX) return NULL;
+  char *p = evs_arena_calloc(a, len + 1, 1);
+  if (p && len) memcpy(p, s, len);
+  return p;
+}
+
+char *evs_arena_printf(evs_arena *a, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) return NULL;
+  char *p = evs_arena_alloc(a, (size_t)n + 1);
+  if (!p) return NULL;
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
   return p;
 }
 

@@ -10,7 +10,8 @@
 
 #include "base/alloc_internal.h"
 #include "compat/compat_internal.h"
-#include "registry/protoc_internal.h"
+#include "base/protoc_internal.h"
+#include "base/grow_internal.h"
 
 typedef enum ykind { Y_NULL, Y_SCALAR, Y_MAP, Y_LIST } ykind;
 
@@ -262,12 +263,9 @@ static bool ylines(yparser *p, char *text) {
     size_t len = strlen(t);
     while (len && (t[len - 1] == ' ' || t[len - 1] == '\r' || t[len - 1] == '\t')) t[--len] = '\0';
     if (len && strcmp(t, "---") != 0) {
-      if (p->n == cap) {
-        cap = cap ? cap * 2 : 32;
-        yline *v = evs_realloc(p->lines, cap * sizeof *v);
-        if (!v) return yfail(p, lineno, "out of memory"), false;
-        p->lines = v;
-      }
+      yline *v = evs_grow(p->lines, &cap, p->n, sizeof *v, 32);
+      if (!v) return yfail(p, lineno, "out of memory"), false;
+      p->lines = v;
       p->lines[p->n++] = (yline){indent, t, lineno};
     }
     line = nl ? nl + 1 : NULL;

@@ -10,7 +10,10 @@
 
 #include "evs/compat.h"
 #include "google/protobuf/descriptor.pb-c.h"
-#include "registry/registry_internal.h"
+#include "base/arena_internal.h"
+#include "base/error_internal.h"
+#include "base/hash_internal.h"
+#include "registry/registry_lib.h"
 
 typedef enum evs_pair_kind {
   EVS_PAIR_SET,     /* the whole pair of schemas: deletions of files, packages, top-level elements */
@@ -69,7 +72,7 @@ extern const size_t evs_k_n_rules;
 /* ---- findings (findings.c) ---- */
 
 struct evs_compat_report {
-  evs_pool pool; /* every string of every finding */
+  evs_arena pool; /* every string of every finding */
   evs_compat_finding *items;
   size_t n, cap;
   bool sorted;

@@ -24,13 +24,13 @@ static const char *strip_dot(const char *s) {
 }
 
 /* One extension as a field view; false when its extendee is unknown (then it is skipped). */
-static bool make(const evs_registry *reg, evs_pool *pool, const evs_file *file, const char *scope,
+static bool make(const evs_registry *reg, evs_arena *pool, const evs_file *file, const char *scope,
                  const Google__Protobuf__FieldDescriptorProto *fd, const int32_t *path, size_t npath,
                  evs_field *f) {
   memset(f, 0, sizeof *f);
   const evs_message *extendee = evs_registry_find_message(reg, strip_dot(fd->extendee));
   if (!extendee || !fd->name || !fd->has_number || !fd->has_type) return false;
-  f->full_name = evs_pool_printf(pool, "%s%s%s", scope, *scope ? "." : "", fd->name);
+  f->full_name = evs_arena_printf(pool, "%s%s%s", scope, *scope ? "." : "", fd->name);
   if (!f->full_name) return false;
   f->name = f->full_name;
   f->json_name = f->full_name;
@@ -51,7 +51,7 @@ static bool make(const evs_registry *reg, evs_pool *pool, const evs_file *file, 
   return true;
 }
 
-static bool collect_in(const evs_registry *reg, evs_pool *pool, const evs_file *file, const char *scope,
+static bool collect_in(const evs_registry *reg, evs_arena *pool, const evs_file *file, const char *scope,
                        const Google__Protobuf__DescriptorProto *dp, int32_t *path, size_t depth,
                        ext_side *side) {
   if (depth + 4 > 128) return true;
@@ -62,7 +62,7 @@ static bool collect_in(const evs_registry *reg, evs_pool *pool, const evs_file *
   }
   for (size_t i = 0; i < dp->n_nested_type; i++) {
     const char *name = dp->nested_type[i]->name ? dp->nested_type[i]->name : "";
-    char *inner = evs_pool_printf(pool, "%s%s%s", scope, *scope ? "." : "", name);
+    char *inner = evs_arena_printf(pool, "%s%s%s", scope, *scope ? "." : "", name);
     if (!inner) return false;
     path[depth] = 3;
     path[depth + 1] = (int32_t)i;
@@ -71,7 +71,7 @@ static bool collect_in(const evs_registry *reg, evs_pool *pool, const evs_file *
   return true;
 }
 
-static bool collect(const evs_registry *reg, evs_pool *pool, ext_side *side) {
+static bool collect(const evs_registry *reg, evs_arena *pool, ext_side *side) {
   size_t nf = 0, total = 0;
   const evs_file *const *files = evs_registry_files(reg, &nf);
   for (size_t i = 0; i < nf; i++) {
@@ -81,7 +81,7 @@ static bool collect(const evs_registry *reg, evs_pool *pool, ext_side *side) {
   }
   evs_hmap_init(&side->index);
   if (!total) return true;
-  side->fields = evs_pool_calloc(pool, total, sizeof *side->fields);
+  side->fields = evs_arena_calloc(pool, total, sizeof *side->fields);
   if (!side->fields) return false;
   int32_t path[128];
   for (size_t i = 0; i < nf; i++) {
@@ -95,7 +95,7 @@ static bool collect(const evs_registry *reg, evs_pool *pool, ext_side *side) {
     for (size_t m = 0; m < fd->n_message_type; m++) {
       const char *name = fd->message_type[m]->name ? fd->message_type[m]->name : "";
       const char *pkg = files[i]->package;
-      char *scope = evs_pool_printf(pool, "%s%s%s", pkg, *pkg ? "." : "", name);
+      char *scope = evs_arena_printf(pool, "%s%s%s", pkg, *pkg ? "." : "", name);
       path[0] = 4;
       path[1] = (int32_t)m;
       if (!scope || !collect_in(reg, pool, files[i], scope, fd->message_type[m], path, 2, side)) return false;
@@ -104,13 +104,13 @@ static bool collect(const evs_registry *reg, evs_pool *pool, ext_side *side) {
   return evs_hmap_reserve(&side->index, side->n);
 }
 
-static const char *key_of(evs_pool *pool, const char *extendee, uint32_t number) {
-  return evs_pool_printf(pool, "%s#%u", extendee, number);
+static const char *key_of(evs_arena *pool, const char *extendee, uint32_t number) {
+  return evs_arena_printf(pool, "%s#%u", extendee, number);
 }
 
 void evs_walk_extensions(evs_cx *cx, const evs_compat_rule *const *rules, size_t n_rules) {
   if (!n_rules) return;
-  evs_pool pool = {0};
+  evs_arena pool = EVS_ARENA_INIT;
   ext_side prev, cur;
   memset(&prev, 0, sizeof prev);
   memset(&cur, 0, sizeof cur);
@@ -141,5 +141,5 @@ void evs_walk_extensions(evs_cx *cx, const evs_compat_rule *const *rules, size_t
   }
   evs_hmap_free(&prev.index);
   evs_hmap_free(&cur.index);
-  evs_pool_free(&pool);
+  evs_arena_release(&pool);
 }

@@ -15,14 +15,14 @@ evs_compat_report *evs_report_new(void) {
 
 void evs_compat_report_free(evs_compat_report *r) {
   if (!r) return;
-  evs_pool_free(&r->pool);
+  evs_arena_release(&r->pool);
   evs_free(r->items);
   evs_free(r);
 }
 
 static const char *dup(evs_compat_report *r, const char *s, bool *ok) {
   if (!s) return NULL;
-  char *d = evs_pool_strndup(&r->pool, s, strlen(s));
+  char *d = evs_arena_strndup(&r->pool, s, strlen(s));
   if (!d) *ok = false;
   return d;
 }
@@ -43,7 +43,7 @@ static const char *comment_allows(evs_compat_report *r, const char *comment, con
     const char *end = q;
     while (*end && *end != '\n') end++;
     while (end > q && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) end--;
-    char *reason = evs_pool_strndup(&r->pool, q, (size_t)(end - q));
+    char *reason = evs_arena_strndup(&r->pool, q, (size_t)(end - q));
     if (!reason) *ok = false;
     return reason ? reason : "";
   }
@@ -153,7 +153,7 @@ evs_status evs_compat_report_allow(evs_compat_report *r, const char *rule_id, co
     const char *file = f->loc.file ? f->loc.file : f->prev_loc.file;
     if ((file && fnmatch(pattern, file, 0) == 0) || fnmatch(pattern, f->element, 0) == 0) {
       if (!why) {
-        why = evs_pool_strndup(&r->pool, reason ? reason : "", reason ? strlen(reason) : 0);
+        why = evs_arena_strndup(&r->pool, reason ? reason : "", reason ? strlen(reason) : 0);
         if (!why) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
       }
       f->allowed = true;
@@ -214,7 +214,7 @@ evs_status evs_compat_report_rename_file(evs_compat_report *r, const char *from,
   const char *copy = NULL;
   for (size_t i = 0; i < r->n; i++) {
     if (!r->items[i].loc.file || strcmp(r->items[i].loc.file, from) != 0) continue;
-    if (!copy && !(copy = evs_pool_strndup(&r->pool, to, strlen(to))))
+    if (!copy && !(copy = evs_arena_strndup(&r->pool, to, strlen(to))))
       return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     r->items[i].loc.file = copy;
   }

@@ -23,8 +23,9 @@
 
 #include "base/alloc_internal.h"
 #include "base/file_internal.h"
+#include "base/grow_internal.h"
 #include "compat/compat_internal.h"
-#include "registry/protoc_internal.h"
+#include "base/protoc_internal.h"
 
 /* First line of a captured stderr, for error messages. */
 static void first_line(const char *path, char *buf, size_t n) {
@@ -93,13 +94,9 @@ static evs_status walk_enter(walk *w, const struct stat *sb, const char *rel) {
       return walk_fail(w, rel, EVS_ERR_INVALID_ARG,
                        "symlink leads to a directory already read (a loop, or a second link to "
                        "it); remove the link");
-  if (w->n_seen == w->cap_seen) {
-    size_t cap = w->cap_seen ? w->cap_seen * 2 : 64;
-    dir_id *p = evs_realloc(w->seen, cap * sizeof *p);
-    if (!p) return evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
-    w->seen = p;
-    w->cap_seen = cap;
-  }
+  dir_id *p = evs_grow(w->seen, &w->cap_seen, w->n_seen, sizeof *p, 64);
+  if (!p) return evs_fail(w->err, EVS_ERR_NOMEM, "out of memory");
+  w->seen = p;
   w->seen[w->n_seen++] = (dir_id){sb->st_dev, sb->st_ino};
   return EVS_OK;
 }

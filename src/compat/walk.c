@@ -206,19 +206,19 @@ static void walk_services(evs_cx *cx, const rule_lists *rl) {
 }
 
 /* Services of the new schema by full name (services are few; names live in a pool owned by cx). */
-static bool index_services(evs_cx *cx, evs_pool *pool) {
+static bool index_services(evs_cx *cx, evs_arena *pool) {
   size_t n = 0, total = 0;
   const evs_file *const *files = evs_registry_files(cx->cur, &n);
   for (size_t i = 0; i < n; i++) total += files[i]->proto->n_service;
   evs_hmap_init(&cx->cur_services);
   if (!total) return true;
-  cx->svcs = evs_pool_calloc(pool, total, sizeof *cx->svcs);
+  cx->svcs = evs_arena_calloc(pool, total, sizeof *cx->svcs);
   if (!cx->svcs || !evs_hmap_reserve(&cx->cur_services, total)) return false;
   for (size_t i = 0; i < n; i++) {
     const Google__Protobuf__FileDescriptorProto *fd = files[i]->proto;
     for (size_t s = 0; s < fd->n_service; s++) {
       const char *pkg = files[i]->package, *sname = fd->service[s]->name ? fd->service[s]->name : "";
-      char *full = evs_pool_printf(pool, "%s%s%s", pkg, *pkg ? "." : "", sname);
+      char *full = evs_arena_printf(pool, "%s%s%s", pkg, *pkg ? "." : "", sname);
       if (!full) return false;
       evs_svc *sv = &cx->svcs[cx->n_svcs++];
       *sv = (evs_svc){fd->service[s], files[i], full, s};
@@ -231,7 +231,7 @@ static bool index_services(evs_cx *cx, evs_pool *pool) {
 void evs_walk(evs_cx *cx) {
   rule_lists rl;
   select_rules(cx, &rl);
-  evs_pool pool = {0};
+  evs_arena pool = EVS_ARENA_INIT;
   if (!cx->opts->n_messages) {
     if (!index_services(cx, &pool)) cx->nomem = true;
     for (size_t k = 0; k < rl.n[EVS_PAIR_SET] && !cx->nomem; k++) {
@@ -246,7 +246,7 @@ void evs_walk(evs_cx *cx) {
     evs_walk_extensions(cx, rl.by_kind[EVS_PAIR_FIELD], rl.n[EVS_PAIR_FIELD]);
   if (!cx->nomem) walk_enums(cx, &rl);
   evs_hmap_free(&cx->cur_services);
-  evs_pool_free(&pool);
+  evs_arena_release(&pool);
   cx->svcs = NULL;
   cx->n_svcs = 0;
 }

@@ -5,6 +5,7 @@
 #define EVS_CLOUDEVENTS_INTERNAL_H
 
 #include "evs/cloudevents.h"
+#include "event/cloudevents_lib.h"
 
 /* The value rule of an attribute (CloudEvents type system, plus the evs extensions' own forms). */
 typedef enum evs_ce_rule {
@@ -48,10 +49,6 @@ evs_status evs_ce_check_value(int i, const char *s, size_t n, char *why, size_t 
 
 /* Checks every present attribute of ev (for the writers); fills err naming the attribute. */
 evs_status evs_ce_check_attrs(const evs_ce_event *ev, evs_error *err);
-
-/* True when the media type s (parameters ignored) is JSON: subtype "json" or ending in "+json",
- * case-insensitively. */
-bool evs_ce_media_is_json(const char *s);
 
 /* tags.c: scans tags text; with tags/store NULL only checks. Same contract as evs_ce_tags_decode, the
  * reason in why and the offending byte in *bad. */

@@ -6,8 +6,9 @@
 
 #include "base/alloc_internal.h"
 #include "base/base64_internal.h"
+#include "base/grow_internal.h"
 #include "event/cloudevents_internal.h"
-#include "json/json_internal.h"
+#include "json/json_lib.h"
 
 /* Members other than the attributes: "data", "data_base64". */
 enum { M_DATA = EVS_CE_N_ATTRS, M_DATA_BASE64, M_COUNT };
@@ -118,13 +119,9 @@ static evs_status data_base64(ce_parse *ps) {
 }
 
 static evs_status unknown_member(ce_parse *ps, const evs_jstr *k) {
-  if (ps->n_unknown == ps->cap_unknown) {
-    size_t cap = ps->cap_unknown ? ps->cap_unknown * 2 : 16;
-    unknown_name *u = evs_realloc(ps->unknown, cap * sizeof *u);
-    if (!u) return evs_jd_fail(&ps->d, EVS_ERR_NOMEM, k->start, "out of memory");
-    ps->unknown = u;
-    ps->cap_unknown = cap;
-  }
+  unknown_name *u = evs_grow(ps->unknown, &ps->cap_unknown, ps->n_unknown, sizeof *u, 16);
+  if (!u) return evs_jd_fail(&ps->d, EVS_ERR_NOMEM, k->start, "out of memory");
+  ps->unknown = u;
   ps->unknown[ps->n_unknown++] = (unknown_name){ps->names.len, k->len, k->start};
   evs_buf_append(&ps->names, k->s, k->len);
   if (evs_buf_status(&ps->names) != EVS_OK)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "base/error_internal.h"
+#include "base/wire_internal.h"
 #include "json/json_internal.h"
-#include "registry/registry_internal.h"
 
 /* Writes the field path of a wire-scan path (field number, then the element index for repeated fields)
  * as "a.b[2].c" with proto field names into err->path. */
@@ -36,17 +36,13 @@ static void path_text(const ProtobufCMessageDescriptor *desc, const int32_t *pat
 static evs_status scan_to_status(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                                  int limit, bool check_strings, bool *dup_message, evs_error *err) {
   evs_wire_scan scan;
-  if (!evs_wire_scan_message(data, len, desc, (unsigned)limit, &scan))
-    return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  evs_status code = evs_wire_scan_message(data, len, desc, (unsigned)limit, &scan);
+  if (code == EVS_ERR_NOMEM) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   if (dup_message) *dup_message = scan.dup_message;
   const char *name = desc->name ? desc->name : "message";
-  if (scan.why) {
-    if (scan.too_deep)
-      return evs_fail_at(err, EVS_ERR_LIMIT, scan.bad_offset, "%s %s: more than %d levels", name, scan.why,
-                         limit);
-    return evs_fail_at(err, scan.truncated ? EVS_ERR_TRUNCATED : EVS_ERR_SYNTAX, scan.bad_offset, "%s: %s",
-                       name, scan.why);
-  }
+  if (code == EVS_ERR_LIMIT)
+    return evs_fail_at(err, code, scan.bad_offset, "%s %s: more than %d levels", name, scan.why, limit);
+  if (code) return evs_fail_at(err, code, scan.bad_offset, "%s: %s", name, scan.why);
   if (!check_strings) return EVS_OK;
   /* Report whichever problem comes first in the bytes. */
   evs_status st = EVS_OK;
@@ -132,7 +128,8 @@ evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const
   if (!msg) {
     if (na.failed) return evs_fail(err, EVS_ERR_NOMEM, "out of memory unpacking %s (%zu bytes)", name, len);
     evs_wire_scan scan;
-    if (evs_wire_scan_required(data, len, desc, (unsigned)levels, &scan) && scan.missing_required) {
+    if (evs_wire_scan_required(data, len, desc, (unsigned)levels, &scan) != EVS_ERR_NOMEM &&
+        scan.missing_required) {
       st = evs_fail_at(err, EVS_ERR_SYNTAX, scan.missing_offset,
                        "the %zu bytes are not a valid %s: required field \"%s\" of %s is missing", len, name,
                        scan.missing_required, scan.missing_in ? scan.missing_in : "?");

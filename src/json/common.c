@@ -2,6 +2,8 @@
 #include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
+#include "base/hash_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,58 +21,42 @@ const evs_message *evs_json_message_of(const evs_registry *reg, const ProtobufCM
   return m;
 }
 
-/* The key of a map entry as bytes: string keys by content, the others by value (8 bytes). */
-static const char *key_bytes(const ProtobufCMessage *e, const ProtobufCFieldDescriptor *kfd, uint64_t *tmp,
-                             size_t *len) {
+/* The key of a map entry as bytes, in the entry itself (so the pointer stays valid while the entries
+ * do): string keys by content, the others by the value's storage (4 or 8 bytes, one width per key field). */
+static const char *key_bytes(const ProtobufCMessage *e, const ProtobufCFieldDescriptor *kfd, size_t *len) {
   const char *slot = (const char *)e + kfd->offset;
-  switch (kfd->type) {
-    case PROTOBUF_C_TYPE_STRING: {
-      const char *s = *(const char *const *)(const void *)slot;
-      if (!s) s = "";
-      *len = strlen(s);
-      return s;
-    }
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-      memcpy(tmp, slot, 8);
-      break;
-    default: {
-      uint32_t v;
-      memcpy(&v, slot, 4);
-      *tmp = v;
-      break;
-    }
+  if (kfd->type == PROTOBUF_C_TYPE_STRING) {
+    const char *s = *(const char *const *)(const void *)slot;
+    if (!s) s = "";
+    *len = strlen(s);
+    return s;
   }
-  *len = 8;
-  return (const char *)tmp;
+  *len = evs_type_traits_of_pbc(kfd->type)->c_size;
+  return slot;
 }
 
-static bool same_key(const ProtobufCMessage *a, const ProtobufCMessage *b,
-                     const ProtobufCFieldDescriptor *kfd) {
-  uint64_t ta, tb;
-  size_t la, lb;
-  const char *ka = key_bytes(a, kfd, &ta, &la);
-  const char *kb = key_bytes(b, kfd, &tb, &lb);
-  return la == lb && memcmp(ka, kb, la) == 0;
-}
+/* Small maps (up to 16 entries) compare pairs without a table: each key's bytes and length once, and a
+ * fingerprint (length and a few bytes, not a hash: nothing is indexed by it) that spares most memcmp calls.
+ */
+typedef struct small_keys {
+  const char *k[16];
+  size_t len[16];
+  uint32_t fp[16];
+} small_keys;
 
-static uint32_t hash_key(const char *k, size_t n) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)k[i]) * 16777619u;
-  return h;
-}
-
-/* A cheap fingerprint for the small-map pairwise check: length and the first and last two bytes. */
-static uint32_t quick_hash(const char *k, size_t n) {
-  uint32_t h = (uint32_t)n * 0x9E3779B1u;
-  if (n) {
-    h ^= (uint32_t)(uint8_t)k[0] << 24 ^ (uint32_t)(uint8_t)k[n - 1] << 16;
-    h ^= (uint32_t)(uint8_t)k[n / 2] << 8 ^ (uint32_t)(uint8_t)k[(n - 1) / 3];
+static void small_keys_of(ProtobufCMessage *const *entries, size_t n, const ProtobufCFieldDescriptor *kfd,
+                          small_keys *sk) {
+  for (size_t i = 0; i < n; i++) {
+    const char *k = sk->k[i] = key_bytes(entries[i], kfd, &sk->len[i]);
+    size_t len = sk->len[i];
+    sk->fp[i] =
+        (uint32_t)len << 24 ^
+        (len ? (uint32_t)(uint8_t)k[0] << 16 ^ (uint32_t)(uint8_t)k[len - 1] << 8 ^ (uint8_t)k[len / 2] : 0);
   }
-  return h;
+}
+
+static bool small_same(const small_keys *sk, size_t i, size_t j) {
+  return sk->fp[i] == sk->fp[j] && sk->len[i] == sk->len[j] && memcmp(sk->k[i], sk->k[j], sk->len[i]) == 0;
 }
 
 size_t evs_json_map_shadowed(ProtobufCMessage *const *entries, size_t n, const ProtobufCFieldDescriptor *kfd,
@@ -78,50 +64,30 @@ size_t evs_json_map_shadowed(ProtobufCMessage *const *entries, size_t n, const P
   size_t count = 0;
   if (n < 2) return 0;
   if (n <= 16) {
-    /* Hash each key once; compare bytes only on equal hashes. */
-    uint32_t h[16];
-    for (size_t i = 0; i < n; i++) {
-      uint64_t t;
-      size_t len;
-      const char *k = key_bytes(entries[i], kfd, &t, &len);
-      h[i] = quick_hash(k, len);
-    }
+    small_keys sk;
+    small_keys_of(entries, n, kfd, &sk);
     for (size_t i = 0; i < n; i++)
       for (size_t j = i + 1; j < n; j++)
-        if (h[i] == h[j] && same_key(entries[i], entries[j], kfd)) {
+        if (small_same(&sk, i, j)) {
           if (shadowed) shadowed[i] = 1;
           count++;
           break;
         }
     return count;
   }
-  /* Open addressing over entry indexes, newest first: an entry whose key is already in the set is
-   * shadowed by a later one. */
-  size_t cap = 32;
-  while (cap < n * 2) cap *= 2;
-  uint32_t *slots = evs_calloc(cap, sizeof *slots);
-  if (!slots) return SIZE_MAX;
+  /* Newest first: an entry whose key is already in the set is shadowed by a later one. */
+  evs_hmap seen;
+  evs_hmap_init(&seen);
+  if (!evs_hmap_reserve(&seen, n)) return SIZE_MAX;
   for (size_t i = n; i-- > 0;) {
-    uint64_t t;
     size_t len;
-    const char *k = key_bytes(entries[i], kfd, &t, &len);
-    size_t h = hash_key(k, len) & (cap - 1);
-    bool dup = false;
-    while (slots[h]) {
-      if (same_key(entries[slots[h] - 1], entries[i], kfd)) {
-        dup = true;
-        break;
-      }
-      h = (h + 1) & (cap - 1);
-    }
-    if (dup) {
+    const char *k = key_bytes(entries[i], kfd, &len);
+    if (evs_hmap_put(&seen, k, len, entries[i])) {
       if (shadowed) shadowed[i] = 1;
       count++;
-    } else {
-      slots[h] = (uint32_t)i + 1;
     }
   }
-  evs_free(slots);
+  evs_hmap_free(&seen);
   return count;
 }
 
@@ -129,39 +95,22 @@ size_t evs_json_map_first_dup(ProtobufCMessage *const *entries, size_t n,
                               const ProtobufCFieldDescriptor *kfd) {
   if (n < 2) return n;
   if (n <= 16) {
-    /* Each key's bytes, length and hash once; then pairs compare hashes first. */
-    const char *k[16];
-    size_t len[16];
-    uint32_t h[16];
-    uint64_t tmp[16];
-    for (size_t i = 0; i < n; i++) {
-      k[i] = key_bytes(entries[i], kfd, &tmp[i], &len[i]);
-      h[i] = quick_hash(k[i], len[i]);
-    }
+    small_keys sk;
+    small_keys_of(entries, n, kfd, &sk);
     for (size_t j = 1; j < n; j++)
       for (size_t i = 0; i < j; i++)
-        if (h[i] == h[j] && len[i] == len[j] && memcmp(k[i], k[j], len[i]) == 0) return j;
+        if (small_same(&sk, i, j)) return j;
     return n;
   }
-  size_t cap = 32;
-  while (cap < n * 2) cap *= 2;
-  uint32_t *slots = evs_calloc(cap, sizeof *slots);
-  if (!slots) return SIZE_MAX;
+  evs_hmap seen;
+  evs_hmap_init(&seen);
+  if (!evs_hmap_reserve(&seen, n)) return SIZE_MAX;
   size_t found = n;
   for (size_t j = 0; j < n && found == n; j++) {
-    uint64_t t;
     size_t len;
-    const char *k = key_bytes(entries[j], kfd, &t, &len);
-    size_t h = hash_key(k, len) & (cap - 1);
-    while (slots[h]) {
-      if (same_key(entries[slots[h] - 1], entries[j], kfd)) {
-        found = j;
-        break;
-      }
-      h = (h + 1) & (cap - 1);
-    }
-    if (found == n) slots[h] = (uint32_t)j + 1;
+    const char *k = key_bytes(entries[j], kfd, &len);
+    if (evs_hmap_put(&seen, k, len, entries[j])) found = j;
   }
-  evs_free(slots);
+  evs_hmap_free(&seen);
   return found;
 }

@@ -258,29 +258,6 @@ evs_status evs_jd_scalar(evs_jdec *d, const evs_field *f, const ProtobufCFieldDe
 
 /* ------------------------------------------------------------------ containers */
 
-static size_t elem_size(const ProtobufCFieldDescriptor *fd) {
-  switch (fd->type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-      return 8;
-    case PROTOBUF_C_TYPE_DOUBLE:
-      return sizeof(double);
-    case PROTOBUF_C_TYPE_BOOL:
-      return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-      return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES:
-      return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE:
-      return sizeof(ProtobufCMessage *);
-    default:
-      return 4;
-  }
-}
-
 /* Frees n values of fd's type at p (the owned parts: strings, bytes, messages). */
 static void free_values(evs_jdec *d, const ProtobufCFieldDescriptor *fd, uint8_t *p, size_t n) {
   ProtobufCAllocator *a = d->alloc;
@@ -308,7 +285,7 @@ static evs_status commit_array(evs_jdec *d, const ProtobufCFieldDescriptor *fd, 
     d->stk_len = base;
     return EVS_OK;
   }
-  size_t size = n * elem_size(fd);
+  size_t size = n * evs_type_traits_of_pbc(fd->type)->c_size;
   void *arr = evs_jd_alloc(d, size, pos);
   if (!arr) {
     if (n) free_values(d, fd, d->stk + base, n); /* d->stk may still be NULL when n is 0 */
@@ -358,7 +335,7 @@ static evs_status decode_repeated(evs_jdec *d, const evs_field *f, const Protobu
   }
   evs_status st = evs_jd_enter(d);
   if (st != EVS_OK) return st;
-  size_t esz = elem_size(fd);
+  size_t esz = evs_type_traits_of_pbc(fd->type)->c_size;
   size_t base = d->stk_len, n = 0;
   evs_jd_ws(d);
   if (d->p < d->end && *d->p == ']') {
@@ -465,12 +442,8 @@ static evs_status decode_map_key(evs_jdec *d, const ProtobufCFieldDescriptor *kf
   size_t used = evs_jnum_scan(k->s, k->len, &num, &why, &bad);
   uint64_t mag;
   evs_status st = used && used == k->len ? evs_jnum_magnitude(&num, &mag) : EVS_ERR_TYPE;
-  bool is64 = kfd->type == PROTOBUF_C_TYPE_INT64 || kfd->type == PROTOBUF_C_TYPE_SINT64 ||
-              kfd->type == PROTOBUF_C_TYPE_SFIXED64 || kfd->type == PROTOBUF_C_TYPE_UINT64 ||
-              kfd->type == PROTOBUF_C_TYPE_FIXED64;
-  bool is_signed = kfd->type == PROTOBUF_C_TYPE_INT32 || kfd->type == PROTOBUF_C_TYPE_SINT32 ||
-                   kfd->type == PROTOBUF_C_TYPE_SFIXED32 || kfd->type == PROTOBUF_C_TYPE_INT64 ||
-                   kfd->type == PROTOBUF_C_TYPE_SINT64 || kfd->type == PROTOBUF_C_TYPE_SFIXED64;
+  const evs_type_traits *kt = evs_type_traits_of_pbc(kfd->type);
+  bool is64 = kt->bits == 64, is_signed = kt->is_signed;
   if (st == EVS_ERR_TYPE)
     return evs_jd_fail(d, EVS_ERR_TYPE, pos, "map key \"%.*s\" is not an integer",
                        (int)(k->len > 40 ? 40 : k->len), k->s);

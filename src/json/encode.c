@@ -266,28 +266,6 @@ evs_status evs_je_value(evs_jenc *e, const evs_field *f, const ProtobufCFieldDes
   }
 }
 
-static size_t elem_size(const ProtobufCFieldDescriptor *fd) {
-  switch (fd->type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-      return 8;
-    case PROTOBUF_C_TYPE_BOOL:
-      return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-      return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES:
-      return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE:
-      return sizeof(ProtobufCMessage *);
-    default:
-      return 4;
-  }
-}
-
 /* A number that is not a value of a closed (proto2) enum: protobuf's parser keeps it as an unknown field,
  * and JSON cannot carry unknown fields, so it is left out (printing the number made JSON that encode
  * refuses). */
@@ -300,7 +278,7 @@ static evs_status encode_array(evs_jenc *e, const evs_field *f, const ProtobufCF
                                const uint8_t *arr, size_t n) {
   evs_status st = evs_je_open(e, '[');
   if (st != EVS_OK) return st;
-  size_t esz = elem_size(fd);
+  size_t esz = evs_type_traits_of_pbc(fd->type)->c_size;
   bool first = true;
   for (size_t i = 0; i < n; i++) {
     if (closed_enum_unknown(f, fd, arr + i * esz)) continue;

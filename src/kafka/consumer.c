@@ -9,7 +9,7 @@
 
 #include "base/alloc_internal.h"
 #include "base/error_internal.h"
-#include "event/cloudevents_internal.h"
+#include "event/cloudevents_lib.h"
 #include "evs/json.h"
 #include "kafka/kafka_internal.h"
 

@@ -18,7 +18,7 @@ static bool is_set(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd
     memcpy(&which, (const char *)m + fd->quantifier_offset, sizeof which);
     return which == fd->id;
   }
-  if (fd->type == PROTOBUF_C_TYPE_MESSAGE || fd->type == PROTOBUF_C_TYPE_STRING) {
+  if (evs_type_traits_of_pbc(fd->type)->c_pointer) {
     const void *p;
     memcpy(&p, member(m, fd), sizeof p);
     return p != NULL;
@@ -38,6 +38,22 @@ static int append_num(evs_buf *out, const char *fmt_text) {
 static int scalar_text(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd, evs_buf *out) {
   const void *p = member(m, fd);
   char tmp[48];
+  const evs_type_traits *t = evs_type_traits_of_pbc(fd->type);
+  if (t && t->is_integer) {
+    uint64_t u;
+    if (t->bits == 64) {
+      memcpy(&u, p, sizeof u);
+    } else {
+      uint32_t v;
+      memcpy(&v, p, sizeof v);
+      u = t->is_signed ? (uint64_t)(int64_t)(int32_t)v : v;
+    }
+    if (t->is_signed)
+      snprintf(tmp, sizeof tmp, "%" PRId64, (int64_t)u);
+    else
+      snprintf(tmp, sizeof tmp, "%" PRIu64, u);
+    return append_num(out, tmp);
+  }
   switch (fd->type) {
     case PROTOBUF_C_TYPE_STRING: {
       const char *s;
@@ -50,36 +66,6 @@ static int scalar_text(const ProtobufCMessage *m, const ProtobufCFieldDescriptor
       memcpy(&b, p, sizeof b);
       if (!b.len) return 0;
       return evs_buf_append(out, b.data, b.len) == EVS_OK ? 1 : -1;
-    }
-    case PROTOBUF_C_TYPE_INT32:
-    case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32: {
-      int32_t v;
-      memcpy(&v, p, sizeof v);
-      snprintf(tmp, sizeof tmp, "%" PRId32, v);
-      return append_num(out, tmp);
-    }
-    case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32: {
-      uint32_t v;
-      memcpy(&v, p, sizeof v);
-      snprintf(tmp, sizeof tmp, "%" PRIu32, v);
-      return append_num(out, tmp);
-    }
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64: {
-      int64_t v;
-      memcpy(&v, p, sizeof v);
-      snprintf(tmp, sizeof tmp, "%" PRId64, v);
-      return append_num(out, tmp);
-    }
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64: {
-      uint64_t v;
-      memcpy(&v, p, sizeof v);
-      snprintf(tmp, sizeof tmp, "%" PRIu64, v);
-      return append_num(out, tmp);
     }
     case PROTOBUF_C_TYPE_BOOL: {
       protobuf_c_boolean v;

@@ -9,6 +9,7 @@
 
 #include "evs/buf.h"
 #include "evs/kafka.h"
+#include "kafka/kafka_lib.h"
 
 /* ---- conf.c ---- */
 
@@ -71,13 +72,7 @@ evs_status evs_consumer_decode_record(const evs_registry *reg, evs_ce_event *v, 
                                       size_t len, evs_buf *store, const evs_message **schema,
                                       ProtobufCMessage **out, char *why, size_t n);
 
-/* ---- validate.c ---- */
-
-/* Checks the envelope ev and then the payload msg with v, into *out (reset first; the payload's paths
- * nested under "data"). EVS_OK: valid; EVS_ERR_VALIDATION: err->msg = "invalid event (N violations):
- * <summary>"; EVS_ERR_NOMEM or the validator's error (an unknown message type) otherwise. */
-evs_status evs_kafka_validate(const evs_validator *v, const evs_ce_event *ev, const ProtobufCMessage *msg,
-                              evs_violations *out, evs_error *err);
+/* ---- validate.c: evs_kafka_validate is in kafka_lib.h ---- */
 
 /* ---- spool.c ---- */
 

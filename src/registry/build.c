@@ -10,12 +10,12 @@ static evs_status nomem(evs_batch *b) {
   return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
 }
 
-static const char *join_name(evs_pool *pool, const char *scope, const char *name) {
-  if (!scope || !*scope) return evs_pool_strndup(pool, name, strlen(name));
+static const char *join_name(evs_arena *pool, const char *scope, const char *name) {
+  if (!scope || !*scope) return evs_arena_strndup(pool, name, strlen(name));
   /* memcpy, not printf: this runs once per message, field and enum of every set. */
   size_t ls = strlen(scope), ln = strlen(name);
   if (ls > SIZE_MAX - ln - 2) return NULL;
-  char *p = evs_pool_calloc(pool, ls + ln + 2, 1);
+  char *p = evs_arena_calloc(pool, ls + ln + 2, 1);
   if (!p) return NULL;
   memcpy(p, scope, ls);
   p[ls] = '.';
@@ -29,7 +29,7 @@ static void set_file(evs_source_info *src, const evs_file *file) {
 
 static evs_status build_enum(evs_batch *b, evs_file *file, evs_message *parent, const char *scope,
                              const Google__Protobuf__EnumDescriptorProto *ed, evs_enum **out) {
-  evs_enum *e = evs_pool_calloc(b->pool, 1, sizeof *e);
+  evs_enum *e = evs_arena_calloc(b->pool, 1, sizeof *e);
   if (!e) return nomem(b);
   e->name = ed->name ? ed->name : "";
   e->full_name = join_name(b->pool, scope, e->name);
@@ -44,7 +44,7 @@ static evs_status build_enum(evs_batch *b, evs_file *file, evs_message *parent, 
   }
   if (strcmp(e->full_name, "google.protobuf.NullValue") == 0) e->wkt = EVS_WKT_NULL_VALUE;
   set_file(&e->src, file);
-  evs_enum_value *values = evs_pool_calloc(b->pool, ed->n_value, sizeof *values);
+  evs_enum_value *values = evs_arena_calloc(b->pool, ed->n_value, sizeof *values);
   if (!values && ed->n_value) return nomem(b);
   for (size_t i = 0; i < ed->n_value; i++) {
     const Google__Protobuf__EnumValueDescriptorProto *vd = ed->value[i];
@@ -73,8 +73,8 @@ static int cmp_field_number(const void *pa, const void *pb) {
 
 static evs_status build_fields(evs_batch *b, evs_message *m, const Google__Protobuf__DescriptorProto *dp) {
   size_t n = dp->n_field;
-  evs_field *fields = evs_pool_calloc(b->pool, n, sizeof *fields);
-  const evs_field **decl = evs_pool_calloc(b->pool, n, sizeof *decl);
+  evs_field *fields = evs_arena_calloc(b->pool, n, sizeof *fields);
+  const evs_field **decl = evs_arena_calloc(b->pool, n, sizeof *decl);
   if (n && (!fields || !decl)) return nomem(b);
   for (size_t i = 0; i < n; i++) {
     const Google__Protobuf__FieldDescriptorProto *fd = dp->field[i];
@@ -109,7 +109,7 @@ static evs_status build_fields(evs_batch *b, evs_message *m, const Google__Proto
 
 static evs_status build_message(evs_batch *b, evs_file *file, evs_message *parent, const char *scope,
                                 const Google__Protobuf__DescriptorProto *dp, evs_message **out) {
-  evs_message *m = evs_pool_calloc(b->pool, 1, sizeof *m);
+  evs_message *m = evs_arena_calloc(b->pool, 1, sizeof *m);
   if (!m) return nomem(b);
   m->name = dp->name ? dp->name : "";
   m->full_name = join_name(b->pool, scope, m->name);
@@ -127,7 +127,7 @@ static evs_status build_message(evs_batch *b, evs_file *file, evs_message *paren
   evs_status st = build_fields(b, m, dp);
   if (st) return st;
 
-  evs_oneof *oneofs = evs_pool_calloc(b->pool, dp->n_oneof_decl, sizeof *oneofs);
+  evs_oneof *oneofs = evs_arena_calloc(b->pool, dp->n_oneof_decl, sizeof *oneofs);
   if (!oneofs && dp->n_oneof_decl) return nomem(b);
   for (size_t i = 0; i < dp->n_oneof_decl; i++) {
     oneofs[i].name = dp->oneof_decl[i]->name ? dp->oneof_decl[i]->name : "";
@@ -139,8 +139,8 @@ static evs_status build_message(evs_batch *b, evs_file *file, evs_message *paren
   m->oneofs = oneofs;
   m->n_oneofs = m->n_real_oneofs = dp->n_oneof_decl;
 
-  const evs_message **nested = evs_pool_calloc(b->pool, dp->n_nested_type, sizeof *nested);
-  const evs_enum **enums = evs_pool_calloc(b->pool, dp->n_enum_type, sizeof *enums);
+  const evs_message **nested = evs_arena_calloc(b->pool, dp->n_nested_type, sizeof *nested);
+  const evs_enum **enums = evs_arena_calloc(b->pool, dp->n_enum_type, sizeof *enums);
   if ((!nested && dp->n_nested_type) || (!enums && dp->n_enum_type)) return nomem(b);
   /* Recursion depth is bounded: the wire scan refused sets nested deeper than EVS_REGISTRY_MAX_DEPTH. */
   for (size_t i = 0; i < dp->n_nested_type; i++) {
@@ -162,7 +162,7 @@ static evs_status build_message(evs_batch *b, evs_file *file, evs_message *paren
 }
 
 static evs_status build_file(evs_batch *b, const Google__Protobuf__FileDescriptorProto *fd) {
-  evs_file *file = evs_pool_calloc(b->pool, 1, sizeof *file);
+  evs_file *file = evs_arena_calloc(b->pool, 1, sizeof *file);
   if (!file) return nomem(b);
   file->name = fd->name;
   file->package = fd->package ? fd->package : "";
@@ -180,8 +180,8 @@ static evs_status build_file(evs_batch *b, const Google__Protobuf__FileDescripto
   if (!evs_hmap_reserve(&b->files, 1) || !evs_ptrvec_push(&b->new_files, file)) return nomem(b);
   evs_hmap_put(&b->files, file->name, strlen(file->name), file);
 
-  const evs_message **messages = evs_pool_calloc(b->pool, fd->n_message_type, sizeof *messages);
-  const evs_enum **enums = evs_pool_calloc(b->pool, fd->n_enum_type, sizeof *enums);
+  const evs_message **messages = evs_arena_calloc(b->pool, fd->n_message_type, sizeof *messages);
+  const evs_enum **enums = evs_arena_calloc(b->pool, fd->n_enum_type, sizeof *enums);
   if ((!messages && fd->n_message_type) || (!enums && fd->n_enum_type)) return nomem(b);
   evs_status st;
   for (size_t i = 0; i < fd->n_message_type; i++) {

@@ -25,7 +25,7 @@ typedef struct dyn {
 
 static void *dyn_alloc(dyn *d, size_t n, size_t size) {
   if (!evs_alloc_admit(n * size)) return NULL; /* each piece can be refused in a test, not only pool blocks */
-  return evs_pool_calloc(d->b->pool, n, size);
+  return evs_arena_calloc(d->b->pool, n, size);
 }
 
 static evs_status nomem(dyn *d, const char *name) {

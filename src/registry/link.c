@@ -49,7 +49,7 @@ evs_status evs_link_catalog(evs_batch *b, const evs_catalog *cat) {
   size_t n = cat->n_messages + cat->n_enums;
   if (n < cat->n_messages || (cat->n_messages && !cat->messages) || (cat->n_enums && !cat->enums))
     return evs_batch_fail(b, NULL, EVS_ERR_INVALID_ARG, "catalog %s: descriptor arrays missing", cname);
-  evs_c_link *links = evs_pool_calloc(b->pool, n, sizeof *links);
+  evs_c_link *links = evs_arena_calloc(b->pool, n, sizeof *links);
   if (!links && n)
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while linking catalog %s", cname);
   evs_status st;

@@ -29,9 +29,9 @@ bool evs_is_dotted_identifier(const char *s) {
   }
 }
 
-char *evs_default_json_name(evs_pool *pool, const char *name) {
+char *evs_default_json_name(evs_arena *pool, const char *name) {
   size_t len = strlen(name);
-  char *out = evs_pool_calloc(pool, len + 1, 1);
+  char *out = evs_arena_calloc(pool, len + 1, 1);
   if (!out) return NULL;
   size_t n = 0;
   bool upper_next = false;
@@ -139,7 +139,7 @@ evs_wkt evs_wkt_of_message(const char *full_name) {
   return EVS_WKT_NONE;
 }
 
-const char *evs_trim_comment(evs_pool *pool, const char *text, size_t len) {
+const char *evs_trim_comment(evs_arena *pool, const char *text, size_t len) {
   if (!text) return NULL;
   while (len &&
          (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
@@ -155,7 +155,7 @@ const char *evs_trim_comment(evs_pool *pool, const char *text, size_t len) {
     i++;
   }
   if (common == SIZE_MAX) common = 0;
-  char *out = evs_pool_calloc(pool, len + 1, 1);
+  char *out = evs_arena_calloc(pool, len + 1, 1);
   if (!out) return NULL;
   size_t n = 0;
   for (size_t i = 0; i < len;) {

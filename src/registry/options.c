@@ -87,13 +87,14 @@ static evs_status unpack_option(evs_batch *b, const ProtobufCMessage *opts, uint
     return why ? evs_batch_fail(b, src, EVS_ERR_DESCRIPTOR, "%s of %s %s", what, owner, why) : nomem(b);
   if (!present) return EVS_OK;
   evs_wire_scan scan;
-  if (!evs_wire_scan_message(data, len, desc, 4, &scan)) {
+  evs_status st = evs_wire_scan_message(data, len, desc, 4, &scan);
+  if (st == EVS_ERR_NOMEM) {
     evs_free(data);
     return nomem(b);
   }
   evs_noting_alloc alloc; /* a failed allocation is not a malformed option */
   evs_noting_alloc_init(&alloc, NULL);
-  if (!scan.why && !scan.nul_found) *out = protobuf_c_message_unpack(desc, &alloc.base, len, data);
+  if (!st && !scan.nul_found) *out = protobuf_c_message_unpack(desc, &alloc.base, len, data);
   evs_free(data);
   if (alloc.failed) return nomem(b);
   if (!*out)
@@ -104,14 +105,14 @@ static evs_status unpack_option(evs_batch *b, const ProtobufCMessage *opts, uint
 
 const char *evs_batch_dup_str(evs_batch *b, const char *s, bool *ok) {
   if (!s) return NULL;
-  const char *p = evs_pool_strndup(b->pool, s, strlen(s));
+  const char *p = evs_arena_strndup(b->pool, s, strlen(s));
   if (!p) *ok = false;
   return p;
 }
 
 static const char *const *dup_strv(evs_batch *b, char **v, size_t n, bool *ok) {
   if (!n) return NULL;
-  const char **out = evs_pool_calloc(b->pool, n, sizeof *out);
+  const char **out = evs_arena_calloc(b->pool, n, sizeof *out);
   if (!out) {
     *ok = false;
     return NULL;
@@ -153,7 +154,7 @@ static evs_status resolve_path(evs_batch *b, const evs_message *m, const char *p
                                const evs_field *const **out, size_t *n_out) {
   size_t n = 1;
   for (const char *p = path; *p; p++) n += *p == '.';
-  const evs_field **fields = evs_pool_calloc(b->pool, n, sizeof *fields);
+  const evs_field **fields = evs_arena_calloc(b->pool, n, sizeof *fields);
   if (!fields) return nomem(b);
   const evs_message *cur = m;
   const char *seg = path;
@@ -222,7 +223,7 @@ static evs_status decode_event_options(evs_batch *b, evs_message *m) {
                     "option (evs.v1.event)", m->full_name, &m->src, &raw);
   if (st || !raw) return st;
   const Evs__V1__EventOptions *in = (const Evs__V1__EventOptions *)raw;
-  evs_event_options *ev = evs_pool_calloc(b->pool, 1, sizeof *ev);
+  evs_event_options *ev = evs_arena_calloc(b->pool, 1, sizeof *ev);
   bool ok = ev != NULL;
   if (ev) {
     ev->types = dup_strv(b, in->types, in->n_types, &ok);
@@ -251,7 +252,7 @@ static evs_status collect_events(evs_batch *b) {
     if (m->event) n += m->event->n_types;
   }
   if (!n) return EVS_OK;
-  evs_event_type *ev = evs_pool_calloc(b->pool, n, sizeof *ev);
+  evs_event_type *ev = evs_arena_calloc(b->pool, n, sizeof *ev);
   if (!ev) return nomem(b);
   size_t k = 0;
   for (size_t i = 0; i < b->new_msgs.n; i++) {

@@ -30,7 +30,7 @@ static evs_source_info where(const refs *r, size_t n_path) {
 }
 
 static const char *scoped(refs *r, const char *scope, const char *name) {
-  return evs_pool_printf(r->b->pool, "%s%s%s", scope, *scope ? "." : "", name);
+  return evs_arena_printf(r->b->pool, "%s%s%s", scope, *scope ? "." : "", name);
 }
 
 /* Records key (pool-owned) -> value; the value already stored under it, NULL when new, or key on OOM. */
@@ -128,7 +128,7 @@ static evs_status check_extension(refs *r, const char *scope,
     return evs_batch_fail(b, &src, EVS_ERR_DESCRIPTOR,
                           "extension %s: number %d is not in an extension range of %s", full, fd->number,
                           extendee->full_name);
-  const char *key = evs_pool_printf(b->pool, "%s#%d", extendee->full_name, fd->number);
+  const char *key = evs_arena_printf(b->pool, "%s#%d", extendee->full_name, fd->number);
   const void *old = key ? record(r, key, full) : NULL;
   if (!key || old == key) return nomem(b);
   if (old)

@@ -3,7 +3,7 @@
 #include "registry/registry_internal.h"
 
 #include "base/file_internal.h"
-#include "registry/protoc_internal.h"
+#include "base/protoc_internal.h"
 #include "evs/arena.h"
 
 #include <errno.h>
@@ -54,10 +54,7 @@ evs_status evs_registry_new(evs_registry **out, evs_error *err) {
 
 void evs_registry_free(evs_registry *reg) {
   if (!reg) return;
-  for (size_t i = 0; i < reg->pools.n; i++) {
-    evs_pool_free(reg->pools.v[i]);
-    evs_free(reg->pools.v[i]);
-  }
+  for (size_t i = 0; i < reg->pools.n; i++) evs_arena_free(reg->pools.v[i]);
   for (size_t i = 0; i < reg->sets.n; i++) evs_arena_free(reg->sets.v[i]);
   evs_hmap_free(&reg->files);
   evs_hmap_free(&reg->messages);
@@ -154,7 +151,7 @@ static evs_status commit(evs_batch *b) {
   return EVS_OK;
 }
 
-static bool scan(evs_batch *b, const uint8_t *data, size_t len) {
+static evs_status scan(evs_batch *b, const uint8_t *data, size_t len) {
   return evs_wire_scan_message(data, len, &google__protobuf__file_descriptor_set__descriptor,
                                EVS_REGISTRY_MAX_DEPTH, &b->scan);
 }
@@ -169,15 +166,15 @@ static evs_status unpack(evs_batch *b, const uint8_t *data, size_t len) {
   if (st) return st;
   const uint8_t *in = stripped ? stripped : data;
   size_t in_len = stripped ? stripped_len : len;
-  bool ok = scan(b, in, in_len);
-  if (ok && stripped && (b->scan.why || b->scan.nul_found)) ok = scan(b, data, len);
-  if (!ok) {
+  st = scan(b, in, in_len);
+  if (st != EVS_ERR_NOMEM && stripped && (st || b->scan.nul_found)) st = scan(b, data, len);
+  if (st == EVS_ERR_NOMEM) {
     evs_free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
-  if (b->scan.why) {
+  if (st) {
     evs_free(stripped);
-    st = evs_batch_fail(b, NULL, b->scan.too_deep ? EVS_ERR_LIMIT : EVS_ERR_DESCRIPTOR,
+    st = evs_batch_fail(b, NULL, st == EVS_ERR_LIMIT ? EVS_ERR_LIMIT : EVS_ERR_DESCRIPTOR,
                         "not a valid FileDescriptorSet: %s (byte %zu of %zu)", b->scan.why,
                         b->scan.bad_offset, len);
     evs_error_at(b->err, b->scan.bad_offset, 0, 0);
@@ -219,7 +216,7 @@ static evs_status run_batch(evs_batch *b, const uint8_t *data, size_t len, const
   if (b->set->n_file == 0 && !cat)
     return evs_batch_fail(b, NULL, EVS_ERR_DESCRIPTOR, "not a FileDescriptorSet: it contains no files");
   b->pool = evs_calloc(1, sizeof *b->pool);
-  b->origin = b->pool ? evs_pool_strndup(b->pool, b->origin, strlen(b->origin)) : NULL;
+  b->origin = b->pool ? evs_arena_strndup(b->pool, b->origin, strlen(b->origin)) : NULL;
   if (!b->origin) {
     b->origin = "descriptor set";
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
@@ -243,10 +240,7 @@ static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const
   b.err = err;
   evs_status st = run_batch(&b, data, len, cat);
   evs_arena_free(b.arena); /* also frees b.set; NULL after a commit */
-  if (b.pool) {
-    evs_pool_free(b.pool);
-    evs_free(b.pool);
-  }
+  evs_arena_free(b.pool);  /* NULL after a commit */
   evs_hmap_free(&b.files);
   evs_hmap_free(&b.messages);
   evs_hmap_free(&b.enums);

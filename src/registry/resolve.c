@@ -66,7 +66,7 @@ static evs_status link_deps(evs_batch *b) {
   for (size_t i = 0; i < b->new_files.n; i++) {
     evs_file *f = b->new_files.v[i];
     const Google__Protobuf__FileDescriptorProto *fd = f->proto;
-    const evs_file **deps = evs_pool_calloc(b->pool, fd->n_dependency, sizeof *deps);
+    const evs_file **deps = evs_arena_calloc(b->pool, fd->n_dependency, sizeof *deps);
     if (!deps && fd->n_dependency) return nomem(b);
     for (size_t k = 0; k < fd->n_dependency; k++) {
       const char *name = fd->dependency[k] ? fd->dependency[k] : "";
@@ -197,7 +197,7 @@ static evs_status link_oneofs(evs_batch *b, evs_message *m) {
       o->n_fields++;
       n_members++;
     }
-  const evs_field **members = evs_pool_calloc(b->pool, n_members, sizeof *members);
+  const evs_field **members = evs_arena_calloc(b->pool, n_members, sizeof *members);
   if (!members && n_members) return nomem(b);
   size_t start = 0;
   for (size_t k = 0; k < m->n_oneofs; k++) {
@@ -224,8 +224,8 @@ static evs_status link_oneofs(evs_batch *b, evs_message *m) {
  * different fields would make input ambiguous (protoc 3.21 lets duplicate custom json_names through). */
 static evs_status index_field_names(evs_batch *b, evs_message *m) {
   size_t cap = evs_hmap_fixed_cap(2 * m->n_fields);
-  evs_hslot *slots = evs_pool_calloc(b->pool, cap, sizeof *slots);
-  evs_hmap *index = evs_pool_calloc(b->pool, 1, sizeof *index);
+  evs_hslot *slots = evs_arena_calloc(b->pool, cap, sizeof *slots);
+  evs_hmap *index = evs_arena_calloc(b->pool, 1, sizeof *index);
   if (!slots || !index) return nomem(b);
   evs_hmap_init_fixed(index, slots, cap);
   for (size_t i = 0; i < m->n_fields; i++) {
@@ -304,9 +304,9 @@ static evs_status resolve_enum(evs_batch *b, evs_enum *e) {
     return evs_batch_fail(b, &e->values[0].src, EVS_ERR_DESCRIPTOR,
                           "enum %s: the first value of a proto3 enum must be 0", e->full_name);
   size_t cap = evs_hmap_fixed_cap(e->n_values);
-  evs_hslot *slots = evs_pool_calloc(b->pool, cap, sizeof *slots);
-  evs_hmap *index = evs_pool_calloc(b->pool, 1, sizeof *index);
-  const evs_enum_value **sorted = evs_pool_calloc(b->pool, e->n_values, sizeof *sorted);
+  evs_hslot *slots = evs_arena_calloc(b->pool, cap, sizeof *slots);
+  evs_hmap *index = evs_arena_calloc(b->pool, 1, sizeof *index);
+  const evs_enum_value **sorted = evs_arena_calloc(b->pool, e->n_values, sizeof *sorted);
   if (!slots || !index || !sorted) return nomem(b);
   evs_hmap_init_fixed(index, slots, cap);
   for (size_t i = 0; i < e->n_values; i++) {

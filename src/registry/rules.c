@@ -102,7 +102,7 @@ static evs_status read_values(const rule_ctx *c, const char *rule, char **texts,
                               const evs_rule_value **out) {
   *out = NULL;
   if (!n) return EVS_OK;
-  evs_rule_value *v = evs_pool_calloc(c->b->pool, n, sizeof *v);
+  evs_rule_value *v = evs_arena_calloc(c->b->pool, n, sizeof *v);
   if (!v) return nomem(c->b);
   bool ok = true;
   for (size_t i = 0; i < n; i++) {
@@ -212,7 +212,7 @@ static evs_status check_fit(const rule_ctx *c, const evs_field_rules *r) {
 static evs_status decode_rules(const rule_ctx *c, const Evs__V1__FieldRules *in, int depth,
                                const evs_field_rules **out) {
   evs_batch *b = c->b;
-  evs_field_rules *r = evs_pool_calloc(b->pool, 1, sizeof *r);
+  evs_field_rules *r = evs_arena_calloc(b->pool, 1, sizeof *r);
   if (!r) return nomem(b);
   bool ok = true;
   evs_status st;
@@ -274,7 +274,7 @@ static evs_status decode_rules(const rule_ctx *c, const Evs__V1__FieldRules *in,
   }
   if ((st = read_values(c, "in", in->in, in->n_in, &r->in_values))) return st;
   if (in->n_in) {
-    const char **texts = evs_pool_calloc(b->pool, in->n_in, sizeof *texts);
+    const char **texts = evs_arena_calloc(b->pool, in->n_in, sizeof *texts);
     if (!texts) return nomem(b);
     for (size_t i = 0; i < in->n_in; i++) texts[i] = r->in_values[i].text;
     r->in = texts;

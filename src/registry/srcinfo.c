@@ -268,7 +268,7 @@ static bool parse_location(const uint8_t *d, size_t n, wloc *l) {
   return true;
 }
 
-static bool trim_into(evs_pool *pool, const uint8_t *text, size_t len, const char **out) {
+static bool trim_into(evs_arena *pool, const uint8_t *text, size_t len, const char **out) {
   *out = evs_trim_comment(pool, (const char *)text, len);
   if (*out) return true;
   /* NULL also means "blank": only an allocation failure if there was text to keep. */
@@ -355,7 +355,7 @@ static evs_status apply_range(evs_batch *b, evs_file *file, const evs_src_range 
       continue;
     }
     if (!keep_extra(&l)) continue;
-    int32_t *path = evs_pool_calloc(b->pool, l.n_path, sizeof *path);
+    int32_t *path = evs_arena_calloc(b->pool, l.n_path, sizeof *path);
     evs_src_extra *x = path ? extra_push(extras) : NULL;
     if (!x) return nomem(b);
     memcpy(path, l.path, l.n_path * sizeof *path);
@@ -373,7 +373,7 @@ evs_status evs_srcinfo_apply(evs_batch *b, evs_file *file, size_t file_index) {
   for (size_t i = 0; i < b->n_src_ranges && !st; i++)
     if (b->src_ranges[i].file_index == file_index) st = apply_range(b, file, &b->src_ranges[i], &extras);
   if (!st && extras.n) {
-    evs_src_extra *arr = evs_pool_calloc(b->pool, extras.n, sizeof *arr);
+    evs_src_extra *arr = evs_arena_calloc(b->pool, extras.n, sizeof *arr);
     if (!arr) {
       st = nomem(b);
     } else {

@@ -11,7 +11,7 @@
 #include "base/error_internal.h"
 #include "evs/pattern.h"
 #include "google/protobuf/descriptor.pb-c.h"
-#include "json/json_internal.h"
+#include "json/json_lib.h"
 #include "schema/jsonschema_internal.h"
 
 #define NO_NUL "^[^\\u0000]*$"

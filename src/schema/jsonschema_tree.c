@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "base/error_internal.h"
-#include "json/json_internal.h"
+#include "json/json_lib.h"
 #include "schema/jsonschema_internal.h"
 
 static js_node *node(js_ctx *c, js_kind kind, const char *text) {

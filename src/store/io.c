@@ -9,7 +9,7 @@
 #include "base/error_internal.h"
 #include "evs/timeutil.h"
 #include "evs/uuid.h"
-#include "kafka/kafka_internal.h"
+#include "kafka/kafka_lib.h"
 #include "store/store_internal.h"
 
 /* Rows fetched per round trip by evs_store_scan() (the FETCH below says the same number). */

@@ -19,37 +19,20 @@ static const void *at(const void *msg, unsigned offset) {
   return (const char *)msg + offset;
 }
 
+/* Integers and enums of a signed type, by the type-traits table's width (floats are signed too, but not
+ * integers). */
 static bool read_signed(const ProtobufCFieldDescriptor *fd, const void *slot, int64_t *out) {
-  switch (fd->type) {
-    case PROTOBUF_C_TYPE_INT32:
-    case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_ENUM:
-      *out = *(const int32_t *)slot;
-      return true;
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-      *out = *(const int64_t *)slot;
-      return true;
-    default:
-      return false;
-  }
+  const evs_type_traits *t = evs_type_traits_of_pbc(fd->type);
+  if (!t || !t->is_signed || t->is_float) return false;
+  *out = t->bits == 64 ? *(const int64_t *)slot : *(const int32_t *)slot;
+  return true;
 }
 
 static bool read_unsigned(const ProtobufCFieldDescriptor *fd, const void *slot, uint64_t *out) {
-  switch (fd->type) {
-    case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32:
-      *out = *(const uint32_t *)slot;
-      return true;
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-      *out = *(const uint64_t *)slot;
-      return true;
-    default:
-      return false;
-  }
+  const evs_type_traits *t = evs_type_traits_of_pbc(fd->type);
+  if (!t || !t->is_integer || t->is_signed) return false;
+  *out = t->bits == 64 ? *(const uint64_t *)slot : *(const uint32_t *)slot;
+  return true;
 }
 
 static double read_float(const ProtobufCFieldDescriptor *fd, const void *slot) {

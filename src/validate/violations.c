@@ -7,6 +7,7 @@
 
 #include "base/alloc_internal.h"
 #include "base/error_internal.h"
+#include "base/grow_internal.h"
 #include "evs/json.h"
 #include "validate/validate_internal.h"
 
@@ -71,12 +72,9 @@ static void render_path(const vctx *c, const evs_field *extra_f, bool json, evs_
 }
 
 static bool grow(evs_violations *vs) {
-  if (vs->n < vs->cap_) return true;
-  size_t cap = vs->cap_ ? vs->cap_ * 2 : 8;
-  evs_violation *v = evs_realloc(vs->v, cap * sizeof *v);
+  evs_violation *v = evs_grow(vs->v, &vs->cap_, vs->n, sizeof *v, 8);
   if (!v) return false;
   vs->v = v;
-  vs->cap_ = cap;
   return true;
 }
 

@@ -63,27 +63,20 @@ static int cmp_elems(const uniq *u, size_t a, size_t b) {
     default: /* integers, enums, bools: the bytes as one unsigned or signed number of their width */
       break;
   }
+  const evs_type_traits *t = evs_type_traits_of_pbc(u->fd->type);
   int64_t i, j;
-  switch (u->fd->type) {
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64: {
-      uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
-      return (p > q) - (p < q);
-    }
-    case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32:
-      i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-      break;
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-      i = *(const int64_t *)x, j = *(const int64_t *)y;
-      break;
-    case PROTOBUF_C_TYPE_BOOL:
-      i = *(const protobuf_c_boolean *)x != 0, j = *(const protobuf_c_boolean *)y != 0;
-      break;
-    default:
-      i = *(const int32_t *)x, j = *(const int32_t *)y;
+  if (t->bits == 64 && !t->is_signed) {
+    uint64_t p = *(const uint64_t *)x, q = *(const uint64_t *)y;
+    return (p > q) - (p < q);
+  }
+  if (t->bits == 64) {
+    i = *(const int64_t *)x, j = *(const int64_t *)y;
+  } else if (t->type == EVS_TYPE_BOOL) {
+    i = *(const protobuf_c_boolean *)x != 0, j = *(const protobuf_c_boolean *)y != 0;
+  } else if (t->is_signed) {
+    i = *(const int32_t *)x, j = *(const int32_t *)y;
+  } else {
+    i = *(const uint32_t *)x, j = *(const uint32_t *)y;
   }
   return (i > j) - (i < j);
 }

@@ -13,15 +13,9 @@
 #include <string.h>
 
 #include "evs/cloudevents.h"
+#include "fuzz_support.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(int ok, const char *what, const evs_error *err) {
-  if (ok) return;
-  fprintf(stderr, "invariant broken: %s (%s: %s at offset %zu)\n", what, evs_status_name(err->code), err->msg,
-          err->offset);
-  abort();
-}
 
 static int same_string(const char *a, const char *b) {
   return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -48,11 +42,11 @@ static void one(const uint8_t *data, size_t size, uint32_t flags) {
   evs_error err;
   evs_error_clear(&err);
   if (evs_ce_parse_json((const char *)data, size, flags, &a, &s1, &err) != EVS_OK) {
-    check(err.code != EVS_OK && err.msg[0] != 0, "failure without code and message", &err);
-    check(err.offset != EVS_NO_OFFSET && err.offset <= size && err.line > 0, "failure without a location",
-          &err);
-    check(!a.type && !a.id && a.data_kind == EVS_CE_DATA_NONE && !a.data, "event not zeroed after a failure",
-          &err);
+    evs_fuzz_check(err.code != EVS_OK && err.msg[0] != 0, "failure without code and message", &err);
+    evs_fuzz_check(err.offset != EVS_NO_OFFSET && err.offset <= size && err.line > 0,
+                   "failure without a location", &err);
+    evs_fuzz_check(!a.type && !a.id && a.data_kind == EVS_CE_DATA_NONE && !a.data,
+                   "event not zeroed after a failure", &err);
     evs_buf_free(&s1);
     return;
   }
@@ -62,17 +56,18 @@ static void one(const uint8_t *data, size_t size, uint32_t flags) {
   if (!f) abort();
   evs_status st = evs_ce_write_json(f, &a, &err);
   fclose(f);
-  check(st == EVS_OK, "an accepted event does not write", &err);
-  check(evs_ce_parse_json(text, len, flags, &b, &s2, &err) == EVS_OK, "evs rejects the line it wrote", &err);
-  check(same_attrs(&a, &b), "the written line reads back to other attributes", &err);
-  check(same_payload(&a, &b), "the written line reads back to another payload", &err);
+  evs_fuzz_check(st == EVS_OK, "an accepted event does not write", &err);
+  evs_fuzz_check(evs_ce_parse_json(text, len, flags, &b, &s2, &err) == EVS_OK,
+                 "evs rejects the line it wrote", &err);
+  evs_fuzz_check(same_attrs(&a, &b), "the written line reads back to other attributes", &err);
+  evs_fuzz_check(same_payload(&a, &b), "the written line reads back to another payload", &err);
   free(text);
 
   evs_ce_header h[EVS_CE_MAX_HEADERS];
   size_t n = 0;
-  check(evs_ce_to_headers(&a, h, &n, &err) == EVS_OK, "an accepted event has no headers", &err);
-  check(evs_ce_from_headers(h, n, &b, &s2, &err) == EVS_OK, "its headers do not read back", &err);
-  check(same_attrs(&a, &b), "its headers read back to other attributes", &err);
+  evs_fuzz_check(evs_ce_to_headers(&a, h, &n, &err) == EVS_OK, "an accepted event has no headers", &err);
+  evs_fuzz_check(evs_ce_from_headers(h, n, &b, &s2, &err) == EVS_OK, "its headers do not read back", &err);
+  evs_fuzz_check(same_attrs(&a, &b), "its headers read back to other attributes", &err);
   evs_buf_free(&s1);
   evs_buf_free(&s2);
 }

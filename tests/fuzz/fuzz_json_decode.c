@@ -18,80 +18,39 @@
 #include "evs/catalog.h"
 #include "evs/json.h"
 #include "evs/registry.h"
-
-extern const evs_catalog evs_test_alltypes_catalog;
+#include "fuzz_support.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const evs_registry *g_reg;
-
-static void check(int ok, const char *what, const evs_error *err) {
-  if (ok) return;
-  fprintf(stderr, "invariant broken: %s (%s: %s at %u:%u path %s)\n", what, evs_status_name(err->code),
-          err->msg, err->line, err->col, err->path);
-  abort();
-}
-
-/* protobuf-c 1.4.1 drops -0.0 in plain proto3 double/float fields when packing (known_failures.txt,
- * y_double_negative_zero); evs packs the contents of an Any, so a -0 there prints as 0 the second time.
- * Equal up to that: the texts match once every JSON number token -0 is read as 0. */
-static int same_but_negative_zero(const evs_buf *a, const evs_buf *b) {
-  size_t i = 0, k = 0;
-  while (i < a->len && k < b->len) {
-    bool after_sep = i > 0 && (a->data[i - 1] == ':' || a->data[i - 1] == ',' || a->data[i - 1] == '[');
-    if (after_sep && a->data[i] == '-' && i + 1 < a->len && a->data[i + 1] == '0' && b->data[k] == '0' &&
-        (i + 2 == a->len || strchr(",}]", a->data[i + 2]))) {
-      i++;
-      continue;
-    }
-    if (a->data[i] != b->data[k]) return 0;
-    i++;
-    k++;
-  }
-  return i == a->len && k == b->len;
-}
-
-static const evs_registry *registry(void) {
-  if (!g_reg) {
-    evs_registry *reg = NULL;
-    evs_error err;
-    if (evs_registry_new(&reg, &err) != EVS_OK || evs_registry_add_catalog(reg, &evs_builtin_catalog, &err) ||
-        evs_registry_add_catalog(reg, &evs_test_alltypes_catalog, &err))
-      abort();
-    g_reg = reg;
-  }
-  return g_reg;
-}
-
 static void one(const char *type, const uint8_t *data, size_t size, uint32_t flags) {
-  const evs_registry *reg = registry();
+  const evs_registry *reg = evs_fuzz_registry();
   const evs_message *m = evs_registry_find_message(reg, type);
   evs_json_options opts = {.flags = flags};
   ProtobufCMessage *msg = (ProtobufCMessage *)(uintptr_t)1;
   evs_error err;
   evs_error_clear(&err);
   if (evs_json_decode(reg, m->c_desc, (const char *)data, size, &opts, NULL, &msg, &err) != EVS_OK) {
-    check(msg == NULL, "*out not NULL after a failure", &err);
-    check(err.code != EVS_OK && err.msg[0] != 0, "failure without code and message", &err);
-    check(err.line > 0 && err.col > 0 && err.offset != EVS_NO_OFFSET && err.offset <= size,
-          "failure without a location in the input", &err);
+    evs_fuzz_check(msg == NULL, "*out not NULL after a failure", &err);
+    evs_fuzz_check(err.code != EVS_OK && err.msg[0] != 0, "failure without code and message", &err);
+    evs_fuzz_check(err.line > 0 && err.col > 0 && err.offset != EVS_NO_OFFSET && err.offset <= size,
+                   "failure without a location in the input", &err);
     return;
   }
   evs_buf json1 = EVS_BUF_INIT, json2 = EVS_BUF_INIT;
   evs_json_options print = {.flags = EVS_JSON_PROTO_NAMES};
-  check(evs_json_encode(reg, msg, &print, &json1, &err) == EVS_OK, "an accepted document does not print",
-        &err);
+  evs_fuzz_check(evs_json_encode(reg, msg, &print, &json1, &err) == EVS_OK,
+                 "an accepted document does not print", &err);
   protobuf_c_message_free_unpacked(msg, NULL);
   msg = NULL;
   if (evs_json_decode(reg, m->c_desc, (const char *)json1.data, json1.len, NULL, NULL, &msg, &err) !=
       EVS_OK) {
-    check(0, "evs rejects its own output", &err);
+    evs_fuzz_check(0, "evs rejects its own output", &err);
   } else {
-    check(evs_json_encode(reg, msg, &print, &json2, &err) == EVS_OK, "the re-read message does not print",
-          &err);
-    check((json1.len == json2.len && memcmp(json1.data, json2.data, json1.len) == 0) ||
-              same_but_negative_zero(&json1, &json2),
-          "the printed JSON reads back to a message that prints differently", &err);
+    evs_fuzz_check(evs_json_encode(reg, msg, &print, &json2, &err) == EVS_OK,
+                   "the re-read message does not print", &err);
+    evs_fuzz_check((json1.len == json2.len && memcmp(json1.data, json2.data, json1.len) == 0) ||
+                       evs_fuzz_same_but_negative_zero(&json1, &json2),
+                   "the printed JSON reads back to a message that prints differently", &err);
     protobuf_c_message_free_unpacked(msg, NULL);
   }
   evs_buf_free(&json1);

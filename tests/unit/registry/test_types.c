@@ -5,9 +5,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdalign.h>
 #include <string.h>
 
 #include "evs/types.h"
+#include "google/protobuf/descriptor.pb-c.h"
+#include "google/protobuf/wrappers.pb-c.h"
 
 static void test_spot_checks(void **state) {
   (void)state;
@@ -113,10 +116,88 @@ static void test_table_consistency(void **state) {
   assert_null(evs_type_traits_of_pbc((ProtobufCType)-1));
 }
 
+/* The C storage protobuf-c uses for each of its types (protobuf-c.h, and protoc-c's generated structs),
+ * written out here independently of the table: c_size and c_align must be these, or the run-time
+ * descriptors (src/registry/dynamic.c) lay messages out differently from compiled ones. */
+#define PBC_C_TYPE(pt, ctype) \
+  { pt, sizeof(ctype), alignof(ctype) }
+static const struct {
+  ProtobufCType type;
+  size_t size, align;
+} k_pbc_storage[] = {
+    PBC_C_TYPE(PROTOBUF_C_TYPE_INT32, int32_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_SINT32, int32_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_SFIXED32, int32_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_INT64, int64_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_SINT64, int64_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_SFIXED64, int64_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_UINT32, uint32_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_FIXED32, uint32_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_UINT64, uint64_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_FIXED64, uint64_t),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_FLOAT, float),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_DOUBLE, double),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_BOOL, protobuf_c_boolean),
+    /* protoc-c gives an enum field its generated C enum type */
+    PBC_C_TYPE(PROTOBUF_C_TYPE_ENUM, Google__Protobuf__FieldDescriptorProto__Label),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_STRING, char *),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_BYTES, ProtobufCBinaryData),
+    PBC_C_TYPE(PROTOBUF_C_TYPE_MESSAGE, ProtobufCMessage *),
+};
+
+static size_t align_up(size_t n, size_t a) {
+  return (n + a - 1) / a * a;
+}
+
+static void test_c_layout_matches_protobuf_c(void **state) {
+  (void)state;
+  size_t n = sizeof k_pbc_storage / sizeof k_pbc_storage[0];
+  assert_int_equal(n, PROTOBUF_C_TYPE_MESSAGE + 1);
+  for (size_t i = 0; i < n; i++) {
+    const evs_type_traits *t = evs_type_traits_of_pbc(k_pbc_storage[i].type);
+    assert_non_null(t);
+    if (t->c_size != k_pbc_storage[i].size || t->c_align != k_pbc_storage[i].align)
+      fail_msg("%s: table says size %u align %u, protobuf-c stores %zu / %zu", t->name, t->c_size, t->c_align,
+               k_pbc_storage[i].size, k_pbc_storage[i].align);
+  }
+  /* Groups are laid out as messages (a pointer). */
+  assert_int_equal(evs_type_traits_of(EVS_TYPE_GROUP)->c_size, sizeof(ProtobufCMessage *));
+  assert_int_equal(evs_type_traits_of(EVS_TYPE_GROUP)->c_align, alignof(ProtobufCMessage *));
+
+  /* Compiled messages: each wrapper is { ProtobufCMessage base; T value; }, so protoc-c's field offset and
+   * struct size follow from the value's size and alignment alone. */
+  const ProtobufCMessageDescriptor *wrappers[] = {
+      &google__protobuf__double_value__descriptor, &google__protobuf__float_value__descriptor,
+      &google__protobuf__int64_value__descriptor,  &google__protobuf__uint64_value__descriptor,
+      &google__protobuf__int32_value__descriptor,  &google__protobuf__uint32_value__descriptor,
+      &google__protobuf__bool_value__descriptor,   &google__protobuf__string_value__descriptor,
+      &google__protobuf__bytes_value__descriptor,
+  };
+  for (size_t i = 0; i < sizeof wrappers / sizeof wrappers[0]; i++) {
+    const ProtobufCMessageDescriptor *d = wrappers[i];
+    assert_int_equal(d->n_fields, 1);
+    const evs_type_traits *t = evs_type_traits_of_pbc(d->fields[0].type);
+    size_t off = align_up(sizeof(ProtobufCMessage), t->c_align);
+    size_t align = t->c_align > alignof(ProtobufCMessage) ? t->c_align : alignof(ProtobufCMessage);
+    if (d->fields[0].offset != off || d->sizeof_message != align_up(off + t->c_size, align))
+      fail_msg("%s: compiled offset %u size %zu, table gives %zu / %zu", d->name, d->fields[0].offset,
+               d->sizeof_message, off, align_up(off + t->c_size, align));
+  }
+  /* An enum and a message field of a compiled struct, by the members' own types. */
+  Google__Protobuf__FieldDescriptorProto fdp;
+  assert_int_equal(sizeof fdp.label, evs_type_traits_of(EVS_TYPE_ENUM)->c_size);
+  assert_int_equal(sizeof fdp.options, evs_type_traits_of(EVS_TYPE_MESSAGE)->c_size);
+  assert_int_equal(sizeof fdp.name, evs_type_traits_of(EVS_TYPE_STRING)->c_size);
+  assert_int_equal(
+      offsetof(Google__Protobuf__FieldDescriptorProto, label) % evs_type_traits_of(EVS_TYPE_ENUM)->c_align,
+      0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_spot_checks),
       cmocka_unit_test(test_table_consistency),
+      cmocka_unit_test(test_c_layout_matches_protobuf_c),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../registry/regtest.h"
+#include "regtest.h"
 #include "evs/json.h"
 #include "evs/validate.h"
 

@@ -1,13 +1,16 @@
-/* A small open-addressing hash table keyed by byte strings, for the registry's name indexes (not installed).
+/* The library's one hash function and hash table (not installed): open addressing with linear probing,
+ * keyed by byte strings. The registry's name indexes (and so the JSON decoder's field-name lookup), the
+ * compatibility checker's indexes, the JSON codec's map-key duplicate check and the Kafka consumer's
+ * dedupe window all use it.
  *
- * The table never owns keys or values: keys point into memory that outlives the table (registry pools or
- * unpacked descriptor protos). Two flavours share one lookup:
+ * The table never owns keys or values: keys point into memory that outlives their slot (arenas, unpacked
+ * descriptor protos, the caller's own copies). Two flavours share one lookup:
  *  - growable: evs_hmap_init + evs_hmap_reserve (malloc), released with evs_hmap_free;
  *  - fixed: slots supplied by the caller (from a pool), sized once with evs_hmap_fixed_cap.
  * Inserting never allocates: reserve first, so that a failed reservation leaves the table unchanged. This is
  * what lets a registry load commit all-or-nothing. Reads are thread-safe while no one writes. */
-#ifndef EVS_REGISTRY_HASH_INTERNAL_H
-#define EVS_REGISTRY_HASH_INTERNAL_H
+#ifndef EVS_BASE_HASH_INTERNAL_H
+#define EVS_BASE_HASH_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +30,7 @@ typedef struct evs_hmap {
   bool fixed; /* slots are caller-owned */
 } evs_hmap;
 
+/* The hash of len bytes (eight bytes per step: names are short but hashed on every JSON key lookup). */
 uint32_t evs_hash_bytes(const void *data, size_t len);
 
 void evs_hmap_init(evs_hmap *m);
@@ -44,5 +48,8 @@ const void *evs_hmap_get(const evs_hmap *m, const char *key, size_t len);
  * when the pair was inserted. The caller must have reserved room (keys longer than 4 GiB are refused by
  * returning `value` itself). */
 const void *evs_hmap_put(evs_hmap *m, const char *key, size_t len, const void *value);
+/* Removes key (backward-shift deletion: no tombstones, so lookups stay as short as before). Returns its
+ * value, or NULL when it was not there. Never allocates. */
+const void *evs_hmap_remove(evs_hmap *m, const char *key, size_t len);
 
 #endif

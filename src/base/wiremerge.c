@@ -7,7 +7,7 @@
  * payload is the concatenation of all of them, merged the same way inside. Input is well-formed (scanned
  * first); the work is bounded by a byte budget because a deep message could be copied once per level. */
 #include "base/alloc_internal.h"
-#include "registry/registry_internal.h"
+#include "base/wire_internal.h"
 
 #include "base/varint_internal.h"
 
@@ -36,8 +36,8 @@ static evs_status put_payload(const uint8_t *p, size_t n, const ProtobufCMessage
                               unsigned levels, evs_buf *out, size_t *budget) {
   if (!spend(budget, n)) return EVS_ERR_LIMIT;
   evs_wire_scan s;
-  if (!evs_wire_scan_message(p, n, desc, levels, &s)) return EVS_ERR_NOMEM;
-  if (!s.dup_message || s.why) return evs_buf_append(out, p, n);
+  if (evs_wire_scan_message(p, n, desc, levels, &s) == EVS_ERR_NOMEM) return EVS_ERR_NOMEM;
+  if (!s.dup_message || s.code) return evs_buf_append(out, p, n);
   return merge_msg(p, n, desc, levels, out, budget);
 }
 

@@ -1,6 +1,6 @@
 /* Running protoc (and other helper programs) for the registry and the compatibility checker (not
- * installed). One implementation of: child processes without a shell, the private temporary directory,
- * reading a descriptor set file, and the protoc invocation with its diagnostics. */
+ * installed; src/base/protoc.c). One implementation of: child processes without a shell, the private
+ * temporary directory, reading a descriptor set file, and the protoc invocation with its diagnostics. */
 #ifndef EVS_PROTOC_INTERNAL_H
 #define EVS_PROTOC_INTERNAL_H
 
@@ -9,18 +9,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/alloc_internal.h"
+#include "base/grow_internal.h"
 #include "evs/error.h"
 
-/* A NULL-terminated, growable vector of malloc'd strings. */
-typedef struct evs_strvec {
-  char **v;
-  size_t n, cap;
-} evs_strvec;
-
-/* Appends s (taking it; a NULL s means an allocation failed). False when out of memory (s is freed). */
-bool evs_strvec_push(evs_strvec *sv, char *s);
-void evs_strvec_free(evs_strvec *sv);
-/* evs_malloc'd copies: a followed by b; a "/" b. NULL when out of memory. */
+/* evs_malloc'd copies: a followed by b; a "/" b. NULL when out of memory (evs_strdup: base/alloc_internal.h).
+ */
 char *evs_strcat2(const char *a, const char *b);
 char *evs_path_join(const char *a, const char *b);
 
@@ -37,7 +31,11 @@ evs_status evs_tmpdir_make(evs_tmpdir *t, evs_error *err);
 /* Removes the directory and everything in it; a no-op for one never made. */
 void evs_tmpdir_remove(evs_tmpdir *t);
 
-/* Reads a descriptor set file (at most EVS_REGISTRY_MAX_SET_SIZE bytes) into *data (malloc'd). Errors name
+/* The descriptor set size limit (EVS_REGISTRY_MAX_SET_SIZE, include/evs/registry.h, which src/registry/
+ * protoc.c checks is the same number). */
+#define EVS_SET_FILE_MAX ((size_t)256 << 20)
+
+/* Reads a descriptor set file (at most EVS_SET_FILE_MAX bytes) into *data (malloc'd). Errors name
  * the path: EVS_ERR_IO, EVS_ERR_LIMIT, EVS_ERR_NOMEM. */
 evs_status evs_read_set_file(const char *path, uint8_t **data, size_t *len, evs_error *err);
 

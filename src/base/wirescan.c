@@ -4,7 +4,7 @@
  * nested DescriptorProtos would overflow the stack; it also truncates strings at an embedded NUL without a
  * word. This walk is iterative with a fixed frame budget and allocates nothing per field. */
 #include "base/alloc_internal.h"
-#include "registry/registry_internal.h"
+#include "base/wire_internal.h"
 
 #include "base/utf8_internal.h"
 #include "base/varint_internal.h"
@@ -24,14 +24,10 @@ typedef struct scan_frame {
   uint32_t seen[COUNTED_FIELDS]; /* occurrences of each repeated field so far = next element index */
 } scan_frame;
 
-static void fail(evs_wire_scan *out, size_t offset, const char *why) {
+static void fail(evs_wire_scan *out, size_t offset, evs_status code, const char *why) {
   out->bad_offset = offset;
+  out->code = code;
   out->why = why;
-}
-
-static void fail_truncated(evs_wire_scan *out, size_t offset, const char *why) {
-  fail(out, offset, why);
-  out->truncated = true;
 }
 
 /* The first required field (index < 64) of f's message it did not hold, or NULL. */
@@ -42,11 +38,11 @@ static const ProtobufCFieldDescriptor *missing_required(const scan_frame *f) {
   return NULL;
 }
 
-static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc, unsigned max_depth,
-                 bool check_required, evs_wire_scan *out) {
+static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                       unsigned max_depth, bool check_required, evs_wire_scan *out) {
   memset(out, 0, sizeof *out);
   scan_frame *frames = evs_calloc((size_t)max_depth + 1, sizeof *frames);
-  if (!frames) return false;
+  if (!frames) return EVS_ERR_NOMEM;
   int32_t path[EVS_WIRE_PATH_MAX];
   size_t path_len = 0;
   size_t depth = 0;
@@ -73,13 +69,13 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     size_t field_start = pos;
     uint64_t tag;
     if (!evs_varint_read(data, &pos, f->end, &tag)) {
-      fail_truncated(out, field_start, "truncated or malformed field tag");
+      fail(out, field_start, EVS_ERR_TRUNCATED, "truncated or malformed field tag");
       break;
     }
     uint64_t number = tag >> 3;
     unsigned wire = (unsigned)(tag & 7);
     if (number == 0 || number > 0x1fffffff) {
-      fail(out, field_start, "invalid field number");
+      fail(out, field_start, EVS_ERR_SYNTAX, "invalid field number");
       break;
     }
     if (check_required) {
@@ -90,7 +86,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     uint64_t skip = 0;
     if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
       if (!evs_varint_read(data, &pos, f->end, &skip)) {
-        fail_truncated(out, field_start, "truncated or malformed varint");
+        fail(out, field_start, EVS_ERR_TRUNCATED, "truncated or malformed varint");
         break;
       }
       continue;
@@ -100,19 +96,19 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
       skip = 4;
     } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
       if (!evs_varint_read(data, &pos, f->end, &skip)) {
-        fail_truncated(out, field_start, "truncated or malformed length");
+        fail(out, field_start, EVS_ERR_TRUNCATED, "truncated or malformed length");
         break;
       }
     } else if (wire == 3 || wire == 4) {
-      fail(out, field_start,
+      fail(out, field_start, EVS_ERR_SYNTAX,
            "a group (wire type 3 or 4): groups are not supported, or the bytes are of another type");
       break;
     } else {
-      fail(out, field_start, "invalid wire type");
+      fail(out, field_start, EVS_ERR_SYNTAX, "invalid wire type");
       break;
     }
     if (skip > f->end - pos) {
-      fail_truncated(out, field_start, "field runs past the end of its message (truncated input?)");
+      fail(out, field_start, EVS_ERR_TRUNCATED, "field runs past the end of its message (truncated input?)");
       break;
     }
     if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
@@ -134,8 +130,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
             if (idx < 64) f->msg_seen |= (uint64_t)1 << idx;
           }
           if (depth + 1 > max_depth) {
-            out->too_deep = true;
-            fail(out, field_start, "messages nested too deeply");
+            fail(out, field_start, EVS_ERR_LIMIT, "messages nested too deeply");
             break;
           }
           scan_frame *sub = &frames[++depth];
@@ -169,15 +164,15 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
     pos += (size_t)skip;
   }
   evs_free(frames);
-  return true;
+  return out->code;
 }
 
-bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                           unsigned max_depth, evs_wire_scan *out) {
+evs_status evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                                 unsigned max_depth, evs_wire_scan *out) {
   return scan(data, len, desc, max_depth, false, out);
 }
 
-bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                            unsigned max_depth, evs_wire_scan *out) {
+evs_status evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                                  unsigned max_depth, evs_wire_scan *out) {
   return scan(data, len, desc, max_depth, true, out);
 }

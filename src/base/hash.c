@@ -1,6 +1,6 @@
 /* Open addressing with linear probing; see hash_internal.h. */
 #include "base/alloc_internal.h"
-#include "registry/hash_internal.h"
+#include "base/hash_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +12,6 @@ static uint64_t mix(uint64_t h) {
   return h;
 }
 
-/* Eight bytes per step: names are short but hashed on every JSON key lookup. */
 uint32_t evs_hash_bytes(const void *data, size_t len) {
   const unsigned char *p = data;
   uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)len;
@@ -24,8 +23,17 @@ uint32_t evs_hash_bytes(const void *data, size_t len) {
     len -= 8;
   }
   if (len) {
-    uint64_t v = 0;
-    memcpy(&v, p, len);
+    /* The last 1..7 bytes without a variable-length copy: two overlapping 4-byte loads, or three single
+     * bytes (the length is already in h, so overlaps cannot make two keys alike). */
+    uint64_t v;
+    if (len >= 4) {
+      uint32_t a, b;
+      memcpy(&a, p, 4);
+      memcpy(&b, p + len - 4, 4);
+      v = (uint64_t)a << 32 | b;
+    } else {
+      v = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
+    }
     h = mix(h ^ v ^ 0xa5);
   }
   h *= 0x94d049bb133111ebull;
@@ -101,4 +109,28 @@ const void *evs_hmap_put(evs_hmap *m, const char *key, size_t len, const void *v
   m->slots[i] = (evs_hslot){key, (uint32_t)len, h, value};
   m->count++;
   return NULL;
+}
+
+const void *evs_hmap_remove(evs_hmap *m, const char *key, size_t len) {
+  if (!m->count) return NULL;
+  uint32_t h = evs_hash_bytes(key, len);
+  uint32_t i = h & m->mask;
+  for (;; i = (i + 1) & m->mask) {
+    const evs_hslot *s = &m->slots[i];
+    if (!s->key) return NULL;
+    if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) break;
+  }
+  const void *value = m->slots[i].value;
+  /* Pull later members of the probe run back over the hole, unless their home slot lies cyclically in
+   * (hole, j]: moving those would put them before their home. */
+  for (uint32_t j = (i + 1) & m->mask; m->slots[j].key; j = (j + 1) & m->mask) {
+    uint32_t home = m->slots[j].hash & m->mask;
+    bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (stays) continue;
+    m->slots[i] = m->slots[j];
+    i = j;
+  }
+  m->slots[i].key = NULL;
+  m->count--;
+  return value;
 }

@@ -1,6 +1,5 @@
-/* Helpers shared by the registry unit tests: fixture .proto files are compiled to descriptor sets at test
- * time by protoc. The build passes three defines:
- *   EVS_PROTOC          path of protoc (3.21.x)
+/* Helpers shared by the registry and validation unit tests: fixture .proto files are compiled to descriptor
+ * sets at test time by protoc. The build passes three defines: EVS_PROTOC          path of protoc (3.21.x)
  *   EVS_TEST_DATA_DIR   tests/unit/registry/data (fixture import root)
  *   EVS_PROTO_DIR       proto/ (for evs/v1/options.proto)
  * Include after <cmocka.h>. */
