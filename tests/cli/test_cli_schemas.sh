@@ -36,7 +36,7 @@ check "describe: event options and location" \
   "grep -q '^event type order.placed (schema version 1.2)' '$tmp/d.txt' && grep -q 'topic: acme-orders   key: order_id   schema version: 1.2' '$tmp/d.txt' && grep -q 'defined at acme/orders/v1/order.proto:10:1' '$tmp/d.txt'"
 check "describe: comments" "grep -q '// An order was placed in the shop.' '$tmp/d.txt'"
 check "describe: rules, map, oneof, proto3 optional, imported Timestamp" \
-  "grep -q 'order_id: string  (json \"orderId\")  \[required, uuid v7\]' '$tmp/d.txt' && grep -q 'labels: map<string, string>' '$tmp/d.txt' && grep -q 'card_token: string  (json \"cardToken\")  (oneof payment)' '$tmp/d.txt' && grep -q 'coupon: string  (oneof _coupon)' '$tmp/d.txt' && grep -q 'placed_at: google.protobuf.Timestamp' '$tmp/d.txt'"
+  "grep -q 'order_id: string  (json \"orderId\")  \[required, uuid v7\]' '$tmp/d.txt' && grep -q 'labels: map<string, string>' '$tmp/d.txt' && grep -q 'card_token: string  (json \"cardToken\")  (oneof payment)' '$tmp/d.txt' && grep -q 'coupon: optional string\$' '$tmp/d.txt' && ! grep -q '_coupon' '$tmp/d.txt' && grep -q 'placed_at: google.protobuf.Timestamp' '$tmp/d.txt'"
 check "describe: nested message, enum and a message it refers to" \
   "grep -q '^message acme.orders.v1.OrderPlaced.Line' '$tmp/d.txt' && grep -q 'sku: string  \[required, min_len 1\]' '$tmp/d.txt' && grep -q '^enum acme.orders.v1.Status' '$tmp/d.txt' && grep -q '^message acme.orders.v1.Money' '$tmp/d.txt'"
 "$evs" describe --proto "$order" acme.orders.v1.Money > "$tmp/d2.txt"; rc=$?
