@@ -25,6 +25,7 @@ set(EVS_LIB_SOURCES
   src/registry/srcinfo.c
   src/registry/types.c
   src/registry/wirescan.c
+  src/registry/wiregroups.c
   src/registry/wiremerge.c
   src/validate/check.c
   src/validate/compile.c

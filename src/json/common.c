@@ -13,7 +13,8 @@ const evs_message *evs_json_message_of(const evs_registry *reg, const ProtobufCM
   if (!m || m->n_fields != desc->n_fields) return NULL;
   for (size_t i = 0; i < m->n_fields; i++)
     if (m->fields[i].number != desc->fields[i].id ||
-        (int)m->fields[i].traits->pbc_type != (int)desc->fields[i].type)
+        ((int)m->fields[i].traits->pbc_type != (int)desc->fields[i].type &&
+         !(m->fields[i].type == EVS_TYPE_STRING && evs_field_is_string(&desc->fields[i]))))
       return NULL;
   return m;
 }
@@ -22,13 +23,8 @@ const evs_message *evs_json_message_of(const evs_registry *reg, const ProtobufCM
 static const char *key_bytes(const ProtobufCMessage *e, const ProtobufCFieldDescriptor *kfd, uint64_t *tmp,
                              size_t *len) {
   const char *slot = (const char *)e + kfd->offset;
+  if (evs_field_is_string(kfd)) return evs_field_string(kfd, slot, len);
   switch (kfd->type) {
-    case PROTOBUF_C_TYPE_STRING: {
-      const char *s = *(const char *const *)(const void *)slot;
-      if (!s) s = "";
-      *len = strlen(s);
-      return s;
-    }
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:

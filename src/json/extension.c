@@ -207,6 +207,17 @@ evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage
 evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg, bool *first) {
   for (unsigned i = 0; i < msg->n_unknown_fields; i++) {
     const ProtobufCMessageUnknownField *u = &msg->unknown_fields[i];
+    if ((unsigned)u->wire_type == EVS_WIRE_SGROUP) {
+      /* A group kept as bytes (docs/json.md): an undeclared one is an unknown field like any other, but
+       * leaving out a declared one would lose a field of the message without a word. */
+      const ProtobufCFieldDescriptor *gfd = protobuf_c_message_descriptor_get_field(msg->descriptor, u->tag);
+      if (gfd)
+        return evs_fail(e->err, EVS_ERR_UNSUPPORTED,
+                        "group field \"%s\" of %s: evs keeps groups as bytes in binary only and cannot write "
+                        "them in JSON (docs/json.md)",
+                        gfd->name, m->full_name);
+      continue;
+    }
     evs_json_ext x;
     if (!evs_json_find_extension(e->reg, m, NULL, 0, u->tag, &x) || !x.supported ||
         (ProtobufCWireType)x.traits->wire_type != u->wire_type)

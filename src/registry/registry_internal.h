@@ -47,6 +47,7 @@ typedef struct evs_wire_scan {
   bool too_deep;                       /* why is a depth error (EVS_ERR_LIMIT) */
   bool truncated;                      /* why is a field or length running past its end */
   bool dup_message;                    /* a singular message field occurs twice in one message (merge) */
+  bool has_group;                      /* a group (wire types 3/4) occurs: evs_wire_lift_groups */
   bool nul_found;                      /* a string field holds a NUL byte */
   size_t nul_offset;                   /* of that string's first byte */
   int32_t nul_path[EVS_WIRE_PATH_MAX]; /* SourceCodeInfo-style path of the string from the root */
@@ -78,6 +79,39 @@ bool evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessa
  * Returns EVS_OK, EVS_ERR_NOMEM, or EVS_ERR_LIMIT when the budget runs out. */
 evs_status evs_wire_merge(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                           unsigned levels, evs_buf *out, size_t *budget);
+/* pos just after the start-group tag of group `number`: moves *pos past its matching end-group tag, over
+ * nested groups (at most nest_left levels). NULL when well-formed; else why, with *pos at the offending
+ * field and *too_deep / *truncated set when that is the reason. */
+const char *evs_wire_skip_group(const uint8_t *d, size_t *pos, size_t end, uint32_t number,
+                                unsigned nest_left, bool *too_deep, bool *truncated);
+
+/* Groups (wire types 3/4), which protobuf-c 1.4.1 refuses even as unknown fields (wiregroups.c): each one
+ * is lifted out of scanned bytes before unpack and put back after it as an unknown field of the message it
+ * was in (tag, wire type 3, the bytes after the start tag through the end tag), which protobuf-c's pack
+ * writes back as they were, after the known fields. */
+typedef struct evs_wire_group {
+  size_t path_at, path_len; /* the message it belongs to: (field number[, element index]) steps in paths */
+  uint32_t number;
+  size_t body, body_len; /* offsets in the lifted input: after the start tag, through the end tag */
+} evs_wire_group;
+
+typedef struct evs_wire_groups {
+  evs_wire_group *v;
+  size_t n, cap;
+  int32_t *paths;
+  size_t n_paths, cap_paths;
+} evs_wire_groups;
+
+/* Copies well-formed (scanned) bytes of a desc message to out without their groups, which go to *g.
+ * EVS_ERR_NOMEM, or EVS_ERR_LIMIT for a group more than EVS_WIRE_PATH_MAX / 2 messages deep. */
+evs_status evs_wire_lift_groups(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                                evs_buf *out, evs_wire_groups *g);
+/* Puts the groups of *g (lifted from data) back into msg as unknown fields, allocated through allocator
+ * (NULL: malloc). A group in a message that unpack did not keep (a replaced oneof member) goes with it. */
+evs_status evs_wire_attach_groups(ProtobufCMessage *msg, const uint8_t *data, const evs_wire_groups *g,
+                                  ProtobufCAllocator *allocator);
+void evs_wire_groups_free(evs_wire_groups *g);
+
 /* The same walk, also looking for proto2 required fields (among each message's first 64) that are missing:
  * run after protobuf-c refused bytes the plain scan passed, to say which field. */
 bool evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
@@ -198,6 +232,8 @@ evs_status evs_check_field_decl(evs_batch *b, const evs_source_info *src, const 
  * (0 = never; set it only while no other thread loads). */
 evs_status evs_build_dynamic(evs_batch *b);
 extern size_t evs_dynamic_fail_at;
+/* Test hook: build string fields as protoc-c's `char *` (to compare the layout with protoc-c's). */
+extern bool evs_dynamic_char_strings;
 /* refs.c: the declarations without views (services, methods, extensions) of the batch's new files. */
 evs_status evs_check_services_extensions(evs_batch *b);
 /* options.c: (evs.v1.event), (evs.v1.field) and (evs.v1.oneof) of every new message; collects b->events. */

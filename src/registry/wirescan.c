@@ -41,6 +41,60 @@ static const ProtobufCFieldDescriptor *missing_required(const scan_frame *f) {
   return NULL;
 }
 
+const char *evs_wire_skip_group(const uint8_t *d, size_t *pos, size_t end, uint32_t number,
+                                unsigned nest_left, bool *too_deep, bool *truncated) {
+  for (;;) {
+    size_t at = *pos;
+    uint64_t tag, v;
+    if (at >= end) {
+      *truncated = true;
+      return "a group without its end-group tag (truncated input?)";
+    }
+    if (!evs_varint_read(d, pos, end, &tag)) {
+      *pos = at;
+      *truncated = true;
+      return "truncated or malformed field tag";
+    }
+    uint64_t n = tag >> 3;
+    unsigned wire = (unsigned)(tag & 7);
+    const char *why = NULL;
+    if (n == 0 || n > 0x1fffffff) {
+      why = "invalid field number";
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
+      if (!evs_varint_read(d, pos, end, &v)) why = "truncated or malformed varint";
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_64BIT || wire == PROTOBUF_C_WIRE_TYPE_32BIT) {
+      size_t k = wire == PROTOBUF_C_WIRE_TYPE_64BIT ? 8 : 4;
+      if (end - *pos < k)
+        why = "field runs past the end of its message (truncated input?)";
+      else
+        *pos += k;
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
+      if (!evs_varint_read(d, pos, end, &v) || v > end - *pos)
+        why = "field runs past the end of its message (truncated input?)";
+      else
+        *pos += (size_t)v;
+    } else if (wire == EVS_WIRE_SGROUP) {
+      if (!nest_left) {
+        *pos = at;
+        *too_deep = true;
+        return "groups nested too deeply";
+      }
+      why = evs_wire_skip_group(d, pos, end, (uint32_t)n, nest_left - 1, too_deep, truncated);
+      if (why) return why;
+    } else if (wire == EVS_WIRE_EGROUP) {
+      if (n == number) return NULL;
+      why = "an end-group tag that does not match its start-group tag, or the bytes are of another type";
+    } else {
+      why = "invalid wire type";
+    }
+    if (why) {
+      *truncated = *truncated || strstr(why, "truncated") != NULL;
+      *pos = at;
+      return why;
+    }
+  }
+}
+
 static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc, unsigned max_depth,
                  bool check_required, evs_wire_scan *out) {
   memset(out, 0, sizeof *out);
@@ -102,9 +156,25 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
         fail_truncated(out, field_start, "truncated or malformed length");
         break;
       }
-    } else if (wire == 3 || wire == 4) {
+    } else if (wire == EVS_WIRE_SGROUP) {
+      /* Kept as bytes (evs_wire_lift_groups): only its shape is checked here. A group is a level. */
+      bool deep = false, trunc = false;
+      const char *why = depth + 1 > max_depth ? "groups nested too deeply" : NULL;
+      deep = why != NULL;
+      if (!why)
+        why = evs_wire_skip_group(data, &pos, f->end, (uint32_t)number, max_depth - (unsigned)depth - 1,
+                                  &deep, &trunc);
+      if (why) {
+        out->too_deep = deep;
+        out->truncated = trunc;
+        fail(out, deep && pos == field_start ? field_start : pos, why);
+        break;
+      }
+      out->has_group = true;
+      continue;
+    } else if (wire == EVS_WIRE_EGROUP) {
       fail(out, field_start,
-           "a group (wire type 3 or 4): groups are not supported, or the bytes are of another type");
+           "an end-group tag without its start-group tag, or the bytes are of another type");
       break;
     } else {
       fail(out, field_start, "invalid wire type");
@@ -145,6 +215,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
           sub->start = pos;
           continue;
         }
+        /* only `char *` strings: those held with a length (EVS_FIELD_FLAG_STRING) keep NUL bytes */
         if (fd->type == PROTOBUF_C_TYPE_STRING && !out->nul_found && skip &&
             memchr(data + pos, 0, (size_t)skip)) {
           out->nul_found = true;
@@ -152,7 +223,7 @@ static bool scan(const uint8_t *data, size_t len, const ProtobufCMessageDescript
           memcpy(out->nul_path, path, path_len * sizeof path[0]);
           out->nul_path_len = path_len;
         }
-        if (fd->type == PROTOBUF_C_TYPE_STRING && !out->bad_utf8_found && skip) {
+        if (evs_field_is_string(fd) && !out->bad_utf8_found && skip) {
           size_t bad = evs_utf8_check(data + pos, (size_t)skip);
           if (bad < skip) {
             out->bad_utf8_found = true;
