@@ -117,6 +117,11 @@ void evs_json_ext_views(const evs_json_ext *x, evs_field *f, ProtobufCFieldDescr
   fd->label = PROTOBUF_C_LABEL_OPTIONAL;
   fd->type = (ProtobufCType)x->traits->pbc_type;
   fd->descriptor = x->enum_type ? x->enum_type->c_desc : NULL;
+  /* an extension's value lives in unknown-field bytes, not in a `char *`: a string keeps U+0000 */
+  if (x->traits->type == EVS_TYPE_STRING) {
+    fd->type = PROTOBUF_C_TYPE_BYTES;
+    fd->flags = EVS_FIELD_FLAG_STRING;
+  }
 }
 
 /* The value in slot (as evs_jd_scalar left it) as the bytes that follow the tag on the wire. */
@@ -124,18 +129,10 @@ static size_t wire_value(const evs_type_traits *tr, const void *slot, uint8_t sm
                          size_t *big_len) {
   *big = NULL;
   if (tr->wire_type == EVS_WIRE_LEN) {
-    const uint8_t *p;
-    size_t n;
-    if (tr->json_kind == EVS_JSON_STRING) {
-      p = *(const uint8_t *const *)slot;
-      n = p ? strlen((const char *)p) : 0;
-    } else {
-      p = ((const ProtobufCBinaryData *)slot)->data;
-      n = ((const ProtobufCBinaryData *)slot)->len;
-    }
-    *big = p;
-    *big_len = n;
-    return evs_varint_put(small, n);
+    const ProtobufCBinaryData *bd = slot; /* strings too (evs_json_ext_views) */
+    *big = bd->data;
+    *big_len = bd->len;
+    return evs_varint_put(small, bd->len);
   }
   if (tr->wire_type == EVS_WIRE_I32) {
     memcpy(small, slot, 4); /* little-endian hosts only, as protobuf-c itself */
@@ -198,8 +195,7 @@ evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage
   if (data) d->alloc->free(d->alloc->allocator_data, data);
   /* the decoded string or bytes were copied into the field's wire bytes */
   if (x->traits->wire_type == EVS_WIRE_LEN) {
-    void *p = x->traits->json_kind == EVS_JSON_STRING ? slot.p : slot.b.data;
-    if (p) d->alloc->free(d->alloc->allocator_data, p);
+    if (slot.b.data) d->alloc->free(d->alloc->allocator_data, slot.b.data);
   }
   return st;
 }
@@ -227,22 +223,13 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
     evs_json_ext_views(&x, &f, &fd);
     ext_slot slot;
     memset(&slot, 0, sizeof slot);
-    char *str = NULL;
     uint64_t v = 0;
     size_t used = 0;
     const evs_type_traits *tr = x.traits;
     if (tr->wire_type == EVS_WIRE_LEN) {
       if (!evs_varint_read(u->data, &used, u->len, &v) || v != u->len - used) continue;
-      if (tr->json_kind == EVS_JSON_STRING) {
-        str = malloc((size_t)v + 1);
-        if (!str) return evs_je_nomem(e);
-        memcpy(str, u->data + used, (size_t)v);
-        str[v] = '\0';
-        slot.p = str;
-      } else {
-        slot.b.data = u->data + used;
-        slot.b.len = (size_t)v;
-      }
+      slot.b.data = u->data + used; /* strings too (evs_json_ext_views) */
+      slot.b.len = (size_t)v;
     } else if (tr->wire_type == EVS_WIRE_I32 || tr->wire_type == EVS_WIRE_I64) {
       size_t w = tr->wire_type == EVS_WIRE_I32 ? 4 : 8;
       if (u->len != w) continue;
@@ -265,7 +252,6 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
     evs_status st = evs_je_separator(e, first);
     if (st == EVS_OK) st = evs_je_key(e, key, kl > 0 && (size_t)kl < sizeof key ? (size_t)kl : strlen(key));
     if (st == EVS_OK) st = evs_je_value(e, &f, &fd, &slot);
-    free(str);
     if (st != EVS_OK) return st;
   }
   return EVS_OK;

@@ -548,6 +548,15 @@ static void test_extensions_and_unknown_fields_kept(void **state) {
   m = decode_ok(reg, d, ext_json);
   expect_bytes(reg, m, ext, sizeof ext, ext_json);
   protobuf_c_message_free_unpacked(m, NULL);
+  /* a string extension keeps U+0000 both ways (its value lives in unknown-field bytes) */
+  static const uint8_t extn[] = {0x68, 0x01, 0xaa, 0x06, 0x03, 'h', 0, 'i'};
+  static const char extn_json[] = "{\"req\":1,\"[test.dyn.v1.ext_str]\":\"h\\u0000i\"}";
+  assert_int_equal(evs_binary_unpack(d, extn, sizeof extn, NULL, NULL, &m, &err), EVS_OK);
+  expect_bytes(reg, m, extn, sizeof extn, extn_json);
+  protobuf_c_message_free_unpacked(m, NULL);
+  m = decode_ok(reg, d, extn_json);
+  expect_bytes(reg, m, extn, sizeof extn, extn_json);
+  protobuf_c_message_free_unpacked(m, NULL);
   /* an extension of another message, or an unknown one, is an unknown field */
   assert_int_equal(evs_json_decode(reg, d, "{\"[test.dyn.v1.nope]\":1}", 24, NULL, NULL, &m, &err),
                    EVS_ERR_NOT_FOUND);
