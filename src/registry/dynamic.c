@@ -262,8 +262,8 @@ static evs_status fill_message(dyn *d, evs_message *m) {
     fd->id = f->number;
     fd->label = label_of(f);
     /* protobuf-c has no groups: a group field is described as a message so that the descriptor keeps one
-     * entry per field (the JSON codec indexes both arrays in parallel); protobuf-c refuses group bytes
-     * (wire types 3/4) and the JSON decoder refuses group fields, so nothing is written wrongly. */
+     * entry per field (the JSON codec indexes both arrays in parallel). Its slot stays NULL: group bytes
+     * are kept as unknown fields around unpack (wiregroups.c) and the JSON codec refuses group fields. */
     fd->type = f->type == EVS_TYPE_GROUP ? PROTOBUF_C_TYPE_MESSAGE : (ProtobufCType)c_traits(f)->pbc_type;
     fd->descriptor = sub_descriptor(f);
     fd->flags =

@@ -62,7 +62,7 @@ static evs_status payload_tags(const ProtobufCMessage *msg, evs_tag *out, size_t
   ProtobufCMessage *const *entries = *(ProtobufCMessage *const *const *)((const char *)msg + fd->offset);
   bool copy = kf->type != PROTOBUF_C_TYPE_STRING || vf->type != PROTOBUF_C_TYPE_STRING;
   size_t k = 0, offs[MAX_TAGS][2];
-  for (size_t i = 0; i < n && k < max; i++) {
+  for (size_t i = 0; i < n && k < max && k < MAX_TAGS; i++) {
     const ProtobufCFieldDescriptor *parts[2] = {kf, vf};
     for (int j = 0; j < 2; j++) {
       size_t len;
