@@ -35,10 +35,44 @@ static evs_status add_group(evs_wire_groups *g, const int32_t *path, size_t path
   return EVS_OK;
 }
 
+/* A oneof member replaced by another one keeps nothing of what it held, its groups included (as
+ * evs_wire_merge drops its earlier occurrences): marks the groups lifted so far below path + [number] as
+ * dropped (number 0). */
+static void drop_groups_below(evs_wire_groups *g, const int32_t *path, size_t path_len, uint32_t number) {
+  for (size_t i = 0; i < g->n; i++) {
+    evs_wire_group *w = &g->v[i];
+    const int32_t *p = g->paths + w->path_at;
+    if (w->path_len > path_len && p[path_len] == (int32_t)number &&
+        (!path_len || memcmp(p, path, path_len * sizeof *p) == 0))
+      w->number = 0;
+  }
+}
+
+/* Field fd of desc occurs: when it is a member of a oneof whose last member was another one, that one's
+ * groups go. member[i]: field i is the member of its oneof seen last. */
+static void oneof_occurs(const ProtobufCMessageDescriptor *desc, const ProtobufCFieldDescriptor *fd,
+                         bool *member, evs_wire_groups *g, const int32_t *path, size_t path_len) {
+  if (!fd || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) return;
+  size_t idx = (size_t)(fd - desc->fields);
+  if (member[idx]) return;
+  for (size_t k = 0; k < desc->n_fields; k++)
+    if (member[k] && desc->fields[k].quantifier_offset == fd->quantifier_offset) {
+      member[k] = false;
+      drop_groups_below(g, path, path_len, desc->fields[k].id);
+    }
+  member[idx] = true;
+}
+
 static evs_status lift(const uint8_t *d, size_t start, size_t end, const ProtobufCMessageDescriptor *desc,
                        int32_t *path, size_t path_len, evs_buf *out, evs_wire_groups *g) {
-  size_t *seen = calloc(desc->n_fields ? desc->n_fields : 1, sizeof *seen); /* elements per field so far */
-  if (!seen) return EVS_ERR_NOMEM;
+  size_t nf = desc->n_fields ? desc->n_fields : 1;
+  size_t *seen = calloc(nf, sizeof *seen); /* elements per field so far */
+  bool *member = calloc(nf, sizeof *member);
+  if (!seen || !member) {
+    free(seen);
+    free(member);
+    return EVS_ERR_NOMEM;
+  }
   evs_status st = EVS_OK;
   size_t pos = start;
   while (st == EVS_OK && pos < end) {
@@ -47,6 +81,8 @@ static evs_status lift(const uint8_t *d, size_t start, size_t end, const Protobu
     if (!evs_varint_read(d, &pos, end, &tag)) break; /* not reached: the scan checked the bytes */
     uint32_t number = (uint32_t)(tag >> 3);
     unsigned wire = (unsigned)(tag & 7);
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(desc, number);
+    oneof_occurs(desc, fd, member, g, path, path_len);
     if (wire == EVS_WIRE_SGROUP) {
       size_t body = pos;
       bool deep = false, trunc = false;
@@ -62,7 +98,6 @@ static evs_status lift(const uint8_t *d, size_t start, size_t end, const Protobu
       pos += 4;
     } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
       if (!evs_varint_read(d, &pos, end, &v) || v > end - pos) break;
-      const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(desc, number);
       if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE) {
         /* a sub-message: its own groups lifted, with its length written anew */
         size_t idx = (size_t)(fd - desc->fields), n = path_len;
@@ -88,6 +123,7 @@ static evs_status lift(const uint8_t *d, size_t start, size_t end, const Protobu
     st = evs_buf_append(out, d + field_start, pos - field_start);
   }
   free(seen);
+  free(member);
   if (st == EVS_OK && evs_buf_status(out) != EVS_OK) st = EVS_ERR_NOMEM;
   return st;
 }
@@ -136,7 +172,7 @@ evs_status evs_wire_attach_groups(ProtobufCMessage *msg, const uint8_t *data, co
                                   ProtobufCAllocator *allocator) {
   for (size_t i = 0; i < g->n; i++) {
     const evs_wire_group *w = &g->v[i];
-    ProtobufCMessage *m = resolve(msg, g->paths + w->path_at, w->path_len);
+    ProtobufCMessage *m = w->number ? resolve(msg, g->paths + w->path_at, w->path_len) : NULL;
     if (!m) continue;
     ProtobufCMessageUnknownField *u = a_alloc(allocator, (m->n_unknown_fields + 1) * sizeof *u);
     uint8_t *bytes = a_alloc(allocator, w->body_len);

@@ -649,6 +649,22 @@ static void test_groups_kept_as_bytes(void **state) {
   assert_int_equal(evs_binary_unpack(d, in, sizeof in, NULL, NULL, &m, &err), EVS_OK);
   expect_bytes(reg, m, in, sizeof in, "{\"req\":1,\"child\":{\"req\":2},\"r\":[9]}");
   protobuf_c_message_free_unpacked(m, NULL);
+  /* a group follows its message through merging: kept when a oneof member's occurrences merge, gone with
+   * a member that another member replaced (c_inner {group 5}, [c_int64 = 1,] c_inner {x = 2}) */
+  evs_registry_free(reg);
+  reg = rt_registry();
+  rt_load_ok(reg, "dynamic/legacy.proto dynamic/opt3.proto", RT_IMPORTS);
+  d = load_desc(reg, "test.dyn.v1.Opt3");
+  static const uint8_t merged[] = {0x5a, 0x02, 0x2b, 0x2c, 0x5a, 0x02, 0x08, 0x02};
+  static const uint8_t merged_out[] = {0x5a, 0x04, 0x08, 0x02, 0x2b, 0x2c};
+  assert_int_equal(evs_binary_unpack(d, merged, sizeof merged, NULL, NULL, &m, &err), EVS_OK);
+  expect_bytes(reg, m, merged_out, sizeof merged_out, NULL);
+  protobuf_c_message_free_unpacked(m, NULL);
+  static const uint8_t replaced[] = {0x5a, 0x02, 0x2b, 0x2c, 0x50, 0x01, 0x5a, 0x02, 0x08, 0x02};
+  static const uint8_t replaced_out[] = {0x5a, 0x02, 0x08, 0x02};
+  assert_int_equal(evs_binary_unpack(d, replaced, sizeof replaced, NULL, NULL, &m, &err), EVS_OK);
+  expect_bytes(reg, m, replaced_out, sizeof replaced_out, "{\"cInner\":{\"x\":2}}");
+  protobuf_c_message_free_unpacked(m, NULL);
   /* malformed groups are still refused, where they go wrong */
   static const uint8_t no_end[] = {0x08, 0x01, 0x13, 0x18, 0x05};
   assert_int_equal(
