@@ -623,12 +623,8 @@ static evs_status decode_field(evs_jdec *d, const evs_field *f, const ProtobufCF
                                ProtobufCMessage *msg, const char *keypos) {
   void *slot = (char *)msg + fd->offset;
   if (d->p >= d->end) return evs_jd_fail(d, EVS_ERR_SYNTAX, d->p, "expected a value, found end of input");
-  /* protobuf-c 1.4.1 has no groups: their dynamic descriptor entry is a placeholder (docs/json.md). */
-  if (f->type == EVS_TYPE_GROUP)
-    return evs_jd_fail(d, EVS_ERR_UNSUPPORTED, keypos,
-                       "group field \"%s\": evs keeps groups as bytes in binary only and cannot read them "
-                       "from JSON (docs/json.md)",
-                       f->name);
+  /* protobuf-c 1.4.1 has no groups: they are kept as bytes in the unknown fields (docs/json.md). */
+  if (f->type == EVS_TYPE_GROUP) return evs_jd_group(d, f, fd, msg);
   bool is_null = *d->p == 'n' && evs_jd_literal(d, "null", 4);
   if (f->is_repeated) {
     if (is_null) return EVS_OK;

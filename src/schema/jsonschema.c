@@ -577,7 +577,6 @@ static js_node *plain_message(js_ctx *c, const evs_message *m) {
   js_node *props = js_put(c, o, "properties", js_obj(c));
   for (size_t i = 0; i < m->n_fields; i++) {
     const evs_field *f = m->decl_fields[i];
-    if (f->type == EVS_TYPE_GROUP) continue; /* the decoder refuses groups (protobuf-c has none) */
     js_node *s = js_put(c, props, f->json_name, field_schema(c, f));
     describe(c, s, f->src.leading_comment);
     if (!c->canonical && strcmp(f->name, f->json_name) != 0) {
