@@ -315,10 +315,11 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
   for (unsigned i = 0; i < msg->n_unknown_fields; i++) {
     const ProtobufCMessageUnknownField *u = &msg->unknown_fields[i];
     if ((unsigned)u->wire_type == EVS_WIRE_SGROUP) {
-      /* A group kept as bytes (docs/json.md): a declared one is its field, an undeclared one an unknown
-       * field, which JSON leaves out like any other. */
+      /* A group kept as bytes (docs/json.md): a declared one is its field; an undeclared one, or group bytes
+       * under the number of a field of another type, an unknown field, which JSON leaves out like any other.
+       */
       const ProtobufCFieldDescriptor *gfd = protobuf_c_message_descriptor_get_field(msg->descriptor, u->tag);
-      if (!gfd) continue;
+      if (!gfd || m->fields[gfd - msg->descriptor->fields].type != EVS_TYPE_GROUP) continue;
       evs_status st = je_group(e, m, msg, i, gfd, first);
       if (st != EVS_OK) return st;
       continue;

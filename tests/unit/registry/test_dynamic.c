@@ -651,6 +651,11 @@ static void test_groups_kept_as_bytes(void **state) {
   m = decode_ok(reg, d, "{\"r\":[]}");
   expect_bytes(reg, m, NULL, 0, "{}");
   protobuf_c_message_free_unpacked(m, NULL);
+  /* group bytes under the number of a field of another type are an unknown field: kept, not printed */
+  static const uint8_t wrong[] = {0x08, 0x01, 0x0b, 0x0c};
+  assert_int_equal(evs_binary_unpack(d, wrong, sizeof wrong, NULL, NULL, &m, &err), EVS_OK);
+  expect_bytes(reg, m, wrong, sizeof wrong, "{\"a\":1}");
+  protobuf_c_message_free_unpacked(m, NULL);
   /* two occurrences of a singular group merge, as concatenated encodings do */
   static const uint8_t two[] = {0x13, 0x18, 0x05, 0x14, 0x13, 0x18, 0x06, 0x14};
   assert_int_equal(evs_binary_unpack(d, two, sizeof two, NULL, NULL, &m, &err), EVS_OK);
