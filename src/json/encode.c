@@ -233,7 +233,8 @@ evs_status evs_je_value(evs_jenc *e, const evs_field *f, const ProtobufCFieldDes
     }
     case PROTOBUF_C_TYPE_BYTES: {
       const ProtobufCBinaryData *bd = slot;
-      if (fd->flags & EVS_FIELD_FLAG_STRING) return evs_je_string(e, (const char *)bd->data, bd->len);
+      if (fd->flags & EVS_FIELD_FLAG_STRING)
+        return evs_je_string(e, bd->len ? (const char *)bd->data : "", bd->len);
       size_t n = evs_base64_encoded_len(bd->len);
       if ((bd->len && !n) || !evs_je_room(e, n + 2)) return evs_je_nomem(e);
       uint8_t *o = e->out->data + e->out->len;

@@ -41,6 +41,7 @@ static evs_status add_group(evs_wire_groups *g, const int32_t *path, size_t path
 static void drop_groups_below(evs_wire_groups *g, const int32_t *path, size_t path_len, uint32_t number) {
   for (size_t i = 0; i < g->n; i++) {
     evs_wire_group *w = &g->v[i];
+    if (w->path_len <= path_len) continue; /* g->paths may be NULL then */
     const int32_t *p = g->paths + w->path_at;
     if (w->path_len > path_len && p[path_len] == (int32_t)number &&
         (!path_len || memcmp(p, path, path_len * sizeof *p) == 0))
@@ -172,7 +173,8 @@ evs_status evs_wire_attach_groups(ProtobufCMessage *msg, const uint8_t *data, co
                                   ProtobufCAllocator *allocator) {
   for (size_t i = 0; i < g->n; i++) {
     const evs_wire_group *w = &g->v[i];
-    ProtobufCMessage *m = w->number ? resolve(msg, g->paths + w->path_at, w->path_len) : NULL;
+    const int32_t *path = w->path_len ? g->paths + w->path_at : NULL; /* no paths at all: g->paths is NULL */
+    ProtobufCMessage *m = w->number ? resolve(msg, path, w->path_len) : NULL;
     if (!m) continue;
     ProtobufCMessageUnknownField *u = a_alloc(allocator, (m->n_unknown_fields + 1) * sizeof *u);
     uint8_t *bytes = a_alloc(allocator, w->body_len);
