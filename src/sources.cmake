@@ -11,6 +11,7 @@ set(EVS_LIB_SOURCES
   src/base/hash.c
   src/base/grow.c
   src/base/protoc.c
+  src/base/wiregroups.c
   src/base/wirescan.c
   src/base/wiremerge.c
   src/registry/build.c

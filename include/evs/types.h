@@ -10,6 +10,7 @@
 #define EVS_TYPES_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -93,6 +94,35 @@ EVS_API const evs_type_traits *evs_type_traits_of(int type);
 
 /* Traits for a protobuf-c type (ProtobufCType), or NULL for values outside the enum. */
 EVS_API const evs_type_traits *evs_type_traits_of_pbc(ProtobufCType type);
+
+/* String fields of run-time (dynamic) descriptors, built from a descriptor set for types without compiled
+ * code (docs/schemas.md): protoc-c's `char *` cannot hold U+0000, which protobuf and ProtoJSON allow, so
+ * such a field is declared to protobuf-c as PROTOBUF_C_TYPE_BYTES with this flag set, and its C value is a
+ * ProtobufCBinaryData of UTF-8 text (len bytes, not NUL-terminated, possibly holding NUL bytes). The wire
+ * bytes are the same (length-delimited); evs checks the UTF-8 and writes the value as a JSON string.
+ * Compiled (protoc-c) types and the google.protobuf types keep `char *`. protobuf-c ignores the flag. */
+#define EVS_FIELD_FLAG_STRING (1u << 16)
+
+/* True when fd is a `string` field, in either representation. */
+static inline bool evs_field_is_string(const ProtobufCFieldDescriptor *fd) {
+  return fd->type == PROTOBUF_C_TYPE_STRING ||
+         (fd->type == PROTOBUF_C_TYPE_BYTES && (fd->flags & EVS_FIELD_FLAG_STRING));
+}
+
+/* The text of one value of string field fd stored at slot, in either representation: its bytes (not
+ * NUL-terminated in the ProtobufCBinaryData form) and *len; "" when unset. */
+static inline const char *evs_field_string(const ProtobufCFieldDescriptor *fd, const void *slot,
+                                           size_t *len) {
+  if (fd->type == PROTOBUF_C_TYPE_STRING) {
+    const char *s = *(const char *const *)slot;
+    if (!s) s = "";
+    *len = strlen(s);
+    return s;
+  }
+  const ProtobufCBinaryData *bd = (const ProtobufCBinaryData *)slot;
+  *len = bd->len;
+  return bd->len ? (const char *)bd->data : "";
+}
 
 EVS_EXTERN_C_END
 

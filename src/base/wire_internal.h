@@ -13,6 +13,7 @@
 
 #include "evs/buf.h"
 #include "evs/error.h"
+#include "evs/types.h" /* EVS_WIRE_SGROUP / EVS_WIRE_EGROUP: protobuf-c has no names for groups */
 
 #define EVS_WIRE_PATH_MAX 256
 
@@ -22,6 +23,7 @@ typedef struct evs_wire_scan {
                       * EVS_ERR_LIMIT (nesting deeper than allowed), EVS_ERR_SYNTAX (anything else); EVS_OK */
   const char *why;   /* static text saying what, NULL when the bytes are well-formed */
   bool dup_message;  /* a singular message field occurs twice in one message (merge) */
+  bool has_group;    /* a group (wire types 3/4) occurs: evs_wire_lift_groups */
   bool nul_found;    /* a string field holds a NUL byte */
   size_t nul_offset; /* of that string's first byte */
   int32_t nul_path[EVS_WIRE_PATH_MAX]; /* SourceCodeInfo-style path of the string from the root */
@@ -54,6 +56,40 @@ evs_status evs_wire_scan_message(const uint8_t *data, size_t len, const Protobuf
  * Returns EVS_OK, EVS_ERR_NOMEM, or EVS_ERR_LIMIT when the budget runs out. */
 evs_status evs_wire_merge(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                           unsigned levels, evs_buf *out, size_t *budget);
+/* pos just after the start-group tag of group `number`: moves *pos past its matching end-group tag, over
+ * nested groups (at most nest_left levels). EVS_OK when well-formed; else EVS_ERR_TRUNCATED, EVS_ERR_LIMIT
+ * (nested too deeply) or EVS_ERR_SYNTAX, with *why saying what and *pos at the offending field. */
+evs_status evs_wire_skip_group(const uint8_t *d, size_t *pos, size_t end, uint32_t number, unsigned nest_left,
+                               const char **why);
+
+/* Groups (wire types 3/4), which protobuf-c 1.4.1 refuses even as unknown fields (wiregroups.c): each one
+ * is lifted out of scanned bytes before unpack and put back after it as an unknown field of the message it
+ * was in (tag, wire type 3, the bytes after the start tag through the end tag), which protobuf-c's pack
+ * writes back as they were, after the known fields. */
+typedef struct evs_wire_group {
+  size_t path_at, path_len; /* the message it belongs to: (field number[, element index]) steps in paths */
+  uint32_t number;
+  size_t body, body_len; /* offsets in the lifted input: after the start tag, through the end tag */
+} evs_wire_group;
+
+typedef struct evs_wire_groups {
+  evs_wire_group *v;
+  size_t n, cap;
+  int32_t *paths;
+  size_t n_paths, cap_paths;
+} evs_wire_groups;
+
+/* Copies well-formed (scanned) bytes of a desc message to out without their groups, which go to *g.
+ * EVS_ERR_NOMEM, or EVS_ERR_LIMIT for a group more than EVS_WIRE_PATH_MAX / 2 messages deep. */
+evs_status evs_wire_lift_groups(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                                evs_buf *out, evs_wire_groups *g);
+/* Puts the groups of *g (lifted from data) back into msg as unknown fields, allocated through allocator
+ * (NULL: evs_malloc). A group in a message that unpack did not keep (a replaced oneof member) goes with it.
+ */
+evs_status evs_wire_attach_groups(ProtobufCMessage *msg, const uint8_t *data, const evs_wire_groups *g,
+                                  ProtobufCAllocator *allocator);
+void evs_wire_groups_free(evs_wire_groups *g);
+
 /* The same walk, also looking for proto2 required fields (among each message's first 64) that are missing:
  * run after protobuf-c refused bytes the plain scan passed, to say which field. A missing field is a
  * finding (out->missing_required), not an error. */

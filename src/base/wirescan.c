@@ -38,6 +38,61 @@ static const ProtobufCFieldDescriptor *missing_required(const scan_frame *f) {
   return NULL;
 }
 
+evs_status evs_wire_skip_group(const uint8_t *d, size_t *pos, size_t end, uint32_t number, unsigned nest_left,
+                               const char **why) {
+  for (;;) {
+    size_t at = *pos;
+    uint64_t tag, v;
+    evs_status code = EVS_OK;
+    *why = NULL;
+    if (at >= end) {
+      *why = "a group without its end-group tag (truncated input?)";
+      return EVS_ERR_TRUNCATED;
+    }
+    if (!evs_varint_read(d, pos, end, &tag)) {
+      *pos = at;
+      *why = "truncated or malformed field tag";
+      return EVS_ERR_TRUNCATED;
+    }
+    uint64_t n = tag >> 3;
+    unsigned wire = (unsigned)(tag & 7);
+    if (n == 0 || n > 0x1fffffff) {
+      code = EVS_ERR_SYNTAX, *why = "invalid field number";
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_VARINT) {
+      if (!evs_varint_read(d, pos, end, &v)) code = EVS_ERR_TRUNCATED, *why = "truncated or malformed varint";
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_64BIT || wire == PROTOBUF_C_WIRE_TYPE_32BIT) {
+      size_t k = wire == PROTOBUF_C_WIRE_TYPE_64BIT ? 8 : 4;
+      if (end - *pos < k)
+        code = EVS_ERR_TRUNCATED, *why = "field runs past the end of its message (truncated input?)";
+      else
+        *pos += k;
+    } else if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
+      if (!evs_varint_read(d, pos, end, &v) || v > end - *pos)
+        code = EVS_ERR_TRUNCATED, *why = "field runs past the end of its message (truncated input?)";
+      else
+        *pos += (size_t)v;
+    } else if (wire == EVS_WIRE_SGROUP) {
+      if (!nest_left) {
+        *pos = at;
+        *why = "groups nested too deeply";
+        return EVS_ERR_LIMIT;
+      }
+      code = evs_wire_skip_group(d, pos, end, (uint32_t)n, nest_left - 1, why);
+      if (code != EVS_OK) return code;
+    } else if (wire == EVS_WIRE_EGROUP) {
+      if (n == number) return EVS_OK;
+      code = EVS_ERR_SYNTAX,
+      *why = "an end-group tag that does not match its start-group tag, or the bytes are of another type";
+    } else {
+      code = EVS_ERR_SYNTAX, *why = "invalid wire type";
+    }
+    if (code != EVS_OK) {
+      *pos = at;
+      return code;
+    }
+  }
+}
+
 static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                        unsigned max_depth, bool check_required, evs_wire_scan *out) {
   memset(out, 0, sizeof *out);
@@ -99,9 +154,24 @@ static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDe
         fail(out, field_start, EVS_ERR_TRUNCATED, "truncated or malformed length");
         break;
       }
-    } else if (wire == 3 || wire == 4) {
+    } else if (wire == EVS_WIRE_SGROUP) {
+      /* Kept as bytes (evs_wire_lift_groups): only its shape is checked here. A group is a level. */
+      const char *why = NULL;
+      evs_status code = EVS_ERR_LIMIT;
+      if (depth + 1 > max_depth)
+        why = "groups nested too deeply";
+      else
+        code =
+            evs_wire_skip_group(data, &pos, f->end, (uint32_t)number, max_depth - (unsigned)depth - 1, &why);
+      if (why) {
+        fail(out, pos, code, why);
+        break;
+      }
+      out->has_group = true;
+      continue;
+    } else if (wire == EVS_WIRE_EGROUP) {
       fail(out, field_start, EVS_ERR_SYNTAX,
-           "a group (wire type 3 or 4): groups are not supported, or the bytes are of another type");
+           "an end-group tag without its start-group tag, or the bytes are of another type");
       break;
     } else {
       fail(out, field_start, EVS_ERR_SYNTAX, "invalid wire type");
@@ -141,6 +211,7 @@ static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDe
           sub->start = pos;
           continue;
         }
+        /* only `char *` strings: those held with a length (EVS_FIELD_FLAG_STRING) keep NUL bytes */
         if (fd->type == PROTOBUF_C_TYPE_STRING && !out->nul_found && skip &&
             memchr(data + pos, 0, (size_t)skip)) {
           out->nul_found = true;
@@ -148,7 +219,7 @@ static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDe
           memcpy(out->nul_path, path, path_len * sizeof path[0]);
           out->nul_path_len = path_len;
         }
-        if (fd->type == PROTOBUF_C_TYPE_STRING && !out->bad_utf8_found && skip) {
+        if (evs_field_is_string(fd) && !out->bad_utf8_found && skip) {
           size_t bad = evs_utf8_check(data + pos, (size_t)skip);
           if (bad < skip) {
             out->bad_utf8_found = true;

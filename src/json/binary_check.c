@@ -34,11 +34,13 @@ static void path_text(const ProtobufCMessageDescriptor *desc, const int32_t *pat
 /* Scans data as desc and turns what the scan found into an error (EVS_OK when clean). sub_levels: how
  * many levels of sub-messages below the top are allowed; `limit` is the user-facing limit for messages. */
 static evs_status scan_to_status(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                                 int limit, bool check_strings, bool *dup_message, evs_error *err) {
+                                 int limit, bool check_strings, bool *dup_message, bool *has_group,
+                                 evs_error *err) {
   evs_wire_scan scan;
   evs_status code = evs_wire_scan_message(data, len, desc, (unsigned)limit, &scan);
   if (code == EVS_ERR_NOMEM) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   if (dup_message) *dup_message = scan.dup_message;
+  if (has_group) *has_group = scan.has_group;
   const char *name = desc->name ? desc->name : "message";
   if (code == EVS_ERR_LIMIT)
     return evs_fail_at(err, code, scan.bad_offset, "%s %s: more than %d levels", name, scan.why, limit);
@@ -70,7 +72,7 @@ evs_status evs_binary_depth_check(const uint8_t *data, size_t len, const Protobu
                     : data || !len  ? "max_depth above EVS_MAX_DEPTH_LIMIT"
                                     : "data is NULL");
   if (max_depth == 0) max_depth = EVS_JSON_DEFAULT_MAX_DEPTH;
-  return scan_to_status(data, len, desc, max_depth, false, NULL, err);
+  return scan_to_status(data, len, desc, max_depth, false, NULL, NULL, err);
 }
 
 evs_status evs_binary_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
@@ -98,19 +100,36 @@ evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const
   const char *name = desc->name ? desc->name : "message";
   if (len > max_size)
     return evs_fail(err, EVS_ERR_LIMIT, "%s: %zu bytes, more than the limit of %zu", name, len, max_size);
-  bool dup = false;
-  evs_status st = scan_to_status(data, len, desc, levels, true, &dup, err);
+  bool dup = false, has_group = false;
+  evs_status st = scan_to_status(data, len, desc, levels, true, &dup, &has_group, err);
   if (st != EVS_OK) return st;
+  /* protobuf-c refuses groups: they are unpacked around, and put back as unknown fields after. */
+  evs_buf lifted = EVS_BUF_INIT;
+  evs_wire_groups groups = {0};
+  if (has_group) {
+    st = evs_wire_lift_groups(data, len, desc, &lifted, &groups);
+    if (st != EVS_OK) {
+      evs_buf_free(&lifted);
+      evs_wire_groups_free(&groups);
+      return st == EVS_ERR_NOMEM
+                 ? evs_fail(err, st, "out of memory setting the groups of %s aside", name)
+                 : evs_fail(err, st, "%s: a group more than %d messages deep", name, EVS_WIRE_PATH_MAX / 2);
+    }
+  }
+  const uint8_t *src = has_group ? (lifted.data ? lifted.data : (const uint8_t *)"") : data;
+  size_t src_len = has_group ? lifted.len : len;
   /* A singular message field given twice must be merged; protobuf-c's unpack does not, so the bytes are
    * rewritten first (bounded work: a deep message could otherwise be copied once per level). */
   evs_buf merged = EVS_BUF_INIT;
-  const uint8_t *bytes = data;
-  size_t n = len;
+  const uint8_t *bytes = src;
+  size_t n = src_len;
   if (dup) {
     size_t budget = len > SIZE_MAX / 32 ? SIZE_MAX : 16 * len + ((size_t)1 << 20);
-    st = evs_wire_merge(data, len, desc, (unsigned)levels, &merged, &budget);
+    st = evs_wire_merge(src, src_len, desc, (unsigned)levels, &merged, &budget);
     if (st != EVS_OK) {
       evs_buf_free(&merged);
+      evs_buf_free(&lifted);
+      evs_wire_groups_free(&groups);
       return st == EVS_ERR_NOMEM
                  ? evs_fail(err, st, "out of memory merging repeated message fields of %s", name)
                  : evs_fail(err, st,
@@ -125,6 +144,13 @@ evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const
   evs_noting_alloc_init(&na, allocator);
   ProtobufCMessage *msg = protobuf_c_message_unpack(desc, &na.base, n, bytes);
   evs_buf_free(&merged);
+  evs_buf_free(&lifted);
+  if (msg && groups.n && evs_wire_attach_groups(msg, data, &groups, allocator) != EVS_OK) {
+    protobuf_c_message_free_unpacked(msg, allocator);
+    evs_wire_groups_free(&groups);
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory keeping the groups of %s", name);
+  }
+  evs_wire_groups_free(&groups);
   if (!msg) {
     if (na.failed) return evs_fail(err, EVS_ERR_NOMEM, "out of memory unpacking %s (%zu bytes)", name, len);
     evs_wire_scan scan;

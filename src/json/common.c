@@ -16,7 +16,8 @@ const evs_message *evs_json_message_of(const evs_registry *reg, const ProtobufCM
   if (!m || m->n_fields != desc->n_fields) return NULL;
   for (size_t i = 0; i < m->n_fields; i++)
     if (m->fields[i].number != desc->fields[i].id ||
-        (int)m->fields[i].traits->pbc_type != (int)desc->fields[i].type)
+        ((int)m->fields[i].traits->pbc_type != (int)desc->fields[i].type &&
+         !(m->fields[i].type == EVS_TYPE_STRING && evs_field_is_string(&desc->fields[i]))))
       return NULL;
   return m;
 }
@@ -25,12 +26,7 @@ const evs_message *evs_json_message_of(const evs_registry *reg, const ProtobufCM
  * do): string keys by content, the others by the value's storage (4 or 8 bytes, one width per key field). */
 static const char *key_bytes(const ProtobufCMessage *e, const ProtobufCFieldDescriptor *kfd, size_t *len) {
   const char *slot = (const char *)e + kfd->offset;
-  if (kfd->type == PROTOBUF_C_TYPE_STRING) {
-    const char *s = *(const char *const *)(const void *)slot;
-    if (!s) s = "";
-    *len = strlen(s);
-    return s;
-  }
+  if (evs_field_is_string(kfd)) return evs_field_string(kfd, slot, len);
   *len = evs_type_traits_of_pbc(kfd->type)->c_size;
   return slot;
 }

@@ -157,16 +157,30 @@ static evs_status read_enum(evs_jdec *d, const evs_field *f, int32_t *out, bool 
   return evs_jd_expected(d, start, "an enum name (a string) or number for enum %s", e->full_name);
 }
 
-static evs_status read_string_value(evs_jdec *d, const char *what, evs_jstr *s) {
+/* keep_nul: the field is held with a length (EVS_FIELD_FLAG_STRING), so "\u0000" is a character like any. */
+static evs_status read_string_value(evs_jdec *d, const char *what, evs_jstr *s, bool keep_nul) {
   const char *start = d->p;
   if (*d->p != '"') {
     return evs_jd_expected(d, start, "a string for %s", what);
   }
   evs_status st = evs_jd_string(d, s);
   if (st != EVS_OK) return st;
-  if (s->escaped && memchr(s->s, 0, s->len))
+  if (!keep_nul && s->escaped && memchr(s->s, 0, s->len))
     return evs_jd_fail(d, EVS_ERR_UNSUPPORTED, start,
                        "\"\\u0000\" in a string: protobuf-c strings are NUL-terminated and cannot hold it");
+  return EVS_OK;
+}
+
+/* Text into a string held as ProtobufCBinaryData (EVS_FIELD_FLAG_STRING); empty is {0, NULL}, as unpack
+ * leaves it. */
+static evs_status put_string_bytes(evs_jdec *d, const char *text, size_t len, const char *pos, void *slot) {
+  ProtobufCBinaryData bd = {0, NULL};
+  if (len) {
+    char *copy = evs_jd_strdup(d, text, len, pos);
+    if (!copy) return EVS_ERR_NOMEM;
+    bd = (ProtobufCBinaryData){len, (uint8_t *)copy};
+  }
+  memcpy(slot, &bd, sizeof bd);
   return EVS_OK;
 }
 
@@ -221,7 +235,7 @@ evs_status evs_jd_scalar(evs_jdec *d, const evs_field *f, const ProtobufCFieldDe
     }
     case PROTOBUF_C_TYPE_STRING: {
       evs_jstr s;
-      if ((st = read_string_value(d, "a string field", &s)) != EVS_OK) return st;
+      if ((st = read_string_value(d, "a string field", &s, false)) != EVS_OK) return st;
       char *copy = evs_jd_strdup(d, s.s, s.len, start);
       if (!copy) return EVS_ERR_NOMEM;
       *(char **)slot = copy;
@@ -229,6 +243,10 @@ evs_status evs_jd_scalar(evs_jdec *d, const evs_field *f, const ProtobufCFieldDe
     }
     case PROTOBUF_C_TYPE_BYTES: {
       evs_jstr s;
+      if (fd->flags & EVS_FIELD_FLAG_STRING) {
+        if ((st = read_string_value(d, "a string field", &s, true)) != EVS_OK) return st;
+        return put_string_bytes(d, s.s, s.len, start, slot);
+      }
       if (*d->p != '"') {
         return evs_jd_expected(d, start, "a base64 string for a bytes field");
       }
@@ -416,6 +434,8 @@ fail:
 static evs_status decode_map_key(evs_jdec *d, const ProtobufCFieldDescriptor *kfd, const evs_jstr *k,
                                  void *slot) {
   const char *pos = k->start;
+  if (evs_field_is_string(kfd) && kfd->type == PROTOBUF_C_TYPE_BYTES)
+    return put_string_bytes(d, k->s, k->len, pos, slot);
   if (kfd->type == PROTOBUF_C_TYPE_STRING) {
     if (k->escaped && memchr(k->s, 0, k->len))
       return evs_jd_fail(
@@ -577,10 +597,8 @@ static evs_status decode_field(evs_jdec *d, const evs_field *f, const ProtobufCF
                                ProtobufCMessage *msg, const char *keypos) {
   void *slot = (char *)msg + fd->offset;
   if (d->p >= d->end) return evs_jd_fail(d, EVS_ERR_SYNTAX, d->p, "expected a value, found end of input");
-  /* protobuf-c 1.4.1 has no groups: their dynamic descriptor entry is a placeholder (docs/json.md). */
-  if (f->type == EVS_TYPE_GROUP)
-    return evs_jd_fail(d, EVS_ERR_UNSUPPORTED, keypos, "group field \"%s\": protobuf-c cannot hold groups",
-                       f->name);
+  /* protobuf-c 1.4.1 has no groups: they are kept as bytes in the unknown fields (docs/json.md). */
+  if (f->type == EVS_TYPE_GROUP) return evs_jd_group(d, f, fd, msg);
   bool is_null = *d->p == 'n' && evs_jd_literal(d, "null", 4);
   if (f->is_repeated) {
     if (is_null) return EVS_OK;

@@ -234,6 +234,8 @@ evs_status evs_je_value(evs_jenc *e, const evs_field *f, const ProtobufCFieldDes
     }
     case PROTOBUF_C_TYPE_BYTES: {
       const ProtobufCBinaryData *bd = slot;
+      if (fd->flags & EVS_FIELD_FLAG_STRING)
+        return evs_je_string(e, bd->len ? (const char *)bd->data : "", bd->len);
       size_t n = evs_base64_encoded_len(bd->len);
       if ((bd->len && !n) || !evs_je_room(e, n + 2)) return evs_je_nomem(e);
       uint8_t *o = e->out->data + e->out->len;
@@ -295,12 +297,11 @@ static evs_status encode_array(evs_jenc *e, const evs_field *f, const ProtobufCF
 static evs_status map_key(evs_jenc *e, const ProtobufCFieldDescriptor *kfd, const void *slot) {
   char buf[EVS_JNUM_BUF];
   size_t n;
+  if (evs_field_is_string(kfd)) {
+    const char *s = evs_field_string(kfd, slot, &n);
+    return evs_je_key(e, s, n);
+  }
   switch (kfd->type) {
-    case PROTOBUF_C_TYPE_STRING: {
-      const char *s = *(const char *const *)slot;
-      if (!s) s = "";
-      return evs_je_key(e, s, strlen(s));
-    }
     case PROTOBUF_C_TYPE_BOOL:
       return evs_je_key(e, *(const protobuf_c_boolean *)slot ? "true" : "false",
                         *(const protobuf_c_boolean *)slot ? 4 : 5);
@@ -351,10 +352,10 @@ evs_status evs_je_map_entries(evs_jenc *e, ProtobufCMessage *const *entries, siz
     st = evs_je_value(e, vf, vfd, (const char *)entry + vfd->offset);
     e->mdepth--;
     if (st != EVS_OK) {
-      if (kfd->type == PROTOBUF_C_TYPE_STRING && e->err) {
-        const char *k = *(const char *const *)(const void *)((const char *)entry + kfd->offset);
+      if (evs_field_is_string(kfd) && e->err) {
+        size_t kl;
+        const char *k = evs_field_string(kfd, (const char *)entry + kfd->offset, &kl);
         char b[72];
-        size_t kl = k ? strlen(k) : 0;
         if (kl > 64) kl = 64;
         b[0] = '[';
         b[1] = '"';

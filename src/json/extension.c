@@ -118,6 +118,11 @@ void evs_json_ext_views(const evs_json_ext *x, evs_field *f, ProtobufCFieldDescr
   fd->label = PROTOBUF_C_LABEL_OPTIONAL;
   fd->type = (ProtobufCType)x->traits->pbc_type;
   fd->descriptor = x->enum_type ? x->enum_type->c_desc : NULL;
+  /* an extension's value lives in unknown-field bytes, not in a `char *`: a string keeps U+0000 */
+  if (x->traits->type == EVS_TYPE_STRING) {
+    fd->type = PROTOBUF_C_TYPE_BYTES;
+    fd->flags = EVS_FIELD_FLAG_STRING;
+  }
 }
 
 /* The value in slot (as evs_jd_scalar left it) as the bytes that follow the tag on the wire. */
@@ -125,18 +130,10 @@ static size_t wire_value(const evs_type_traits *tr, const void *slot, uint8_t sm
                          size_t *big_len) {
   *big = NULL;
   if (tr->wire_type == EVS_WIRE_LEN) {
-    const uint8_t *p;
-    size_t n;
-    if (tr->json_kind == EVS_JSON_STRING) {
-      p = *(const uint8_t *const *)slot;
-      n = p ? strlen((const char *)p) : 0;
-    } else {
-      p = ((const ProtobufCBinaryData *)slot)->data;
-      n = ((const ProtobufCBinaryData *)slot)->len;
-    }
-    *big = p;
-    *big_len = n;
-    return evs_varint_put(small, n);
+    const ProtobufCBinaryData *bd = slot; /* strings too (evs_json_ext_views) */
+    *big = bd->data;
+    *big_len = bd->len;
+    return evs_varint_put(small, bd->len);
   }
   if (tr->wire_type == EVS_WIRE_I32) {
     memcpy(small, slot, 4); /* little-endian hosts only, as protobuf-c itself */
@@ -163,6 +160,83 @@ static size_t wire_value(const evs_type_traits *tr, const void *slot, uint8_t sm
   return evs_varint_put(small, v);
 }
 
+/* Appends an unknown field to msg through the decoder's allocator: tag, wire type, and the bytes
+ * p1[0..n1) then p2[0..n2) after the tag. */
+static evs_status append_unknown(evs_jdec *d, ProtobufCMessage *msg, uint32_t tag, unsigned wire,
+                                 const uint8_t *p1, size_t n1, const uint8_t *p2, size_t n2,
+                                 const char *pos) {
+  size_t total = n1 + n2;
+  uint8_t *data = evs_jd_alloc(d, total ? total : 1, pos);
+  ProtobufCMessageUnknownField *grown =
+      data ? evs_jd_alloc(d, (msg->n_unknown_fields + 1) * sizeof *grown, pos) : NULL;
+  if (!data || !grown) {
+    if (data) d->alloc->free(d->alloc->allocator_data, data);
+    return EVS_ERR_NOMEM;
+  }
+  if (n1) memcpy(data, p1, n1);
+  if (n2) memcpy(data + n1, p2, n2);
+  if (msg->n_unknown_fields) memcpy(grown, msg->unknown_fields, msg->n_unknown_fields * sizeof *grown);
+  grown[msg->n_unknown_fields] = (ProtobufCMessageUnknownField){
+      .tag = tag, .wire_type = (ProtobufCWireType)wire, .len = total, .data = data};
+  if (msg->unknown_fields) d->alloc->free(d->alloc->allocator_data, msg->unknown_fields);
+  msg->unknown_fields = grown;
+  msg->n_unknown_fields++;
+  return EVS_OK;
+}
+
+/* One JSON object of group field f into msg: built as the group's message, packed, and kept as the
+ * group's wire bytes in the unknown fields (docs/json.md: protobuf-c structs have no place for groups). */
+static evs_status jd_one_group(evs_jdec *d, const evs_field *f, const ProtobufCFieldDescriptor *fd,
+                               ProtobufCMessage *msg) {
+  const char *pos = d->p;
+  ProtobufCMessage *sub = evs_jd_new_message(d, fd->descriptor, pos);
+  if (!sub) return d->err->code;
+  d->mdepth++;
+  evs_status st = evs_jd_message_value(d, f->message_type, fd->descriptor, sub);
+  d->mdepth--;
+  if (st == EVS_OK) {
+    size_t n = protobuf_c_message_get_packed_size(sub);
+    uint8_t *buf = evs_malloc(n ? n : 1);
+    if (!buf) {
+      st = evs_jd_fail(d, EVS_ERR_NOMEM, pos, "out of memory");
+    } else {
+      protobuf_c_message_pack(sub, buf);
+      uint8_t end[16];
+      size_t el = evs_varint_put(end, (uint64_t)fd->id << 3 | EVS_WIRE_EGROUP);
+      st = append_unknown(d, msg, fd->id, EVS_WIRE_SGROUP, buf, n, end, el, pos);
+      if (st != EVS_OK) st = evs_jd_fail(d, st, pos, "out of memory");
+      evs_free(buf);
+    }
+  }
+  protobuf_c_message_free_unpacked(sub, d->alloc);
+  return st;
+}
+
+evs_status evs_jd_group(evs_jdec *d, const evs_field *f, const ProtobufCFieldDescriptor *fd,
+                        ProtobufCMessage *msg) {
+  if (evs_jd_literal(d, "null", 4)) return EVS_OK;
+  if (!f->is_repeated) return jd_one_group(d, f, fd, msg);
+  if (*d->p != '[') return evs_jd_expected(d, d->p, "an array for repeated group field");
+  evs_status st = evs_jd_enter(d);
+  if (st != EVS_OK) return st;
+  evs_jd_ws(d);
+  if (d->p < d->end && *d->p == ']') {
+    d->p++;
+    d->depth--;
+    return EVS_OK;
+  }
+  bool more = true;
+  for (size_t i = 0; more; i++) {
+    evs_jd_ws(d);
+    if ((st = jd_one_group(d, f, fd, msg)) == EVS_OK) st = evs_jd_next(d, ']', &more);
+    if (st != EVS_OK) {
+      evs_jd_path_index(d, i);
+      return st;
+    }
+  }
+  return EVS_OK;
+}
+
 evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage *msg, const char *keypos) {
   if (!x->supported)
     return evs_jd_fail(d, EVS_ERR_UNSUPPORTED, keypos,
@@ -179,35 +253,78 @@ evs_status evs_jd_extension(evs_jdec *d, const evs_json_ext *x, ProtobufCMessage
   uint8_t small[16];
   const uint8_t *big;
   size_t big_len = 0, n = wire_value(x->traits, &slot, small, &big, &big_len);
-  size_t total = n + (big ? big_len : 0);
-  uint8_t *data = evs_jd_alloc(d, total ? total : 1, keypos);
-  ProtobufCMessageUnknownField *grown =
-      data ? evs_jd_alloc(d, (msg->n_unknown_fields + 1) * sizeof *grown, keypos) : NULL;
-  if (data && grown) {
-    memcpy(data, small, n);
-    if (big && big_len) memcpy(data + n, big, big_len);
-    if (msg->n_unknown_fields) memcpy(grown, msg->unknown_fields, msg->n_unknown_fields * sizeof *grown);
-    grown[msg->n_unknown_fields] = (ProtobufCMessageUnknownField){
-        .tag = fd.id, .wire_type = (ProtobufCWireType)x->traits->wire_type, .len = total, .data = data};
-    if (msg->unknown_fields) d->alloc->free(d->alloc->allocator_data, msg->unknown_fields);
-    msg->unknown_fields = grown;
-    msg->n_unknown_fields++;
-    data = NULL;
-  } else {
-    st = EVS_ERR_NOMEM;
-  }
-  if (data) d->alloc->free(d->alloc->allocator_data, data);
+  st = append_unknown(d, msg, fd.id, x->traits->wire_type, small, n, big, big ? big_len : 0, keypos);
   /* the decoded string or bytes were copied into the field's wire bytes */
   if (x->traits->wire_type == EVS_WIRE_LEN) {
-    void *p = x->traits->json_kind == EVS_JSON_STRING ? slot.p : slot.b.data;
-    if (p) d->alloc->free(d->alloc->allocator_data, p);
+    if (slot.b.data) d->alloc->free(d->alloc->allocator_data, slot.b.data);
   }
+  return st;
+}
+
+/* The group message whose encoding is p[0..n) (a body without its end-group tag), as JSON. */
+static evs_status je_group_value(evs_jenc *e, const evs_field *f, const ProtobufCFieldDescriptor *gfd,
+                                 const uint8_t *p, size_t n) {
+  evs_status st = evs_je_level_in(e);
+  if (st != EVS_OK) return st;
+  ProtobufCMessage *sub = NULL;
+  int levels = e->max_depth - e->mdepth;
+  st = evs_json_unpack_guarded(gfd->descriptor, p, n, levels > 0 ? levels : 0, SIZE_MAX, NULL, &sub, e->err);
+  if (st == EVS_OK) st = evs_je_message(e, f->message_type, sub);
+  if (sub) protobuf_c_message_free_unpacked(sub, NULL);
+  e->mdepth--;
+  return st;
+}
+
+/* Declared group field gfd, whose first occurrence is unknown field `at` of msg: written once, with every
+ * occurrence (several of a singular group merge, as their concatenated encodings do). */
+static evs_status je_group(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg, unsigned at,
+                           const ProtobufCFieldDescriptor *gfd, bool *first) {
+  for (unsigned k = 0; k < at; k++)
+    if (msg->unknown_fields[k].tag == gfd->id &&
+        (unsigned)msg->unknown_fields[k].wire_type == EVS_WIRE_SGROUP)
+      return EVS_OK; /* written with the first occurrence */
+  const evs_field *f = &m->fields[gfd - msg->descriptor->fields];
+  uint8_t end[16];
+  size_t el = evs_varint_put(end, (uint64_t)gfd->id << 3 | EVS_WIRE_EGROUP);
+  const char *key = (e->flags & EVS_JSON_PROTO_NAMES) ? f->name : f->json_name;
+  evs_status st = evs_je_separator(e, first);
+  if (st == EVS_OK) st = evs_je_key(e, key, strlen(key));
+  if (st == EVS_OK && f->is_repeated) st = evs_je_open(e, '[');
+  evs_buf cat = EVS_BUF_INIT;
+  bool any = false;
+  for (unsigned k = at; st == EVS_OK && k < msg->n_unknown_fields; k++) {
+    const ProtobufCMessageUnknownField *u = &msg->unknown_fields[k];
+    if (u->tag != gfd->id || (unsigned)u->wire_type != EVS_WIRE_SGROUP || u->len < el) continue;
+    if (!f->is_repeated) {
+      if (evs_buf_append(&cat, u->data, u->len - el) != EVS_OK) st = evs_je_nomem(e);
+      continue;
+    }
+    bool elem_first = !any;
+    if ((st = evs_je_separator(e, &elem_first)) == EVS_OK)
+      st = je_group_value(e, f, gfd, u->data, u->len - el);
+    any = true;
+  }
+  if (st == EVS_OK)
+    st = f->is_repeated ? evs_je_close(e, ']', !any)
+                        : je_group_value(e, f, gfd, cat.data ? cat.data : (const uint8_t *)"", cat.len);
+  evs_buf_free(&cat);
+  if (st != EVS_OK) evs_je_path_field(e, f->json_name);
   return st;
 }
 
 evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCMessage *msg, bool *first) {
   for (unsigned i = 0; i < msg->n_unknown_fields; i++) {
     const ProtobufCMessageUnknownField *u = &msg->unknown_fields[i];
+    if ((unsigned)u->wire_type == EVS_WIRE_SGROUP) {
+      /* A group kept as bytes (docs/json.md): a declared one is its field; an undeclared one, or group bytes
+       * under the number of a field of another type, an unknown field, which JSON leaves out like any other.
+       */
+      const ProtobufCFieldDescriptor *gfd = protobuf_c_message_descriptor_get_field(msg->descriptor, u->tag);
+      if (!gfd || m->fields[gfd - msg->descriptor->fields].type != EVS_TYPE_GROUP) continue;
+      evs_status st = je_group(e, m, msg, i, gfd, first);
+      if (st != EVS_OK) return st;
+      continue;
+    }
     evs_json_ext x;
     if (!evs_json_find_extension(e->reg, m, NULL, 0, u->tag, &x) || !x.supported ||
         (ProtobufCWireType)x.traits->wire_type != u->wire_type)
@@ -217,22 +334,13 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
     evs_json_ext_views(&x, &f, &fd);
     ext_slot slot;
     memset(&slot, 0, sizeof slot);
-    char *str = NULL;
     uint64_t v = 0;
     size_t used = 0;
     const evs_type_traits *tr = x.traits;
     if (tr->wire_type == EVS_WIRE_LEN) {
       if (!evs_varint_read(u->data, &used, u->len, &v) || v != u->len - used) continue;
-      if (tr->json_kind == EVS_JSON_STRING) {
-        str = evs_malloc((size_t)v + 1);
-        if (!str) return evs_je_nomem(e);
-        memcpy(str, u->data + used, (size_t)v);
-        str[v] = '\0';
-        slot.p = str;
-      } else {
-        slot.b.data = u->data + used;
-        slot.b.len = (size_t)v;
-      }
+      slot.b.data = u->data + used; /* strings too (evs_json_ext_views) */
+      slot.b.len = (size_t)v;
     } else if (tr->wire_type == EVS_WIRE_I32 || tr->wire_type == EVS_WIRE_I64) {
       size_t w = tr->wire_type == EVS_WIRE_I32 ? 4 : 8;
       if (u->len != w) continue;
@@ -255,7 +363,6 @@ evs_status evs_je_extensions(evs_jenc *e, const evs_message *m, const ProtobufCM
     evs_status st = evs_je_separator(e, first);
     if (st == EVS_OK) st = evs_je_key(e, key, kl > 0 && (size_t)kl < sizeof key ? (size_t)kl : strlen(key));
     if (st == EVS_OK) st = evs_je_value(e, &f, &fd, &slot);
-    evs_free(str);
     if (st != EVS_OK) return st;
   }
   return EVS_OK;

@@ -25,6 +25,11 @@ evs_status evs_jd_scalar(evs_jdec *d, const evs_field *f, const ProtobufCFieldDe
 evs_status evs_jd_check_dups(evs_jdec *d, ProtobufCMessage *const *entries, size_t n, const char *obj,
                              bool dropped);
 
+/* extension.c: the value at d->p of group field f (fd), appended to msg's unknown fields as the group's wire
+ * bytes; null leaves it unset. */
+evs_status evs_jd_group(evs_jdec *d, const evs_field *f, const ProtobufCFieldDescriptor *fd,
+                        ProtobufCMessage *msg);
+
 struct evs_json_ext;
 /* extension.c: the value at d->p of extension x, appended to msg's unknown fields as its wire bytes. */
 evs_status evs_jd_extension(evs_jdec *d, const struct evs_json_ext *x, ProtobufCMessage *msg,

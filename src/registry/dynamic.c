@@ -10,7 +10,9 @@
  * declaration order (`size_t n_x; T *x;` when repeated, `protobuf_c_boolean has_x; T x;` for explicit
  * presence of a non-pointer value), then per oneof `uint32_t x_case;` and a union of its members. Sizes and
  * alignment come from the type-traits table. proto3 `optional` (a synthetic oneof) is laid out as a proto2
- * optional field: a has_ flag, or a NULL pointer for strings and messages. */
+ * optional field: a has_ flag, or a NULL pointer for messages. One departure: string fields are
+ * ProtobufCBinaryData (EVS_FIELD_FLAG_STRING), so that they keep U+0000; with evs_dynamic_char_strings
+ * set the layout is protoc-c's exactly. */
 #include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
@@ -18,6 +20,21 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
+
+bool evs_dynamic_char_strings;
+
+/* Whether string field f is held as ProtobufCBinaryData (EVS_FIELD_FLAG_STRING, include/evs/types.h), so
+ * that it keeps U+0000. The google.protobuf types keep `char *`: the JSON codec reads their special forms
+ * through protoc-c's structs. */
+static bool string_as_bytes(const evs_field *f) {
+  return f->type == EVS_TYPE_STRING && !evs_dynamic_char_strings &&
+         !(f->parent->file->package && strcmp(f->parent->file->package, "google.protobuf") == 0);
+}
+
+/* The traits of f's C representation: bytes for strings held as ProtobufCBinaryData. */
+static const evs_type_traits *c_traits(const evs_field *f) {
+  return string_as_bytes(f) ? evs_type_traits_of(EVS_TYPE_BYTES) : f->traits;
+}
 
 typedef struct dyn {
   evs_batch *b;
@@ -128,7 +145,7 @@ static ProtobufCLabel label_of(const evs_field *f) {
  * *ok true when the field has no default. */
 static const void *default_of(dyn *d, const evs_field *f, bool *ok) {
   const char *t = f->default_value;
-  const evs_type_traits *tr = f->traits;
+  const evs_type_traits *tr = c_traits(f);
   *ok = true;
   if (f->type == EVS_TYPE_ENUM && f->enum_type) {
     const evs_enum_value *v = t ? evs_enum_value_by_name(f->enum_type, t, strlen(t)) : NULL;
@@ -139,14 +156,17 @@ static const void *default_of(dyn *d, const evs_field *f, bool *ok) {
     return p;
   }
   if (!t) return NULL;
-  if (f->type == EVS_TYPE_STRING) return t; /* NUL-terminated text owned by the unpacked set */
-  if (tr->c_pointer) return NULL;           /* messages and groups have no default */
+  if (f->type == EVS_TYPE_STRING && !string_as_bytes(f)) return t; /* NUL-terminated, owned by the set */
+  if (tr->c_pointer) return NULL;                                  /* messages and groups have no default */
   void *p = dyn_alloc(d, 1, tr->c_size);
   if (!p) {
     *ok = false;
     return NULL;
   }
-  if (f->type == EVS_TYPE_BYTES) {
+  if (f->type == EVS_TYPE_STRING) { /* the descriptor's text as it is, owned by the set */
+    ProtobufCBinaryData bd = {strlen(t), (uint8_t *)(uintptr_t)t};
+    memcpy(p, &bd, sizeof bd);
+  } else if (f->type == EVS_TYPE_BYTES) {
     size_t len = strlen(t);
     uint8_t *data = dyn_alloc(d, len + 1, 1);
     if (!data) {
@@ -182,7 +202,7 @@ static const void *sub_descriptor(const evs_field *f) {
 
 /* Places a field outside real oneofs at *off: quantifier (n_ or has_) first, then the value. */
 static void place(ProtobufCFieldDescriptor *fd, const evs_field *f, size_t *off, size_t *max_align) {
-  const evs_type_traits *tr = f->traits;
+  const evs_type_traits *tr = c_traits(f);
   if (f->is_repeated) {
     *off = align_up(*off, alignof(size_t));
     fd->quantifier_offset = (unsigned)*off;
@@ -241,17 +261,17 @@ static evs_status fill_message(dyn *d, evs_message *m) {
     fd->id = f->number;
     fd->label = label_of(f);
     /* protobuf-c has no groups: a group field is described as a message so that the descriptor keeps one
-     * entry per field (the JSON codec indexes both arrays in parallel); protobuf-c refuses group bytes
-     * (wire types 3/4) and the JSON decoder refuses group fields, so nothing is written wrongly. */
-    fd->type = f->type == EVS_TYPE_GROUP ? PROTOBUF_C_TYPE_MESSAGE : (ProtobufCType)f->traits->pbc_type;
+     * entry per field (the JSON codec indexes both arrays in parallel). Its slot stays NULL: group bytes
+     * are kept as unknown fields around unpack (wiregroups.c) and the JSON codec refuses group fields. */
+    fd->type = f->type == EVS_TYPE_GROUP ? PROTOBUF_C_TYPE_MESSAGE : (ProtobufCType)c_traits(f)->pbc_type;
     fd->descriptor = sub_descriptor(f);
-    fd->flags = (f->is_packed ? PROTOBUF_C_FIELD_FLAG_PACKED : 0) |
-                (f->deprecated ? PROTOBUF_C_FIELD_FLAG_DEPRECATED : 0) |
-                (in_oneof ? PROTOBUF_C_FIELD_FLAG_ONEOF : 0);
+    fd->flags =
+        (string_as_bytes(f) ? EVS_FIELD_FLAG_STRING : 0) | (f->is_packed ? PROTOBUF_C_FIELD_FLAG_PACKED : 0) |
+        (f->deprecated ? PROTOBUF_C_FIELD_FLAG_DEPRECATED : 0) | (in_oneof ? PROTOBUF_C_FIELD_FLAG_ONEOF : 0);
     if (in_oneof || f->is_repeated) {
       fd->default_value = NULL; /* a union slot takes no default: protobuf-c would free it as a value */
     } else if (fd->label == PROTOBUF_C_LABEL_NONE) {
-      fd->default_value = f->type == EVS_TYPE_STRING ? protobuf_c_empty_string : NULL;
+      fd->default_value = fd->type == PROTOBUF_C_TYPE_STRING ? protobuf_c_empty_string : NULL;
     } else {
       bool ok;
       fd->default_value = default_of(d, f, &ok);
@@ -279,7 +299,7 @@ static evs_status fill_message(dyn *d, evs_message *m) {
     off += sizeof(uint32_t);
     size_t ua = 1, us = 0;
     for (size_t j = 0; j < o->n_fields; j++) {
-      const evs_type_traits *tr = o->fields[j]->traits;
+      const evs_type_traits *tr = c_traits(o->fields[j]);
       if (tr->c_align > ua) ua = tr->c_align;
       if (tr->c_size > us) us = tr->c_size;
     }

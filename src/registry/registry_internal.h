@@ -124,6 +124,8 @@ evs_status evs_check_field_decl(evs_batch *b, const evs_source_info *src, const 
 /* dynamic.c: protobuf-c descriptors for every new type without compiled code (after evs_link_catalog; the
  * built ones join b->links). */
 evs_status evs_build_dynamic(evs_batch *b);
+/* Test hook: build string fields as protoc-c's `char *` (to compare the layout with protoc-c's). */
+extern bool evs_dynamic_char_strings;
 /* refs.c: the declarations without views (services, methods, extensions) of the batch's new files. */
 evs_status evs_check_services_extensions(evs_batch *b);
 /* options.c: (evs.v1.event), (evs.v1.field) and (evs.v1.oneof) of every new message; collects b->events. */

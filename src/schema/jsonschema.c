@@ -334,8 +334,15 @@ static void add_pattern(js_ctx *c, js_node *s, const char *pre, const char *text
   all_of(c, s, js_kv(c, "pattern", js_str(c, (const char *)c->tmp.data)));
 }
 
-static js_node *string_schema(js_ctx *c, const evs_field_rules *r, const char *path) {
-  js_node *s = js_pattern(c, NO_NUL);
+/* Whether string field f keeps U+0000: a run-time type holds it with a length (EVS_FIELD_FLAG_STRING);
+ * compiled types refuse it. */
+static bool keeps_nul(const evs_field *f) {
+  const ProtobufCMessageDescriptor *cd = f->parent->c_desc;
+  return cd && f->index < cd->n_fields && (cd->fields[f->index].flags & EVS_FIELD_FLAG_STRING);
+}
+
+static js_node *string_schema(js_ctx *c, const evs_field *f, const evs_field_rules *r, const char *path) {
+  js_node *s = keeps_nul(f) ? js_type(c, "string") : js_pattern(c, NO_NUL);
   if (!r) return s;
   if (r->has_const) js_put(c, s, "const", js_str(c, r->const_value.text));
   if (r->n_in) {
@@ -455,7 +462,7 @@ static js_node *value_schema(js_ctx *c, const evs_field *f, const evs_field_rule
     case EVS_JSON_BYTES:
       return bytes_schema(c, r, path);
     default:
-      return string_schema(c, r, path);
+      return string_schema(c, f, r, path);
   }
 }
 
@@ -473,7 +480,7 @@ static js_node *key_schema(js_ctx *c, const evs_field *kf, const evs_field_rules
     /* keys are read like numbers in strings: the string branch of the integer schema */
     return int_schema(c, kf, r, true);
   }
-  return string_schema(c, r, path);
+  return string_schema(c, kf, r, path);
 }
 
 /* ------------------------------------------------------------------ fields */
@@ -570,7 +577,6 @@ static js_node *plain_message(js_ctx *c, const evs_message *m) {
   js_node *props = js_put(c, o, "properties", js_obj(c));
   for (size_t i = 0; i < m->n_fields; i++) {
     const evs_field *f = m->decl_fields[i];
-    if (f->type == EVS_TYPE_GROUP) continue; /* the decoder refuses groups (protobuf-c has none) */
     js_node *s = js_put(c, props, f->json_name, field_schema(c, f));
     describe(c, s, f->src.leading_comment);
     if (!c->canonical && strcmp(f->name, f->json_name) != 0) {

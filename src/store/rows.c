@@ -46,24 +46,53 @@ evs_status store_strmap_parse(const char *json, size_t len, store_strmap *m, evs
   return EVS_OK;
 }
 
-/* The payload's top-level map<string,string> field `tags`, when it has one. */
-static size_t payload_tags(const ProtobufCMessage *msg, evs_tag *out, size_t max) {
+/* The payload's top-level map<string,string> field `tags`, when it has one, into out[0..*n). Strings held
+ * with a length (EVS_FIELD_FLAG_STRING: types without compiled code) are copied, NUL-terminated, into
+ * store; one holding U+0000 is an error, as the store's tags are text. */
+static evs_status payload_tags(const ProtobufCMessage *msg, evs_tag *out, size_t max, size_t *n_out,
+                               evs_buf *store, evs_error *err) {
+  *n_out = 0;
   const ProtobufCFieldDescriptor *fd =
       protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, "tags");
-  if (!fd || fd->label != PROTOBUF_C_LABEL_REPEATED || fd->type != PROTOBUF_C_TYPE_MESSAGE) return 0;
+  if (!fd || fd->label != PROTOBUF_C_LABEL_REPEATED || fd->type != PROTOBUF_C_TYPE_MESSAGE) return EVS_OK;
   const ProtobufCMessageDescriptor *ed = fd->descriptor;
   const ProtobufCFieldDescriptor *kf = protobuf_c_message_descriptor_get_field_by_name(ed, "key");
   const ProtobufCFieldDescriptor *vf = protobuf_c_message_descriptor_get_field_by_name(ed, "value");
-  if (!kf || !vf || kf->type != PROTOBUF_C_TYPE_STRING || vf->type != PROTOBUF_C_TYPE_STRING) return 0;
+  if (!kf || !vf || !evs_field_is_string(kf) || !evs_field_is_string(vf)) return EVS_OK;
   size_t n = *(const size_t *)((const char *)msg + fd->quantifier_offset);
   ProtobufCMessage *const *entries = *(ProtobufCMessage *const *const *)((const char *)msg + fd->offset);
-  size_t k = 0;
-  for (size_t i = 0; i < n && k < max; i++) {
-    out[k].key = *(const char *const *)((const char *)entries[i] + kf->offset);
-    out[k].value = *(const char *const *)((const char *)entries[i] + vf->offset);
+  bool copy = kf->type != PROTOBUF_C_TYPE_STRING || vf->type != PROTOBUF_C_TYPE_STRING;
+  size_t k = 0, offs[MAX_TAGS][2];
+  for (size_t i = 0; i < n && k < max && k < MAX_TAGS; i++) {
+    const ProtobufCFieldDescriptor *parts[2] = {kf, vf};
+    for (int j = 0; j < 2; j++) {
+      size_t len;
+      const char *t = evs_field_string(parts[j], (const char *)entries[i] + parts[j]->offset, &len);
+      if (!copy) {
+        if (j == 0)
+          out[k].key = t;
+        else
+          out[k].value = t;
+        continue;
+      }
+      if (memchr(t, 0, len))
+        return evs_fail(err, EVS_ERR_UNSUPPORTED, "tags: a %s holds U+0000, which a store tag cannot",
+                        j ? "value" : "key");
+      offs[k][j] = store->len;
+      evs_buf_append(store, t, len);
+      evs_buf_append_byte(store, '\0');
+    }
     k++;
   }
-  return k;
+  if (copy) {
+    if (evs_buf_status(store) != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < k; i++) {
+      out[i].key = (const char *)store->data + offs[i][0];
+      out[i].value = (const char *)store->data + offs[i][1];
+    }
+  }
+  *n_out = k;
+  return EVS_OK;
 }
 
 static int tag_cmp(const void *a, const void *b) {
@@ -105,7 +134,11 @@ evs_status store_event_json(evs_store *s, const evs_store_event *ev, evs_buf *ou
         return EVS_ERR_DUPLICATE;
       }
   } else {
-    n_tags = payload_tags(ev->payload, tags, MAX_TAGS);
+    st = payload_tags(ev->payload, tags, MAX_TAGS, &n_tags, &tag_store, err);
+    if (st != EVS_OK) {
+      evs_buf_free(&tag_store);
+      return st;
+    }
   }
 
   evs_buf_append_str(out, "{\"event_id\":");

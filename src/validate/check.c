@@ -113,9 +113,10 @@ void evs_vtext_value(vtext *t, const evs_field *f, const ProtobufCFieldDescripto
       t->n = (size_t)snprintf(t->s, sizeof t->s, "%.17g", d);
   } else if (fd->type == PROTOBUF_C_TYPE_BOOL) {
     t->n = (size_t)snprintf(t->s, sizeof t->s, "%s", *(const protobuf_c_boolean *)slot ? "true" : "false");
-  } else if (fd->type == PROTOBUF_C_TYPE_STRING) {
-    const char *s = *(char *const *)slot;
-    evs_vtext_string(t, s ? s : "", s ? strlen(s) : 0);
+  } else if (evs_field_is_string(fd)) {
+    size_t n;
+    const char *s = evs_field_string(fd, slot, &n);
+    evs_vtext_string(t, s, n);
   } else if (fd->type == PROTOBUF_C_TYPE_BYTES) {
     const ProtobufCBinaryData *bd = slot;
     char b64[EVS_VIOLATION_VALUE_MAX];
@@ -180,15 +181,22 @@ static bool in_list_string(const evs_rule_value *v, const size_t *lens, size_t n
   return false;
 }
 
+/* Whether s[0..len) (which may hold NUL bytes) contains the text `sub`. */
+static bool contains(const char *s, size_t len, const char *sub) {
+  size_t n = strlen(sub);
+  for (size_t i = 0; n <= len && i <= len - n; i++)
+    if (memcmp(s + i, sub, n) == 0) return true;
+  return false;
+}
+
 static bool check_string(vctx *c, const vrules *vr, const evs_field *f, const ProtobufCFieldDescriptor *fd,
                          const void *slot, bool for_key) {
   const evs_field_rules *r = vr->r;
-  const char *s = *(char *const *)slot;
-  if (!s) s = "";
-  size_t len = strlen(s);
+  size_t len;
+  const char *s = evs_field_string(fd, slot, &len); /* may hold U+0000 (EVS_FIELD_FLAG_STRING) */
   char list[256];
   uint32_t m = vr->smask;
-  if ((m & VS_CONST) && strcmp(s, r->const_value.text) != 0)
+  if ((m & VS_CONST) && (strlen(r->const_value.text) != len || memcmp(s, r->const_value.text, len) != 0))
     REPORT(c, "string.const", for_key, f, fd, slot, "must equal `%s`", r->const_value.text);
   if ((m & VS_IN) && !in_list_string(r->in_values, vr->in_len, r->n_in, s, len)) {
     list_text(list, sizeof list, r->in_values, r->n_in);
@@ -221,14 +229,14 @@ static bool check_string(vctx *c, const vrules *vr, const evs_field *f, const Pr
       REPORT(c, "string.pattern", for_key, f, fd, slot, "does not match regex pattern `%s`", r->pattern);
   }
   if (!(m & (VS_AFFIX | VS_FORMAT))) return false;
-  if (r->prefix && strncmp(s, r->prefix, strlen(r->prefix)) != 0)
+  if (r->prefix && (strlen(r->prefix) > len || memcmp(s, r->prefix, strlen(r->prefix)) != 0))
     REPORT(c, "string.prefix", for_key, f, fd, slot, "does not have prefix `%s`", r->prefix);
   if (r->suffix) {
     size_t n = strlen(r->suffix);
     if (n > len || memcmp(s + len - n, r->suffix, n) != 0)
       REPORT(c, "string.suffix", for_key, f, fd, slot, "does not have suffix `%s`", r->suffix);
   }
-  if (r->contains && !strstr(s, r->contains))
+  if (r->contains && !contains(s, len, r->contains))
     REPORT(c, "string.contains", for_key, f, fd, slot, "does not contain substring `%s`", r->contains);
   if (r->has_uuid && r->uuid != EVS_UUID_UNSPECIFIED) {
     if (!len) {
@@ -454,6 +462,7 @@ bool evs_vcheck_value(vctx *c, const vrules *vr, const evs_field *f, const Proto
     case PROTOBUF_C_TYPE_STRING:
       return check_string(c, vr, f, fd, slot, for_key);
     case PROTOBUF_C_TYPE_BYTES:
+      if (fd->flags & EVS_FIELD_FLAG_STRING) return check_string(c, vr, f, fd, slot, for_key);
       return check_bytes(c, r, f, fd, slot, for_key);
     case PROTOBUF_C_TYPE_FLOAT:
     case PROTOBUF_C_TYPE_DOUBLE:

@@ -73,8 +73,11 @@ evs_status evs_validate_event(const evs_validator *v, const evs_ce_event *ev, ui
     c->path[0] = (vpath_step){.name = k_attrs[i].attr, .kind = VSTEP_FIELD};
     c->depth = 1;
     if (vf && vf->rules.r) {
-      if (vf->fd->type == PROTOBUF_C_TYPE_STRING)
-        stop = evs_vcheck_value(c, &vf->rules, vf->f, vf->fd, &value, set ? VSTATE_SET : VSTATE_UNSET, false);
+      /* an envelope loaded from a descriptor set without compiled code holds strings as bytes */
+      ProtobufCBinaryData bd = {value ? strlen(value) : 0, (uint8_t *)(uintptr_t)value};
+      const void *slot = vf->fd->type == PROTOBUF_C_TYPE_STRING ? (const void *)&value : (const void *)&bd;
+      if (evs_field_is_string(vf->fd))
+        stop = evs_vcheck_value(c, &vf->rules, vf->f, vf->fd, slot, set ? VSTATE_SET : VSTATE_UNSET, false);
       else if (vf->fd->type == PROTOBUF_C_TYPE_MESSAGE && set)
         stop = check_time(c, vf, value);
       else if (vf->fd->type == PROTOBUF_C_TYPE_MESSAGE)

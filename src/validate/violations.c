@@ -53,9 +53,10 @@ static void render_path(const vctx *c, const evs_field *extra_f, bool json, evs_
     } else {
       evs_buf_append_byte(out, '[');
       const ProtobufCFieldDescriptor *kfd = st->key_fd;
-      if (kfd->type == PROTOBUF_C_TYPE_STRING) {
-        const char *k = *(char *const *)st->key;
-        (void)evs_json_append_string(out, k ? k : "", k ? strlen(k) : 0);
+      if (evs_field_is_string(kfd)) {
+        size_t kl;
+        const char *k = evs_field_string(kfd, st->key, &kl);
+        (void)evs_json_append_string(out, k, kl);
       } else {
         vtext t;
         evs_vtext_value(&t, st->key_field, kfd, st->key);

@@ -175,7 +175,7 @@ static bool walk_repeated(vctx *c, const vfield *vf, const ProtobufCMessage *msg
   const evs_field *f = vf->f;
   size_t n = *(const size_t *)at(msg, vf->fd->quantifier_offset);
   const char *arr = *(const char *const *)at(msg, vf->fd->offset);
-  size_t size = f->traits->c_size;
+  size_t size = evs_type_traits_of_pbc(vf->fd->type)->c_size; /* strings may be held as bytes */
   if (count_rules(c, f, n, false)) return true;
   const evs_field_rules *r = f->rules;
   if (r && r->unique && n > 1) {

@@ -16,4 +16,11 @@ done
 "$gen" --seed 7 --count 100 2>/dev/null | "$evs" decode -t evs.test.v1.AllTypes --delimited 2>/dev/null |
   split -l 1 - "$out/gen_"
 for f in "$out"/gen_*; do "$evs" encode --no-validate -t evs.test.v1.AllTypes -i "$f" -o "$f.bin" 2>/dev/null || true; rm -f "$f"; done
+# Groups (wire types 3/4), kept as unknown fields: one unknown group holding a nested group and a string,
+# an empty one, a mismatched end tag, and a string holding a NUL byte (kept by run-time types, refused by
+# compiled ones).
+printf '\x08\x01\xfb\x01\x0b\x0a\x01x\x0c\x18\x07\xfc\x01' > "$out/group_nested.bin"
+printf '\x08\x01\x93\x02\x94\x02' > "$out/group_empty.bin"
+printf '\x93\x02\x14' > "$out/group_mismatch.bin"
+printf '\x72\x03a\x00b' > "$out/string_nul.bin"
 echo "$(ls "$out" | wc -l) binary seeds"

@@ -56,9 +56,12 @@ static void print_message(const evs_message *m) {
     char type[256], rules[1024];
     schema_type_text(f, type, sizeof type);
     schema_rules_text(f->rules, rules, sizeof rules);
-    printf("  %4" PRIu32 "  %s: %s", f->number, f->name, type);
+    /* proto3 `optional` as written in the .proto (and as protoc and buf print it): its synthetic oneof is
+     * protoc's encoding of presence, not a oneof of the schema. */
+    printf("  %4" PRIu32 "  %s: %s%s", f->number, f->name, f->proto3_optional ? "optional " : "", type);
     if (strcmp(f->json_name, f->name) != 0) printf("  (json \"%s\")", f->json_name);
-    if (f->oneof) printf("  (oneof %s%s)", f->oneof->name, f->oneof->required ? ", required" : "");
+    if (f->oneof && !f->oneof->synthetic)
+      printf("  (oneof %s%s)", f->oneof->name, f->oneof->required ? ", required" : "");
     if (rules[0]) printf("  [%s]", rules);
     fputc('\n', stdout);
     print_comment(f->src.leading_comment, "        // ");
@@ -133,7 +136,8 @@ const cli_cmd cli_cmd_describe = {
     "\n"
     "Shows the message that carries an event type (the highest schema version when several do),\n"
     "or a message or enum given by full name: where it is defined, its comments, its event options,\n"
-    "and each field with number, type, JSON name, oneof and validation rules. Every message and\n"
+    "and each field with number, type, JSON name, oneof and validation rules (a proto3 `optional`\n"
+    "field reads \"optional TYPE\", without the oneof protoc makes for it). Every message and\n"
     "enum it refers to follows (well-known types excepted). \"defined at\" names the file the\n"
     "definition comes from; a schema that redefines a builtin file differently is an error\n"
     "(docs/schemas.md).\n"
