@@ -144,10 +144,13 @@ evs_status evs_spool_open_locked(evs_spool_reader *r, const char *path, bool exc
 evs_status evs_spool_open(evs_spool_reader *r, const char *path, evs_error *err);
 /* Reads an already open fd (not locked, not closed by the reader; for the fuzzer and tests). */
 evs_status evs_spool_open_fd(evs_spool_reader *r, int fd, const char *path, evs_error *err);
-/* 1 = a record, 0 = end of file, < 0 = minus the evs_status of the error (err filled, with the offset).
- * When r->damaged_len > 0 the error is a damaged region that was skipped and reading may go on: the next
- * call returns the next intact record. Otherwise (I/O, memory) reading must stop. */
-int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err);
+/* Reads the next record. *more says whether reading may go on:
+ *   EVS_OK, *more = true:    *rec is the next record (valid until the next call).
+ *   EVS_OK, *more = false:   end of file.
+ *   an error, *more = true:  a damaged region was skipped (err filled, with its offset; r->damaged_offset
+ *                            and r->damaged_len > 0 say where): the next call returns the next intact record.
+ *   an error, *more = false: reading must stop (I/O, memory; err filled). */
+evs_status evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, bool *more, evs_error *err);
 void evs_spool_reader_close(evs_spool_reader *r);
 
 /* ---- dedupe.c ---- */
