@@ -15,8 +15,13 @@
 /* A new rd_kafka_conf_t with evs's defaults (`defaults`, NULL-terminated key/value pairs), then brokers,
  * then the user's properties. NULL on failure (err filled, secrets redacted). */
 rd_kafka_conf_t *evs_kafka_conf_build(const evs_kafka_conf *kc, const char *const *defaults, evs_error *err);
-/* The one librdkafka log callback (evs_kafka_conf_build sets it): silent unless $EVS_KAFKA_LOG is set, then
- * redacted lines on stderr. Safe from any librdkafka thread. */
+/* rd_kafka_conf_new() with evs's log callback: every handle evs makes (producer, consumer, dead-letter
+ * producer, metadata, mock cluster) starts from it. Reads $EVS_KAFKA_LOG, in the caller's thread. NULL when
+ * out of memory. */
+rd_kafka_conf_t *evs_kafka_conf_new(void);
+/* The one librdkafka log callback: silent unless $EVS_KAFKA_LOG was set when the last configuration was
+ * made (evs_kafka_conf_new), then "librdkafka <level> <facility>: <line>" on stderr, redacted
+ * (evs_kafka_redact). Safe from any librdkafka thread: it keeps no state and reads only an atomic flag. */
 void evs_kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
 /* Producer defaults (key, value pairs, NULL-terminated): idempotence and acks=all. */
 extern const char *const evs_kafka_producer_defaults[];
@@ -26,8 +31,9 @@ rd_kafka_t *evs_kafka_new_handle(rd_kafka_type_t type, rd_kafka_conf_t *conf, ev
 evs_status evs_kafka_fail(evs_error *err, rd_kafka_resp_err_t code, const char *context);
 /* The status an rd_kafka error maps to. */
 evs_status evs_kafka_status(rd_kafka_resp_err_t code);
-/* Copies src to dst (n bytes) with the value after "key=" replaced by "[redacted]" wherever a secret
- * property name appears in src (librdkafka errstr texts quote property values). */
+/* Copies src to dst (n bytes) with the value after "key=" (or "key = ") replaced by "[redacted]" wherever a
+ * secret property name appears in src (librdkafka errstr texts quote property values, its debug=conf log
+ * lines list them). */
 void evs_kafka_redact(char *dst, size_t n, const char *src);
 
 /* ---- metadata.c ---- */
