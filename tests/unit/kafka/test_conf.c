@@ -46,23 +46,23 @@ static void test_secret_names(void **state) {
 
 static void test_redact(void **state) {
   (void)state;
+  static const char *const cases[][2] = {
+      {"sasl.password=hunter2 linger.ms=5", "sasl.password=[redacted] linger.ms=5"},
+      {"a ssl.key.pem=-----BEGIN,x", "a ssl.key.pem=[redacted],x"},
+      {"no secrets here", "no secrets here"},
+      /* librdkafka's debug=conf dump puts spaces around '='. */
+      {"[thrd:app]:   sasl.password = hunter2", "[thrd:app]:   sasl.password = [redacted]"},
+      {"ssl.keystore.password =hunter2, x", "ssl.keystore.password =[redacted], x"},
+      {"sasl.password is not set", "sasl.password is not set"},
+  };
   char out[256];
-  evs_kafka_redact(out, sizeof out, "sasl.password=hunter2 linger.ms=5");
-  assert_string_equal(out, "sasl.password=[redacted] linger.ms=5");
-  evs_kafka_redact(out, sizeof out, "a ssl.key.pem=-----BEGIN,x");
-  assert_string_equal(out, "a ssl.key.pem=[redacted],x");
-  evs_kafka_redact(out, sizeof out, "no secrets here");
-  assert_string_equal(out, "no secrets here");
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    evs_kafka_redact(out, sizeof out, cases[i][0]);
+    assert_string_equal(out, cases[i][1]);
+  }
   evs_kafka_redact(out, 8, "sasl.password=hunter2");
   assert_int_equal(strlen(out), 7);
   assert_null(strstr(out, "hunter2"));
-  /* librdkafka's debug=conf dump puts spaces around '='. */
-  evs_kafka_redact(out, sizeof out, "[thrd:app]:   sasl.password = hunter2");
-  assert_string_equal(out, "[thrd:app]:   sasl.password = [redacted]");
-  evs_kafka_redact(out, sizeof out, "ssl.keystore.password =hunter2, x");
-  assert_string_equal(out, "ssl.keystore.password =[redacted], x");
-  evs_kafka_redact(out, sizeof out, "sasl.password is not set");
-  assert_string_equal(out, "sasl.password is not set");
 }
 
 /* Runs fn with stderr going to a file; returns what it wrote (static buffer). */
