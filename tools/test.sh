@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need (Debian packages, and the npm test oracles), then
-# builds and runs the whole suite three ways:
+# builds and runs the whole suite four ways:
 #   build/       gcc, -Werror, every test (unit, cli, build checks, catalog, json, compat, integration)
 #   build-asan/  gcc, -Werror, AddressSanitizer + UBSan, every test but the build-level checks
+#   build-tsan/  gcc, -Werror, ThreadSanitizer: only the tests labelled kafka (and only what they need built)
 #   build-fuzz/  clang, -Werror, libFuzzer: each fuzz target runs briefly on its seed corpus
-# Ends with one line "tests: N passed, N failed" over all three runs; exits non-zero if anything failed.
+# Ends with one line "tests: N passed, N failed" over all four runs; exits non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh --tests
@@ -50,6 +51,12 @@ cmake -S . -B build-asan -DEVS_WERROR=ON -DEVS_BUILD_TESTS=ON -DEVS_SANITIZE=ON 
 cmake --build build-asan -j"$jobs"
 # Build-level checks (format, drift, exports, headers, external project) already ran in the plain build.
 run_ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE build
+
+echo "== build-tsan (ThreadSanitizer, -Werror: the Kafka tests, librdkafka's threads against evs's code)"
+cmake -S . -B build-tsan -DEVS_WERROR=ON -DEVS_BUILD_TESTS=ON -DEVS_SANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  >/dev/null
+cmake --build build-tsan -j"$jobs" --target evs_kafka_tests
+run_ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L kafka
 
 echo "== build-fuzz (clang, -Werror, libFuzzer: each fuzz target runs briefly on its seed corpus)"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DEVS_FUZZ=ON -DEVS_WERROR=ON \

@@ -1,4 +1,5 @@
 /* librdkafka configuration: evs defaults, brokers, -X passthrough; errors with secrets redacted. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +52,19 @@ void evs_kafka_redact(char *dst, size_t n, const char *src) {
       dst[o++] = src[i++];
       continue;
     }
-    /* Copy the rest of the property name, then hide what follows '=' up to a separator. */
+    /* Copy the rest of the property name, then hide what follows '=' up to a separator. The '=' may have
+     * spaces around it, as in librdkafka's configuration dump ("  sasl.password = x", debug=conf). */
     while (src[i] && (src[i] != '=' && src[i] != ' ' && src[i] != '"' && src[i] != ',') && o + 1 < n)
       dst[o++] = src[i++];
-    if (src[i] == '=') {
-      size_t j = i + 1;
+    size_t eq = i;
+    while (src[eq] == ' ') eq++;
+    if (src[eq] == '=') {
+      size_t j = eq + 1;
+      while (src[j] == ' ') j++;
+      size_t value_at = j;
       while (src[j] && src[j] != ' ' && src[j] != ',' && src[j] != ';' && src[j] != '\n') j++;
-      const char *r = "=[redacted]";
+      while (i < value_at && o + 1 < n) dst[o++] = src[i++]; /* " = " as it was */
+      const char *r = "[redacted]";
       for (size_t k = 0; r[k] && o + 1 < n; k++) dst[o++] = r[k];
       i = j;
     }
@@ -78,14 +85,27 @@ static evs_status set_prop(rd_kafka_conf_t *conf, const char *key, const char *v
 
 const char *const evs_kafka_producer_defaults[] = {"enable.idempotence", "true", "acks", "all", NULL};
 
+/* Whether librdkafka's log lines are shown ($EVS_KAFKA_LOG). Stored when a configuration is made, in the
+ * caller's thread; librdkafka's threads only load it, and never read the environment, which the
+ * application may be changing. */
+static atomic_bool g_log_shown;
+
 void evs_kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
   (void)rk;
   /* librdkafka's own log lines are noise for a CLI (delivery problems reach reports and counters): shown
-   * on request only, redacted. Read each time: no state shared with librdkafka's threads. */
-  if (!getenv("EVS_KAFKA_LOG")) return;
+   * on request only, redacted. */
+  if (!atomic_load_explicit(&g_log_shown, memory_order_relaxed)) return;
   char safe[1024];
-  evs_kafka_redact(safe, sizeof safe, buf);
-  fprintf(stderr, "librdkafka %d %s: %s\n", level, fac, safe);
+  evs_kafka_redact(safe, sizeof safe, buf ? buf : "");
+  fprintf(stderr, "librdkafka %d %s: %s\n", level, fac ? fac : "", safe);
+}
+
+rd_kafka_conf_t *evs_kafka_conf_new(void) {
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  if (!conf) return NULL;
+  atomic_store_explicit(&g_log_shown, getenv("EVS_KAFKA_LOG") != NULL, memory_order_relaxed);
+  rd_kafka_conf_set_log_cb(conf, evs_kafka_log_cb);
+  return conf;
 }
 
 rd_kafka_conf_t *evs_kafka_conf_build(const evs_kafka_conf *kc, const char *const *defaults, evs_error *err) {
@@ -102,12 +122,11 @@ rd_kafka_conf_t *evs_kafka_conf_build(const evs_kafka_conf *kc, const char *cons
              EVS_KAFKA_BROKERS_ENV);
     return NULL;
   }
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_t *conf = evs_kafka_conf_new();
   if (!conf) {
     evs_fail(err, EVS_ERR_NOMEM, "out of memory creating the Kafka configuration");
     return NULL;
   }
-  rd_kafka_conf_set_log_cb(conf, evs_kafka_log_cb);
   for (size_t i = 0; defaults && defaults[i]; i += 2) {
     if (set_prop(conf, defaults[i], defaults[i + 1], err) != EVS_OK) goto fail;
   }

@@ -16,8 +16,13 @@
 /* A new rd_kafka_conf_t with evs's defaults (`defaults`, NULL-terminated key/value pairs), then brokers,
  * then the user's properties. NULL on failure (err filled, secrets redacted). */
 rd_kafka_conf_t *evs_kafka_conf_build(const evs_kafka_conf *kc, const char *const *defaults, evs_error *err);
-/* The one librdkafka log callback (evs_kafka_conf_build sets it): silent unless $EVS_KAFKA_LOG is set, then
- * redacted lines on stderr. Safe from any librdkafka thread. */
+/* rd_kafka_conf_new() with evs's log callback: every handle evs makes (producer, consumer, dead-letter
+ * producer, metadata, mock cluster) starts from it. Reads $EVS_KAFKA_LOG, in the caller's thread. NULL when
+ * out of memory. */
+rd_kafka_conf_t *evs_kafka_conf_new(void);
+/* The one librdkafka log callback: silent unless $EVS_KAFKA_LOG was set when the last configuration was
+ * made (evs_kafka_conf_new), then "librdkafka <level> <facility>: <line>" on stderr, redacted
+ * (evs_kafka_redact). Safe from any librdkafka thread: it keeps no state and reads only an atomic flag. */
 void evs_kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf);
 /* Producer defaults (key, value pairs, NULL-terminated): idempotence and acks=all. */
 extern const char *const evs_kafka_producer_defaults[];
@@ -27,8 +32,9 @@ rd_kafka_t *evs_kafka_new_handle(rd_kafka_type_t type, rd_kafka_conf_t *conf, ev
 evs_status evs_kafka_fail(evs_error *err, rd_kafka_resp_err_t code, const char *context);
 /* The status an rd_kafka error maps to. */
 evs_status evs_kafka_status(rd_kafka_resp_err_t code);
-/* Copies src to dst (n bytes) with the value after "key=" replaced by "[redacted]" wherever a secret
- * property name appears in src (librdkafka errstr texts quote property values). */
+/* Copies src to dst (n bytes) with the value after "key=" (or "key = ") replaced by "[redacted]" wherever a
+ * secret property name appears in src (librdkafka errstr texts quote property values, its debug=conf log
+ * lines list them). */
 void evs_kafka_redact(char *dst, size_t n, const char *src);
 
 /* ---- metadata.c ---- */
@@ -139,10 +145,13 @@ evs_status evs_spool_open_locked(evs_spool_reader *r, const char *path, bool exc
 evs_status evs_spool_open(evs_spool_reader *r, const char *path, evs_error *err);
 /* Reads an already open fd (not locked, not closed by the reader; for the fuzzer and tests). */
 evs_status evs_spool_open_fd(evs_spool_reader *r, int fd, const char *path, evs_error *err);
-/* 1 = a record, 0 = end of file, < 0 = minus the evs_status of the error (err filled, with the offset).
- * When r->damaged_len > 0 the error is a damaged region that was skipped and reading may go on: the next
- * call returns the next intact record. Otherwise (I/O, memory) reading must stop. */
-int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err);
+/* Reads the next record. *more says whether reading may go on:
+ *   EVS_OK, *more = true:    *rec is the next record (valid until the next call).
+ *   EVS_OK, *more = false:   end of file.
+ *   an error, *more = true:  a damaged region was skipped (err filled, with its offset; r->damaged_offset
+ *                            and r->damaged_len > 0 say where): the next call returns the next intact record.
+ *   an error, *more = false: reading must stop (I/O, memory; err filled). */
+evs_status evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, bool *more, evs_error *err);
 void evs_spool_reader_close(evs_spool_reader *r);
 
 /* ---- dedupe.c ---- */

@@ -20,9 +20,12 @@ evs_status evs_mock_broker_new(int n_brokers, evs_mock_broker **out, evs_error *
     return evs_fail(err, EVS_ERR_INVALID_ARG, "broker count %d outside 1..16", n_brokers);
   evs_mock_broker *b = evs_calloc(1, sizeof *b);
   if (!b) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_t *conf = evs_kafka_conf_new();
+  if (!conf) {
+    evs_free(b);
+    return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  }
   char errstr[256];
-  rd_kafka_conf_set_log_cb(conf, evs_kafka_log_cb);
   /* The helper never connects anywhere: keep it from looking for brokers. */
   rd_kafka_conf_set(conf, "bootstrap.servers", "", errstr, sizeof errstr);
   b->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);

@@ -279,22 +279,31 @@ static evs_status structured_value(evs_producer *p, const evs_message *em, const
   return EVS_OK;
 }
 
-evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, const ProtobufCMessage *msg,
-                             evs_error *err) {
-  static const evs_event_attrs none;
-  if (!p || !msg) return evs_fail(err, EVS_ERR_INVALID_ARG, "producer or message is NULL");
-  if (!attrs) attrs = &none;
-  const evs_message *em = evs_registry_message_for(p->reg, msg->descriptor);
-  if (!em)
+/* evs_producer_send() in its steps, in the order they run: each fills err and returns its status, and
+ * nothing is queued until every step before enqueue() has passed. */
+
+/* The message's registry entry and its topic (attrs.topic, else the event's). */
+static evs_status send_target(const evs_producer *p, const evs_event_attrs *attrs,
+                              const ProtobufCMessage *msg, const evs_message **em, const char **topic,
+                              evs_error *err) {
+  *em = evs_registry_message_for(p->reg, msg->descriptor);
+  if (!*em)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "message type %s is not in the registry",
                     msg->descriptor->name);
-  const evs_event_options *ev = em->event;
-  const char *topic = attrs->topic ? attrs->topic : ev ? ev->topic : NULL;
-  if (!topic || !*topic)
+  const evs_event_options *ev = (*em)->event;
+  *topic = attrs->topic ? attrs->topic : ev ? ev->topic : NULL;
+  if (!*topic || !**topic)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "%s has no (evs.v1.event).topic and no topic was given",
-                    em->full_name);
+                    (*em)->full_name);
+  return EVS_OK;
+}
 
-  /* The body's type field, when the message has one, must agree with the envelope's type. */
+/* The event type: attrs.type, else the body's type field, else the message's only type. The body's type
+ * field, when set, must agree with attrs.type, and the message must carry the type. *type may point into
+ * p->type. */
+static evs_status send_type(evs_producer *p, const evs_event_attrs *attrs, const evs_message *em,
+                            const ProtobufCMessage *msg, const char **type, evs_error *err) {
+  const evs_event_options *ev = em->event;
   const char *body_type = NULL;
   if (ev && ev->n_type_field_path) {
     evs_buf_reset(&p->type);
@@ -302,31 +311,45 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
     if (r < 0) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     if (r > 0) body_type = (const char *)p->type.data;
   }
-  const char *type = attrs->type;
-  if (type && body_type && strcmp(type, body_type) != 0)
-    return evs_fail(err, EVS_ERR_INVALID_ARG, "event type '%s' differs from the message's %s '%s'", type,
+  const char *t = attrs->type;
+  if (t && body_type && strcmp(t, body_type) != 0)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "event type '%s' differs from the message's %s '%s'", t,
                     ev->type_field, body_type);
-  if (!type) type = body_type;
-  if (!type && ev && ev->n_types == 1) type = ev->types[0];
-  if (!type)
+  if (!t) t = body_type;
+  if (!t && ev && ev->n_types == 1) t = ev->types[0];
+  if (!t)
     return evs_fail(err, EVS_ERR_INVALID_ARG, "%s: no event type (set attrs.type or %s)", em->full_name,
                     ev && ev->type_field ? ev->type_field : "the type field");
-  if (!carries_type(ev, type))
-    return evs_fail(err, EVS_ERR_INVALID_ARG, "%s does not carry event type '%s'", em->full_name, type);
+  if (!carries_type(ev, t))
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "%s does not carry event type '%s'", em->full_name, t);
+  *type = t;
+  return EVS_OK;
+}
 
-  const void *key = attrs->key;
-  size_t key_len = attrs->key_len;
-  if (!key && ev && ev->n_partition_key_path) {
+/* The record key: attrs.key, else the text of the partition-key field (in p->key), else none (NULL). */
+static evs_status send_key(evs_producer *p, const evs_event_attrs *attrs, const evs_message *em,
+                           const ProtobufCMessage *msg, const void **key, size_t *key_len, evs_error *err) {
+  const evs_event_options *ev = em->event;
+  *key = attrs->key;
+  *key_len = attrs->key_len;
+  if (!*key && ev && ev->n_partition_key_path) {
     evs_buf_reset(&p->key);
     int r = evs_kafka_field_text(msg, ev->partition_key_path, ev->n_partition_key_path, &p->key);
     if (r < 0) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
     if (r > 0) {
-      key = p->key.data;
-      key_len = p->key.len;
+      *key = p->key.data;
+      *key_len = p->key.len;
     }
   }
+  return EVS_OK;
+}
 
-  char idbuf[EVS_UUID_STR_SIZE];
+/* The envelope *v: a new UUIDv7 id unless attrs.id (text in idbuf), the time (now unless attrs.time_ms, in
+ * timebuf), the dataschema and tags (in p->schema, p->tags); its strings live as long as those buffers. */
+static evs_status send_envelope(evs_producer *p, const evs_event_attrs *attrs, const evs_message *em,
+                                const char *type, char idbuf[EVS_UUID_STR_SIZE],
+                                char timebuf[EVS_TIME_RFC3339_SIZE], evs_ce_event *v, evs_error *err) {
+  const evs_event_options *ev = em->event;
   const char *id = attrs->id;
   if (!id) {
     evs_uuid u;
@@ -334,7 +357,6 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
     if (st != EVS_OK) return st;
     id = evs_uuid_format(&u, idbuf);
   }
-  char timebuf[EVS_TIME_RFC3339_SIZE];
   evs_status st =
       evs_time_format_rfc3339_ms(attrs->time_ms ? attrs->time_ms : evs_time_now_ms(), timebuf, err);
   if (st != EVS_OK) return st;
@@ -345,8 +367,7 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
   if (attrs->n_tags && evs_ce_tags_encode(attrs->tags, attrs->n_tags, &p->tags) != EVS_OK)
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   if (evs_buf_status(&p->schema) != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-
-  evs_ce_event v = {
+  *v = (evs_ce_event){
       .specversion = "1.0",
       .id = id,
       .source = attrs->source ? attrs->source : p->source,
@@ -360,7 +381,11 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
       .causation_id = attrs->causation_id,
       .tags = attrs->n_tags ? (const char *)p->tags.data : NULL,
   };
+  return EVS_OK;
+}
 
+/* The caller's extra headers may not take the names that carry the event's attributes. */
+static evs_status check_extra_headers(const evs_event_attrs *attrs, evs_error *err) {
   for (size_t i = 0; i < attrs->n_headers; i++) {
     const char *name = attrs->headers[i].name;
     if (!name || !*name || strncmp(name, "ce_", 3) == 0 || strcmp(name, "content-type") == 0)
@@ -368,30 +393,34 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
                       "header '%s' is not allowed: ce_* and content-type carry the event's attributes",
                       name ? name : "(null)");
   }
-  if (p->validator) {
-    /* What would be written, checked before anything is queued: a refused event leaves no trace. */
-    evs_violations *out = attrs->violations ? attrs->violations : &p->viol;
-    st = evs_kafka_validate(p->validator, &v, msg, out, err);
-    if (st == EVS_ERR_VALIDATION) p->st.invalid++;
-    if (st != EVS_OK) return st;
-  }
-  uint8_t *value = NULL;
-  size_t value_len = 0;
-  st = p->structured ? structured_value(p, em, msg, &v, &value, &value_len, err)
-                     : binary_value(p, em, msg, &value, &value_len, err);
-  if (st != EVS_OK) return st;
+  return EVS_OK;
+}
 
+/* The envelope and payload as they would be written, checked before anything is queued (a refused event
+ * leaves no trace); counted in st.invalid when they break a rule. EVS_OK when the producer does not
+ * validate. */
+static evs_status send_validate(evs_producer *p, const evs_event_attrs *attrs, const evs_ce_event *v,
+                                const ProtobufCMessage *msg, evs_error *err) {
+  if (!p->validator) return EVS_OK;
+  evs_violations *out = attrs->violations ? attrs->violations : &p->viol;
+  evs_status st = evs_kafka_validate(p->validator, v, msg, out, err);
+  if (st == EVS_ERR_VALIDATION) p->st.invalid++;
+  return st;
+}
+
+/* The record's headers: the binary-mode ce_* attributes (or the structured content-type), then the
+ * caller's extra headers. *out is the caller's (rd_kafka_headers_destroy) only on EVS_OK. */
+static evs_status send_headers(const evs_producer *p, const evs_event_attrs *attrs, const evs_ce_event *v,
+                               rd_kafka_headers_t **out, evs_error *err) {
   rd_kafka_headers_t *h = rd_kafka_headers_new(EVS_CE_MAX_HEADERS + attrs->n_headers);
-  if (!h) {
-    evs_free(value);
-    return evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
-  }
+  if (!h) return evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
+  evs_status st;
   if (p->structured) {
     st = rd_kafka_header_add(h, "content-type", -1, EVS_KAFKA_CONTENT_TYPE_STRUCTURED, -1)
              ? evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers")
              : EVS_OK;
   } else {
-    st = evs_kafka_ce_headers_add(h, &v, err);
+    st = evs_kafka_ce_headers_add(h, v, err);
   }
   for (size_t i = 0; st == EVS_OK && i < attrs->n_headers; i++)
     if (rd_kafka_header_add(h, attrs->headers[i].name, -1, attrs->headers[i].value,
@@ -399,13 +428,45 @@ evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, cons
       st = evs_fail(err, EVS_ERR_NOMEM, "out of memory building headers");
   if (st != EVS_OK) {
     rd_kafka_headers_destroy(h);
-    evs_free(value);
     return st;
   }
-  if (attrs->id_out) snprintf(attrs->id_out, EVS_UUID_STR_SIZE, "%s", id);
-  st = enqueue(p, topic, key, key_len, h, value, value_len, attrs->opaque, err);
+  *out = h;
+  return EVS_OK;
+}
+
+evs_status evs_producer_send(evs_producer *p, const evs_event_attrs *attrs, const ProtobufCMessage *msg,
+                             evs_error *err) {
+  static const evs_event_attrs none;
+  if (!p || !msg) return evs_fail(err, EVS_ERR_INVALID_ARG, "producer or message is NULL");
+  if (!attrs) attrs = &none;
+  const evs_message *em = NULL;
+  const char *topic = NULL, *type = NULL;
+  const void *key = NULL;
+  size_t key_len = 0;
+  char idbuf[EVS_UUID_STR_SIZE];
+  char timebuf[EVS_TIME_RFC3339_SIZE];
+  evs_ce_event v = {0};
+  evs_status st = send_target(p, attrs, msg, &em, &topic, err);
+  if (st == EVS_OK) st = send_type(p, attrs, em, msg, &type, err);
+  if (st == EVS_OK) st = send_key(p, attrs, em, msg, &key, &key_len, err);
+  if (st == EVS_OK) st = send_envelope(p, attrs, em, type, idbuf, timebuf, &v, err);
+  if (st == EVS_OK) st = check_extra_headers(attrs, err);
+  if (st == EVS_OK) st = send_validate(p, attrs, &v, msg, err);
+  if (st != EVS_OK) return st;
+
+  uint8_t *value = NULL;
+  size_t value_len = 0;
+  st = p->structured ? structured_value(p, em, msg, &v, &value, &value_len, err)
+                     : binary_value(p, em, msg, &value, &value_len, err);
+  if (st != EVS_OK) return st;
+  rd_kafka_headers_t *h = NULL;
+  st = send_headers(p, attrs, &v, &h, err);
+  if (st == EVS_OK) {
+    if (attrs->id_out) snprintf(attrs->id_out, EVS_UUID_STR_SIZE, "%s", v.id);
+    st = enqueue(p, topic, key, key_len, h, value, value_len, attrs->opaque, err);
+  }
   if (st != EVS_OK) {
-    rd_kafka_headers_destroy(h);
+    if (h) rd_kafka_headers_destroy(h);
     evs_free(value);
   }
   return st;
@@ -615,14 +676,16 @@ evs_status evs_spool_replay_ex(evs_producer *p, const char *path, int timeout_ms
 
   damage_list dl = {0};
   evs_spool_record rec;
-  int k = 0;
+  bool more = true;
   uint64_t read = 0, stop_at = r.size; /* records from stop_at on were not sent: they stay in the file */
   evs_error derr;
-  while ((k = evs_spool_next(&r, &rec, &derr)) != 0) {
-    if (k < 0) {
-      if (r.damaged_len == 0) { /* cannot read on (I/O, memory) */
+  while (more) {
+    evs_status k = evs_spool_next(&r, &rec, &more, &derr);
+    if (k == EVS_OK && !more) break;
+    if (k != EVS_OK) {
+      if (!more) { /* cannot read on (I/O, memory) */
         *err = derr;
-        st = (evs_status)-k;
+        st = k;
         stop_at = r.offset;
         break;
       }
@@ -632,7 +695,7 @@ evs_status evs_spool_replay_ex(evs_producer *p, const char *path, int timeout_ms
         break;
       }
       evs_spool_damage *d = &dl.d[dl.n - 1];
-      d->code = (evs_status)-k;
+      d->code = k;
       d->why = derr.msg;
       if (on_damaged) on_damaged(d, ctx);
       d->why = NULL;

@@ -382,9 +382,10 @@ evs_status evs_spool_open(evs_spool_reader *r, const char *path, evs_error *err)
   return evs_spool_open_locked(r, path, false, err);
 }
 
-int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err) {
+evs_status evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, bool *more, evs_error *err) {
   r->damaged_len = 0;
-  if (r->fd < 0 || r->offset >= r->size) return 0;
+  *more = false;
+  if (r->fd < 0 || r->offset >= r->size) return EVS_OK;
   uint64_t start = r->offset, next;
   evs_status code = EVS_ERR_SYNTAX;
   char why[160];
@@ -392,9 +393,10 @@ int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err) {
   if (fr == FRAME_OK) {
     r->rec_offset = start;
     r->offset = next;
-    return 1;
+    *more = true;
+    return EVS_OK;
   }
-  if (fr == FRAME_FAIL) return -(int)(err ? err->code : EVS_ERR_IO);
+  if (fr == FRAME_FAIL) return err ? err->code : EVS_ERR_IO;
   /* Damaged: intact records start again at the first later offset where one is found. Not the end its
    * length claims: that length may be the damage, and the earliest intact record is the one that no
    * later append can hide (the region ends where it ends whatever follows). */
@@ -404,7 +406,7 @@ int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err) {
   uint64_t end = r->size, pnext;
   for (uint64_t y = start + 1; y < r->size; y++) {
     frame_res pr = frame_at(r, y, true, &probe, &pnext, &pcode, pwhy, sizeof pwhy, err);
-    if (pr == FRAME_FAIL) return -(int)(err ? err->code : EVS_ERR_IO);
+    if (pr == FRAME_FAIL) return err ? err->code : EVS_ERR_IO;
     if (pr == FRAME_OK) {
       end = y;
       break;
@@ -419,8 +421,9 @@ int evs_spool_next(evs_spool_reader *r, evs_spool_record *rec, evs_error *err) {
   r->damaged_offset = start;
   r->damaged_len = end - start;
   evs_error_where(err, r->path, NULL);
-  return -(int)evs_fail_at(err, code, (size_t)start, "%s; %llu bytes skipped", why,
-                           (unsigned long long)r->damaged_len);
+  *more = true;
+  return evs_fail_at(err, code, (size_t)start, "%s; %llu bytes skipped", why,
+                     (unsigned long long)r->damaged_len);
 }
 
 void evs_spool_reader_close(evs_spool_reader *r) {
@@ -444,10 +447,10 @@ evs_status evs_spool_count(const char *path, uint64_t *count, evs_error *err) {
   if (st != EVS_OK) return st;
   uint64_t n = 0;
   evs_spool_record rec;
-  int k;
-  while ((k = evs_spool_next(&r, &rec, err)) == 1) n++;
+  bool more;
+  while ((st = evs_spool_next(&r, &rec, &more, err)) == EVS_OK && more) n++;
   evs_spool_reader_close(&r);
-  if (k < 0) return (evs_status)-k;
+  if (st != EVS_OK) return st;
   *count = n;
   return EVS_OK;
 }
@@ -491,16 +494,17 @@ static evs_status writer_check(evs_spool_writer *w, uint64_t size, evs_error *er
     reader_init(&r, w->fd, false, w->path, from, size);
     evs_spool_record rec;
     evs_error e;
-    int k;
+    bool more = true;
     uint64_t cut_at = size;
-    while ((k = evs_spool_next(&r, &rec, &e)) != 0) {
-      if (k < 0 && r.damaged_len == 0) {
+    while (more) {
+      evs_status k = evs_spool_next(&r, &rec, &more, &e);
+      if (k != EVS_OK && !more) {
         evs_spool_reader_close(&r);
         if (err) *err = e;
-        return (evs_status)-k;
+        return k;
       }
       /* Only a cut-off region with no intact record after it is a torn tail; other damage stays. */
-      if (k < 0 && -k == (int)EVS_ERR_TRUNCATED) cut_at = r.damaged_offset;
+      if (k == EVS_ERR_TRUNCATED) cut_at = r.damaged_offset;
     }
     evs_spool_reader_close(&r);
     if (cut_at < size) {

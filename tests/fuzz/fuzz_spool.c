@@ -48,12 +48,13 @@ static long read_all(bool *last_is_ours) {
     n = 0;
     uint64_t pos = r.offset;
     evs_spool_record rec;
-    int k;
+    bool more = true;
     *last_is_ours = false;
-    while ((k = evs_spool_next(&r, &rec, &err)) != 0) {
-      check(k == 1 || k < 0);
-      if (k < 0) {
-        check(r.damaged_len > 0); /* no I/O or memory failure on a small file */
+    for (;;) {
+      evs_status k = evs_spool_next(&r, &rec, &more, &err);
+      if (k == EVS_OK && !more) break;
+      if (k != EVS_OK) {
+        check(more && r.damaged_len > 0); /* no I/O or memory failure on a small file */
         check(r.damaged_offset == pos && r.damaged_offset + r.damaged_len == r.offset);
         check(r.offset <= r.size && err.msg[0] != '\0');
         *last_is_ours = false;

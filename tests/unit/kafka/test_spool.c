@@ -48,13 +48,34 @@ static void write_two(void) {
   rd_kafka_headers_destroy(h);
 }
 
+/* evs_spool_next()'s four outcomes (kafka_internal.h): a record, the end, a skipped damaged region, a stop.
+ */
+static void expect_record(evs_spool_reader *r, evs_spool_record *rec, evs_error *err) {
+  bool more = false;
+  assert_int_equal(evs_spool_next(r, rec, &more, err), EVS_OK);
+  assert_true(more);
+}
+
+static void expect_end(evs_spool_reader *r, evs_spool_record *rec, evs_error *err) {
+  bool more = true;
+  assert_int_equal(evs_spool_next(r, rec, &more, err), EVS_OK);
+  assert_false(more);
+}
+
+static void expect_damage(evs_spool_reader *r, evs_spool_record *rec, evs_error *err, evs_status code) {
+  bool more = false;
+  assert_int_equal(evs_spool_next(r, rec, &more, err), code);
+  assert_true(more);
+  assert_true(r->damaged_len > 0);
+}
+
 static void test_roundtrip(void **state) {
   (void)state;
   write_two();
   evs_spool_reader r;
   assert_int_equal(evs_spool_open(&r, g_path, NULL), EVS_OK);
   evs_spool_record rec;
-  assert_int_equal(evs_spool_next(&r, &rec, NULL), 1);
+  expect_record(&r, &rec, NULL);
   assert_string_equal(rec.topic, "t1");
   assert_true(rec.has_key);
   assert_int_equal(rec.key_len, 2);
@@ -72,13 +93,13 @@ static void test_roundtrip(void **state) {
   assert_int_equal(rec.value_len, 3);
   assert_int_equal(rec.value[2], 0xff);
   assert_string_equal(rec.error, "_MSG_TIMED_OUT: x");
-  assert_int_equal(evs_spool_next(&r, &rec, NULL), 1);
+  expect_record(&r, &rec, NULL);
   assert_string_equal(rec.topic, "t2");
   assert_false(rec.has_key);
   assert_false(rec.has_value);
   assert_int_equal(rec.n_headers, 0);
   assert_string_equal(rec.error, "");
-  assert_int_equal(evs_spool_next(&r, &rec, NULL), 0);
+  expect_end(&r, &rec, NULL);
   evs_spool_reader_close(&r);
   uint64_t n = 0;
   assert_int_equal(evs_spool_count(g_path, &n, NULL), EVS_OK);
@@ -249,16 +270,16 @@ static void test_intact_never_truncated(void **state) {
   evs_error err;
   assert_int_equal(evs_spool_open(&r, g_path, &err), EVS_OK);
   evs_spool_record rec;
-  assert_int_equal(evs_spool_next(&r, &rec, &err), -(int)EVS_ERR_SYNTAX);
+  expect_damage(&r, &rec, &err, EVS_ERR_SYNTAX);
   assert_int_equal(r.damaged_offset, 9);
   assert_true(r.damaged_len > 0);
   assert_int_equal(err.offset, 9);
   const char *want[] = {"t2", "t1", "t2", "t5"};
   for (int i = 0; i < 4; i++) {
-    assert_int_equal(evs_spool_next(&r, &rec, &err), 1);
+    expect_record(&r, &rec, &err);
     assert_string_equal(rec.topic, want[i]);
   }
-  assert_int_equal(evs_spool_next(&r, &rec, &err), 0);
+  expect_end(&r, &rec, &err);
   evs_spool_reader_close(&r);
 }
 
@@ -277,28 +298,29 @@ static void test_reader_skips_damage(void **state) {
   evs_error err;
   assert_int_equal(evs_spool_open(&r, g_path, &err), EVS_OK);
   evs_spool_record rec;
-  assert_int_equal(evs_spool_next(&r, &rec, &err), -(int)EVS_ERR_SYNTAX);
+  expect_damage(&r, &rec, &err, EVS_ERR_SYNTAX);
   assert_non_null(strstr(err.msg, "checksum"));
   assert_int_equal(r.damaged_offset, 9);
   uint64_t first_len = r.damaged_len;
-  assert_int_equal(evs_spool_next(&r, &rec, &err), 1);
+  expect_record(&r, &rec, &err);
   assert_string_equal(rec.topic, "t2");
   assert_int_equal(r.rec_offset, 9 + first_len);
-  assert_int_equal(evs_spool_next(&r, &rec, &err), 1);
+  expect_record(&r, &rec, &err);
   assert_string_equal(rec.topic, "t1");
-  assert_int_equal(evs_spool_next(&r, &rec, &err), 1);
-  assert_int_equal(evs_spool_next(&r, &rec, &err), 0);
+  expect_record(&r, &rec, &err);
+  expect_end(&r, &rec, &err);
   evs_spool_reader_close(&r);
   /* A cut-off tail is reported as such, after the intact records. */
   long size = file_size();
   assert_int_equal(truncate(g_path, size - 1), 0);
   assert_int_equal(evs_spool_open(&r, g_path, &err), EVS_OK);
-  int k, n = 0;
-  while ((k = evs_spool_next(&r, &rec, &err)) != 0) {
-    if (k == 1)
+  int n = 0;
+  for (bool more = true; more;) {
+    evs_status k = evs_spool_next(&r, &rec, &more, &err);
+    if (k == EVS_OK && more)
       n++;
-    else
-      assert_true(r.damaged_len > 0);
+    else if (k != EVS_OK)
+      assert_true(more && r.damaged_len > 0);
   }
   assert_int_equal(n, 2);
   assert_int_equal(err.code, EVS_ERR_TRUNCATED);
@@ -306,6 +328,25 @@ static void test_reader_skips_damage(void **state) {
 }
 
 /* A file that is not a spool is never appended to. */
+/* A read that fails (here: the descriptor is gone) stops reading: the error, with *more false. */
+static void test_read_error_stops(void **state) {
+  (void)state;
+  write_two();
+  int fd = open(g_path, O_RDONLY);
+  assert_true(fd >= 0);
+  evs_spool_reader r;
+  evs_error err;
+  assert_int_equal(evs_spool_open_fd(&r, fd, g_path, &err), EVS_OK);
+  close(fd);
+  evs_spool_record rec;
+  bool more = true;
+  assert_int_equal(evs_spool_next(&r, &rec, &more, &err), EVS_ERR_IO);
+  assert_false(more);
+  assert_int_equal(err.code, EVS_ERR_IO);
+  assert_int_equal(r.damaged_len, 0);
+  evs_spool_reader_close(&r);
+}
+
 static void test_foreign_file_untouched(void **state) {
   (void)state;
   write_bytes("hello world, this is not a spool\n", 33);
@@ -370,9 +411,11 @@ static void test_concurrent_appenders(void **state) {
   evs_spool_reader r;
   evs_error err;
   assert_int_equal(evs_spool_open(&r, g_path, &err), EVS_OK);
-  int next[PROCS] = {0}, k;
+  int next[PROCS] = {0};
   evs_spool_record rec;
-  while ((k = evs_spool_next(&r, &rec, &err)) == 1) {
+  bool more;
+  evs_status k;
+  while ((k = evs_spool_next(&r, &rec, &more, &err)) == EVS_OK && more) {
     int p = rec.topic[1] - '0';
     assert_true(p >= 0 && p < PROCS);
     char key[16];
@@ -381,7 +424,7 @@ static void test_concurrent_appenders(void **state) {
     assert_memory_equal(rec.key, key, rec.key_len);
     next[p]++;
   }
-  if (k != 0) fail_msg("record after %d/%d/%d/%d: %s", next[0], next[1], next[2], next[3], err.msg);
+  if (k != EVS_OK) fail_msg("record after %d/%d/%d/%d: %s", next[0], next[1], next[2], next[3], err.msg);
   evs_spool_reader_close(&r);
   for (int p = 0; p < PROCS; p++) assert_int_equal(next[p], RECS);
 }
@@ -395,6 +438,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_torn_tail_truncated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_intact_never_truncated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_reader_skips_damage, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_read_error_stops, setup, teardown),
       cmocka_unit_test_setup_teardown(test_foreign_file_untouched, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_concurrent_appenders, setup, teardown),
