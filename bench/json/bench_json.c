@@ -2,8 +2,12 @@
  *
  *   bench_json gen <dir> [n]          writes <dir>/workflow.jsonl and <dir>/task.jsonl, n events each
  *                                     (default 2000), deterministic
- *   bench_json run <type> <file> <rounds-of-the-corpus> [--arena] [--dynamic]
+ *   bench_json run <type> <file> <rounds-of-the-corpus> [--arena] [--dynamic] [--set <descriptor set>]
  *                                     prints "<json2bin ns/msg> <bin2json ns/msg> <messages> <json bytes>"
+ *   bench_json dump <type> <file> <out prefix> [--dynamic] [--set <descriptor set>]
+ *                                     writes <prefix>.hex (the binary of each document, hex, one per line)
+ *                                     and <prefix>.json (that binary back to JSON), for run.sh's agreement
+ *                                     check
  *   bench_json validate <type> <file> <rounds> [--dynamic]
  *                                     prints "<decode ns/msg> <validate ns/msg> <validate/decode> <invalid>":
  *                                     passes of JSON decode (+ free) alternate with passes of decode +
@@ -13,7 +17,8 @@
  * json2bin = evs_json_decode + protobuf_c_message_pack (+ free); bin2json = protobuf_c_message_unpack +
  * evs_json_encode (+ free). The binary input of bin2json is what json2bin produced. --arena allocates the
  * decoded messages from an evs_arena reset per message instead of malloc. --dynamic loads the catalog's
- * descriptor set without its C code, so the registry's run-time descriptors are used (docs/json.md). */
+ * descriptor set without its C code, so the registry's run-time descriptors are used (docs/json.md); --set
+ * loads another descriptor set that way (the bench-only types of bench/json/proto). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,22 +199,37 @@ static int bench_validate(const evs_registry *reg, const evs_message *m, const c
 int main(int argc, char **argv) {
   if (argc >= 3 && !strcmp(argv[1], "gen")) return gen(argv[2], argc > 3 ? (unsigned)atoi(argv[3]) : 2000);
   bool validate = argc >= 2 && !strcmp(argv[1], "validate");
-  if (argc < 5 || (strcmp(argv[1], "run") != 0 && !validate)) {
+  bool dump = argc >= 2 && !strcmp(argv[1], "dump");
+  if (argc < 5 || (strcmp(argv[1], "run") != 0 && !validate && !dump)) {
     fprintf(stderr,
             "usage: bench_json gen <dir> [n] | bench_json run <type> <file.jsonl> <rounds> [--arena]\n");
     return 2;
   }
-  int rounds = atoi(argv[4]);
+  int rounds = dump ? 0 : atoi(argv[4]);
   bool use_arena = false, dynamic = false;
+  const char *set_file = NULL;
   for (int i = 5; i < argc; i++) {
     use_arena |= !strcmp(argv[i], "--arena");
     dynamic |= !strcmp(argv[i], "--dynamic");
+    if (!strcmp(argv[i], "--set") && i + 1 < argc) set_file = argv[++i];
   }
   evs_error err;
   evs_registry *own = NULL;
-  if (dynamic && (evs_registry_new(&own, &err) ||
-                  evs_registry_add_descriptor_set(own, evs_builtin_catalog.descriptor_set,
-                                                  evs_builtin_catalog.descriptor_set_len, "catalog", &err))) {
+  const uint8_t *set = evs_builtin_catalog.descriptor_set;
+  size_t set_len = evs_builtin_catalog.descriptor_set_len;
+  uint8_t *set_buf = NULL;
+  if (set_file) {
+    FILE *f = fopen(set_file, "rb");
+    set_buf = malloc(1 << 24);
+    if (!f || !set_buf) return 1;
+    set_len = fread(set_buf, 1, 1 << 24, f);
+    fclose(f);
+    set = set_buf;
+    dynamic = true;
+  }
+  if (dynamic &&
+      (evs_registry_new(&own, &err) ||
+       evs_registry_add_descriptor_set(own, set, set_len, set_file ? set_file : "catalog", &err))) {
     fprintf(stderr, "bench_json: %s\n", err.msg);
     return 1;
   }
@@ -228,6 +248,17 @@ int main(int argc, char **argv) {
     arena_alloc = evs_arena_allocator(arena);
     alloc = &arena_alloc;
   }
+  FILE *hex = NULL, *js = NULL;
+  if (dump) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s.hex", argv[4]);
+    hex = fopen(path, "w");
+    snprintf(path, sizeof path, "%s.json", argv[4]);
+    js = fopen(path, "w");
+    if (!hex || !js) return 1;
+  }
+  uint8_t *out = malloc(1 << 20);
+  evs_buf json = EVS_BUF_INIT;
   /* Warm-up pass that also produces the binary inputs. */
   for (size_t i = 0; i < c.n; i++) {
     ProtobufCMessage *msg = NULL;
@@ -239,9 +270,17 @@ int main(int argc, char **argv) {
     c.bin[i] = malloc(c.bin_len[i] + 1);
     protobuf_c_message_pack(msg, c.bin[i]);
     protobuf_c_message_free_unpacked(msg, NULL);
+    if (dump) {
+      for (size_t k = 0; k < c.bin_len[i]; k++) fprintf(hex, "%02x", c.bin[i][k]);
+      fputc('\n', hex);
+      msg = protobuf_c_message_unpack(m->c_desc, NULL, c.bin_len[i], c.bin[i]);
+      evs_buf_reset(&json);
+      if (!msg || evs_json_encode(reg, msg, NULL, &json, &err) != EVS_OK) return 1;
+      fprintf(js, "%s\n", (const char *)json.data);
+      protobuf_c_message_free_unpacked(msg, NULL);
+    }
   }
-  uint8_t *out = malloc(1 << 20);
-  evs_buf json = EVS_BUF_INIT;
+  if (dump) return (fclose(hex) | fclose(js)) ? 1 : 0;
   double t0 = now_ns();
   for (int r = 0; r < rounds; r++) {
     for (size_t i = 0; i < c.n; i++) {
