@@ -14,7 +14,7 @@
  *                                     evs_validate_message; validate/decode = the median over pairs of
  *                                     neighbouring passes of (both - decode) / decode
  *
- * json2bin = evs_json_decode + protobuf_c_message_pack (+ free); bin2json = protobuf_c_message_unpack +
+ * json2bin = evs_json_decode + evs_binary_pack (+ free); bin2json = protobuf_c_message_unpack +
  * evs_json_encode (+ free). The binary input of bin2json is what json2bin produced. --arena allocates the
  * decoded messages from an evs_arena reset per message instead of malloc. --dynamic loads the catalog's
  * descriptor set without its C code, so the registry's run-time descriptors are used (docs/json.md); --set
@@ -257,7 +257,7 @@ int main(int argc, char **argv) {
     js = fopen(path, "w");
     if (!hex || !js) return 1;
   }
-  uint8_t *out = malloc(1 << 20);
+  evs_buf out = EVS_BUF_INIT;
   evs_buf json = EVS_BUF_INIT;
   /* Warm-up pass that also produces the binary inputs. */
   for (size_t i = 0; i < c.n; i++) {
@@ -282,12 +282,17 @@ int main(int argc, char **argv) {
   }
   if (dump) return (fclose(hex) | fclose(js)) ? 1 : 0;
   double t0 = now_ns();
-  for (int r = 0; r < rounds; r++) {
+  /* BENCH_ONLY=j2b or b2j times one direction only (for instruction counts under callgrind). */
+  const char *only = getenv("BENCH_ONLY");
+  int rounds_j2b = only && !strcmp(only, "b2j") ? 0 : rounds,
+      rounds_b2j = only && !strcmp(only, "j2b") ? 0 : rounds;
+  for (int r = 0; r < rounds_j2b; r++) {
     for (size_t i = 0; i < c.n; i++) {
       ProtobufCMessage *msg = NULL;
       if (evs_json_decode(reg, m->c_desc, c.json[i], c.json_len[i], NULL, alloc, &msg, &err) != EVS_OK)
         return 1;
-      protobuf_c_message_pack(msg, out);
+      evs_buf_reset(&out);
+      if (evs_binary_pack(msg, &out, &err) != EVS_OK) return 1;
       if (arena)
         evs_arena_reset(arena);
       else
@@ -295,7 +300,7 @@ int main(int argc, char **argv) {
     }
   }
   double t1 = now_ns();
-  for (int r = 0; r < rounds; r++) {
+  for (int r = 0; r < rounds_b2j; r++) {
     for (size_t i = 0; i < c.n; i++) {
       ProtobufCMessage *msg = protobuf_c_message_unpack(m->c_desc, alloc, c.bin_len[i], c.bin[i]);
       evs_buf_reset(&json);
@@ -310,7 +315,7 @@ int main(int argc, char **argv) {
   double msgs = (double)c.n * rounds;
   printf("%.1f %.1f %zu %zu\n", (t1 - t0) / msgs, (t2 - t1) / msgs, c.n, c.bytes);
   evs_buf_free(&json);
-  free(out);
+  evs_buf_free(&out);
   evs_arena_free(arena);
   evs_registry_free(own);
   for (size_t i = 0; i < c.n; i++) {

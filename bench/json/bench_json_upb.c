@@ -144,7 +144,11 @@ int main(int argc, char **argv) {
   if (dump) return (fclose(hex) | fclose(js)) ? 1 : 0;
   int rounds = atoi(argv[5]);
   double t0 = now_ns();
-  for (int r = 0; r < rounds; r++) {
+  /* BENCH_ONLY=j2b or b2j times one direction only (for instruction counts under callgrind). */
+  const char *only = getenv("BENCH_ONLY");
+  int rounds_j2b = only && !strcmp(only, "b2j") ? 0 : rounds,
+      rounds_b2j = only && !strcmp(only, "j2b") ? 0 : rounds;
+  for (int r = 0; r < rounds_j2b; r++) {
     for (size_t i = 0; i < n; i++) {
       upb_Arena *a = upb_Arena_New();
       upb_Message *msg = upb_Message_New(mt, a);
@@ -159,7 +163,7 @@ int main(int argc, char **argv) {
     }
   }
   double t1 = now_ns();
-  for (int r = 0; r < rounds; r++) {
+  for (int r = 0; r < rounds_b2j; r++) {
     for (size_t i = 0; i < n; i++) {
       upb_Arena *a = upb_Arena_New();
       upb_Message *msg = upb_Message_New(mt, a);

@@ -76,9 +76,10 @@ evs_flags() { # catalog types: compiled descriptors (dyn: run-time ones); bench 
     dyn:*) echo --dynamic ;;
   esac
 }
+arena=--arena; [ -n "${EVS_MALLOC:-}" ] && arena= # evs's messages in an evs_arena, as upb's in its arena
 run_side() { # side type file passes
   case $1 in
-    evs | dyn) "$work/bench_json" run "$2" "$3" "$4" $(evs_flags "$1" "$2") ;;
+    evs | dyn) "$work/bench_json" run "$2" "$3" "$4" $(evs_flags "$1" "$2") $arena ;;
     upb) "$work/bench_json_upb" run "$set_file" "$2" "$3" "$4" ;;
     cpp) "$work/bench_json_cpp" run "$2" "$3" "$4" ;;
     es) node bench/json/bench_es.mjs "$set_file" "$2" "$3" "$4" ;;
