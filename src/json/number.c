@@ -414,6 +414,17 @@ static size_t format_double_exact(double v, char buf[EVS_JNUM_BUF]) {
 }
 #endif
 
+/* Whether the printed text reads back as v: through evs_jnum_to_double (Eisel-Lemire, strtod only when it
+ * cannot decide), the same reading as the decoder's. */
+static bool reads_back(const char *buf, size_t n, double v) {
+  evs_jnum num;
+  const char *why = NULL;
+  size_t bad = 0;
+  double back;
+  return evs_jnum_scan(buf, n, &num, &why, &bad) == n && evs_jnum_to_double(buf, n, &num, &back) == EVS_OK &&
+         back == v;
+}
+
 size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
   /* Integers below 1e15 print as %.15g prints them: plain digits. */
   if (fabs(v) < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v)))
@@ -449,7 +460,7 @@ size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
   int prec = fabs(v) < DBL_MIN && v != 0 ? 1 : in_fixed_range ? 16 : 15;
   for (; prec <= 17; prec++) {
     n = snprintf(buf, EVS_JNUM_BUF, "%.*g", prec, v);
-    if (prec == 17 || strtod(buf, NULL) == v) break;
+    if (prec == 17 || reads_back(buf, (size_t)n, v)) break;
   }
   leave_c_locale(old);
   return (size_t)n;
