@@ -249,6 +249,11 @@ static bool write_message(packer *k, const ProtobufCMessage *msg) {
   }
   for (unsigned i = d->n_fields; i-- > 0;) {
     const ProtobufCFieldDescriptor *f = &d->fields[i];
+    /* The members of a oneof that is not set to them are most fields of a google.protobuf.Value: leave
+     * them first. */
+    if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+        *(const uint32_t *)((const char *)msg + f->quantifier_offset) != f->id)
+      continue;
     const void *p = (const char *)msg + f->offset;
     size_t count = present(msg, f, p);
     if (!count) continue;
