@@ -425,6 +425,88 @@ static bool reads_back(const char *buf, size_t n, double v) {
          back == v;
 }
 
+/* Writes the significant digits dig[0..prec) (dig[0] != '0', decimal exponent x of the first digit) the way
+ * printf's %.{prec}g writes that rounding: fixed notation when -4 <= x < prec, else d.ddde+XX, trailing
+ * zeros of the fraction and a bare point dropped. */
+static size_t format_g(bool neg, const char *dig, int prec, int x, char *buf) {
+  int nd = prec;
+  while (nd > 1 && dig[nd - 1] == '0') nd--;
+  size_t n = 0;
+  if (neg) buf[n++] = '-';
+  if (x >= -4 && x < prec) {
+    if (x < 0) {
+      buf[n++] = '0';
+      buf[n++] = '.';
+      for (int i = 0; i < -x - 1; i++) buf[n++] = '0';
+      memcpy(buf + n, dig, (size_t)nd);
+      n += (size_t)nd;
+    } else {
+      for (int i = 0; i <= x; i++) buf[n++] = i < nd ? dig[i] : '0';
+      if (nd > x + 1) {
+        buf[n++] = '.';
+        memcpy(buf + n, dig + x + 1, (size_t)(nd - x - 1));
+        n += (size_t)(nd - x - 1);
+      }
+    }
+  } else {
+    buf[n++] = dig[0];
+    if (nd > 1) {
+      buf[n++] = '.';
+      memcpy(buf + n, dig + 1, (size_t)(nd - 1));
+      n += (size_t)(nd - 1);
+    }
+    buf[n++] = 'e';
+    buf[n++] = x < 0 ? '-' : '+';
+    int a = x < 0 ? -x : x;
+    if (a >= 100) buf[n++] = (char)('0' + a / 100);
+    buf[n++] = (char)('0' + a / 10 % 10);
+    buf[n++] = (char)('0' + a % 10);
+  }
+  buf[n] = '\0';
+  return n;
+}
+
+/* The shortest of v's roundings to start..17 significant digits that reads back as v, as the %.{p}g loop
+ * below finds it, but from one exact printf: v to 17 digits (%.16e), rounded to p digits here. Rounding the
+ * 17-digit text gives the digits %.{p}g would, except when the dropped digits read exactly 5000...: the
+ * exact value may then lie on either side of the halfway point, and 0 tells the caller to use printf. */
+static size_t format_double_rounded(double v, int start, char buf[EVS_JNUM_BUF]) {
+  char t[48];
+  locale_t old = enter_c_locale();
+  int len = snprintf(t, sizeof t, "%.16e", v);
+  leave_c_locale(old);
+  const char *q = t;
+  bool neg = *q == '-';
+  if (neg) q++;
+  if (len < 22 || len >= (int)sizeof t || q[1] != '.' || q[18] != 'e') return 0;
+  char d17[17];
+  d17[0] = q[0];
+  memcpy(d17 + 1, q + 2, 16);
+  int x = (int)strtol(q + 19, NULL, 10);
+  for (int p = start; p <= 16; p++) {
+    int cmp = d17[p] > '5' ? 1 : d17[p] < '5' ? -1 : 0;
+    for (int i = p + 1; i < 17 && cmp == 0; i++)
+      if (d17[i] != '0') cmp = 1;
+    if (cmp == 0) return 0;
+    char dig[17];
+    int xp = x;
+    memcpy(dig, d17, (size_t)p);
+    if (cmp > 0) {
+      int i = p - 1;
+      while (i >= 0 && dig[i] == '9') dig[i--] = '0';
+      if (i < 0) {
+        dig[0] = '1';
+        xp++;
+      } else {
+        dig[i]++;
+      }
+    }
+    size_t n = format_g(neg, dig, p, xp, buf);
+    if (reads_back(buf, n, v)) return n;
+  }
+  return format_g(neg, d17, 17, x, buf);
+}
+
 size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
   /* Integers below 1e15 print as %.15g prints them: plain digits. */
   if (fabs(v) < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v)))
@@ -450,6 +532,10 @@ size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
     if (n) return n;
   }
 #endif
+  if (fabs(v) >= DBL_MIN && isfinite(v)) {
+    size_t n = format_double_rounded(v, in_fixed_range ? 16 : 15, buf);
+    if (n) return n;
+  }
   locale_t old = enter_c_locale();
   int n = 0;
   /* %.15g when it round-trips (what protobuf's C++ prints, and for normal numbers the shortest: a shorter

@@ -231,6 +231,30 @@ static void test_number_parse_exact(void **state) {
   }
 }
 
+/* Printing a double gives what the %.{p}g loop gives (the fewest of 15, 16, 17 digits that reads back; from
+ * 1 digit for subnormals), on pseudo-random doubles of every exponent and full-precision everyday values:
+ * evs_format_double rounds one exact 17-digit printf itself and must agree digit for digit. */
+static void test_number_format_matches_printf(void **state) {
+  (void)state;
+  char got[EVS_JNUM_BUF], want[64];
+  for (int i = 0; i < 200000; i++) {
+    uint64_t b = parse_rnd();
+    double d;
+    if (i % 2) {
+      memcpy(&d, &b, sizeof d);
+      if (!isfinite(d)) continue;
+    } else {
+      d = (double)(b >> 11) / 9007199254740992.0 * (i % 4 ? 1e6 : 1e-3);
+    }
+    evs_format_double(d, got);
+    for (int p = fabs(d) < DBL_MIN ? 1 : 15; p <= 17; p++) {
+      snprintf(want, sizeof want, "%.*g", p, d);
+      if (p == 17 || strtod(want, NULL) == d) break;
+    }
+    if (strcmp(got, want) != 0) fail_msg("%a: got %s, printf %s", d, got, want);
+  }
+}
+
 static void test_number_format(void **state) {
   (void)state;
   static const struct {
@@ -422,6 +446,7 @@ int main(void) {
       cmocka_unit_test(test_base64),
       cmocka_unit_test(test_number_scan),
       cmocka_unit_test(test_number_parse_exact),
+      cmocka_unit_test(test_number_format_matches_printf),
       cmocka_unit_test(test_number_format),
       cmocka_unit_test(test_number_format_short_decimals),
       cmocka_unit_test(test_binary_depth_check),
