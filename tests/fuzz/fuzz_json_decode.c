@@ -79,10 +79,11 @@ static void one(const char *type, const uint8_t *data, size_t size, uint32_t fla
     return;
   }
   evs_buf json1 = EVS_BUF_INIT, json2 = EVS_BUF_INIT;
-  size_t size = protobuf_c_message_get_packed_size(msg);
-  uint8_t *theirs = malloc(size + 1);
-  check(theirs != NULL && evs_binary_pack(msg, &json1, &err) == EVS_OK && json1.len == size &&
-            protobuf_c_message_pack(msg, theirs) == size && (size == 0 || !memcmp(theirs, json1.data, size)),
+  size_t packed = protobuf_c_message_get_packed_size(msg);
+  uint8_t *theirs = malloc(packed + 1);
+  check(theirs != NULL && evs_binary_pack(msg, &json1, &err) == EVS_OK && json1.len == packed &&
+            protobuf_c_message_pack(msg, theirs) == packed &&
+            (packed == 0 || !memcmp(theirs, json1.data, packed)),
         "evs_binary_pack differs from protobuf_c_message_pack", &err);
   free(theirs);
   evs_buf_reset(&json1);
