@@ -11,6 +11,7 @@
 #include "base/error_internal.h"
 #include "base/varint_internal.h"
 #include "evs/json.h"
+#include "evs/types.h"
 
 /* Writes go backwards, from the end of the buffer down to `ptr`. */
 typedef struct packer {
@@ -50,25 +51,8 @@ static unsigned wire_type(ProtobufCType t) {
   }
 }
 
-static size_t elem_size(ProtobufCType t) {
-  switch (t) {
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-      return 8;
-    case PROTOBUF_C_TYPE_BOOL:
-      return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_MESSAGE:
-      return sizeof(void *);
-    case PROTOBUF_C_TYPE_BYTES:
-      return sizeof(ProtobufCBinaryData);
-    default:
-      return 4;
-  }
+static size_t elem_size(ProtobufCType t) { /* the type-traits table's */
+  return evs_type_traits_of_pbc(t)->c_size;
 }
 
 /* The varint a scalar of a varint type is written as (int32 and enum sign-extend to 64 bits). */
