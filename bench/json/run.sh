@@ -9,7 +9,8 @@
 # usage: bench/json/run.sh [build dir (default build)] [rounds (default 5)] [corpus passes per round (default 5)]
 #        [messages per corpus (default 1000)]
 # env:   CORPORA="workflow task ..." to run a subset; SIDES="evs upb cpp" to choose sides (dyn = evs with
-#        the catalog's run-time descriptors, es = protobuf-es)
+#        the catalog's run-time descriptors, es = protobuf-es); EVS_MALLOC=1 to decode evs's messages with
+#        malloc instead of an evs_arena; SKIP_VALIDATE=1 to leave out the validation rows
 #
 # Corpora (bench/json/gen_corpus.py, fixed seed): catalog WorkflowEvent (Struct payloads, full-precision
 # doubles) and TaskEvent (25 % of int64 beyond 2^53), and the bench-only types of
