@@ -52,6 +52,8 @@ set(EVS_LIB_SOURCES
   src/json/extension.c
   src/json/lexer.c
   src/json/number.c
+  src/json/pack.c
+  src/json/pow10_table.c
   src/json/write_string.c
   src/schema/jsonschema.c
   src/schema/jsonschema_tree.c

@@ -2,18 +2,23 @@
  *
  *   bench_json gen <dir> [n]          writes <dir>/workflow.jsonl and <dir>/task.jsonl, n events each
  *                                     (default 2000), deterministic
- *   bench_json run <type> <file> <rounds-of-the-corpus> [--arena] [--dynamic]
+ *   bench_json run <type> <file> <rounds-of-the-corpus> [--arena] [--dynamic] [--set <descriptor set>]
  *                                     prints "<json2bin ns/msg> <bin2json ns/msg> <messages> <json bytes>"
+ *   bench_json dump <type> <file> <out prefix> [--dynamic] [--set <descriptor set>]
+ *                                     writes <prefix>.hex (the binary of each document, hex, one per line)
+ *                                     and <prefix>.json (that binary back to JSON), for run.sh's agreement
+ *                                     check
  *   bench_json validate <type> <file> <rounds> [--dynamic]
  *                                     prints "<decode ns/msg> <validate ns/msg> <validate/decode> <invalid>":
  *                                     passes of JSON decode (+ free) alternate with passes of decode +
  *                                     evs_validate_message; validate/decode = the median over pairs of
  *                                     neighbouring passes of (both - decode) / decode
  *
- * json2bin = evs_json_decode + protobuf_c_message_pack (+ free); bin2json = protobuf_c_message_unpack +
+ * json2bin = evs_json_decode + evs_binary_pack (+ free); bin2json = protobuf_c_message_unpack +
  * evs_json_encode (+ free). The binary input of bin2json is what json2bin produced. --arena allocates the
  * decoded messages from an evs_arena reset per message instead of malloc. --dynamic loads the catalog's
- * descriptor set without its C code, so the registry's run-time descriptors are used (docs/json.md). */
+ * descriptor set without its C code, so the registry's run-time descriptors are used (docs/json.md); --set
+ * loads another descriptor set that way (the bench-only types of bench/json/proto). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +34,8 @@
 
 static double now_ns(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID,
+                &ts); /* CPU time: on a shared machine, wall time counts the waits */
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
@@ -194,22 +200,37 @@ static int bench_validate(const evs_registry *reg, const evs_message *m, const c
 int main(int argc, char **argv) {
   if (argc >= 3 && !strcmp(argv[1], "gen")) return gen(argv[2], argc > 3 ? (unsigned)atoi(argv[3]) : 2000);
   bool validate = argc >= 2 && !strcmp(argv[1], "validate");
-  if (argc < 5 || (strcmp(argv[1], "run") != 0 && !validate)) {
+  bool dump = argc >= 2 && !strcmp(argv[1], "dump");
+  if (argc < 5 || (strcmp(argv[1], "run") != 0 && !validate && !dump)) {
     fprintf(stderr,
             "usage: bench_json gen <dir> [n] | bench_json run <type> <file.jsonl> <rounds> [--arena]\n");
     return 2;
   }
-  int rounds = atoi(argv[4]);
+  int rounds = dump ? 0 : atoi(argv[4]);
   bool use_arena = false, dynamic = false;
+  const char *set_file = NULL;
   for (int i = 5; i < argc; i++) {
     use_arena |= !strcmp(argv[i], "--arena");
     dynamic |= !strcmp(argv[i], "--dynamic");
+    if (!strcmp(argv[i], "--set") && i + 1 < argc) set_file = argv[++i];
   }
   evs_error err;
   evs_registry *own = NULL;
-  if (dynamic && (evs_registry_new(&own, &err) ||
-                  evs_registry_add_descriptor_set(own, evs_builtin_catalog.descriptor_set,
-                                                  evs_builtin_catalog.descriptor_set_len, "catalog", &err))) {
+  const uint8_t *set = evs_builtin_catalog.descriptor_set;
+  size_t set_len = evs_builtin_catalog.descriptor_set_len;
+  uint8_t *set_buf = NULL;
+  if (set_file) {
+    FILE *f = fopen(set_file, "rb");
+    set_buf = malloc(1 << 24);
+    if (!f || !set_buf) return 1;
+    set_len = fread(set_buf, 1, 1 << 24, f);
+    fclose(f);
+    set = set_buf;
+    dynamic = true;
+  }
+  if (dynamic &&
+      (evs_registry_new(&own, &err) ||
+       evs_registry_add_descriptor_set(own, set, set_len, set_file ? set_file : "catalog", &err))) {
     fprintf(stderr, "bench_json: %s\n", err.msg);
     return 1;
   }
@@ -228,6 +249,17 @@ int main(int argc, char **argv) {
     arena_alloc = evs_arena_allocator(arena);
     alloc = &arena_alloc;
   }
+  FILE *hex = NULL, *js = NULL;
+  if (dump) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s.hex", argv[4]);
+    hex = fopen(path, "w");
+    snprintf(path, sizeof path, "%s.json", argv[4]);
+    js = fopen(path, "w");
+    if (!hex || !js) return 1;
+  }
+  evs_buf out = EVS_BUF_INIT;
+  evs_buf json = EVS_BUF_INIT;
   /* Warm-up pass that also produces the binary inputs. */
   for (size_t i = 0; i < c.n; i++) {
     ProtobufCMessage *msg = NULL;
@@ -239,16 +271,29 @@ int main(int argc, char **argv) {
     c.bin[i] = malloc(c.bin_len[i] + 1);
     protobuf_c_message_pack(msg, c.bin[i]);
     protobuf_c_message_free_unpacked(msg, NULL);
+    if (dump) {
+      for (size_t k = 0; k < c.bin_len[i]; k++) fprintf(hex, "%02x", c.bin[i][k]);
+      fputc('\n', hex);
+      msg = protobuf_c_message_unpack(m->c_desc, NULL, c.bin_len[i], c.bin[i]);
+      evs_buf_reset(&json);
+      if (!msg || evs_json_encode(reg, msg, NULL, &json, &err) != EVS_OK) return 1;
+      fprintf(js, "%s\n", (const char *)json.data);
+      protobuf_c_message_free_unpacked(msg, NULL);
+    }
   }
-  uint8_t *out = malloc(1 << 20);
-  evs_buf json = EVS_BUF_INIT;
+  if (dump) return (fclose(hex) | fclose(js)) ? 1 : 0;
   double t0 = now_ns();
-  for (int r = 0; r < rounds; r++) {
+  /* BENCH_ONLY=j2b or b2j times one direction only (for instruction counts under callgrind). */
+  const char *only = getenv("BENCH_ONLY");
+  int rounds_j2b = only && !strcmp(only, "b2j") ? 0 : rounds,
+      rounds_b2j = only && !strcmp(only, "j2b") ? 0 : rounds;
+  for (int r = 0; r < rounds_j2b; r++) {
     for (size_t i = 0; i < c.n; i++) {
       ProtobufCMessage *msg = NULL;
       if (evs_json_decode(reg, m->c_desc, c.json[i], c.json_len[i], NULL, alloc, &msg, &err) != EVS_OK)
         return 1;
-      protobuf_c_message_pack(msg, out);
+      evs_buf_reset(&out);
+      if (evs_binary_pack(msg, &out, &err) != EVS_OK) return 1;
       if (arena)
         evs_arena_reset(arena);
       else
@@ -256,7 +301,7 @@ int main(int argc, char **argv) {
     }
   }
   double t1 = now_ns();
-  for (int r = 0; r < rounds; r++) {
+  for (int r = 0; r < rounds_b2j; r++) {
     for (size_t i = 0; i < c.n; i++) {
       ProtobufCMessage *msg = protobuf_c_message_unpack(m->c_desc, alloc, c.bin_len[i], c.bin[i]);
       evs_buf_reset(&json);
@@ -271,7 +316,7 @@ int main(int argc, char **argv) {
   double msgs = (double)c.n * rounds;
   printf("%.1f %.1f %zu %zu\n", (t1 - t0) / msgs, (t2 - t1) / msgs, c.n, c.bytes);
   evs_buf_free(&json);
-  free(out);
+  evs_buf_free(&out);
   evs_arena_free(arena);
   evs_registry_free(own);
   for (size_t i = 0; i < c.n; i++) {

@@ -127,6 +127,15 @@ EVS_API EVS_NODISCARD evs_status evs_binary_depth_check(const uint8_t *data, siz
                                                         const ProtobufCMessageDescriptor *desc, int max_depth,
                                                         evs_error *err);
 
+/* ---- binary output ---- */
+
+/* Appends the protobuf encoding of msg to out: exactly the bytes protobuf_c_message_pack() writes (same
+ * fields, order and encodings, unknown fields included), in one walk: written backwards, so the length of a
+ * nested message is known when its prefix is written, where protobuf-c sizes a message again at every
+ * level above it. The message is only read.
+ * Errors: EVS_ERR_NOMEM (out could not grow, or had failed before), EVS_ERR_INVALID_ARG (msg or out NULL). */
+EVS_API EVS_NODISCARD evs_status evs_binary_pack(const ProtobufCMessage *msg, evs_buf *out, evs_error *err);
+
 /* Writes the NUL-terminated string s to out as a JSON string literal (quotes included), escaping '"',
  * '\\' and control characters; other bytes are copied as they are. For reports and listings that are
  * written straight to a stream; s must not be NULL. */

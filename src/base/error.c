@@ -33,9 +33,15 @@ const char *evs_status_name(evs_status code) {
 
 void evs_error_clear(evs_error *err) {
   if (!err) return;
-  memset(err, 0, sizeof *err);
+  /* Field by field, strings by their first byte: zeroing the whole ~650-byte struct cost a small JSON
+   * decode (which clears one per call and per well-known value) about 4 % of its time. */
   err->code = EVS_OK;
+  err->msg[0] = '\0';
   err->offset = EVS_NO_OFFSET;
+  err->line = 0;
+  err->col = 0;
+  err->file[0] = '\0';
+  err->path[0] = '\0';
 }
 
 static void set_message(evs_error *err, evs_status code, const char *fmt, va_list ap) EVS_PRINTF(3, 0);

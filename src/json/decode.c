@@ -643,6 +643,13 @@ static evs_status decode_field(evs_jdec *d, const evs_field *f, const ProtobufCF
 
 /* proto2 required fields must be in the object (ProtoJSON parsers reject the document otherwise); the
  * error is at the object's '{', its path names the field. */
+/* name (NUL-terminated) equals key[0..len); never reads name past its NUL (the key may hold a NUL). */
+static bool key_is(const char *name, const char *key, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (name[i] != key[i] || name[i] == '\0') return false;
+  return name[len] == '\0';
+}
+
 static evs_status missing_required(evs_jdec *d, const evs_message *m, const ProtobufCMessageDescriptor *cd,
                                    const uint64_t *seen, const char *start) {
   if (m->file->syntax != EVS_SYNTAX_PROTO2) return EVS_OK;
@@ -678,6 +685,7 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
   }
   bool skip_seen = false;
   bool more = true;
+  size_t predict = 0;
   evs_json_ext ext;
   while (more) {
     evs_jd_ws(d);
@@ -689,7 +697,16 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
     evs_jstr k;
     if ((st = evs_jd_string(d, &k)) != EVS_OK) break;
     const char *keypos = k.start;
-    const evs_field *f = evs_message_find_field(m, k.s, k.len);
+    /* Documents usually list fields in field-number order: try the field after the last one first, which
+     * saves hashing the key (names and JSON names are unique across a message, so a match is the field
+     * the index would return). */
+    const evs_field *f = NULL;
+    if (predict < m->n_fields &&
+        (key_is(m->fields[predict].json_name, k.s, k.len) || key_is(m->fields[predict].name, k.s, k.len)))
+      f = &m->fields[predict];
+    else
+      f = evs_message_find_field(m, k.s, k.len);
+    if (f) predict = f->index + 1;
     if (!f) {
       if (skip_key && k.len == strlen(skip_key) && memcmp(k.s, skip_key, k.len) == 0) {
         if (skip_seen) {

@@ -40,6 +40,11 @@ typedef struct evs_jnum {
 
 #define EVS_JNUM_EXP_SAT 1000000000LL
 
+/* Powers of ten 1e-348..1e347 to 128 bits (src/json/pow10_table.c), for the Eisel-Lemire parser. */
+#define EVS_POW10_128_MIN (-348)
+#define EVS_POW10_128_COUNT 696
+extern const uint64_t evs_pow10_128[EVS_POW10_128_COUNT][2];
+
 /* Scans a JSON number at s[0..n) (RFC 8259 grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?). On success
  * returns the length used (the number may be followed by anything). On failure returns 0 and sets
  * *why to a static reason and *bad to the offset of the offending byte. */

@@ -144,6 +144,46 @@ static void leave_c_locale(locale_t old) {
 static const double k_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Eisel-Lemire (Lemire, "Number Parsing at a Gigabyte per Second", 2021; as Go's strconv and fast_float):
+ * the correctly rounded double of w * 10^q for a significand w of up to 19 digits, from one or two 64x64
+ * multiplications by a 128-bit truncation of 10^q. When the truncation leaves the rounding undecided (the
+ * product is within the approximation's error of a halfway point) or the result is subnormal or out of
+ * range, it declines (false) and the caller falls back to strtod: it never guesses. */
+static bool eisel_lemire(uint64_t w, int64_t q, bool neg, double *out) {
+  typedef unsigned __int128 u128;
+  if (w == 0 || q < EVS_POW10_128_MIN || q >= EVS_POW10_128_MIN + EVS_POW10_128_COUNT) return false;
+  const uint64_t *t = evs_pow10_128[q - EVS_POW10_128_MIN];
+  int lz = __builtin_clzll(w);
+  w <<= lz;
+  /* floor(q * log2(10)) + 64 + bias - lz: the exponent of the product's top bit */
+  uint64_t exp2 = (uint64_t)(((217706 * q) >> 16) + 64 + 1023 - lz);
+  u128 x = (u128)w * t[1];
+  uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+  if ((hi & 0x1FF) == 0x1FF && lo + w < w) { /* the low word of 10^q could carry into the bits kept */
+    u128 y = (u128)w * t[0];
+    uint64_t yhi = (uint64_t)(y >> 64), ylo = (uint64_t)y;
+    uint64_t mhi = hi, mlo = lo + yhi;
+    if (mlo < lo) mhi++;
+    if ((mhi & 0x1FF) == 0x1FF && mlo + 1 == 0 && ylo + w < w) return false;
+    hi = mhi;
+    lo = mlo;
+  }
+  uint64_t msb = hi >> 63;
+  uint64_t mant = hi >> (msb + 9);
+  exp2 -= 1 ^ msb;
+  if (lo == 0 && (hi & 0x1FF) == 0 && (mant & 3) == 1) return false; /* exactly halfway: undecided */
+  mant += mant & 1;
+  mant >>= 1;
+  if (mant >> 53) {
+    mant >>= 1;
+    exp2++;
+  }
+  if (exp2 - 1 >= 0x7FF - 1) return false; /* subnormal, zero or infinite: strtod decides */
+  uint64_t bits = exp2 << 52 | (mant & 0x000FFFFFFFFFFFFFu) | (neg ? 0x8000000000000000u : 0);
+  memcpy(out, &bits, sizeof bits);
+  return true;
+}
+
 evs_status evs_jnum_to_double(const char *s, size_t n, const evs_jnum *num, double *out) {
   /* Clinger's fast path: up to 15 significant digits and |exponent| <= 22 are exact in double arithmetic
    * (both operands exact, one correctly rounded operation). */
@@ -160,6 +200,29 @@ evs_status evs_jnum_to_double(const char *s, size_t n, const evs_jnum *num, doub
       *out = num->neg ? -v : v;
       return EVS_OK;
     }
+  }
+  /* Up to 19 significant digits (leading zeros are not significant): Eisel-Lemire. */
+  if (num->exp > -EVS_JNUM_EXP_SAT && num->exp < EVS_JNUM_EXP_SAT) {
+    uint64_t w = 0;
+    size_t digits = 0;
+    bool fits = true;
+    for (size_t part = 0; part < 2 && fits; part++) {
+      const char *d = part ? num->frac_digits : a;
+      size_t nd = part ? nb : na;
+      for (size_t i = 0; i < nd; i++) {
+        if (w == 0 && d[i] == '0') continue;
+        if (++digits > 19) {
+          fits = false;
+          break;
+        }
+        w = w * 10 + (uint64_t)(d[i] - '0');
+      }
+    }
+    if (fits && w == 0) {
+      *out = num->neg ? -0.0 : 0.0;
+      return EVS_OK;
+    }
+    if (fits && eisel_lemire(w, num->exp - (int64_t)nb, num->neg, out)) return EVS_OK;
   }
   char small[64];
   char *buf = small;
@@ -352,6 +415,99 @@ static size_t format_double_exact(double v, char buf[EVS_JNUM_BUF]) {
 }
 #endif
 
+/* Whether the printed text reads back as v: through evs_jnum_to_double (Eisel-Lemire, strtod only when it
+ * cannot decide), the same reading as the decoder's. */
+static bool reads_back(const char *buf, size_t n, double v) {
+  evs_jnum num;
+  const char *why = NULL;
+  size_t bad = 0;
+  double back;
+  return evs_jnum_scan(buf, n, &num, &why, &bad) == n && evs_jnum_to_double(buf, n, &num, &back) == EVS_OK &&
+         back == v;
+}
+
+/* Writes the significant digits dig[0..prec) (dig[0] != '0', decimal exponent x of the first digit) the way
+ * printf's %.{prec}g writes that rounding: fixed notation when -4 <= x < prec, else d.ddde+XX, trailing
+ * zeros of the fraction and a bare point dropped. */
+static size_t format_g(bool neg, const char *dig, int prec, int x, char *buf) {
+  int nd = prec;
+  while (nd > 1 && dig[nd - 1] == '0') nd--;
+  size_t n = 0;
+  if (neg) buf[n++] = '-';
+  if (x >= -4 && x < prec) {
+    if (x < 0) {
+      buf[n++] = '0';
+      buf[n++] = '.';
+      for (int i = 0; i < -x - 1; i++) buf[n++] = '0';
+      memcpy(buf + n, dig, (size_t)nd);
+      n += (size_t)nd;
+    } else {
+      for (int i = 0; i <= x; i++) buf[n++] = i < nd ? dig[i] : '0';
+      if (nd > x + 1) {
+        buf[n++] = '.';
+        memcpy(buf + n, dig + x + 1, (size_t)(nd - x - 1));
+        n += (size_t)(nd - x - 1);
+      }
+    }
+  } else {
+    buf[n++] = dig[0];
+    if (nd > 1) {
+      buf[n++] = '.';
+      memcpy(buf + n, dig + 1, (size_t)(nd - 1));
+      n += (size_t)(nd - 1);
+    }
+    buf[n++] = 'e';
+    buf[n++] = x < 0 ? '-' : '+';
+    int a = x < 0 ? -x : x;
+    if (a >= 100) buf[n++] = (char)('0' + a / 100);
+    buf[n++] = (char)('0' + a / 10 % 10);
+    buf[n++] = (char)('0' + a % 10);
+  }
+  buf[n] = '\0';
+  return n;
+}
+
+/* The shortest of v's roundings to start..17 significant digits that reads back as v, as the %.{p}g loop
+ * below finds it, but from one exact printf: v to 17 digits (%.16e), rounded to p digits here. Rounding the
+ * 17-digit text gives the digits %.{p}g would, except when the dropped digits read exactly 5000...: the
+ * exact value may then lie on either side of the halfway point, and 0 tells the caller to use printf. */
+static size_t format_double_rounded(double v, int start, char buf[EVS_JNUM_BUF]) {
+  char t[48];
+  locale_t old = enter_c_locale();
+  int len = snprintf(t, sizeof t, "%.16e", v);
+  leave_c_locale(old);
+  const char *q = t;
+  bool neg = *q == '-';
+  if (neg) q++;
+  if (len < 22 || len >= (int)sizeof t || q[1] != '.' || q[18] != 'e') return 0;
+  char d17[17];
+  d17[0] = q[0];
+  memcpy(d17 + 1, q + 2, 16);
+  int x = (int)strtol(q + 19, NULL, 10);
+  for (int p = start; p <= 16; p++) {
+    int cmp = d17[p] > '5' ? 1 : d17[p] < '5' ? -1 : 0;
+    for (int i = p + 1; i < 17 && cmp == 0; i++)
+      if (d17[i] != '0') cmp = 1;
+    if (cmp == 0) return 0;
+    char dig[17];
+    int xp = x;
+    memcpy(dig, d17, (size_t)p);
+    if (cmp > 0) {
+      int i = p - 1;
+      while (i >= 0 && dig[i] == '9') dig[i--] = '0';
+      if (i < 0) {
+        dig[0] = '1';
+        xp++;
+      } else {
+        dig[i]++;
+      }
+    }
+    size_t n = format_g(neg, dig, p, xp, buf);
+    if (reads_back(buf, n, v)) return n;
+  }
+  return format_g(neg, d17, 17, x, buf);
+}
+
 size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
   /* Integers below 1e15 print as %.15g prints them: plain digits. */
   if (fabs(v) < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v)))
@@ -377,6 +533,10 @@ size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
     if (n) return n;
   }
 #endif
+  if (fabs(v) >= DBL_MIN && isfinite(v)) {
+    size_t n = format_double_rounded(v, in_fixed_range ? 16 : 15, buf);
+    if (n) return n;
+  }
   locale_t old = enter_c_locale();
   int n = 0;
   /* %.15g when it round-trips (what protobuf's C++ prints, and for normal numbers the shortest: a shorter
@@ -387,7 +547,7 @@ size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
   int prec = fabs(v) < DBL_MIN && v != 0 ? 1 : in_fixed_range ? 16 : 15;
   for (; prec <= 17; prec++) {
     n = snprintf(buf, EVS_JNUM_BUF, "%.*g", prec, v);
-    if (prec == 17 || strtod(buf, NULL) == v) break;
+    if (prec == 17 || reads_back(buf, (size_t)n, v)) break;
   }
   leave_c_locale(old);
   return (size_t)n;

@@ -5,6 +5,7 @@
  * it for a short while with the JSON goldens as seeds (tests/fuzz/run_fuzz.sh).
  * Invariants, each an abort when broken:
  *   - a rejection fills a code, a message and a location, and leaves *out NULL (ASan: nothing leaks);
+ *   - an accepted document packs with evs_binary_pack to exactly protobuf_c_message_pack's bytes;
  *   - an accepted document prints (evs_json_encode succeeds), and the printed JSON reads back to a message
  *     that prints to the same text (printing is canonical and loses nothing it printed).
  * Reading back is not required to give the same bytes as the first parse (a document may hold what
@@ -37,6 +38,14 @@ static void one(const char *type, const uint8_t *data, size_t size, uint32_t fla
     return;
   }
   evs_buf json1 = EVS_BUF_INIT, json2 = EVS_BUF_INIT;
+  size_t packed = protobuf_c_message_get_packed_size(msg);
+  uint8_t *theirs = malloc(packed + 1);
+  check(theirs != NULL && evs_binary_pack(msg, &json1, &err) == EVS_OK && json1.len == packed &&
+            protobuf_c_message_pack(msg, theirs) == packed &&
+            (packed == 0 || !memcmp(theirs, json1.data, packed)),
+        "evs_binary_pack differs from protobuf_c_message_pack", &err);
+  free(theirs);
+  evs_buf_reset(&json1);
   evs_json_options print = {.flags = EVS_JSON_PROTO_NAMES};
   evs_fuzz_check(evs_json_encode(reg, msg, &print, &json1, &err) == EVS_OK,
                  "an accepted document does not print", &err);

@@ -93,7 +93,17 @@ static bool evs_to_binary(const char *type, const char *json, size_t len, uint32
   evs_buf_reset(bin);
   if (evs_buf_reserve(bin, size + 1) != EVS_OK) abort();
   bin->len = protobuf_c_message_pack(msg, bin->data);
+  /* evs's own packer must write exactly protobuf-c's bytes, on every golden document. */
+  evs_buf mine = EVS_BUF_INIT;
+  bool same = evs_binary_pack(msg, &mine, err) == EVS_OK && mine.len == bin->len &&
+              (mine.len == 0 || memcmp(mine.data, bin->data, mine.len) == 0);
+  evs_buf_free(&mine);
   protobuf_c_message_free_unpacked(msg, NULL);
+  if (!same) {
+    snprintf(err->msg, sizeof err->msg, "evs_binary_pack differs from protobuf_c_message_pack");
+    err->code = EVS_ERR_INTERNAL;
+    return false;
+  }
   return true;
 }
 

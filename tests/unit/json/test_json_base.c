@@ -148,6 +148,113 @@ static void test_number_scan(void **state) {
   }
 }
 
+/* Reading a number gives strtod's double bit for bit (strtod is correctly rounded in glibc): on hard cases
+ * (halfway points, the ends of the normal range, 19 and 20 digits) and on pseudo-random decimals of every
+ * shape, most of which take the Eisel-Lemire path. */
+static uint64_t g_parse_rng = 20261206;
+static uint64_t parse_rnd(void) {
+  uint64_t z = (g_parse_rng += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+static void check_parse(const char *text) {
+  size_t len = strlen(text), bad = 0;
+  const char *why = NULL;
+  evs_jnum num;
+  assert_int_equal(evs_jnum_scan(text, len, &num, &why, &bad), len);
+  double want = strtod(text, NULL), got = 0;
+  evs_status st = evs_jnum_to_double(text, len, &num, &got);
+  if (isinf(want)) {
+    assert_int_equal(st, EVS_ERR_RANGE);
+    return;
+  }
+  assert_int_equal(st, EVS_OK);
+  if (memcmp(&got, &want, sizeof got) != 0) fail_msg("%s: got %.17g, strtod %.17g", text, got, want);
+}
+
+static void test_number_parse_exact(void **state) {
+  (void)state;
+  static const char *const hard[] = {"9007199254740993",
+                                     "9007199254740995",
+                                     "18014398509481987",
+                                     "0.1",
+                                     "0.3",
+                                     "2.2250738585072011e-308",
+                                     "2.2250738585072014e-308",
+                                     "1.7976931348623157e308",
+                                     "1.7976931348623158e308",
+                                     "4.9406564584124654e-324",
+                                     "2.4703282292062328e-324",
+                                     "1e23",
+                                     "8.98846567431158e307",
+                                     "9223372036854775807",
+                                     "18446744073709551615",
+                                     "18446744073709551616",
+                                     "1234567890123456789",
+                                     "12345678901234567890",
+                                     "7.0e-10",
+                                     "-0.0",
+                                     "0e400",
+                                     "1e-400",
+                                     "1e400",
+                                     "0.000000000000000000000000000001",
+                                     "4.35679845e-322",
+                                     "123456789012345678e-5",
+                                     "1.00000000000000011102230246251565404236316680908203125",
+                                     "1.00000000000000011102230246251565404236316680908203124"};
+  for (size_t i = 0; i < sizeof hard / sizeof hard[0]; i++) check_parse(hard[i]);
+  char buf[96];
+  for (int i = 0; i < 200000; i++) {
+    uint64_t r = parse_rnd(), b = parse_rnd();
+    double d;
+    switch (i % 4) {
+      case 0: /* any finite double at every precision, as printf writes it */
+        memcpy(&d, &b, sizeof d);
+        if (!isfinite(d)) continue;
+        snprintf(buf, sizeof buf, "%.*g", (int)(r % 17) + 1, d);
+        break;
+      case 1: /* up to 19 digits, any exponent */
+        snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)(b % 10000000000000000000ull),
+                 (int)(r % 700) - 350);
+        break;
+      case 2: /* full-precision doubles of everyday size */
+        snprintf(buf, sizeof buf, "%.17g", (double)(b >> 11) / 9007199254740992.0 * 1e6);
+        break;
+      default:
+        snprintf(buf, sizeof buf, "%llu.%llue%d", (unsigned long long)(b % 100000000000ull),
+                 (unsigned long long)(r % 100000000ull), (int)(r % 640) - 320);
+        break;
+    }
+    check_parse(buf);
+  }
+}
+
+/* Printing a double gives what the %.{p}g loop gives (the fewest of 15, 16, 17 digits that reads back; from
+ * 1 digit for subnormals), on pseudo-random doubles of every exponent and full-precision everyday values:
+ * evs_format_double rounds one exact 17-digit printf itself and must agree digit for digit. */
+static void test_number_format_matches_printf(void **state) {
+  (void)state;
+  char got[EVS_JNUM_BUF], want[64];
+  for (int i = 0; i < 200000; i++) {
+    uint64_t b = parse_rnd();
+    double d;
+    if (i % 2) {
+      memcpy(&d, &b, sizeof d);
+      if (!isfinite(d)) continue;
+    } else {
+      d = (double)(b >> 11) / 9007199254740992.0 * (i % 4 ? 1e6 : 1e-3);
+    }
+    evs_format_double(d, got);
+    for (int p = fabs(d) < DBL_MIN ? 1 : 15; p <= 17; p++) {
+      snprintf(want, sizeof want, "%.*g", p, d);
+      if (p == 17 || strtod(want, NULL) == d) break;
+    }
+    if (strcmp(got, want) != 0) fail_msg("%a: got %s, printf %s", d, got, want);
+  }
+}
+
 static void test_number_format(void **state) {
   (void)state;
   static const struct {
@@ -338,6 +445,8 @@ int main(void) {
       cmocka_unit_test(test_utf8),
       cmocka_unit_test(test_base64),
       cmocka_unit_test(test_number_scan),
+      cmocka_unit_test(test_number_parse_exact),
+      cmocka_unit_test(test_number_format_matches_printf),
       cmocka_unit_test(test_number_format),
       cmocka_unit_test(test_number_format_short_decimals),
       cmocka_unit_test(test_binary_depth_check),
