@@ -11,6 +11,9 @@
 #include "kafka/kafka_internal.h"
 #include "store/store_internal.h"
 
+/* Larger appends go through COPY (the same count at which the server takes the bulk lock). */
+#define STORE_COPY_MIN 64
+
 /* Rows fetched per round trip by evs_store_scan() (the FETCH below says the same number). */
 #define QUERY_FETCH 1000
 
@@ -125,20 +128,26 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
   evs_violations *vs = violations ? violations : &s->scratch;
   evs_status st = validate_all(s, events, n, vs, &res->invalid_index, err);
   if (st != EVS_OK) return st;
+  /* A batch goes through COPY into the session's staging table (one transaction, migration 4): JSONB
+   * parameters of thousands of events cost the server a parse of the whole array plus
+   * jsonb_to_recordset, COPY streams rows it parses once. A small append is one call, one round trip. */
+  bool copy = n > STORE_COPY_MIN;
   evs_buf_reset(&s->text);
-  evs_buf_append_byte(&s->text, '[');
+  if (!copy) evs_buf_append_byte(&s->text, '[');
   for (size_t i = 0; i < n; i++) {
-    if (i) evs_buf_append_byte(&s->text, ',');
+    if (i && !copy) evs_buf_append_byte(&s->text, ',');
     evs_error e;
     evs_error_clear(&e);
-    st = store_event_json(s, &events[i], &s->text, &e);
+    st = store_event_row(s, &events[i], copy ? STORE_ROW_COPY : STORE_ROW_JSON, i, &s->text, &e);
     if (st != EVS_OK) {
       res->invalid_index = i;
       return evs_fail(err, st, "event %zu: %s", i + 1, e.msg);
     }
   }
-  evs_buf_append_str(&s->text, "]");
-  evs_buf_append_byte(&s->text, 0);
+  if (!copy) {
+    evs_buf_append_str(&s->text, "]");
+    evs_buf_append_byte(&s->text, 0);
+  }
   evs_buf_reset(&s->cond);
   if (cond) {
     char after[48];
@@ -150,10 +159,18 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
   }
   if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK)
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  const char *params[2] = {(const char *)s->text.data, cond ? (const char *)s->cond.data : NULL};
-  PGresult *r =
-      store_exec(s, "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)", 2,
-                 params, "append", err);
+  const char *cond_s = cond ? (const char *)s->cond.data : NULL;
+  PGresult *r;
+  if (copy) {
+    r = store_copy_exec(s, &s->text,
+                        "SELECT event_id::text, position, outcome FROM evs_append_staged($1::jsonb)", 1,
+                        &cond_s, "append", err);
+  } else {
+    const char *params[2] = {(const char *)s->text.data, cond_s};
+    r = store_exec_prepared(s, STORE_PREPARED_APPEND,
+                            "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)",
+                            2, params, "append", err);
+  }
   if (!r) return EVS_ERR_DATABASE;
   st = append_rows(r, events, n, res, cond, err);
   PQclear(r);

@@ -1,7 +1,7 @@
 /* The Kafka sink: records from an evs consumer appended to the store in batches, each batch one transaction
- * with the partitions' next offsets (evs_sink_commit, migration 3); partitions start where the database
- * says on every assignment ("storing offsets outside Kafka"), so Kafka's own commits never decide what is
- * read again. */
+ * with the partitions' next offsets (evs_sink_commit_staged, migration 4); partitions start where the
+ * database says on every assignment ("storing offsets outside Kafka"), so Kafka's own commits never decide
+ * what is read again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,7 @@ typedef struct sink {
   evs_store *s;
   const evs_store_sink_options *o;
   const char *group;
-  evs_buf batch; /* "[row,row" (closed when committed) */
+  evs_buf batch; /* COPY rows for evs_stage */
   size_t n;
   double opened; /* when the batch got its first record */
   sink_part *parts;
@@ -126,17 +126,15 @@ static evs_status flush(sink *k, evs_error *err) {
   }
   evs_buf_append_str(&offsets, "]");
   evs_buf_append_byte(&offsets, 0);
-  if (k->n == 0) evs_buf_append_byte(&k->batch, '[');
-  evs_buf_append_str(&k->batch, "]");
-  evs_buf_append_byte(&k->batch, 0);
   evs_status st = evs_buf_status(&offsets) == EVS_OK && evs_buf_status(&k->batch) == EVS_OK
                       ? EVS_OK
                       : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   PGresult *r = NULL;
   if (st == EVS_OK) {
-    const char *params[3] = {(const char *)k->batch.data, k->group, (const char *)offsets.data};
-    r = store_exec(k->s, "SELECT appended, duplicates FROM evs_sink_commit($1::jsonb, $2, $3::jsonb)", 3,
-                   params, "sink: committing a batch", err);
+    const char *params[2] = {k->group, (const char *)offsets.data};
+    r = store_copy_exec(k->s, &k->batch,
+                        "SELECT appended, duplicates FROM evs_sink_commit_staged($1, $2::jsonb)", 2, params,
+                        "sink: committing a batch", err);
     if (!r) st = EVS_ERR_DATABASE;
   }
   evs_buf_free(&offsets);
@@ -196,8 +194,7 @@ static evs_status handle(const evs_record *rec, void *ctx, evs_error *err) {
   evs_status st = store_check_event(k->s, &ev, &k->vs, err);
   if (st != EVS_OK) return st;
   size_t mark = k->batch.len;
-  evs_buf_append_byte(&k->batch, k->n ? ',' : '[');
-  st = store_event_json(k->s, &ev, &k->batch, err);
+  st = store_event_row(k->s, &ev, STORE_ROW_COPY, k->n, &k->batch, err);
   if (st != EVS_OK) {
     k->batch.len = mark;
     return st;

@@ -92,6 +92,7 @@ evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_er
 evs_status store_ready(evs_store *s, evs_error *err) {
   if (PQstatus(s->conn) == CONNECTION_OK) return EVS_OK;
   PQreset(s->conn);
+  s->prepared = 0; /* a new session has none */
   if (PQstatus(s->conn) != CONNECTION_OK) return store_db_fail(s, NULL, err, "reconnecting to the database");
   return session_setup(s, err);
 }
@@ -106,8 +107,78 @@ PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *pa
   return NULL;
 }
 
+PGresult *store_exec_prepared(evs_store *s, unsigned bit, const char *sql, int n, const char *const *params,
+                              const char *what, evs_error *err) {
+  char name[24];
+  snprintf(name, sizeof name, "evs_stmt_%u", bit);
+  if (!(s->prepared & bit)) {
+    PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+      store_db_fail(s, r, err, what);
+      PQclear(r);
+      return NULL;
+    }
+    PQclear(r);
+    s->prepared |= bit;
+  }
+  PGresult *r = PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0);
+  ExecStatusType t = PQresultStatus(r);
+  if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) return r;
+  store_db_fail(s, r, err, what);
+  PQclear(r);
+  return NULL;
+}
+
 static void rollback(evs_store *s) {
   PQclear(PQexec(s->conn, "ROLLBACK"));
+}
+
+/* COPY data goes out in pieces of this size: libpq would otherwise copy a whole batch into its buffer. */
+#define COPY_CHUNK ((size_t)1 << 16)
+
+PGresult *store_copy_exec(evs_store *s, const evs_buf *rows, const char *sql, int n,
+                          const char *const *params, const char *what, evs_error *err) {
+  /* The staging table lives as long as the session (a reconnect makes it again); ON COMMIT DELETE ROWS
+   * empties it at the end of each transaction that used it, and a rollback discards its rows too. */
+  PGresult *r =
+      PQexec(s->conn,
+             "BEGIN; CREATE TEMP TABLE IF NOT EXISTS evs_stage (ord bigint NOT NULL, event_id uuid NOT "
+             "NULL, type text NOT NULL, time timestamptz NOT NULL, tags jsonb NOT NULL, metadata jsonb "
+             "NOT NULL, data jsonb NOT NULL) ON COMMIT DELETE ROWS; COPY evs_stage FROM STDIN");
+  if (PQresultStatus(r) != PGRES_COPY_IN) {
+    store_db_fail(s, r, err, what);
+    PQclear(r);
+    rollback(s);
+    return NULL;
+  }
+  PQclear(r);
+  bool sent = true;
+  for (size_t off = 0; sent && off < rows->len; off += COPY_CHUNK) {
+    size_t len = rows->len - off < COPY_CHUNK ? rows->len - off : COPY_CHUNK;
+    sent = PQputCopyData(s->conn, (const char *)rows->data + off, (int)len) == 1;
+  }
+  if (PQputCopyEnd(s->conn, sent ? NULL : "the client could not send the rows") != 1) sent = false;
+  evs_status st = sent ? EVS_OK : store_db_fail(s, NULL, err, what);
+  while ((r = PQgetResult(s->conn)) != NULL) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && st == EVS_OK) st = store_db_fail(s, r, err, what);
+    PQclear(r);
+  }
+  if (st != EVS_OK) {
+    rollback(s);
+    return NULL;
+  }
+  r = store_exec(s, sql, n, params, what, err);
+  if (!r) {
+    rollback(s);
+    return NULL;
+  }
+  PGresult *c = store_exec(s, "COMMIT", 0, NULL, what, err);
+  if (!c) {
+    PQclear(r);
+    return NULL;
+  }
+  PQclear(c);
+  return r;
 }
 
 /* One migration in one transaction: lock, look, apply, record. *done = whether it was applied now. */
