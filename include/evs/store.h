@@ -169,6 +169,12 @@ typedef struct evs_store_cursor {
   int64_t position;
 } evs_store_cursor;
 
+/* The cursor of a follower that was last given the event at `position` (what a follower saves to resume
+ * from: the position alone; its transaction id is looked up). position 0 = {0, 0}, before the first.
+ * EVS_ERR_NOT_FOUND when no event is stored at position (a gap: not a position a follower was given). */
+EVS_API EVS_NODISCARD evs_status evs_store_cursor_at(evs_store *s, int64_t position, evs_store_cursor *cur,
+                                                     evs_error *err);
+
 /* One poll of a follower: the events matching q (NULL = all) after *cur whose transactions are older than
  * every transaction still running (the xid8 horizon), in (transaction, position) order, at most limit
  * (0 = 1000); advances *cur. An event committed late with a lower position than one already delivered is

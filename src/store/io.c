@@ -308,3 +308,28 @@ evs_status evs_store_follow(evs_store *s, const evs_store_query *q, evs_store_cu
   PQclear(r);
   return st;
 }
+
+evs_status evs_store_cursor_at(evs_store *s, int64_t position, evs_store_cursor *cur, evs_error *err) {
+  evs_error local;
+  if (!err) err = &local;
+  evs_error_clear(err);
+  if (!s || !cur || position < 0)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_cursor_at: bad argument");
+  *cur = (evs_store_cursor){0, 0};
+  if (position == 0) return EVS_OK;
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
+  char pos_s[24];
+  snprintf(pos_s, sizeof pos_s, "%lld", (long long)position);
+  const char *params[1] = {pos_s};
+  PGresult *r = store_exec(s, "SELECT tx::text FROM events WHERE position = $1", 1, params, "follow", err);
+  if (!r) return EVS_ERR_DATABASE;
+  evs_status st = EVS_OK;
+  if (PQntuples(r) == 1)
+    *cur = (evs_store_cursor){strtoull(PQgetvalue(r, 0, 0), NULL, 10), position};
+  else
+    st = evs_fail(err, EVS_ERR_NOT_FOUND,
+                  "no event is stored at position %lld: a follower resumes after an event it was given",
+                  (long long)position);
+  PQclear(r);
+  return st;
+}

@@ -35,6 +35,7 @@ typedef struct store_cli {
   const char *sink_topics[MAX_TERMS];
   size_t n_sink_topics;
   const char *group, *dlq;
+  const char *cursor_file; /* --follow: where the position followed up to is kept */
   kafka_cli_opts kafka;
   bool kafka_given;
   cli_schema schema;
@@ -301,18 +302,59 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* --cursor FILE: the position a follower was last given, one number (0 or no file: the beginning). */
+static int cursor_load(store_cli *c, unsigned long long *pos) {
+  *pos = 0;
+  FILE *f = fopen(c->cursor_file, "r");
+  if (!f) {
+    if (errno == ENOENT) return CLI_EXIT_OK;
+    return cli_failf(c->self, "--cursor %s: %s", c->cursor_file, strerror(errno));
+  }
+  char text[32] = {0};
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' ')) text[--n] = 0;
+  if (cli_parse_count(text, (1ULL << 53), pos) != 0)
+    return cli_failf(c->self, "--cursor %s: not a position: '%.20s'", c->cursor_file, text);
+  return CLI_EXIT_OK;
+}
+
+/* Written beside the file then renamed over it: a crash leaves the old position or the new one. */
+static int cursor_save(store_cli *c, int64_t pos) {
+  size_t len = strlen(c->cursor_file);
+  char *tmp = malloc(len + 5);
+  if (!tmp) return cli_failf(c->self, "out of memory");
+  memcpy(tmp, c->cursor_file, len);
+  memcpy(tmp + len, ".tmp", 5);
+  FILE *f = fopen(tmp, "w");
+  bool ok = f && fprintf(f, "%lld\n", (long long)pos) > 0;
+  if (f && fclose(f) != 0) ok = false;
+  if (ok && rename(tmp, c->cursor_file) != 0) ok = false;
+  int rc = ok ? CLI_EXIT_OK : cli_failf(c->self, "--cursor %s: %s", c->cursor_file, strerror(errno));
+  free(tmp);
+  return rc;
+}
+
 static int cmd_follow(store_cli *c, evs_store *s, const evs_store_query *q) {
   kafka_cli_catch_stop(true);
-  evs_store_cursor cur = {0, 0};
+  unsigned long long start = c->after;
+  int rc = c->cursor_file ? cursor_load(c, &start) : CLI_EXIT_OK;
+  if (rc != CLI_EXIT_OK) return rc;
+  evs_store_cursor cur;
+  evs_error err;
+  evs_error_clear(&err);
+  if (evs_store_cursor_at(s, (int64_t)start, &cur, &err) != EVS_OK) return db_fail(c, &err);
   unsigned long long n = 0;
   double idle_since = now_s();
   while (!kafka_cli_stop) {
     size_t got = 0;
-    evs_error err;
     evs_error_clear(&err);
     size_t limit = c->count && c->count - n < 1000 ? (size_t)(c->count - n) : 1000;
-    if (evs_store_follow(s, q, &cur, limit, print_event, &n, &got, &err) != EVS_OK) return db_fail(c, &err);
+    evs_status st = evs_store_follow(s, q, &cur, limit, print_event, &n, &got, &err);
     fflush(stdout);
+    /* what was printed is followed, even when the poll then failed */
+    if (got && c->cursor_file && (rc = cursor_save(c, cur.position)) != CLI_EXIT_OK) return rc;
+    if (st != EVS_OK) return db_fail(c, &err);
     if (c->count && n >= c->count) break;
     if (got) {
       idle_since = now_s();
@@ -322,7 +364,8 @@ static int cmd_follow(store_cli *c, evs_store *s, const evs_store_query *q) {
     struct timespec ts = {(time_t)(c->poll_ms / 1000), (long)(c->poll_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
   }
-  fprintf(stderr, "evs store read: %llu event%s followed\n", n, n == 1 ? "" : "s");
+  fprintf(stderr, "evs store read: %llu event%s followed; resume with --after %lld\n", n, n == 1 ? "" : "s",
+          (long long)cur.position);
   return kafka_cli_exit_status(CLI_EXIT_OK);
 }
 
@@ -411,7 +454,8 @@ enum {
   OPT_TOPIC,
   OPT_GROUP,
   OPT_DLQ,
-  OPT_BATCH_MS
+  OPT_BATCH_MS,
+  OPT_CURSOR
 };
 
 static int number(const cli_cmd *self, const char *name, const char *arg, unsigned long long *out) {
@@ -449,6 +493,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       {"group", required_argument, NULL, OPT_GROUP},
       {"dlq", required_argument, NULL, OPT_DLQ},
       {"batch-ms", required_argument, NULL, OPT_BATCH_MS},
+      {"cursor", required_argument, NULL, OPT_CURSOR},
       {"brokers", required_argument, NULL, 'b'},
       CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
@@ -532,6 +577,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case OPT_BATCH_MS:
         rc = number(self, "--batch-ms", optarg, &c.batch_ms);
         break;
+      case OPT_CURSOR:
+        c.cursor_file = optarg;
+        break;
       default:
         return cli_option_error(self, ch, argv + 1);
     }
@@ -558,7 +606,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if (c.count && !c.follow) return cli_usage_error(self, "--count goes with --follow");
   if (c.idle_ms && !c.follow && !is_sink)
     return cli_usage_error(self, "--idle-exit-ms goes with --follow or 'sink'");
-  if (c.follow && c.after) return cli_usage_error(self, "--follow starts at the beginning: not with --after");
+  if (c.cursor_file && !c.follow) return cli_usage_error(self, "--cursor goes with --follow");
+  if (c.cursor_file && c.after)
+    return cli_usage_error(self, "--cursor FILE holds where to start: not with --after");
   evs_registry *reg = NULL;
   evs_store *s = NULL;
   int rc = open_store(&c, &reg, &s);
@@ -585,7 +635,7 @@ const cli_cmd cli_cmd_store = {
     "       evs store append [--db URL] [-i FILE] [--condition JSON | --batch-size N] [schema options]\n"
     "       evs store read [--db URL] [--query JSON | --type T... --tag K:V...] [--after N] [--limit N]\n"
     "       evs store read --follow [--db URL] [--query JSON | --type T... --tag K:V...] [--count N]\n"
-    "                      [--idle-exit-ms MS] [--poll-ms MS]\n"
+    "                      [--after N | --cursor FILE] [--idle-exit-ms MS] [--poll-ms MS]\n"
     "       evs store query [--db URL] [--query JSON | --type T... --tag K:V...] [--after N] [--before N]\n"
     "                       [--since TIME] [--until TIME]\n"
     "       evs store sink [--db URL] --topic T... [-b BROKERS] [-X KEY=VALUE]... [--group G] [--dlq TOPIC]\n"
@@ -609,7 +659,10 @@ const cli_cmd cli_cmd_store = {
     "          \"position read up to H\": use H as the condition's \"after\" of a decision based on it.\n"
     "          --follow tails the store and never skips an event that commits late with a lower position\n"
     "          (events come in transaction order); it stops on SIGINT/SIGTERM, after --count events or\n"
-    "          after --idle-exit-ms without new ones.\n"
+    "          after --idle-exit-ms without new ones, and prints \"resume with --after P\" on stderr: P is\n"
+    "          the position of the last event it gave, --follow --after P goes on right after it (in\n"
+    "          transaction order, so nothing is skipped or repeated). --cursor FILE keeps P in FILE\n"
+    "          (read at the start, rewritten after every poll that gave events).\n"
     "query     a filtered scan in position order (types, tags, positions, time range), streamed.\n"
     "sink      consumes Kafka topics (every CloudEvents form evs consume reads) into the store: per batch\n"
     "          one transaction stores the events and the partitions' next offsets (table evs_sink_offsets,\n"
@@ -632,7 +685,8 @@ const cli_cmd cli_cmd_store = {
     "  --query JSON             read, query: a DCB query\n"
     "  -t, --type TYPE          read, query: one query item of these types (repeatable)\n"
     "  --tag KEY:VALUE          read, query: ... and these tags (repeatable)\n"
-    "  --after N                read, query: only positions > N\n"
+    "  --after N                read, query: only positions > N; --follow: resume after the event at\n"
+    "                           position N (a position a follower printed)\n"
     "  --before N               query: only positions < N\n"
     "  --since TIME             query: only events with time >= TIME (RFC 3339)\n"
     "  --until TIME             query: only events with time < TIME\n"
@@ -641,6 +695,7 @@ const cli_cmd cli_cmd_store = {
     "  --count N                --follow: stop after N events\n"
     "  --idle-exit-ms MS        --follow, sink: stop after MS milliseconds without a new event\n"
     "  --poll-ms MS             --follow: look for new events every MS milliseconds (default 100)\n"
+    "  --cursor FILE            --follow: start after the position in FILE, keep it there\n"
     "  --topic TOPIC            sink: a topic to consume (repeatable)\n"
     "  -b, --brokers LIST       sink: bootstrap servers (default $EVS_BROKERS)\n"
     "  -X KEY=VALUE             sink: a librdkafka property (repeatable)\n"
