@@ -201,6 +201,8 @@ typedef struct evs_store_sink_options {
   int idle_exit_ms;      /* stop after this long without a record once partitions are assigned; 0 = run
                           * until *stop */
   volatile int *stop;    /* set it (e.g. from a signal handler) to end the run; may be NULL */
+  int db_retry_ms;       /* a lost database connection is waited for and the batch committed again for up
+                          * to this long; 0 = 30000 */
   evs_store_sink_hook before_commit, after_commit;
   void *hook_ctx;
 } evs_store_sink_options;
@@ -211,14 +213,18 @@ typedef struct evs_store_sink_stats {
   unsigned long long duplicates; /* events whose id was stored already (read again after a crash) */
   unsigned long long batches;    /* transactions committed */
   unsigned long long dead_lettered;
+  unsigned long long reconnects; /* times the database connection was opened again after a loss */
 } evs_store_sink_stats;
 
 /* Consumes the topics into the store (docs/store.md, "Kafka sink"): per batch one transaction stores the
  * events (validated; ids stored already are skipped) and the partitions' next offsets in evs_sink_offsets;
  * on every assignment each partition starts at the offset stored there (the beginning when none), so a
  * crash at any point loses nothing and stores nothing twice. Undecodable or invalid records go to the
- * dead-letter topic with the reason. Returns at *stop, after idle_exit_ms without records, or on an error
- * (EVS_ERR_DATABASE, EVS_ERR_KAFKA, ...; a hook's stop is EVS_ERR_IO "stopped by the hook"). */
+ * dead-letter topic with the reason. A lost database connection (a restart, a network cut) is waited for
+ * (db_retry_ms): the sink reconnects, reads the batch's stored offsets to learn whether its commit went
+ * through, and commits it again if not. Returns at *stop, after idle_exit_ms without records, or on an
+ * error (EVS_ERR_DATABASE, EVS_ERR_KAFKA, EVS_ERR_CONFLICT when another consumer moved the offsets; a
+ * hook's stop is EVS_ERR_IO "stopped by the hook"). */
 EVS_API EVS_NODISCARD evs_status evs_store_sink_run(evs_store *s, const evs_store_sink_options *opts,
                                                     evs_store_sink_stats *stats, evs_error *err);
 

@@ -91,6 +91,54 @@ static int64_t offset_for(const char *topic, int32_t partition, void *ctx) {
   return off;
 }
 
+/* The database went away (the connection is gone): wait for it, up to db_retry_ms in all from the first
+ * failure, reconnecting with a growing pause. EVS_OK once connected again. */
+static evs_status sink_reconnect(sink *k, double since, evs_error *err) {
+  int limit = k->o->db_retry_ms > 0 ? k->o->db_retry_ms : 30000;
+  double pause = 0.1;
+  for (;;) {
+    if (k->o->stop && *k->o->stop)
+      return evs_fail(err, EVS_ERR_DATABASE, "stopped while the database was away");
+    if ((now_s() - since) * 1000 >= limit) return EVS_ERR_DATABASE;
+    struct timespec ts = {(time_t)pause, (long)((pause - (double)(time_t)pause) * 1e9)};
+    nanosleep(&ts, NULL);
+    pause = pause * 2 > 2 ? 2 : pause * 2;
+    if (store_ready(k->s, err) == EVS_OK) {
+      k->st.reconnects++;
+      return EVS_OK;
+    }
+  }
+}
+
+/* After a lost commit: whether it committed (every dirty partition's stored offset is its `next`), did
+ * not (every one is still its `from`), or another consumer moved one (EVS_ERR_CONFLICT). */
+static evs_status batch_outcome(sink *k, bool *committed, evs_error *err) {
+  int at_next = 0, at_from = 0, dirty = 0;
+  for (size_t i = 0; i < k->n_parts; i++) {
+    sink_part *p = &k->parts[i];
+    if (!p->dirty) continue;
+    dirty++;
+    char part[16];
+    snprintf(part, sizeof part, "%d", (int)p->partition);
+    const char *params[3] = {k->group, p->topic, part};
+    PGresult *r =
+        store_exec(k->s,
+                   "SELECT next_offset FROM evs_sink_offsets WHERE group_id = $1 AND topic = $2 AND "
+                   "kafka_partition = $3",
+                   3, params, "sink: reading the stored offsets again", err);
+    if (!r) return EVS_ERR_DATABASE;
+    int64_t off = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -2;
+    PQclear(r);
+    at_next += off == p->next;
+    at_from += off == p->from;
+  }
+  *committed = dirty > 0 && at_next == dirty;
+  if (*committed || at_from == dirty) return EVS_OK;
+  return evs_fail(err, EVS_ERR_CONFLICT,
+                  "sink: after reconnecting, the stored offsets are neither the batch's start nor its end: "
+                  "another consumer moved them");
+}
+
 static int part_cmp(const void *a, const void *b) {
   const sink_part *x = a, *y = b;
   int c = strcmp(x->topic, y->topic);
@@ -130,21 +178,41 @@ static evs_status flush(sink *k, evs_error *err) {
                       ? EVS_OK
                       : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   PGresult *r = NULL;
-  if (st == EVS_OK) {
+  bool committed = false;
+  double since = 0;
+  while (st == EVS_OK && !committed) {
     const char *params[2] = {k->group, (const char *)offsets.data};
     r = store_copy_exec(k->s, &k->batch,
                         "SELECT appended, duplicates FROM evs_sink_commit_staged($1, $2::jsonb)", 2, params,
                         "sink: committing a batch", err);
-    if (!r) st = EVS_ERR_DATABASE;
+    if (r) break;
+    st = EVS_ERR_DATABASE;
+    /* only a lost connection is waited for; what the server refused stays refused */
+    if (PQstatus(k->s->conn) == CONNECTION_OK) break;
+    if (since == 0) since = now_s();
+    evs_error lost = *err;
+    if (sink_reconnect(k, since, err) != EVS_OK) {
+      if (!(k->o->stop && *k->o->stop))
+        evs_fail(err, EVS_ERR_DATABASE, "%s (gave up after %d ms without the database)", lost.msg,
+                 k->o->db_retry_ms > 0 ? k->o->db_retry_ms : 30000);
+      break;
+    }
+    /* the commit may have gone through before the connection went: the stored offsets say */
+    st = batch_outcome(k, &committed, err);
   }
   evs_buf_free(&offsets);
   evs_buf_reset(&k->batch);
+  size_t n = k->n;
   k->n = 0;
   if (st != EVS_OK) return st;
-  k->st.appended += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-  k->st.duplicates += strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+  if (r) {
+    k->st.appended += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+    k->st.duplicates += strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+    PQclear(r);
+  } else {
+    k->st.appended += n; /* the lost commit's: its counts never came back */
+  }
   k->st.batches++;
-  PQclear(r);
   for (size_t i = 0; i < k->n_parts; i++) {
     k->parts[i].from = k->parts[i].next;
     k->parts[i].dirty = false;
