@@ -6,6 +6,9 @@
  *                      events by a client that only forwards their text (no staging, no validation)
  *   cond W N disjoint|overlap   W writers, N conditional appends of 1 event each (overlap: a DCB read and
  *                      a conditional append on one of 4 shared boundaries, retried on conflict)
+ *   sink N             N DCB events produced to the embedded Kafka cluster (3 partitions), then
+ *                      evs_store_sink_run in batches of 1000: events/s from the first batch's commit
+ *                      transaction to the last's (created_at), so joining the group is not counted
  *   load N             N realistic rows straight through SQL (for the query case; not the append path)
  *   query Q            Q tag queries (evs_store_scan on issueId) and Q DCB reads: p50 / p99 latency
  * The database is $EVS_DATABASE_URL (migrated). Prints one line per case. The machine is shared, so the
@@ -245,6 +248,62 @@ static void copyceiling(long n) {
   PQfinish(c);
 }
 
+static void sink_case(long n) {
+  evs_error err;
+  evs_mock_broker *b = NULL;
+  if (evs_mock_broker_new(1, &b, &err) != EVS_OK) die("broker", err.msg);
+  if (evs_mock_broker_create_topic(b, "bench-sink", 3, &err) != EVS_OK ||
+      evs_mock_broker_create_topic(b, "bench-sink.dlq", 1, &err) != EVS_OK)
+    die("topic", err.msg);
+  const char *boot = evs_mock_broker_bootstraps(b);
+  evs_producer_options po = {.kafka = {.brokers = boot}};
+  evs_producer *p = NULL;
+  if (evs_producer_new(&po, &p, &err) != EVS_OK) die("producer", err.msg);
+  for (long i = 0; i < n; i++) {
+    char issue[16], pr[16], user[16];
+    snprintf(issue, sizeof issue, "%ld", i % 5000);
+    snprintf(pr, sizeof pr, "%ld", i % 777);
+    snprintf(user, sizeof user, "u-%ld", i % 50);
+    evs_tag tags[3] = {{"issueId", issue}, {"prId", pr}, {"userId", user}};
+    bev e;
+    make(&e, "");
+    evs_event_attrs a = {.id = e.id, .type = TYPE, .tags = tags, .n_tags = 3, .topic = "bench-sink"};
+    if (evs_producer_send(p, &a, e.payload, &err) != EVS_OK) die("send", err.msg);
+    protobuf_c_message_free_unpacked(e.payload, NULL);
+  }
+  if (evs_producer_flush(p, 60000, &err) != EVS_OK) die("flush", err.msg);
+  evs_producer_close(p, 5000);
+  PGconn *c = connect_raw();
+  PGresult *r = PQexec(c, "SELECT coalesce(max(position), 0) FROM events");
+  long long before = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+  PQclear(r);
+  evs_store *s = open_store();
+  const char *topics[] = {"bench-sink"};
+  evs_store_sink_options o = {.kafka = {.brokers = boot},
+                              .topics = topics,
+                              .n_topics = 1,
+                              .group_id = "bench-sink",
+                              .batch_size = 1000,
+                              .idle_exit_ms = 5000};
+  evs_store_sink_stats st;
+  if (evs_store_sink_run(s, &o, &st, &err) != EVS_OK) die("sink", err.msg);
+  evs_store_close(s);
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM events WHERE position > %lld",
+           before);
+  r = PQexec(c, sql);
+  long stored = atol(PQgetvalue(r, 0, 0));
+  double span = atof(PQgetvalue(r, 0, 1));
+  PQclear(r);
+  PQfinish(c);
+  printf("sink: %ld events through Kafka (embedded cluster, 3 partitions) into the store (%llu records, %llu "
+         "dead letters), %llu batches: %.0f events/s (first to last batch commit)\n",
+         stored, st.records, st.dead_lettered, st.batches, span > 0 ? (double)(stored - 1000) / span : 0);
+  if (stored != n) die("sink", "not every event was stored");
+  evs_mock_broker_free(b);
+}
+
 typedef struct cw {
   int id;
   evs_store *s;
@@ -449,6 +508,8 @@ int main(int argc, char **argv) {
     copyceiling(atol(argv[2]));
   else if (strcmp(m, "cond") == 0 && argc == 5)
     cond(atoi(argv[2]), atol(argv[3]), strcmp(argv[4], "overlap") == 0);
+  else if (strcmp(m, "sink") == 0)
+    sink_case(atol(argv[2]));
   else if (strcmp(m, "load") == 0)
     load(atol(argv[2]));
   else if (strcmp(m, "query") == 0)
