@@ -290,16 +290,18 @@ static void sink_case(long n) {
   evs_store_close(s);
   char sql[256];
   snprintf(sql, sizeof sql,
-           "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM events WHERE position > %lld",
+           "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM events WHERE "
+           "position > %lld",
            before);
   r = PQexec(c, sql);
   long stored = atol(PQgetvalue(r, 0, 0));
   double span = atof(PQgetvalue(r, 0, 1));
   PQclear(r);
   PQfinish(c);
-  printf("sink: %ld events through Kafka (embedded cluster, 3 partitions) into the store (%llu records, %llu "
-         "dead letters), %llu batches: %.0f events/s (first to last batch commit)\n",
-         stored, st.records, st.dead_lettered, st.batches, span > 0 ? (double)(stored - 1000) / span : 0);
+  printf(
+      "sink: %ld events through Kafka (embedded cluster, 3 partitions) into the store (%llu records, %llu "
+      "dead letters), %llu batches: %.0f events/s (first to last batch commit)\n",
+      stored, st.records, st.dead_lettered, st.batches, span > 0 ? (double)(stored - 1000) / span : 0);
   if (stored != n) die("sink", "not every event was stored");
   evs_mock_broker_free(b);
 }

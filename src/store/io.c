@@ -138,7 +138,7 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
     if (i && !copy) evs_buf_append_byte(&s->text, ',');
     evs_error e;
     evs_error_clear(&e);
-    st = store_event_row(s, &events[i], copy ? STORE_ROW_COPY : STORE_ROW_JSON, i, &s->text, &e);
+    st = store_event_row(s, &events[i], copy ? STORE_ROW_COPY : STORE_ROW_JSON, &s->text, &e);
     if (st != EVS_OK) {
       res->invalid_index = i;
       return evs_fail(err, st, "event %zu: %s", i + 1, e.msg);
@@ -160,11 +160,18 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
   if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK)
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   const char *cond_s = cond ? (const char *)s->cond.data : NULL;
-  PGresult *r;
+  PGresult *r = NULL;
   if (copy) {
-    r = store_copy_exec(s, &s->text,
-                        "SELECT event_id::text, position, outcome FROM evs_append_staged($1::jsonb)", 1,
-                        &cond_s, "append", err);
+    /* straight into events when nothing says otherwise; through the staging table (ON CONFLICT, the
+     * idempotent retry) when an id is stored already or the condition failed */
+    bool fallback = false;
+    r = store_copy_direct(s, &s->text, cond_s, &fallback, err);
+    if (!r && fallback) {
+      evs_error_clear(err);
+      r = store_copy_exec(s, &s->text,
+                          "SELECT event_id::text, position, outcome FROM evs_append_staged($1::jsonb)", 1,
+                          &cond_s, "append", err);
+    }
   } else {
     const char *params[2] = {(const char *)s->text.data, cond_s};
     r = store_exec_prepared(s, STORE_PREPARED_APPEND,

@@ -341,6 +341,23 @@ const store_migration store_migrations[] = {
      "END)\n"
      "    FROM unnest(v_k, v_x) AS u(k, x);\n"
      "END\n"
+     "$f$;\n"
+     "\n"
+     "-- The direct COPY path: a batch COPYed straight into events when no id is stored already (COPY has "
+     "no\n"
+     "-- ON CONFLICT: a duplicate fails it, and the client then takes the staged path). This takes the bulk\n"
+     "-- append's locks and checks the condition first: the first matching event's position, or NULL.\n"
+     "CREATE FUNCTION evs_append_direct_begin(p_condition jsonb) RETURNS bigint LANGUAGE plpgsql AS $f$\n"
+     "DECLARE v_conflict bigint;\n"
+     "BEGIN\n"
+     "  PERFORM evs_lock_bulk(p_condition->'query');\n"
+     "  IF p_condition IS NOT NULL THEN\n"
+     "    EXECUTE format('SELECT min(e.position) FROM events e WHERE e.position > $1 AND (%s)',\n"
+     "                   evs_match_sql(p_condition->'query'))\n"
+     "      INTO v_conflict USING coalesce((p_condition->>'after')::bigint, 0);\n"
+     "  END IF;\n"
+     "  RETURN v_conflict;\n"
+     "END\n"
      "$f$;\n"},
 };
 

@@ -106,8 +106,8 @@ static void col_close(evs_store *s, store_row_form form, evs_buf *out) {
   copy_field(out, (const char *)s->row_data.data, s->row_data.len);
 }
 
-evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, size_t ordinal,
-                           evs_buf *out, evs_error *err) {
+evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, evs_buf *out,
+                           evs_error *err) {
   const evs_ce_event *ce = ev->ce;
   int64_t ms = evs_time_now_ms();
   if (ce->time && evs_ce_parse_time(ce->time, strlen(ce->time), &ms, err) != EVS_OK) return err->code;
@@ -146,10 +146,7 @@ evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_fo
     evs_buf_append_str(out, when);
     evs_buf_append_str(out, "\",\"tags\":");
   } else {
-    /* the columns of evs_stage: ord, event_id, type, time, tags, metadata, data */
-    char ord[32];
-    snprintf(ord, sizeof ord, "%zu\t", ordinal);
-    evs_buf_append_str(out, ord);
+    /* the columns event_id, type, time, tags, metadata, data (of events, and of evs_stage after its ord) */
     copy_field(out, ce->id, strlen(ce->id));
     evs_buf_append_byte(out, '\t');
     copy_field(out, ce->type, strlen(ce->type));

@@ -61,24 +61,31 @@ static void fail_once(sink *k, evs_status st, const evs_error *e) {
   k->err = *e;
 }
 
-static int64_t offset_for(const char *topic, int32_t partition, void *ctx) {
-  sink *k = ctx;
-  if (k->crashed || k->failed != EVS_OK) return -1000;
+/* The partition's next offset stored in the database, -2 when none is. */
+static evs_status stored_offset(sink *k, const char *topic, int32_t partition, int64_t *off, evs_error *err) {
   char part[16];
   snprintf(part, sizeof part, "%d", (int)partition);
   const char *params[3] = {k->group, topic, part};
-  evs_error e;
-  evs_error_clear(&e);
   PGresult *r = store_exec(k->s,
                            "SELECT next_offset FROM evs_sink_offsets WHERE group_id = $1 AND topic = $2 AND "
                            "kafka_partition = $3",
-                           3, params, "sink: reading the stored offsets", &e);
-  if (!r) {
+                           3, params, "sink: reading the stored offsets", err);
+  if (!r) return EVS_ERR_DATABASE;
+  *off = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -2;
+  PQclear(r);
+  return EVS_OK;
+}
+
+static int64_t offset_for(const char *topic, int32_t partition, void *ctx) {
+  sink *k = ctx;
+  if (k->crashed || k->failed != EVS_OK) return -1000;
+  evs_error e;
+  evs_error_clear(&e);
+  int64_t off;
+  if (stored_offset(k, topic, partition, &off, &e) != EVS_OK) {
     fail_once(k, EVS_ERR_DATABASE, &e);
     return -1000;
   }
-  int64_t off = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -2;
-  PQclear(r);
   k->assigned = true;
   sink_part *p = part_of(k, topic, partition, true);
   if (!p) {
@@ -118,17 +125,8 @@ static evs_status batch_outcome(sink *k, bool *committed, evs_error *err) {
     sink_part *p = &k->parts[i];
     if (!p->dirty) continue;
     dirty++;
-    char part[16];
-    snprintf(part, sizeof part, "%d", (int)p->partition);
-    const char *params[3] = {k->group, p->topic, part};
-    PGresult *r =
-        store_exec(k->s,
-                   "SELECT next_offset FROM evs_sink_offsets WHERE group_id = $1 AND topic = $2 AND "
-                   "kafka_partition = $3",
-                   3, params, "sink: reading the stored offsets again", err);
-    if (!r) return EVS_ERR_DATABASE;
-    int64_t off = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -2;
-    PQclear(r);
+    int64_t off;
+    if (stored_offset(k, p->topic, p->partition, &off, err) != EVS_OK) return EVS_ERR_DATABASE;
     at_next += off == p->next;
     at_from += off == p->from;
   }
@@ -262,7 +260,7 @@ static evs_status handle(const evs_record *rec, void *ctx, evs_error *err) {
   evs_status st = store_check_event(k->s, &ev, &k->vs, err);
   if (st != EVS_OK) return st;
   size_t mark = k->batch.len;
-  st = store_event_row(k->s, &ev, STORE_ROW_COPY, k->n, &k->batch, err);
+  st = store_event_row(k->s, &ev, STORE_ROW_COPY, &k->batch, err);
   if (st != EVS_OK) {
     k->batch.len = mark;
     return st;

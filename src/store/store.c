@@ -136,22 +136,11 @@ static void rollback(evs_store *s) {
 /* COPY data goes out in pieces of this size: libpq would otherwise copy a whole batch into its buffer. */
 #define COPY_CHUNK ((size_t)1 << 16)
 
-PGresult *store_copy_exec(evs_store *s, const evs_buf *rows, const char *sql, int n,
-                          const char *const *params, const char *what, evs_error *err) {
-  /* The staging table lives as long as the session (a reconnect makes it again); ON COMMIT DELETE ROWS
-   * empties it at the end of each transaction that used it, and a rollback discards its rows too. */
-  PGresult *r =
-      PQexec(s->conn,
-             "BEGIN; CREATE TEMP TABLE IF NOT EXISTS evs_stage (ord bigint NOT NULL, event_id uuid NOT "
-             "NULL, type text NOT NULL, time timestamptz NOT NULL, tags jsonb NOT NULL, metadata jsonb "
-             "NOT NULL, data jsonb NOT NULL) ON COMMIT DELETE ROWS; COPY evs_stage FROM STDIN");
-  if (PQresultStatus(r) != PGRES_COPY_IN) {
-    store_db_fail(s, r, err, what);
-    PQclear(r);
-    rollback(s);
-    return NULL;
-  }
-  PQclear(r);
+/* Sends rows to the COPY the server waits for and reads its answer. EVS_OK when it took them all; else
+ * EVS_ERR_DATABASE, the server's SQLSTATE in sqlstate (may be NULL; "" when there is none). */
+static evs_status copy_send(evs_store *s, const evs_buf *rows, const char *what, char sqlstate[6],
+                            evs_error *err) {
+  if (sqlstate) sqlstate[0] = 0;
   bool sent = true;
   for (size_t off = 0; sent && off < rows->len; off += COPY_CHUNK) {
     size_t len = rows->len - off < COPY_CHUNK ? rows->len - off : COPY_CHUNK;
@@ -159,11 +148,36 @@ PGresult *store_copy_exec(evs_store *s, const evs_buf *rows, const char *sql, in
   }
   if (PQputCopyEnd(s->conn, sent ? NULL : "the client could not send the rows") != 1) sent = false;
   evs_status st = sent ? EVS_OK : store_db_fail(s, NULL, err, what);
+  PGresult *r;
   while ((r = PQgetResult(s->conn)) != NULL) {
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && st == EVS_OK) st = store_db_fail(s, r, err, what);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && st == EVS_OK) {
+      st = store_db_fail(s, r, err, what);
+      const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      if (sqlstate && code) snprintf(sqlstate, 6, "%s", code);
+    }
     PQclear(r);
   }
-  if (st != EVS_OK) {
+  return st;
+}
+
+PGresult *store_copy_exec(evs_store *s, const evs_buf *rows, const char *sql, int n,
+                          const char *const *params, const char *what, evs_error *err) {
+  /* The staging table lives as long as the session (a reconnect makes it again); ON COMMIT DELETE ROWS
+   * empties it at the end of each transaction that used it, and a rollback discards its rows too. */
+  PGresult *r =
+      PQexec(s->conn,
+             "BEGIN; CREATE TEMP TABLE IF NOT EXISTS evs_stage (ord bigint GENERATED ALWAYS AS IDENTITY, "
+             "event_id uuid NOT NULL, type text NOT NULL, time timestamptz NOT NULL, tags jsonb NOT "
+             "NULL, metadata jsonb NOT NULL, data jsonb NOT NULL) ON COMMIT DELETE ROWS; "
+             "COPY evs_stage " STORE_COPY_COLUMNS " FROM STDIN");
+  if (PQresultStatus(r) != PGRES_COPY_IN) {
+    store_db_fail(s, r, err, what);
+    PQclear(r);
+    rollback(s);
+    return NULL;
+  }
+  PQclear(r);
+  if (copy_send(s, rows, what, NULL, err) != EVS_OK) {
     rollback(s);
     return NULL;
   }
@@ -239,4 +253,45 @@ evs_status evs_store_migrate(evs_store *s, int *applied, evs_error *err) {
     if (done && applied) (*applied)++;
   }
   return EVS_OK;
+}
+
+PGresult *store_copy_direct(evs_store *s, const evs_buf *rows, const char *condition, bool *fallback,
+                            evs_error *err) {
+  *fallback = false;
+  PGresult *r = store_exec(s, "BEGIN", 0, NULL, "append", err);
+  if (!r) return NULL;
+  PQclear(r);
+  /* the locks and the condition first: the rows go in under them */
+  r = store_exec(s, "SELECT evs_append_direct_begin($1::jsonb)", 1, &condition, "append", err);
+  if (!r) goto fail;
+  *fallback = !PQgetisnull(r, 0, 0); /* a conflict, unless every event is a retry: the staged path says */
+  PQclear(r);
+  if (*fallback) goto fail;
+  r = PQexec(s->conn, "COPY events " STORE_COPY_COLUMNS " FROM STDIN");
+  if (PQresultStatus(r) != PGRES_COPY_IN) {
+    store_db_fail(s, r, err, "append");
+    PQclear(r);
+    goto fail;
+  }
+  PQclear(r);
+  char code[6];
+  if (copy_send(s, rows, "append", code, err) != EVS_OK) {
+    *fallback = strcmp(code, "23505") == 0; /* unique_violation: an id is stored already */
+    goto fail;
+  }
+  r = store_exec(s,
+                 "SELECT event_id::text, position, 'appended' FROM events WHERE tx = pg_current_xact_id() "
+                 "ORDER BY tx, position",
+                 0, NULL, "append", err);
+  if (!r) goto fail;
+  PGresult *c = store_exec(s, "COMMIT", 0, NULL, "append", err);
+  if (!c) {
+    PQclear(r);
+    return NULL;
+  }
+  PQclear(c);
+  return r;
+fail:
+  rollback(s);
+  return NULL;
 }

@@ -55,9 +55,20 @@ evs_status store_check_event(evs_store *s, const evs_store_event *ev, evs_violat
 typedef enum store_row_form { STORE_ROW_JSON, STORE_ROW_COPY } store_row_form;
 
 /* Appends one event as a row in `form`: event_id, type, time, tags, metadata, data (the payload's canonical
- * JSON); a COPY row starts with `ordinal` (the order the batch is stored in). Uses s->row_data. */
-evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, size_t ordinal,
-                           evs_buf *out, evs_error *err);
+ * JSON). Uses s->row_data. */
+evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, evs_buf *out,
+                           evs_error *err);
+
+/* The columns of events a COPY row (STORE_ROW_COPY) fills. */
+#define STORE_COPY_COLUMNS "(event_id, type, time, tags, metadata, data)"
+
+/* A batch COPYed straight into events (no staging) in one transaction, under the locks of
+ * evs_append_direct_begin (migration 4) and after its check of `condition` (NULL = none): the rows
+ * (event_id, position, 'appended') stored. NULL with *fallback set when the staged path must decide (an id
+ * stored already, or the condition failed, which an idempotent retry ignores); NULL with *fallback clear
+ * after failing with EVS_ERR_DATABASE. Rolled back whenever NULL. */
+PGresult *store_copy_direct(evs_store *s, const evs_buf *rows, const char *condition, bool *fallback,
+                            evs_error *err);
 
 /* Rows (COPY text lines) into evs_stage and `sql` (the call that moves them into events, with n params)
  * in one transaction: BEGIN, COPY, sql, COMMIT. The result of sql when everything committed (the caller

@@ -891,8 +891,15 @@ static void test_copy_batch(void **state) {
   assert_true(res.conflict_position > 0);
   assert_int_equal(sql_count("SELECT count(*) FROM events"), before);
   c.after = sql_count("SELECT max(position) FROM events");
+  res = (evs_store_append_result){.positions = pos, .duplicate = dup};
   if (evs_store_append(s, ev, COPY_N, &c, &res, NULL, &err) != EVS_OK) fail_msg("%s", err.msg);
   assert_int_equal(res.appended, COPY_N);
+  /* this one went straight in (no id stored, the condition held): positions in order, none a duplicate */
+  for (int i = 0; i < COPY_N; i++) {
+    assert_false(dup[i]);
+    assert_true(pos[i] > c.after && (i == 0 || pos[i] > pos[i - 1]));
+  }
+  assert_int_equal(res.last_position, pos[COPY_N - 1]);
   for (int i = 0; i < COPY_N; i++) free_event(&e[i]);
   free(got);
   free(e);

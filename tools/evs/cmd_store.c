@@ -30,7 +30,7 @@ typedef struct store_cli {
   size_t n_types;
   char *tag_args[MAX_TERMS];
   size_t n_tags;
-  unsigned long long after, before, limit, batch, count, idle_ms, poll_ms, batch_ms;
+  unsigned long long after, before, limit, batch, count, idle_ms, poll_ms, batch_ms, db_retry_ms;
   bool follow;
   const char *sink_topics[MAX_TERMS];
   size_t n_sink_topics;
@@ -421,6 +421,7 @@ static int cmd_sink(store_cli *c, evs_store *s) {
       .batch_size = (size_t)c->batch,
       .batch_ms = (int)c->batch_ms,
       .idle_exit_ms = (int)c->idle_ms,
+      .db_retry_ms = (int)c->db_retry_ms,
       /* sig_atomic_t is int on the platforms evs builds on */
       .stop = (volatile int *)&kafka_cli_stop};
   evs_store_sink_stats st;
@@ -430,8 +431,8 @@ static int cmd_sink(store_cli *c, evs_store *s) {
   fprintf(
       stderr,
       "evs store sink: %llu records, %llu events stored, %llu duplicates skipped, %llu batches, %llu dead "
-      "letters\n",
-      st.records, st.appended, st.duplicates, st.batches, st.dead_lettered);
+      "letters, %llu reconnects\n",
+      st.records, st.appended, st.duplicates, st.batches, st.dead_lettered, st.reconnects);
   if (rc != EVS_OK) return kafka_cli_exit_status(db_fail(c, &err));
   return kafka_cli_exit_status(CLI_EXIT_OK);
 }
@@ -455,7 +456,8 @@ enum {
   OPT_GROUP,
   OPT_DLQ,
   OPT_BATCH_MS,
-  OPT_CURSOR
+  OPT_CURSOR,
+  OPT_DB_RETRY
 };
 
 static int number(const cli_cmd *self, const char *name, const char *arg, unsigned long long *out) {
@@ -494,6 +496,7 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       {"dlq", required_argument, NULL, OPT_DLQ},
       {"batch-ms", required_argument, NULL, OPT_BATCH_MS},
       {"cursor", required_argument, NULL, OPT_CURSOR},
+      {"db-retry-ms", required_argument, NULL, OPT_DB_RETRY},
       {"brokers", required_argument, NULL, 'b'},
       CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
@@ -580,6 +583,11 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case OPT_CURSOR:
         c.cursor_file = optarg;
         break;
+      case OPT_DB_RETRY:
+        rc = number(self, "--db-retry-ms", optarg, &c.db_retry_ms);
+        if (rc == CLI_EXIT_OK && c.db_retry_ms > 86400000ULL)
+          rc = cli_usage_error(self, "--db-retry-ms: at most 86400000 (a day)");
+        break;
       default:
         return cli_option_error(self, ch, argv + 1);
     }
@@ -593,8 +601,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     return cli_usage_error(self, "-i and --condition are for 'append'");
   if (c.batch && !is_append && !is_sink)
     return cli_usage_error(self, "--batch-size is for 'append' and 'sink'");
-  if ((c.n_sink_topics || c.group || c.dlq || c.batch_ms || c.kafka_given) && !is_sink)
-    return cli_usage_error(self, "--topic, --group, --dlq, --batch-ms, --brokers and -X are for 'sink'");
+  if ((c.n_sink_topics || c.group || c.dlq || c.batch_ms || c.db_retry_ms || c.kafka_given) && !is_sink)
+    return cli_usage_error(
+        self, "--topic, --group, --dlq, --batch-ms, --db-retry-ms, --brokers and -X are for 'sink'");
   if (is_sink && !c.n_sink_topics) return cli_usage_error(self, "sink: which --topic?");
   if (c.condition_json && c.batch)
     return cli_usage_error(self, "--condition applies to one atomic append: not with --batch-size");
@@ -639,7 +648,7 @@ const cli_cmd cli_cmd_store = {
     "       evs store query [--db URL] [--query JSON | --type T... --tag K:V...] [--after N] [--before N]\n"
     "                       [--since TIME] [--until TIME]\n"
     "       evs store sink [--db URL] --topic T... [-b BROKERS] [-X KEY=VALUE]... [--group G] [--dlq TOPIC]\n"
-    "                      [--batch-size N] [--batch-ms MS] [--idle-exit-ms MS]\n"
+    "                      [--batch-size N] [--batch-ms MS] [--idle-exit-ms MS] [--db-retry-ms MS]\n"
     "\n"
     "Keeps events in a PostgreSQL table `events` (docs/store.md): a global position, the event id (a\n"
     "UUIDv7, unique), type, time, tags, metadata (the other CloudEvents attributes) and data (the\n"
@@ -668,7 +677,9 @@ const cli_cmd cli_cmd_store = {
     "          one transaction stores the events and the partitions' next offsets (table evs_sink_offsets,\n"
     "          key --group); every partition starts at its stored offset, so a crash loses and doubles\n"
     "          nothing. Undecodable or invalid records go to the dead-letter topic (--dlq, default\n"
-    "          TOPIC.dlq) with the reason. Runs until SIGINT/SIGTERM or --idle-exit-ms without records.\n"
+    "          TOPIC.dlq) with the reason. A lost database connection is waited for (--db-retry-ms): the\n"
+    "          sink reconnects, learns from the stored offsets whether the batch committed, and commits\n"
+    "          it again if not. Runs until SIGINT/SIGTERM or --idle-exit-ms without records.\n"
     "\n"
     "QUERY: \"all\", or an array of items (OR-ed), each {\"types\": [T, ...], \"tags\": [\"key:value\", "
     "...]}\n"
@@ -701,7 +712,8 @@ const cli_cmd cli_cmd_store = {
     "  -X KEY=VALUE             sink: a librdkafka property (repeatable)\n"
     "  --group GROUP            sink: consumer group and offsets key (default evs-sink)\n"
     "  --dlq TOPIC              sink: dead-letter topic (default each topic + \".dlq\")\n"
-    "  --batch-ms MS            sink: longest a batch stays open (default 500)\n" CLI_SCHEMA_HELP
+    "  --batch-ms MS            sink: longest a batch stays open (default 500)\n"
+    "  --db-retry-ms MS         sink: how long to wait for a lost database (default 30000)\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 done, 1 failure (bad input: nothing stored; the database failed), 2 usage error,\n"
