@@ -833,7 +833,7 @@ static void test_copy_batch(void **state) {
   for (int i = 10; i < 13; i++) assert_int_equal(append_one(s, &e[i], NULL, NULL, &err), EVS_OK);
   long long before = sql_count("SELECT count(*) FROM events");
   /* event 40 repeats event 20's id: the first one is stored */
-  snprintf(e[40].id, sizeof e[40].id, "%s", e[20].id);
+  memcpy(e[40].id, e[20].id, sizeof e[40].id);
   evs_store_append_result res = {.positions = pos, .duplicate = dup};
   if (evs_store_append(s, ev, COPY_N, NULL, &res, NULL, &err) != EVS_OK) fail_msg("%s", err.msg);
   assert_int_equal(res.appended, COPY_N - 4);
