@@ -2,17 +2,25 @@
  *   batch N B          evs_store_append of N DCB events in batches of B (validated, one server call each)
  *   naive N            one INSERT per event, autocommit: the naive client
  *   ceiling N          the server alone: INSERT ... SELECT of N ready rows with every index (no client)
+ *   copyceiling N      the server alone: the last N stored events taken out, then COPYed straight back into
+ *                      events by a client that only forwards their text (no staging, no validation)
  *   cond W N disjoint|overlap   W writers, N conditional appends of 1 event each (overlap: a DCB read and
  *                      a conditional append on one of 4 shared boundaries, retried on conflict)
+ *   sink N             N DCB events produced to the embedded Kafka cluster (3 partitions), then
+ *                      evs_store_sink_run in batches of 1000: events/s from the first batch's commit
+ *                      transaction to the last's (created_at), so joining the group is not counted
  *   load N             N realistic rows straight through SQL (for the query case; not the append path)
  *   query Q            Q tag queries (evs_store_scan on issueId) and Q DCB reads: p50 / p99 latency
- * The database is $EVS_DATABASE_URL (migrated). Prints one line per case. */
+ * The database is $EVS_DATABASE_URL (migrated). Prints one line per case. The machine is shared, so the
+ * batch cases also print the CPU time the server backend and the client spent (read from /proc, the
+ * server runs on the same machine): n / backend CPU is what the server could take with a core to itself. */
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "evs/json.h"
 #include "evs/store.h"
@@ -30,6 +38,28 @@ static double now_s(void) {
 static void die(const char *what, const char *msg) {
   fprintf(stderr, "bench_store: %s: %s\n", what, msg);
   exit(1);
+}
+
+static double cpu_self(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) process pid has used: fields 14 and 15 of /proc/PID/stat. */
+static double cpu_of(int pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  char *p = strrchr(buf, ')');
+  unsigned long long ut = 0, st = 0;
+  /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+  if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return 0;
+  return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 typedef struct bev {
@@ -66,11 +96,28 @@ static evs_store *open_store(void) {
   return s;
 }
 
+static PGconn *connect_raw(void);
+
+/* The backend of the connection whose application_name is name (set through $PGAPPNAME before it opened). */
+static int backend_pid(const char *name) {
+  PGconn *c = connect_raw();
+  const char *p[1] = {name};
+  PGresult *r = PQexecParams(c, "SELECT pid FROM pg_stat_activity WHERE application_name = $1", 1, NULL, p,
+                             NULL, NULL, 0);
+  int pid = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
+  PQclear(r);
+  PQfinish(c);
+  return pid;
+}
+
 static void batch(long n, long b) {
+  setenv("PGAPPNAME", "evs_bench_batch", 1);
   evs_store *s = open_store();
+  unsetenv("PGAPPNAME");
+  int pid = backend_pid("evs_bench_batch");
   bev *e = calloc((size_t)b, sizeof *e);
   evs_store_event *ev = calloc((size_t)b, sizeof *ev);
-  double spent = 0;
+  double spent = 0, server = 0, client = 0;
   for (long done = 0; done < n; done += b) {
     for (long i = 0; i < b; i++) {
       char tags[96];
@@ -80,14 +127,17 @@ static void batch(long n, long b) {
       ev[i] = (evs_store_event){&e[i].ce, e[i].payload};
     }
     evs_error err;
-    double t0 = now_s();
+    double t0 = now_s(), s0 = cpu_of(pid), c0 = cpu_self();
     if (evs_store_append(s, ev, (size_t)b, NULL, NULL, NULL, &err) != EVS_OK) die("append", err.msg);
     spent += now_s() - t0;
+    server += cpu_of(pid) - s0;
+    client += cpu_self() - c0;
     for (long i = 0; i < b; i++) protobuf_c_message_free_unpacked(e[i].payload, NULL);
   }
   printf(
-      "batch append: %ld events in batches of %ld: %.2f s, %.0f events/s (validation + encoding included)\n",
-      n, b, spent, (double)n / spent);
+      "batch append: %ld events in batches of %ld: %.2f s, %.0f events/s (validation + encoding included); "
+      "CPU: server backend %.2f s (%.0f events per backend CPU second), client %.2f s\n",
+      n, b, spent, (double)n / spent, server, server > 0 ? (double)n / server : 0, client);
   free(e);
   free(ev);
   evs_store_close(s);
@@ -150,8 +200,115 @@ static void ceiling(long n) {
   PQfinish(c);
 }
 
+static void copyceiling(long n) {
+  PGconn *c = connect_raw();
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "CREATE TEMP TABLE src AS SELECT event_id, type, time, tags, metadata, data FROM events ORDER BY "
+           "position DESC LIMIT %ld",
+           n);
+  const char *setup[] = {sql, "DELETE FROM events WHERE event_id IN (SELECT event_id FROM src)",
+                         "VACUUM events", "CHECKPOINT"};
+  for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++) {
+    PGresult *r = PQexec(c, setup[i]);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) die("copyceiling", PQresultErrorMessage(r));
+    PQclear(r);
+  }
+  /* the rows' COPY text, held by the client */
+  PGresult *r = PQexec(c, "COPY src TO STDOUT");
+  if (PQresultStatus(r) != PGRES_COPY_OUT) die("copyceiling", PQresultErrorMessage(r));
+  PQclear(r);
+  size_t cap = 1 << 20, len = 0;
+  char *text = malloc(cap), *line;
+  int got;
+  while ((got = PQgetCopyData(c, &line, 0)) > 0) {
+    if (len + (size_t)got > cap) text = realloc(text, cap = (cap + (size_t)got) * 2);
+    memcpy(text + len, line, (size_t)got);
+    len += (size_t)got;
+    PQfreemem(line);
+  }
+  PQclear(PQgetResult(c));
+  double t0 = now_s(), s0 = cpu_of(PQbackendPID(c));
+  r = PQexec(c, "COPY events (event_id, type, time, tags, metadata, data) FROM STDIN");
+  if (PQresultStatus(r) != PGRES_COPY_IN) die("copyceiling", PQresultErrorMessage(r));
+  PQclear(r);
+  for (size_t off = 0; off < len; off += 1 << 16)
+    if (PQputCopyData(c, text + off, (int)(len - off < (1 << 16) ? len - off : 1 << 16)) != 1)
+      die("copyceiling", PQerrorMessage(c));
+  if (PQputCopyEnd(c, NULL) != 1) die("copyceiling", PQerrorMessage(c));
+  r = PQgetResult(c);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) die("copyceiling", PQresultErrorMessage(r));
+  PQclear(r);
+  double dt = now_s() - t0, server = cpu_of(PQbackendPID(c)) - s0;
+  printf(
+      "server ceiling: COPY of the same %ld rows straight into events, every index: %.2f s, %.0f rows/s; "
+      "CPU: server backend %.2f s (%.0f rows per backend CPU second)\n",
+      n, dt, (double)n / dt, server, server > 0 ? (double)n / server : 0);
+  free(text);
+  PQfinish(c);
+}
+
+static void sink_case(long n) {
+  evs_error err;
+  evs_mock_broker *b = NULL;
+  if (evs_mock_broker_new(1, &b, &err) != EVS_OK) die("broker", err.msg);
+  if (evs_mock_broker_create_topic(b, "bench-sink", 3, &err) != EVS_OK ||
+      evs_mock_broker_create_topic(b, "bench-sink.dlq", 1, &err) != EVS_OK)
+    die("topic", err.msg);
+  const char *boot = evs_mock_broker_bootstraps(b);
+  evs_producer_options po = {.kafka = {.brokers = boot}};
+  evs_producer *p = NULL;
+  if (evs_producer_new(&po, &p, &err) != EVS_OK) die("producer", err.msg);
+  for (long i = 0; i < n; i++) {
+    char issue[16], pr[16], user[16];
+    snprintf(issue, sizeof issue, "%ld", i % 5000);
+    snprintf(pr, sizeof pr, "%ld", i % 777);
+    snprintf(user, sizeof user, "u-%ld", i % 50);
+    evs_tag tags[3] = {{"issueId", issue}, {"prId", pr}, {"userId", user}};
+    bev e;
+    make(&e, "");
+    evs_event_attrs a = {.id = e.id, .type = TYPE, .tags = tags, .n_tags = 3, .topic = "bench-sink"};
+    if (evs_producer_send(p, &a, e.payload, &err) != EVS_OK) die("send", err.msg);
+    protobuf_c_message_free_unpacked(e.payload, NULL);
+  }
+  if (evs_producer_flush(p, 60000, &err) != EVS_OK) die("flush", err.msg);
+  evs_producer_close(p, 5000);
+  PGconn *c = connect_raw();
+  PGresult *r = PQexec(c, "SELECT coalesce(max(position), 0) FROM events");
+  long long before = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+  PQclear(r);
+  evs_store *s = open_store();
+  const char *topics[] = {"bench-sink"};
+  evs_store_sink_options o = {.kafka = {.brokers = boot},
+                              .topics = topics,
+                              .n_topics = 1,
+                              .group_id = "bench-sink",
+                              .batch_size = 1000,
+                              .idle_exit_ms = 5000};
+  evs_store_sink_stats st;
+  if (evs_store_sink_run(s, &o, &st, &err) != EVS_OK) die("sink", err.msg);
+  evs_store_close(s);
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM events WHERE "
+           "position > %lld",
+           before);
+  r = PQexec(c, sql);
+  long stored = atol(PQgetvalue(r, 0, 0));
+  double span = atof(PQgetvalue(r, 0, 1));
+  PQclear(r);
+  PQfinish(c);
+  printf(
+      "sink: %ld events through Kafka (embedded cluster, 3 partitions) into the store (%llu records, %llu "
+      "dead letters), %llu batches: %.0f events/s (first to last batch commit)\n",
+      stored, st.records, st.dead_lettered, st.batches, span > 0 ? (double)(stored - 1000) / span : 0);
+  if (stored != n) die("sink", "not every event was stored");
+  evs_mock_broker_free(b);
+}
+
 typedef struct cw {
   int id;
+  evs_store *s;
   long n;
   bool overlap;
   long ok, conflicts;
@@ -167,10 +324,11 @@ static evs_status nothing(void *ctx, const evs_stored_event *ev, evs_error *err)
 
 static void *cond_writer(void *arg) {
   cw *w = arg;
-  evs_store *s = open_store();
+  evs_store *s = w->s;
   unsigned seed = 99u + (unsigned)w->id;
   int64_t last = 0;
   pthread_barrier_wait(w->barrier);
+  bool first = true;
   for (long i = 0; i < w->n;) {
     char key[32], tags[96];
     if (w->overlap)
@@ -183,9 +341,11 @@ static void *cond_writer(void *arg) {
     evs_store_item item = {.types = types, .n_types = 1, .tags = &t, .n_tags = 1};
     evs_store_condition c = {.fail_if_events_match = {.items = &item, .n_items = 1}, .after = last};
     evs_error err;
-    if (w->overlap &&
+    /* a disjoint writer reads its boundary once (an earlier run may have written to it) */
+    if ((w->overlap || first) &&
         evs_store_read(s, &c.fail_if_events_match, 0, 1, nothing, NULL, &c.after, &err) != EVS_OK)
       die("read", err.msg);
+    first = false;
     bev e;
     make(&e, tags);
     int64_t pos = 0;
@@ -198,12 +358,12 @@ static void *cond_writer(void *arg) {
       last = pos;
       i++;
     } else if (st == EVS_ERR_CONFLICT) {
+      if (!w->overlap) die("append", "a writer on its own boundary failed its condition");
       w->conflicts++;
     } else {
       die("append", err.msg);
     }
   }
-  evs_store_close(s);
   return NULL;
 }
 
@@ -212,14 +372,28 @@ static void cond(int writers, long n, bool overlap) {
   pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
   cw *w = calloc((size_t)writers, sizeof *w);
   pthread_t *th = calloc((size_t)writers, sizeof *th);
+  int *pid = calloc((size_t)writers, sizeof *pid);
+  double server = 0, c0 = cpu_self();
   for (int i = 0; i < writers; i++) {
-    w[i] = (cw){.id = i, .n = n, .overlap = overlap, .barrier = &barrier};
-    pthread_create(&th[i], NULL, cond_writer, &w[i]);
+    /* opened here, one after the other: $PGAPPNAME names each backend so that its CPU can be read */
+    char name[32];
+    snprintf(name, sizeof name, "evs_bench_cond_%d", i);
+    setenv("PGAPPNAME", name, 1);
+    w[i] = (cw){.id = i, .s = open_store(), .n = n, .overlap = overlap, .barrier = &barrier};
+    unsetenv("PGAPPNAME");
+    pid[i] = backend_pid(name);
+    server -= cpu_of(pid[i]);
   }
+  for (int i = 0; i < writers; i++) pthread_create(&th[i], NULL, cond_writer, &w[i]);
   pthread_barrier_wait(&barrier);
   double t0 = now_s();
   for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
-  double dt = now_s() - t0;
+  double dt = now_s() - t0, client = cpu_self() - c0;
+  for (int i = 0; i < writers; i++) {
+    server += cpu_of(pid[i]);
+    evs_store_close(w[i].s);
+  }
+  free(pid);
   long ok = 0, conflicts = 0;
   for (int i = 0; i < writers; i++) {
     ok += w[i].ok;
@@ -227,9 +401,10 @@ static void cond(int writers, long n, bool overlap) {
   }
   printf(
       "conditional appends, %d writers, %s: %ld appended (1 event each) + %ld conflicts retried in %.2f s: "
-      "%.0f appends/s\n",
+      "%.0f appends/s; CPU: server backends %.0f us, client %.0f us per append\n",
       writers, overlap ? "overlapping (4 shared boundaries, DCB read + append)" : "disjoint (own boundary)",
-      ok, conflicts, dt, (double)ok / dt);
+      ok, conflicts, dt, (double)ok / dt, server * 1e6 / (double)(ok + conflicts),
+      client * 1e6 / (double)(ok + conflicts));
   free(w);
   free(th);
 }
@@ -318,10 +493,10 @@ static void query(long q) {
 
 int main(int argc, char **argv) {
   if (argc < 3 || !getenv(EVS_STORE_URL_ENV)) {
-    fprintf(
-        stderr,
-        "usage: bench_store batch N B | naive N | ceiling N | cond W N disjoint|overlap | load N | query Q\n"
-        "(EVS_DATABASE_URL names a migrated database)\n");
+    fprintf(stderr,
+            "usage: bench_store batch N B | naive N | ceiling N | copyceiling N | cond W N disjoint|overlap "
+            "| load N | query Q\n"
+            "(EVS_DATABASE_URL names a migrated database)\n");
     return 2;
   }
   const char *m = argv[1];
@@ -331,8 +506,12 @@ int main(int argc, char **argv) {
     naive(atol(argv[2]));
   else if (strcmp(m, "ceiling") == 0)
     ceiling(atol(argv[2]));
+  else if (strcmp(m, "copyceiling") == 0)
+    copyceiling(atol(argv[2]));
   else if (strcmp(m, "cond") == 0 && argc == 5)
     cond(atoi(argv[2]), atol(argv[3]), strcmp(argv[4], "overlap") == 0);
+  else if (strcmp(m, "sink") == 0)
+    sink_case(atol(argv[2]));
   else if (strcmp(m, "load") == 0)
     load(atol(argv[2]));
   else if (strcmp(m, "query") == 0)

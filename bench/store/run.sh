@@ -21,6 +21,9 @@ b="$work/bench_store"
 "$b" ceiling 100000
 "$b" batch 100000 1000
 "$b" batch 100000 10000
+# the server alone on the same rows: the last 100,000 taken out and COPYed straight back
+"$b" copyceiling 100000
+"$b" sink 20000
 # the planner needs statistics after 200,000 rows (autovacuum would take them within a minute)
 pg_psql -c "ANALYZE events"
 "$b" cond 16 300 disjoint

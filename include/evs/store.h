@@ -34,7 +34,7 @@ EVS_EXTERN_C_BEGIN
 #define EVS_STORE_URL_ENV "EVS_DATABASE_URL"
 
 /* The schema version evs_store_migrate() brings a database to (the number of migrations). */
-#define EVS_STORE_SCHEMA_VERSION 3
+#define EVS_STORE_SCHEMA_VERSION 4
 
 typedef struct evs_store evs_store;
 
@@ -169,6 +169,12 @@ typedef struct evs_store_cursor {
   int64_t position;
 } evs_store_cursor;
 
+/* The cursor of a follower that was last given the event at `position` (what a follower saves to resume
+ * from: the position alone; its transaction id is looked up). position 0 = {0, 0}, before the first.
+ * EVS_ERR_NOT_FOUND when no event is stored at position (a gap: not a position a follower was given). */
+EVS_API EVS_NODISCARD evs_status evs_store_cursor_at(evs_store *s, int64_t position, evs_store_cursor *cur,
+                                                     evs_error *err);
+
 /* One poll of a follower: the events matching q (NULL = all) after *cur whose transactions are older than
  * every transaction still running (the xid8 horizon), in (transaction, position) order, at most limit
  * (0 = 1000); advances *cur. An event committed late with a lower position than one already delivered is
@@ -195,6 +201,8 @@ typedef struct evs_store_sink_options {
   int idle_exit_ms;      /* stop after this long without a record once partitions are assigned; 0 = run
                           * until *stop */
   volatile int *stop;    /* set it (e.g. from a signal handler) to end the run; may be NULL */
+  int db_retry_ms;       /* a lost database connection is waited for and the batch committed again for up
+                          * to this long; 0 = 30000 */
   evs_store_sink_hook before_commit, after_commit;
   void *hook_ctx;
 } evs_store_sink_options;
@@ -205,14 +213,18 @@ typedef struct evs_store_sink_stats {
   unsigned long long duplicates; /* events whose id was stored already (read again after a crash) */
   unsigned long long batches;    /* transactions committed */
   unsigned long long dead_lettered;
+  unsigned long long reconnects; /* times the database connection was opened again after a loss */
 } evs_store_sink_stats;
 
 /* Consumes the topics into the store (docs/store.md, "Kafka sink"): per batch one transaction stores the
  * events (validated; ids stored already are skipped) and the partitions' next offsets in evs_sink_offsets;
  * on every assignment each partition starts at the offset stored there (the beginning when none), so a
  * crash at any point loses nothing and stores nothing twice. Undecodable or invalid records go to the
- * dead-letter topic with the reason. Returns at *stop, after idle_exit_ms without records, or on an error
- * (EVS_ERR_DATABASE, EVS_ERR_KAFKA, ...; a hook's stop is EVS_ERR_IO "stopped by the hook"). */
+ * dead-letter topic with the reason. A lost database connection (a restart, a network cut) is waited for
+ * (db_retry_ms): the sink reconnects, reads the batch's stored offsets to learn whether its commit went
+ * through, and commits it again if not. Returns at *stop, after idle_exit_ms without records, or on an
+ * error (EVS_ERR_DATABASE, EVS_ERR_KAFKA, EVS_ERR_CONFLICT when another consumer moved the offsets; a
+ * hook's stop is EVS_ERR_IO "stopped by the hook"). */
 EVS_API EVS_NODISCARD evs_status evs_store_sink_run(evs_store *s, const evs_store_sink_options *opts,
                                                     evs_store_sink_stats *stats, evs_error *err);
 

@@ -12,6 +12,9 @@
 #include "kafka/kafka_lib.h"
 #include "store/store_internal.h"
 
+/* Larger appends go through COPY (the same count at which the server takes the bulk lock). */
+#define STORE_COPY_MIN 64
+
 /* Rows fetched per round trip by evs_store_scan() (the FETCH below says the same number). */
 #define QUERY_FETCH 1000
 
@@ -126,20 +129,26 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
   evs_violations *vs = violations ? violations : &s->scratch;
   evs_status st = validate_all(s, events, n, vs, &res->invalid_index, err);
   if (st != EVS_OK) return st;
+  /* A batch goes through COPY into the session's staging table (one transaction, migration 4): JSONB
+   * parameters of thousands of events cost the server a parse of the whole array plus
+   * jsonb_to_recordset, COPY streams rows it parses once. A small append is one call, one round trip. */
+  bool copy = n > STORE_COPY_MIN;
   evs_buf_reset(&s->text);
-  evs_buf_append_byte(&s->text, '[');
+  if (!copy) evs_buf_append_byte(&s->text, '[');
   for (size_t i = 0; i < n; i++) {
-    if (i) evs_buf_append_byte(&s->text, ',');
+    if (i && !copy) evs_buf_append_byte(&s->text, ',');
     evs_error e;
     evs_error_clear(&e);
-    st = store_event_json(s, &events[i], &s->text, &e);
+    st = store_event_row(s, &events[i], copy ? STORE_ROW_COPY : STORE_ROW_JSON, &s->text, &e);
     if (st != EVS_OK) {
       res->invalid_index = i;
       return evs_fail(err, st, "event %zu: %s", i + 1, e.msg);
     }
   }
-  evs_buf_append_str(&s->text, "]");
-  evs_buf_append_byte(&s->text, 0);
+  if (!copy) {
+    evs_buf_append_str(&s->text, "]");
+    evs_buf_append_byte(&s->text, 0);
+  }
   evs_buf_reset(&s->cond);
   if (cond) {
     char after[48];
@@ -151,10 +160,25 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
   }
   if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK)
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  const char *params[2] = {(const char *)s->text.data, cond ? (const char *)s->cond.data : NULL};
-  PGresult *r =
-      store_exec(s, "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)", 2,
-                 params, "append", err);
+  const char *cond_s = cond ? (const char *)s->cond.data : NULL;
+  PGresult *r = NULL;
+  if (copy) {
+    /* straight into events when nothing says otherwise; through the staging table (ON CONFLICT, the
+     * idempotent retry) when an id is stored already or the condition failed */
+    bool fallback = false;
+    r = store_copy_direct(s, &s->text, cond_s, &fallback, err);
+    if (!r && fallback) {
+      evs_error_clear(err);
+      r = store_copy_exec(s, &s->text,
+                          "SELECT event_id::text, position, outcome FROM evs_append_staged($1::jsonb)", 1,
+                          &cond_s, "append", err);
+    }
+  } else {
+    const char *params[2] = {(const char *)s->text.data, cond_s};
+    r = store_exec_prepared(s, STORE_PREPARED_APPEND,
+                            "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)",
+                            2, params, "append", err);
+  }
   if (!r) return EVS_ERR_DATABASE;
   st = append_rows(r, events, n, res, cond, err);
   PQclear(r);
@@ -289,6 +313,31 @@ evs_status evs_store_follow(evs_store *s, const evs_store_query *q, evs_store_cu
     cur->position = strtoll(PQgetvalue(r, i, 1), NULL, 10);
     if (n) (*n)++;
   }
+  PQclear(r);
+  return st;
+}
+
+evs_status evs_store_cursor_at(evs_store *s, int64_t position, evs_store_cursor *cur, evs_error *err) {
+  evs_error local;
+  if (!err) err = &local;
+  evs_error_clear(err);
+  if (!s || !cur || position < 0)
+    return evs_fail(err, EVS_ERR_INVALID_ARG, "evs_store_cursor_at: bad argument");
+  *cur = (evs_store_cursor){0, 0};
+  if (position == 0) return EVS_OK;
+  if (store_ready(s, err) != EVS_OK) return EVS_ERR_DATABASE;
+  char pos_s[24];
+  snprintf(pos_s, sizeof pos_s, "%lld", (long long)position);
+  const char *params[1] = {pos_s};
+  PGresult *r = store_exec(s, "SELECT tx::text FROM events WHERE position = $1", 1, params, "follow", err);
+  if (!r) return EVS_ERR_DATABASE;
+  evs_status st = EVS_OK;
+  if (PQntuples(r) == 1)
+    *cur = (evs_store_cursor){strtoull(PQgetvalue(r, 0, 0), NULL, 10), position};
+  else
+    st = evs_fail(err, EVS_ERR_NOT_FOUND,
+                  "no event is stored at position %lld: a follower resumes after an event it was given",
+                  (long long)position);
   PQclear(r);
   return st;
 }

@@ -108,7 +108,36 @@ static void member_str(evs_buf *out, bool *first, const char *name, const char *
   evs_json_append_string(out, value, strlen(value));
 }
 
-evs_status store_event_json(evs_store *s, const evs_store_event *ev, evs_buf *out, evs_error *err) {
+/* Appends text as one field of a COPY text-format row: backslash, tab, newline and carriage return are the
+ * format's specials (JSON text from the codec has no raw control characters, but its escapes hold
+ * backslashes). */
+static void copy_field(evs_buf *out, const char *text, size_t len) {
+  size_t run = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+    const char *esc = c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : NULL;
+    if (!esc) continue;
+    evs_buf_append(out, text + run, i - run);
+    evs_buf_append_str(out, esc);
+    run = i + 1;
+  }
+  evs_buf_append(out, text + run, len - run);
+}
+
+/* Writes one column's JSON: straight into out for a JSON row, through s->row_data and copy_field for COPY. */
+static evs_buf *col_open(evs_store *s, store_row_form form, evs_buf *out) {
+  if (form == STORE_ROW_JSON) return out;
+  evs_buf_reset(&s->row_data);
+  return &s->row_data;
+}
+
+static void col_close(evs_store *s, store_row_form form, evs_buf *out) {
+  if (form == STORE_ROW_JSON) return;
+  copy_field(out, (const char *)s->row_data.data, s->row_data.len);
+}
+
+evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, evs_buf *out,
+                           evs_error *err) {
   const evs_ce_event *ce = ev->ce;
   int64_t ms = evs_time_now_ms();
   if (ce->time && evs_ce_parse_time(ce->time, strlen(ce->time), &ms, err) != EVS_OK) return err->code;
@@ -141,39 +170,62 @@ evs_status store_event_json(evs_store *s, const evs_store_event *ev, evs_buf *ou
     }
   }
 
-  evs_buf_append_str(out, "{\"event_id\":");
-  evs_json_append_string(out, ce->id, strlen(ce->id));
-  evs_buf_append_str(out, ",\"type\":");
-  evs_json_append_string(out, ce->type, strlen(ce->type));
-  evs_buf_append_str(out, ",\"time\":\"");
-  evs_buf_append_str(out, when);
-  evs_buf_append_str(out, "\",\"tags\":{");
+  evs_buf *col;
+  if (form == STORE_ROW_JSON) {
+    evs_buf_append_str(out, "{\"event_id\":");
+    evs_json_append_string(out, ce->id, strlen(ce->id));
+    evs_buf_append_str(out, ",\"type\":");
+    evs_json_append_string(out, ce->type, strlen(ce->type));
+    evs_buf_append_str(out, ",\"time\":\"");
+    evs_buf_append_str(out, when);
+    evs_buf_append_str(out, "\",\"tags\":");
+  } else {
+    /* the columns event_id, type, time, tags, metadata, data (of events, and of evs_stage after its ord) */
+    copy_field(out, ce->id, strlen(ce->id));
+    evs_buf_append_byte(out, '\t');
+    copy_field(out, ce->type, strlen(ce->type));
+    evs_buf_append_byte(out, '\t');
+    evs_buf_append_str(out, when);
+    evs_buf_append_byte(out, '\t');
+  }
+  col = col_open(s, form, out);
+  evs_buf_append_byte(col, '{');
   for (size_t i = 0; i < n_tags; i++) {
     const char *v = tags[i].value ? tags[i].value : "";
-    if (i) evs_buf_append_byte(out, ',');
-    evs_json_append_string(out, tags[i].key, strlen(tags[i].key));
-    evs_buf_append_byte(out, ':');
-    evs_json_append_string(out, v, strlen(v));
+    if (i) evs_buf_append_byte(col, ',');
+    evs_json_append_string(col, tags[i].key, strlen(tags[i].key));
+    evs_buf_append_byte(col, ':');
+    evs_json_append_string(col, v, strlen(v));
   }
+  evs_buf_append_byte(col, '}');
+  col_close(s, form, out);
   evs_buf_free(&tag_store);
-  evs_buf_append_str(out, "},\"metadata\":{");
+  evs_buf_append_str(out, form == STORE_ROW_JSON ? ",\"metadata\":" : "\t");
+  col = col_open(s, form, out);
+  evs_buf_append_byte(col, '{');
   bool first = true;
-  member_str(out, &first, "source", ce->source);
-  member_str(out, &first, "subject", ce->subject);
-  member_str(out, &first, "dataschema", ce->dataschema);
-  member_str(out, &first, "datacontenttype", ce->content_type);
-  member_str(out, &first, "schemaversion", ce->schema_version);
-  member_str(out, &first, "correlationid", ce->correlation_id);
-  member_str(out, &first, "causationid", ce->causation_id);
+  member_str(col, &first, "source", ce->source);
+  member_str(col, &first, "subject", ce->subject);
+  member_str(col, &first, "dataschema", ce->dataschema);
+  member_str(col, &first, "datacontenttype", ce->content_type);
+  member_str(col, &first, "schemaversion", ce->schema_version);
+  member_str(col, &first, "correlationid", ce->correlation_id);
+  member_str(col, &first, "causationid", ce->causation_id);
   /* the attribute as given, so that a read gives back the event that went in (the tags column may hold the
    * payload's tags instead) */
-  member_str(out, &first, "tags", ce->tags);
-  evs_buf_append_str(out, "},\"data\":");
+  member_str(col, &first, "tags", ce->tags);
+  evs_buf_append_byte(col, '}');
+  col_close(s, form, out);
+  evs_buf_append_str(out, form == STORE_ROW_JSON ? ",\"data\":" : "\t");
   if (evs_buf_status(out) != EVS_OK) return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
-  st = evs_json_encode(s->reg, ev->payload, NULL, out, err);
+  col = col_open(s, form, out);
+  st = evs_json_encode(s->reg, ev->payload, NULL, col, err);
   if (st != EVS_OK) return st;
-  evs_buf_append_byte(out, '}');
-  return evs_buf_status(out) == EVS_OK ? EVS_OK : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+  col_close(s, form, out);
+  evs_buf_append_byte(out, form == STORE_ROW_JSON ? '}' : '\n');
+  return evs_buf_status(out) == EVS_OK && evs_buf_status(&s->row_data) == EVS_OK
+             ? EVS_OK
+             : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
 }
 
 static const char *meta_get(const store_strmap *m, const char *name) {

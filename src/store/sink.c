@@ -1,7 +1,7 @@
 /* The Kafka sink: records from an evs consumer appended to the store in batches, each batch one transaction
- * with the partitions' next offsets (evs_sink_commit, migration 3); partitions start where the database
- * says on every assignment ("storing offsets outside Kafka"), so Kafka's own commits never decide what is
- * read again. */
+ * with the partitions' next offsets (evs_sink_commit_staged, migration 4); partitions start where the
+ * database says on every assignment ("storing offsets outside Kafka"), so Kafka's own commits never decide
+ * what is read again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +24,7 @@ typedef struct sink {
   evs_store *s;
   const evs_store_sink_options *o;
   const char *group;
-  evs_buf batch; /* "[row,row" (closed when committed) */
+  evs_buf batch; /* COPY rows for evs_stage */
   size_t n;
   double opened; /* when the batch got its first record */
   sink_part *parts;
@@ -62,24 +62,31 @@ static void fail_once(sink *k, evs_status st, const evs_error *e) {
   k->err = *e;
 }
 
-static int64_t offset_for(const char *topic, int32_t partition, void *ctx) {
-  sink *k = ctx;
-  if (k->crashed || k->failed != EVS_OK) return -1000;
+/* The partition's next offset stored in the database, -2 when none is. */
+static evs_status stored_offset(sink *k, const char *topic, int32_t partition, int64_t *off, evs_error *err) {
   char part[16];
   snprintf(part, sizeof part, "%d", (int)partition);
   const char *params[3] = {k->group, topic, part};
-  evs_error e;
-  evs_error_clear(&e);
   PGresult *r = store_exec(k->s,
                            "SELECT next_offset FROM evs_sink_offsets WHERE group_id = $1 AND topic = $2 AND "
                            "kafka_partition = $3",
-                           3, params, "sink: reading the stored offsets", &e);
-  if (!r) {
+                           3, params, "sink: reading the stored offsets", err);
+  if (!r) return EVS_ERR_DATABASE;
+  *off = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -2;
+  PQclear(r);
+  return EVS_OK;
+}
+
+static int64_t offset_for(const char *topic, int32_t partition, void *ctx) {
+  sink *k = ctx;
+  if (k->crashed || k->failed != EVS_OK) return -1000;
+  evs_error e;
+  evs_error_clear(&e);
+  int64_t off;
+  if (stored_offset(k, topic, partition, &off, &e) != EVS_OK) {
     fail_once(k, EVS_ERR_DATABASE, &e);
     return -1000;
   }
-  int64_t off = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -2;
-  PQclear(r);
   k->assigned = true;
   sink_part *p = part_of(k, topic, partition, true);
   if (!p) {
@@ -90,6 +97,45 @@ static int64_t offset_for(const char *topic, int32_t partition, void *ctx) {
   p->from = p->next = off;
   p->dirty = false;
   return off;
+}
+
+/* The database went away (the connection is gone): wait for it, up to db_retry_ms in all from the first
+ * failure, reconnecting with a growing pause. EVS_OK once connected again. */
+static evs_status sink_reconnect(sink *k, double since, evs_error *err) {
+  int limit = k->o->db_retry_ms > 0 ? k->o->db_retry_ms : 30000;
+  double pause = 0.1;
+  for (;;) {
+    if (k->o->stop && *k->o->stop)
+      return evs_fail(err, EVS_ERR_DATABASE, "stopped while the database was away");
+    if ((now_s() - since) * 1000 >= limit) return EVS_ERR_DATABASE;
+    struct timespec ts = {(time_t)pause, (long)((pause - (double)(time_t)pause) * 1e9)};
+    nanosleep(&ts, NULL);
+    pause = pause * 2 > 2 ? 2 : pause * 2;
+    if (store_ready(k->s, err) == EVS_OK) {
+      k->st.reconnects++;
+      return EVS_OK;
+    }
+  }
+}
+
+/* After a lost commit: whether it committed (every dirty partition's stored offset is its `next`), did
+ * not (every one is still its `from`), or another consumer moved one (EVS_ERR_CONFLICT). */
+static evs_status batch_outcome(sink *k, bool *committed, evs_error *err) {
+  int at_next = 0, at_from = 0, dirty = 0;
+  for (size_t i = 0; i < k->n_parts; i++) {
+    sink_part *p = &k->parts[i];
+    if (!p->dirty) continue;
+    dirty++;
+    int64_t off;
+    if (stored_offset(k, p->topic, p->partition, &off, err) != EVS_OK) return EVS_ERR_DATABASE;
+    at_next += off == p->next;
+    at_from += off == p->from;
+  }
+  *committed = dirty > 0 && at_next == dirty;
+  if (*committed || at_from == dirty) return EVS_OK;
+  return evs_fail(err, EVS_ERR_CONFLICT,
+                  "sink: after reconnecting, the stored offsets are neither the batch's start nor its end: "
+                  "another consumer moved them");
 }
 
 static int part_cmp(const void *a, const void *b) {
@@ -127,27 +173,45 @@ static evs_status flush(sink *k, evs_error *err) {
   }
   evs_buf_append_str(&offsets, "]");
   evs_buf_append_byte(&offsets, 0);
-  if (k->n == 0) evs_buf_append_byte(&k->batch, '[');
-  evs_buf_append_str(&k->batch, "]");
-  evs_buf_append_byte(&k->batch, 0);
   evs_status st = evs_buf_status(&offsets) == EVS_OK && evs_buf_status(&k->batch) == EVS_OK
                       ? EVS_OK
                       : evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   PGresult *r = NULL;
-  if (st == EVS_OK) {
-    const char *params[3] = {(const char *)k->batch.data, k->group, (const char *)offsets.data};
-    r = store_exec(k->s, "SELECT appended, duplicates FROM evs_sink_commit($1::jsonb, $2, $3::jsonb)", 3,
-                   params, "sink: committing a batch", err);
-    if (!r) st = EVS_ERR_DATABASE;
+  bool committed = false;
+  double since = 0;
+  while (st == EVS_OK && !committed) {
+    const char *params[2] = {k->group, (const char *)offsets.data};
+    r = store_copy_exec(k->s, &k->batch,
+                        "SELECT appended, duplicates FROM evs_sink_commit_staged($1, $2::jsonb)", 2, params,
+                        "sink: committing a batch", err);
+    if (r) break;
+    st = EVS_ERR_DATABASE;
+    /* only a lost connection is waited for; what the server refused stays refused */
+    if (PQstatus(k->s->conn) == CONNECTION_OK) break;
+    if (since == 0) since = now_s();
+    evs_error lost = *err;
+    if (sink_reconnect(k, since, err) != EVS_OK) {
+      if (!(k->o->stop && *k->o->stop))
+        evs_fail(err, EVS_ERR_DATABASE, "%s (gave up after %d ms without the database)", lost.msg,
+                 k->o->db_retry_ms > 0 ? k->o->db_retry_ms : 30000);
+      break;
+    }
+    /* the commit may have gone through before the connection went: the stored offsets say */
+    st = batch_outcome(k, &committed, err);
   }
   evs_buf_free(&offsets);
   evs_buf_reset(&k->batch);
+  size_t n = k->n;
   k->n = 0;
   if (st != EVS_OK) return st;
-  k->st.appended += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-  k->st.duplicates += strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+  if (r) {
+    k->st.appended += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+    k->st.duplicates += strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+    PQclear(r);
+  } else {
+    k->st.appended += n; /* the lost commit's: its counts never came back */
+  }
   k->st.batches++;
-  PQclear(r);
   for (size_t i = 0; i < k->n_parts; i++) {
     k->parts[i].from = k->parts[i].next;
     k->parts[i].dirty = false;
@@ -197,8 +261,7 @@ static evs_status handle(const evs_record *rec, void *ctx, evs_error *err) {
   evs_status st = store_check_event(k->s, &ev, &k->vs, err);
   if (st != EVS_OK) return st;
   size_t mark = k->batch.len;
-  evs_buf_append_byte(&k->batch, k->n ? ',' : '[');
-  st = store_event_json(k->s, &ev, &k->batch, err);
+  st = store_event_row(k->s, &ev, STORE_ROW_COPY, &k->batch, err);
   if (st != EVS_OK) {
     k->batch.len = mark;
     return st;

@@ -278,8 +278,15 @@ evs_status store_query_json(const evs_store_query *q, evs_buf *out) {
       evs_json_append_string(out, it->types[t], strlen(it->types[t]));
     }
     evs_buf_append_str(out, "],\"tags\":{");
+    bool first_tag = true;
     for (size_t t = 0; t < it->n_tags; t++) {
-      if (t) evs_buf_append_byte(out, ',');
+      /* a tag given twice is written once: an object with a key twice is not JSON evs reads (the item does
+       * not contradict itself, so the values are the same) */
+      bool seen = false;
+      for (size_t u = 0; u < t && !seen; u++) seen = strcmp(it->tags[u].key, it->tags[t].key) == 0;
+      if (seen) continue;
+      if (!first_tag) evs_buf_append_byte(out, ',');
+      first_tag = false;
       const char *v = it->tags[t].value ? it->tags[t].value : "";
       evs_json_append_string(out, it->tags[t].key, strlen(it->tags[t].key));
       evs_buf_append_byte(out, ':');

@@ -93,6 +93,7 @@ evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_er
 evs_status store_ready(evs_store *s, evs_error *err) {
   if (PQstatus(s->conn) == CONNECTION_OK) return EVS_OK;
   PQreset(s->conn);
+  s->prepared = 0; /* a new session has none */
   if (PQstatus(s->conn) != CONNECTION_OK) return store_db_fail(s, NULL, err, "reconnecting to the database");
   return session_setup(s, err);
 }
@@ -107,8 +108,92 @@ PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *pa
   return NULL;
 }
 
+PGresult *store_exec_prepared(evs_store *s, unsigned bit, const char *sql, int n, const char *const *params,
+                              const char *what, evs_error *err) {
+  char name[24];
+  snprintf(name, sizeof name, "evs_stmt_%u", bit);
+  if (!(s->prepared & bit)) {
+    PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+      store_db_fail(s, r, err, what);
+      PQclear(r);
+      return NULL;
+    }
+    PQclear(r);
+    s->prepared |= bit;
+  }
+  PGresult *r = PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0);
+  ExecStatusType t = PQresultStatus(r);
+  if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) return r;
+  store_db_fail(s, r, err, what);
+  PQclear(r);
+  return NULL;
+}
+
 static void rollback(evs_store *s) {
   PQclear(PQexec(s->conn, "ROLLBACK"));
+}
+
+/* COPY data goes out in pieces of this size: libpq would otherwise copy a whole batch into its buffer. */
+#define COPY_CHUNK ((size_t)1 << 16)
+
+/* Sends rows to the COPY the server waits for and reads its answer. EVS_OK when it took them all; else
+ * EVS_ERR_DATABASE, the server's SQLSTATE in sqlstate (may be NULL; "" when there is none). */
+static evs_status copy_send(evs_store *s, const evs_buf *rows, const char *what, char sqlstate[6],
+                            evs_error *err) {
+  if (sqlstate) sqlstate[0] = 0;
+  bool sent = true;
+  for (size_t off = 0; sent && off < rows->len; off += COPY_CHUNK) {
+    size_t len = rows->len - off < COPY_CHUNK ? rows->len - off : COPY_CHUNK;
+    sent = PQputCopyData(s->conn, (const char *)rows->data + off, (int)len) == 1;
+  }
+  if (PQputCopyEnd(s->conn, sent ? NULL : "the client could not send the rows") != 1) sent = false;
+  evs_status st = sent ? EVS_OK : store_db_fail(s, NULL, err, what);
+  PGresult *r;
+  while ((r = PQgetResult(s->conn)) != NULL) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && st == EVS_OK) {
+      st = store_db_fail(s, r, err, what);
+      const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      if (sqlstate && code) snprintf(sqlstate, 6, "%s", code);
+    }
+    PQclear(r);
+  }
+  return st;
+}
+
+PGresult *store_copy_exec(evs_store *s, const evs_buf *rows, const char *sql, int n,
+                          const char *const *params, const char *what, evs_error *err) {
+  /* The staging table lives as long as the session (a reconnect makes it again); ON COMMIT DELETE ROWS
+   * empties it at the end of each transaction that used it, and a rollback discards its rows too. */
+  PGresult *r =
+      PQexec(s->conn,
+             "BEGIN; CREATE TEMP TABLE IF NOT EXISTS evs_stage (ord bigint GENERATED ALWAYS AS IDENTITY, "
+             "event_id uuid NOT NULL, type text NOT NULL, time timestamptz NOT NULL, tags jsonb NOT "
+             "NULL, metadata jsonb NOT NULL, data jsonb NOT NULL) ON COMMIT DELETE ROWS; "
+             "COPY evs_stage " STORE_COPY_COLUMNS " FROM STDIN");
+  if (PQresultStatus(r) != PGRES_COPY_IN) {
+    store_db_fail(s, r, err, what);
+    PQclear(r);
+    rollback(s);
+    return NULL;
+  }
+  PQclear(r);
+  if (copy_send(s, rows, what, NULL, err) != EVS_OK) {
+    rollback(s);
+    return NULL;
+  }
+  r = store_exec(s, sql, n, params, what, err);
+  if (!r) {
+    rollback(s);
+    return NULL;
+  }
+  PGresult *c = store_exec(s, "COMMIT", 0, NULL, what, err);
+  if (!c) {
+    PQclear(r);
+    return NULL;
+  }
+  PQclear(c);
+  return r;
 }
 
 /* One migration in one transaction: lock, look, apply, record. *done = whether it was applied now. */
@@ -169,4 +254,45 @@ evs_status evs_store_migrate(evs_store *s, int *applied, evs_error *err) {
     if (done && applied) (*applied)++;
   }
   return EVS_OK;
+}
+
+PGresult *store_copy_direct(evs_store *s, const evs_buf *rows, const char *condition, bool *fallback,
+                            evs_error *err) {
+  *fallback = false;
+  PGresult *r = store_exec(s, "BEGIN", 0, NULL, "append", err);
+  if (!r) return NULL;
+  PQclear(r);
+  /* the locks and the condition first: the rows go in under them */
+  r = store_exec(s, "SELECT evs_append_direct_begin($1::jsonb)", 1, &condition, "append", err);
+  if (!r) goto fail;
+  *fallback = !PQgetisnull(r, 0, 0); /* a conflict, unless every event is a retry: the staged path says */
+  PQclear(r);
+  if (*fallback) goto fail;
+  r = PQexec(s->conn, "COPY events " STORE_COPY_COLUMNS " FROM STDIN");
+  if (PQresultStatus(r) != PGRES_COPY_IN) {
+    store_db_fail(s, r, err, "append");
+    PQclear(r);
+    goto fail;
+  }
+  PQclear(r);
+  char code[6];
+  if (copy_send(s, rows, "append", code, err) != EVS_OK) {
+    *fallback = strcmp(code, "23505") == 0; /* unique_violation: an id is stored already */
+    goto fail;
+  }
+  r = store_exec(s,
+                 "SELECT event_id::text, position, 'appended' FROM events WHERE tx = pg_current_xact_id() "
+                 "ORDER BY tx, position",
+                 0, NULL, "append", err);
+  if (!r) goto fail;
+  PGresult *c = store_exec(s, "COMMIT", 0, NULL, "append", err);
+  if (!c) {
+    PQclear(r);
+    return NULL;
+  }
+  PQclear(c);
+  return r;
+fail:
+  rollback(s);
+  return NULL;
 }

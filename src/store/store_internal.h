@@ -18,7 +18,12 @@ struct evs_store {
   evs_buf row_store; /* strings of the event handed to a callback */
   evs_buf row_data;  /* its data */
   char row_time[32]; /* its time (EVS_TIME_RFC3339_SIZE) */
+  unsigned prepared; /* STORE_PREPARED_* bits: statements this connection has prepared */
 };
+
+/* The statements prepared once per connection (the per-call ones: parsing and planning them was a
+ * noticeable share of a one-event append). */
+enum { STORE_PREPARED_APPEND = 1u };
 
 /* EVS_ERR_DATABASE with what the server said (or libpq, when the connection is gone), prefixed by `what`. */
 evs_status store_db_fail(evs_store *s, const PGresult *r, evs_error *err, const char *what);
@@ -32,6 +37,10 @@ evs_status store_ready(evs_store *s, evs_error *err);
 PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *params, const char *what,
                      evs_error *err);
 
+/* As store_exec, through the statement `bit` names, prepared from sql on the connection's first use. */
+PGresult *store_exec_prepared(evs_store *s, unsigned bit, const char *sql, int n, const char *const *params,
+                              const char *what, evs_error *err);
+
 /* Appends the query as the server functions take it: {"items":[{"types":[...],"tags":{"k":"v"}}]}; q NULL
  * or without items = [{}] (all). An item with two values for one tag key can match nothing and is left
  * out (a query of only such items is {"items":[]}: nothing). */
@@ -41,9 +50,31 @@ evs_status store_query_json(const evs_store_query *q, evs_buf *out);
  * (violations into *vs). */
 evs_status store_check_event(evs_store *s, const evs_store_event *ev, evs_violations *vs, evs_error *err);
 
-/* Appends one event as a row object of the server's evs_append(): event_id, type, time, tags, metadata,
- * data (the payload's canonical JSON). */
-evs_status store_event_json(evs_store *s, const evs_store_event *ev, evs_buf *out, evs_error *err);
+/* The two forms of an event row: an object of the JSONB array evs_append() takes, or a line of the COPY
+ * text format for evs_stage (the batch path, migration 4). */
+typedef enum store_row_form { STORE_ROW_JSON, STORE_ROW_COPY } store_row_form;
+
+/* Appends one event as a row in `form`: event_id, type, time, tags, metadata, data (the payload's canonical
+ * JSON). Uses s->row_data. */
+evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, evs_buf *out,
+                           evs_error *err);
+
+/* The columns of events a COPY row (STORE_ROW_COPY) fills. */
+#define STORE_COPY_COLUMNS "(event_id, type, time, tags, metadata, data)"
+
+/* A batch COPYed straight into events (no staging) in one transaction, under the locks of
+ * evs_append_direct_begin (migration 4) and after its check of `condition` (NULL = none): the rows
+ * (event_id, position, 'appended') stored. NULL with *fallback set when the staged path must decide (an id
+ * stored already, or the condition failed, which an idempotent retry ignores); NULL with *fallback clear
+ * after failing with EVS_ERR_DATABASE. Rolled back whenever NULL. */
+PGresult *store_copy_direct(evs_store *s, const evs_buf *rows, const char *condition, bool *fallback,
+                            evs_error *err);
+
+/* Rows (COPY text lines) into evs_stage and `sql` (the call that moves them into events, with n params)
+ * in one transaction: BEGIN, COPY, sql, COMMIT. The result of sql when everything committed (the caller
+ * clears it), else NULL after rolling back and failing with EVS_ERR_DATABASE prefixed by `what`. */
+PGresult *store_copy_exec(evs_store *s, const evs_buf *rows, const char *sql, int n,
+                          const char *const *params, const char *what, evs_error *err);
 
 /* The columns of a stored row (text form, NUL-terminated) turned into *ev. */
 typedef struct store_row {

@@ -71,6 +71,18 @@ pg_fixture_start() {
   chmod 755 "$PG_DIR"
   export EVS_DATABASE_URL="postgresql:///postgres?host=$PG_DIR&user=evs"
   export PG_FIXTURE_DIR=$PG_DIR
+  # for tests in C that stop and start the server: $PG_FIXTURE_DIR/ctl.sh stop|start
+  local as=""
+  [ "$(id -u)" = 0 ] && as="runuser -u $PG_USER --"
+  cat > "$PG_DIR/ctl.sh" <<CTL
+#!/bin/sh
+case "\$1" in
+  stop) exec $as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 ;;
+  start) exec $as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -o "$PG_OPTS" -w -t 30 start >/dev/null 2>&1 ;;
+esac
+exit 2
+CTL
+  chmod 755 "$PG_DIR/ctl.sh"
 }
 
 # Runs psql against the fixture (for checks the test makes behind the store's back).

@@ -808,6 +808,108 @@ static void test_big_batch(void **state) {
   evs_store_close(s);
 }
 
+/* A batch of more than 64 events goes through COPY into the staging table (migration 4): the same rules as
+ * the one-call path. Payload text with the COPY format's specials (tab, newline, backslash) comes back
+ * unchanged, an id twice in the batch and ids stored already are duplicates, positions follow the batch's
+ * order, the batch again is all duplicates with the same positions, a failing condition stores nothing. */
+#define COPY_N 100
+static void test_copy_batch(void **state) {
+  (void)state;
+  evs_store *s = open_store();
+  evs_error err;
+  test_event *e = calloc(COPY_N, sizeof *e);
+  evs_store_event *ev = calloc(COPY_N, sizeof *ev);
+  int64_t *pos = calloc(COPY_N, sizeof *pos), *pos2 = calloc(COPY_N, sizeof *pos2);
+  bool *dup = calloc(COPY_N, sizeof *dup);
+  /* three events stored first, one at a time */
+  for (int i = 0; i < COPY_N; i++) {
+    char tags[64];
+    snprintf(tags, sizeof tags, "issueId=copy-%d", i % 7);
+    assert_true(
+        make_event(&e[i], i % 2 ? TYPE_A : TYPE_B, tags,
+                   i == 5 ? "tab\\there\\nnewline \\\\ backslash \\\\t not a tab caf\\u00e9" : "copy"));
+    ev[i] = (evs_store_event){&e[i].ce, e[i].payload};
+  }
+  for (int i = 10; i < 13; i++) assert_int_equal(append_one(s, &e[i], NULL, NULL, &err), EVS_OK);
+  long long before = sql_count("SELECT count(*) FROM events");
+  /* event 40 repeats event 20's id: the first one is stored */
+  memcpy(e[40].id, e[20].id, sizeof e[40].id);
+  evs_store_append_result res = {.positions = pos, .duplicate = dup};
+  if (evs_store_append(s, ev, COPY_N, NULL, &res, NULL, &err) != EVS_OK) fail_msg("%s", err.msg);
+  assert_int_equal(res.appended, COPY_N - 4);
+  assert_int_equal(res.duplicates, 4);
+  assert_true(dup[10] && dup[11] && dup[12] && dup[40]);
+  assert_false(dup[20] || dup[0] || dup[99]);
+  assert_int_equal(sql_count("SELECT count(*) FROM events"), before + COPY_N - 4);
+  int64_t prev = 0;
+  for (int i = 0; i < COPY_N; i++) {
+    if (dup[i]) continue;
+    assert_true(pos[i] > prev);
+    prev = pos[i];
+  }
+  assert_int_equal(res.last_position, prev);
+  /* the payload with tab, newline and backslashes reads back equal */
+  evs_store_filter f = {.after = pos[5] - 1, .before = pos[5] + 1};
+  collected *got = calloc(1, sizeof *got);
+  assert_int_equal(evs_store_scan(s, &f, collect, got, &err), EVS_OK);
+  assert_int_equal(got->n, 1);
+  ProtobufCMessage *back = NULL;
+  assert_int_equal(evs_json_decode(reg(), e[5].payload->descriptor, got->data[0], strlen(got->data[0]), NULL,
+                                   NULL, &back, &err),
+                   EVS_OK);
+  size_t la, lb;
+  uint8_t *a = pack(e[5].payload, &la), *b = pack(back, &lb);
+  assert_int_equal(la, lb);
+  assert_memory_equal(a, b, la);
+  free(a);
+  free(b);
+  protobuf_c_message_free_unpacked(back, NULL);
+  /* the whole batch again: all duplicates, their stored positions; with a condition that would fail too
+   * (an idempotent retry does not look at the condition) */
+  const char *types[] = {TYPE_A};
+  evs_tag tag = {"issueId", "copy-1"};
+  evs_store_item item = {.types = types, .n_types = 1, .tags = &tag, .n_tags = 1};
+  evs_store_condition c = {.fail_if_events_match = {.items = &item, .n_items = 1}, .after = 0};
+  for (int round = 0; round < 2; round++) {
+    res = (evs_store_append_result){.positions = pos2, .duplicate = dup};
+    if (evs_store_append(s, ev, COPY_N, round ? &c : NULL, &res, NULL, &err) != EVS_OK)
+      fail_msg("%s", err.msg);
+    assert_int_equal(res.appended, 0);
+    assert_int_equal(res.duplicates, COPY_N);
+    for (int i = 0; i < COPY_N; i++)
+      if (i != 40) assert_int_equal(pos2[i], i >= 10 && i < 13 ? pos2[i] : pos[i]);
+  }
+  /* a new batch under a condition that fails: nothing stored; under one that holds: stored */
+  for (int i = 0; i < COPY_N; i++) {
+    free_event(&e[i]);
+    assert_true(make_event(&e[i], TYPE_A, "issueId=copy-1", "copy again"));
+    ev[i] = (evs_store_event){&e[i].ce, e[i].payload};
+  }
+  before = sql_count("SELECT count(*) FROM events");
+  res = (evs_store_append_result){0};
+  assert_int_equal(evs_store_append(s, ev, COPY_N, &c, &res, NULL, &err), EVS_ERR_CONFLICT);
+  assert_true(res.conflict_position > 0);
+  assert_int_equal(sql_count("SELECT count(*) FROM events"), before);
+  c.after = sql_count("SELECT max(position) FROM events");
+  res = (evs_store_append_result){.positions = pos, .duplicate = dup};
+  if (evs_store_append(s, ev, COPY_N, &c, &res, NULL, &err) != EVS_OK) fail_msg("%s", err.msg);
+  assert_int_equal(res.appended, COPY_N);
+  /* this one went straight in (no id stored, the condition held): positions in order, none a duplicate */
+  for (int i = 0; i < COPY_N; i++) {
+    assert_false(dup[i]);
+    assert_true(pos[i] > c.after && (i == 0 || pos[i] > pos[i - 1]));
+  }
+  assert_int_equal(res.last_position, pos[COPY_N - 1]);
+  for (int i = 0; i < COPY_N; i++) free_event(&e[i]);
+  free(got);
+  free(e);
+  free(ev);
+  free(pos);
+  free(pos2);
+  free(dup);
+  evs_store_close(s);
+}
+
 typedef struct blocked_append {
   test_event e;
   evs_store_condition c;
@@ -923,6 +1025,7 @@ int main(void) {
       cmocka_unit_test(test_oracle),
       cmocka_unit_test(test_follower_late_commit),
       cmocka_unit_test(test_big_batch),
+      cmocka_unit_test(test_copy_batch),
       cmocka_unit_test(test_bulk_blocks_condition),
       cmocka_unit_test(test_connection_lost),
       cmocka_unit_test(test_database_down),

@@ -14,10 +14,10 @@ count() { pg_psql -c "SELECT count(*) FROM events"; }
 n=$(wc -l < "$data")
 
 "$evs" store migrate 2> "$tmp/err" || { cat "$tmp/err"; fail "migrate"; }
-grep -q "3 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
+grep -q "4 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
 "$evs" store migrate 2> "$tmp/err" || fail "second migrate"
 grep -q "0 migrations applied now" "$tmp/err" || fail "second migrate: $(cat "$tmp/err")"
-[ "$(pg_psql -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")" = "1,2,3" ] \
+[ "$(pg_psql -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")" = "1,2,3,4" ] \
   || fail "schema_migrations"
 [ -z "$(cat "$tmp/err" | grep -i notice)" ] || fail "server notices leak to stderr"
 
@@ -72,6 +72,25 @@ echo "$next" | "$evs" store append --condition "$cond" > "$tmp/out" 2> "$tmp/err
 # follow: everything once, then idle exit
 "$evs" store read --follow --idle-exit-ms 300 --poll-ms 20 > "$tmp/f" 2>/dev/null || fail "follow"
 [ "$(wc -l < "$tmp/f")" -eq $((n + 1)) ] || fail "follow saw $(wc -l < "$tmp/f") events"
+# resuming: --count 3 prints where it stopped; --after that position gives exactly the rest
+"$evs" store read --follow --count 3 --poll-ms 20 > "$tmp/f1" 2> "$tmp/err" || fail "follow --count"
+resume=$(sed -n 's/.*resume with --after \([0-9]*\).*/\1/p' "$tmp/err")
+[ -n "$resume" ] || fail "follow printed no resume position: $(cat "$tmp/err")"
+"$evs" store read --follow --after "$resume" --idle-exit-ms 300 --poll-ms 20 > "$tmp/f2" 2>/dev/null \
+  || fail "follow --after"
+cat "$tmp/f1" "$tmp/f2" | cmp -s - "$tmp/f" || fail "follow --count 3 then --after $resume is not the whole log once"
+# --cursor FILE: the same across runs, the position kept in the file
+rm -f "$tmp/cur"
+"$evs" store read --follow --cursor "$tmp/cur" --count 2 --poll-ms 20 > "$tmp/f1" 2>/dev/null || fail "--cursor 1"
+[ -s "$tmp/cur" ] || fail "--cursor wrote nothing"
+"$evs" store read --follow --cursor "$tmp/cur" --count 1 --poll-ms 20 > "$tmp/f2" 2>/dev/null || fail "--cursor 2"
+"$evs" store read --follow --cursor "$tmp/cur" --idle-exit-ms 300 --poll-ms 20 > "$tmp/f3" 2>/dev/null \
+  || fail "--cursor 3"
+cat "$tmp/f1" "$tmp/f2" "$tmp/f3" | cmp -s - "$tmp/f" || fail "three runs on one --cursor are not the whole log once"
+# a position no follower was given (a gap) is refused
+gap=$(( $(pg_psql -c "SELECT max(position) FROM events") + 1000 ))
+"$evs" store read --follow --after "$gap" --idle-exit-ms 100 > /dev/null 2> "$tmp/err"
+[ $? -eq 1 ] && grep -q "no event is stored at position $gap" "$tmp/err" || fail "follow --after a gap: $(cat "$tmp/err")"
 
 # bad input: one broken line among good ones stores nothing
 bad1=$(echo "$dcb" | sed 's/"id":"0190b0a0-000e-7000-8000-00000000000e"/"id":"0190b0a0-00e2-7000-8000-0000000000e2"/')

@@ -30,11 +30,12 @@ typedef struct store_cli {
   size_t n_types;
   char *tag_args[MAX_TERMS];
   size_t n_tags;
-  unsigned long long after, before, limit, batch, count, idle_ms, poll_ms, batch_ms;
+  unsigned long long after, before, limit, batch, count, idle_ms, poll_ms, batch_ms, db_retry_ms;
   bool follow;
   const char *sink_topics[MAX_TERMS];
   size_t n_sink_topics;
   const char *group, *dlq;
+  const char *cursor_file; /* --follow: where the position followed up to is kept */
   kafka_cli_opts kafka;
   bool kafka_given;
   cli_schema schema;
@@ -301,18 +302,59 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* --cursor FILE: the position a follower was last given, one number (0 or no file: the beginning). */
+static int cursor_load(store_cli *c, unsigned long long *pos) {
+  *pos = 0;
+  FILE *f = fopen(c->cursor_file, "r");
+  if (!f) {
+    if (errno == ENOENT) return CLI_EXIT_OK;
+    return cli_failf(c->self, "--cursor %s: %s", c->cursor_file, strerror(errno));
+  }
+  char text[32] = {0};
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' ')) text[--n] = 0;
+  if (cli_parse_count(text, (1ULL << 53), pos) != 0)
+    return cli_failf(c->self, "--cursor %s: not a position: '%.20s'", c->cursor_file, text);
+  return CLI_EXIT_OK;
+}
+
+/* Written beside the file then renamed over it: a crash leaves the old position or the new one. */
+static int cursor_save(store_cli *c, int64_t pos) {
+  size_t len = strlen(c->cursor_file);
+  char *tmp = malloc(len + 5);
+  if (!tmp) return cli_failf(c->self, "out of memory");
+  memcpy(tmp, c->cursor_file, len);
+  memcpy(tmp + len, ".tmp", 5);
+  FILE *f = fopen(tmp, "w");
+  bool ok = f && fprintf(f, "%lld\n", (long long)pos) > 0;
+  if (f && fclose(f) != 0) ok = false;
+  if (ok && rename(tmp, c->cursor_file) != 0) ok = false;
+  int rc = ok ? CLI_EXIT_OK : cli_failf(c->self, "--cursor %s: %s", c->cursor_file, strerror(errno));
+  free(tmp);
+  return rc;
+}
+
 static int cmd_follow(store_cli *c, evs_store *s, const evs_store_query *q) {
   kafka_cli_catch_stop(true);
-  evs_store_cursor cur = {0, 0};
+  unsigned long long start = c->after;
+  int rc = c->cursor_file ? cursor_load(c, &start) : CLI_EXIT_OK;
+  if (rc != CLI_EXIT_OK) return rc;
+  evs_store_cursor cur;
+  evs_error err;
+  evs_error_clear(&err);
+  if (evs_store_cursor_at(s, (int64_t)start, &cur, &err) != EVS_OK) return db_fail(c, &err);
   unsigned long long n = 0;
   double idle_since = now_s();
   while (!kafka_cli_stop) {
     size_t got = 0;
-    evs_error err;
     evs_error_clear(&err);
     size_t limit = c->count && c->count - n < 1000 ? (size_t)(c->count - n) : 1000;
-    if (evs_store_follow(s, q, &cur, limit, print_event, &n, &got, &err) != EVS_OK) return db_fail(c, &err);
+    evs_status st = evs_store_follow(s, q, &cur, limit, print_event, &n, &got, &err);
     fflush(stdout);
+    /* what was printed is followed, even when the poll then failed */
+    if (got && c->cursor_file && (rc = cursor_save(c, cur.position)) != CLI_EXIT_OK) return rc;
+    if (st != EVS_OK) return db_fail(c, &err);
     if (c->count && n >= c->count) break;
     if (got) {
       idle_since = now_s();
@@ -322,7 +364,8 @@ static int cmd_follow(store_cli *c, evs_store *s, const evs_store_query *q) {
     struct timespec ts = {(time_t)(c->poll_ms / 1000), (long)(c->poll_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
   }
-  fprintf(stderr, "evs store read: %llu event%s followed\n", n, n == 1 ? "" : "s");
+  fprintf(stderr, "evs store read: %llu event%s followed; resume with --after %lld\n", n, n == 1 ? "" : "s",
+          (long long)cur.position);
   return kafka_cli_exit_status(CLI_EXIT_OK);
 }
 
@@ -378,6 +421,7 @@ static int cmd_sink(store_cli *c, evs_store *s) {
       .batch_size = (size_t)c->batch,
       .batch_ms = (int)c->batch_ms,
       .idle_exit_ms = (int)c->idle_ms,
+      .db_retry_ms = (int)c->db_retry_ms,
       /* sig_atomic_t is int on the platforms evs builds on */
       .stop = (volatile int *)&kafka_cli_stop};
   evs_store_sink_stats st;
@@ -387,8 +431,8 @@ static int cmd_sink(store_cli *c, evs_store *s) {
   fprintf(
       stderr,
       "evs store sink: %llu records, %llu events stored, %llu duplicates skipped, %llu batches, %llu dead "
-      "letters\n",
-      st.records, st.appended, st.duplicates, st.batches, st.dead_lettered);
+      "letters, %llu reconnects\n",
+      st.records, st.appended, st.duplicates, st.batches, st.dead_lettered, st.reconnects);
   if (rc != EVS_OK) return kafka_cli_exit_status(db_fail(c, &err));
   return kafka_cli_exit_status(CLI_EXIT_OK);
 }
@@ -411,7 +455,9 @@ enum {
   OPT_TOPIC,
   OPT_GROUP,
   OPT_DLQ,
-  OPT_BATCH_MS
+  OPT_BATCH_MS,
+  OPT_CURSOR,
+  OPT_DB_RETRY
 };
 
 static int number(const cli_cmd *self, const char *name, const char *arg, unsigned long long *out) {
@@ -449,6 +495,8 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       {"group", required_argument, NULL, OPT_GROUP},
       {"dlq", required_argument, NULL, OPT_DLQ},
       {"batch-ms", required_argument, NULL, OPT_BATCH_MS},
+      {"cursor", required_argument, NULL, OPT_CURSOR},
+      {"db-retry-ms", required_argument, NULL, OPT_DB_RETRY},
       {"brokers", required_argument, NULL, 'b'},
       CLI_SCHEMA_OPTIONS,
       {NULL, 0, NULL, 0},
@@ -532,6 +580,14 @@ static int run(const cli_cmd *self, int argc, char **argv) {
       case OPT_BATCH_MS:
         rc = number(self, "--batch-ms", optarg, &c.batch_ms);
         break;
+      case OPT_CURSOR:
+        c.cursor_file = optarg;
+        break;
+      case OPT_DB_RETRY:
+        rc = number(self, "--db-retry-ms", optarg, &c.db_retry_ms);
+        if (rc == CLI_EXIT_OK && c.db_retry_ms > 86400000ULL)
+          rc = cli_usage_error(self, "--db-retry-ms: at most 86400000 (a day)");
+        break;
       default:
         return cli_option_error(self, ch, argv + 1);
     }
@@ -545,8 +601,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
     return cli_usage_error(self, "-i and --condition are for 'append'");
   if (c.batch && !is_append && !is_sink)
     return cli_usage_error(self, "--batch-size is for 'append' and 'sink'");
-  if ((c.n_sink_topics || c.group || c.dlq || c.batch_ms || c.kafka_given) && !is_sink)
-    return cli_usage_error(self, "--topic, --group, --dlq, --batch-ms, --brokers and -X are for 'sink'");
+  if ((c.n_sink_topics || c.group || c.dlq || c.batch_ms || c.db_retry_ms || c.kafka_given) && !is_sink)
+    return cli_usage_error(
+        self, "--topic, --group, --dlq, --batch-ms, --db-retry-ms, --brokers and -X are for 'sink'");
   if (is_sink && !c.n_sink_topics) return cli_usage_error(self, "sink: which --topic?");
   if (c.condition_json && c.batch)
     return cli_usage_error(self, "--condition applies to one atomic append: not with --batch-size");
@@ -558,7 +615,9 @@ static int run(const cli_cmd *self, int argc, char **argv) {
   if (c.count && !c.follow) return cli_usage_error(self, "--count goes with --follow");
   if (c.idle_ms && !c.follow && !is_sink)
     return cli_usage_error(self, "--idle-exit-ms goes with --follow or 'sink'");
-  if (c.follow && c.after) return cli_usage_error(self, "--follow starts at the beginning: not with --after");
+  if (c.cursor_file && !c.follow) return cli_usage_error(self, "--cursor goes with --follow");
+  if (c.cursor_file && c.after)
+    return cli_usage_error(self, "--cursor FILE holds where to start: not with --after");
   evs_registry *reg = NULL;
   evs_store *s = NULL;
   int rc = open_store(&c, &reg, &s);
@@ -585,11 +644,11 @@ const cli_cmd cli_cmd_store = {
     "       evs store append [--db URL] [-i FILE] [--condition JSON | --batch-size N] [schema options]\n"
     "       evs store read [--db URL] [--query JSON | --type T... --tag K:V...] [--after N] [--limit N]\n"
     "       evs store read --follow [--db URL] [--query JSON | --type T... --tag K:V...] [--count N]\n"
-    "                      [--idle-exit-ms MS] [--poll-ms MS]\n"
+    "                      [--after N | --cursor FILE] [--idle-exit-ms MS] [--poll-ms MS]\n"
     "       evs store query [--db URL] [--query JSON | --type T... --tag K:V...] [--after N] [--before N]\n"
     "                       [--since TIME] [--until TIME]\n"
     "       evs store sink [--db URL] --topic T... [-b BROKERS] [-X KEY=VALUE]... [--group G] [--dlq TOPIC]\n"
-    "                      [--batch-size N] [--batch-ms MS] [--idle-exit-ms MS]\n"
+    "                      [--batch-size N] [--batch-ms MS] [--idle-exit-ms MS] [--db-retry-ms MS]\n"
     "\n"
     "Keeps events in a PostgreSQL table `events` (docs/store.md): a global position, the event id (a\n"
     "UUIDv7, unique), type, time, tags, metadata (the other CloudEvents attributes) and data (the\n"
@@ -609,13 +668,18 @@ const cli_cmd cli_cmd_store = {
     "          \"position read up to H\": use H as the condition's \"after\" of a decision based on it.\n"
     "          --follow tails the store and never skips an event that commits late with a lower position\n"
     "          (events come in transaction order); it stops on SIGINT/SIGTERM, after --count events or\n"
-    "          after --idle-exit-ms without new ones.\n"
+    "          after --idle-exit-ms without new ones, and prints \"resume with --after P\" on stderr: P is\n"
+    "          the position of the last event it gave, --follow --after P goes on right after it (in\n"
+    "          transaction order, so nothing is skipped or repeated). --cursor FILE keeps P in FILE\n"
+    "          (read at the start, rewritten after every poll that gave events).\n"
     "query     a filtered scan in position order (types, tags, positions, time range), streamed.\n"
     "sink      consumes Kafka topics (every CloudEvents form evs consume reads) into the store: per batch\n"
     "          one transaction stores the events and the partitions' next offsets (table evs_sink_offsets,\n"
     "          key --group); every partition starts at its stored offset, so a crash loses and doubles\n"
     "          nothing. Undecodable or invalid records go to the dead-letter topic (--dlq, default\n"
-    "          TOPIC.dlq) with the reason. Runs until SIGINT/SIGTERM or --idle-exit-ms without records.\n"
+    "          TOPIC.dlq) with the reason. A lost database connection is waited for (--db-retry-ms): the\n"
+    "          sink reconnects, learns from the stored offsets whether the batch committed, and commits\n"
+    "          it again if not. Runs until SIGINT/SIGTERM or --idle-exit-ms without records.\n"
     "\n"
     "QUERY: \"all\", or an array of items (OR-ed), each {\"types\": [T, ...], \"tags\": [\"key:value\", "
     "...]}\n"
@@ -632,7 +696,8 @@ const cli_cmd cli_cmd_store = {
     "  --query JSON             read, query: a DCB query\n"
     "  -t, --type TYPE          read, query: one query item of these types (repeatable)\n"
     "  --tag KEY:VALUE          read, query: ... and these tags (repeatable)\n"
-    "  --after N                read, query: only positions > N\n"
+    "  --after N                read, query: only positions > N; --follow: resume after the event at\n"
+    "                           position N (a position a follower printed)\n"
     "  --before N               query: only positions < N\n"
     "  --since TIME             query: only events with time >= TIME (RFC 3339)\n"
     "  --until TIME             query: only events with time < TIME\n"
@@ -641,12 +706,14 @@ const cli_cmd cli_cmd_store = {
     "  --count N                --follow: stop after N events\n"
     "  --idle-exit-ms MS        --follow, sink: stop after MS milliseconds without a new event\n"
     "  --poll-ms MS             --follow: look for new events every MS milliseconds (default 100)\n"
+    "  --cursor FILE            --follow: start after the position in FILE, keep it there\n"
     "  --topic TOPIC            sink: a topic to consume (repeatable)\n"
     "  -b, --brokers LIST       sink: bootstrap servers (default $EVS_BROKERS)\n"
     "  -X KEY=VALUE             sink: a librdkafka property (repeatable)\n"
     "  --group GROUP            sink: consumer group and offsets key (default evs-sink)\n"
     "  --dlq TOPIC              sink: dead-letter topic (default each topic + \".dlq\")\n"
-    "  --batch-ms MS            sink: longest a batch stays open (default 500)\n" CLI_SCHEMA_HELP
+    "  --batch-ms MS            sink: longest a batch stays open (default 500)\n"
+    "  --db-retry-ms MS         sink: how long to wait for a lost database (default 30000)\n" CLI_SCHEMA_HELP
     "  -h, --help               show this help\n"
     "\n"
     "exit status: 0 done, 1 failure (bad input: nothing stored; the database failed), 2 usage error,\n"
