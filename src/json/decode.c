@@ -351,16 +351,11 @@ static evs_status decode_repeated(evs_jdec *d, const evs_field *f, const Protobu
   if (*d->p != '[') {
     return evs_jd_expected(d, start, "an array for repeated field");
   }
-  evs_status st = evs_jd_enter(d);
-  if (st != EVS_OK) return st;
+  bool has_items;
+  evs_status st = evs_jd_open(d, ']', &has_items);
+  if (st != EVS_OK || !has_items) return st;
   size_t esz = evs_type_traits_of_pbc(fd->type)->c_size;
   size_t base = d->stk_len, n = 0;
-  evs_jd_ws(d);
-  if (d->p < d->end && *d->p == ']') {
-    d->p++;
-    d->depth--;
-    return EVS_OK;
-  }
   bool more = true;
   while (more) {
     evs_jd_ws(d);
@@ -507,20 +502,15 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
   if (*d->p != '{') {
     return evs_jd_expected(d, start, "an object for map field");
   }
-  evs_status st = evs_jd_enter(d);
-  if (st != EVS_OK) return st;
+  bool has_items;
+  evs_status st = evs_jd_open(d, '}', &has_items);
+  if (st != EVS_OK || !has_items) return st;
   const ProtobufCMessageDescriptor *ecd = fd->descriptor;
   const evs_message *em = f->message_type;
   const ProtobufCFieldDescriptor *kfd = &ecd->fields[0], *vfd = &ecd->fields[1];
   const evs_field *vf = &em->fields[1];
   size_t base = d->stk_len, n = 0;
   bool dropped = false;
-  evs_jd_ws(d);
-  if (d->p < d->end && *d->p == '}') {
-    d->p++;
-    d->depth--;
-    return EVS_OK;
-  }
   bool more = true;
   while (more) {
     evs_jd_ws(d);
@@ -669,15 +659,11 @@ evs_status evs_jd_object(evs_jdec *d, const evs_message *m, const ProtobufCMessa
   if (d->p >= d->end || *d->p != '{') {
     return evs_jd_expected(d, start, "an object for message %s", m->full_name);
   }
-  evs_status st = evs_jd_enter(d);
+  bool has_items;
+  evs_status st = evs_jd_open(d, '}', &has_items);
   if (st != EVS_OK) return st;
-  evs_jd_ws(d);
   uint64_t seen_small[4] = {0, 0, 0, 0};
-  if (d->p < d->end && *d->p == '}') {
-    d->p++;
-    d->depth--;
-    return missing_required(d, m, cd, seen_small, start);
-  }
+  if (!has_items) return missing_required(d, m, cd, seen_small, start);
   uint64_t *seen = seen_small;
   if (m->n_fields > 256) {
     seen = evs_calloc((m->n_fields + 63) / 64, sizeof *seen);

@@ -261,14 +261,9 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
   if (d->p >= d->end || *d->p != '{') {
     return evs_jd_expected(d, start, "an object for google.protobuf.Struct");
   }
-  evs_status st = evs_jd_enter(d);
-  if (st != EVS_OK) return st;
-  evs_jd_ws(d);
-  if (d->p < d->end && *d->p == '}') {
-    d->p++;
-    d->depth--;
-    return EVS_OK;
-  }
+  bool has_items;
+  evs_status st = evs_jd_open(d, '}', &has_items);
+  if (st != EVS_OK || !has_items) return st;
   size_t base = d->stk_len, n = 0;
   bool more = true;
   while (more) {
@@ -339,14 +334,9 @@ static evs_status decode_list(evs_jdec *d, Google__Protobuf__ListValue *l) {
   if (d->p >= d->end || *d->p != '[') {
     return evs_jd_expected(d, start, "an array for google.protobuf.ListValue");
   }
-  evs_status st = evs_jd_enter(d);
-  if (st != EVS_OK) return st;
-  evs_jd_ws(d);
-  if (d->p < d->end && *d->p == ']') {
-    d->p++;
-    d->depth--;
-    return EVS_OK;
-  }
+  bool has_items;
+  evs_status st = evs_jd_open(d, ']', &has_items);
+  if (st != EVS_OK || !has_items) return st;
   size_t base = d->stk_len, n = 0;
   bool more = true;
   while (more) {

@@ -217,14 +217,9 @@ evs_status evs_jd_group(evs_jdec *d, const evs_field *f, const ProtobufCFieldDes
   if (evs_jd_literal(d, "null", 4)) return EVS_OK;
   if (!f->is_repeated) return jd_one_group(d, f, fd, msg);
   if (*d->p != '[') return evs_jd_expected(d, d->p, "an array for repeated group field");
-  evs_status st = evs_jd_enter(d);
-  if (st != EVS_OK) return st;
-  evs_jd_ws(d);
-  if (d->p < d->end && *d->p == ']') {
-    d->p++;
-    d->depth--;
-    return EVS_OK;
-  }
+  bool has_items;
+  evs_status st = evs_jd_open(d, ']', &has_items);
+  if (st != EVS_OK || !has_items) return st;
   bool more = true;
   for (size_t i = 0; more; i++) {
     evs_jd_ws(d);

@@ -132,6 +132,19 @@ evs_status evs_jd_enter(evs_jdec *d);
 /* After a member or element: consumes ',' (*more = true; a `close` right after it is a trailing-comma
  * error) or the closing `close` (*more = false, leaves one nesting level). */
 evs_status evs_jd_next(evs_jdec *d, char close, bool *more);
+/* d->p at '{' or '[' (closed by `close`): enters it (evs_jd_enter) and skips whitespace; when it is empty,
+ * also consumes `close` and leaves it, with *has_items false. */
+static inline evs_status evs_jd_open(evs_jdec *d, char close, bool *has_items) {
+  evs_status st = evs_jd_enter(d);
+  if (st != EVS_OK) return st;
+  evs_jd_ws(d);
+  *has_items = !(d->p < d->end && *d->p == close);
+  if (!*has_items) {
+    d->p++;
+    d->depth--;
+  }
+  return EVS_OK;
+}
 /* Error path only: the opening quote of member `index` of the (already parsed, valid) object at obj. The
  * scan position is restored. */
 const char *evs_jd_member_key(evs_jdec *d, const char *obj, size_t index);
