@@ -40,10 +40,10 @@ static void one(const char *type, const uint8_t *data, size_t size, uint32_t fla
   evs_buf json1 = EVS_BUF_INIT, json2 = EVS_BUF_INIT;
   size_t packed = protobuf_c_message_get_packed_size(msg);
   uint8_t *theirs = malloc(packed + 1);
-  check(theirs != NULL && evs_binary_pack(msg, &json1, &err) == EVS_OK && json1.len == packed &&
-            protobuf_c_message_pack(msg, theirs) == packed &&
-            (packed == 0 || !memcmp(theirs, json1.data, packed)),
-        "evs_binary_pack differs from protobuf_c_message_pack", &err);
+  evs_fuzz_check(theirs != NULL && evs_binary_pack(msg, &json1, &err) == EVS_OK && json1.len == packed &&
+                     protobuf_c_message_pack(msg, theirs) == packed &&
+                     (packed == 0 || !memcmp(theirs, json1.data, packed)),
+                 "evs_binary_pack differs from protobuf_c_message_pack", &err);
   free(theirs);
   evs_buf_reset(&json1);
   evs_json_options print = {.flags = EVS_JSON_PROTO_NAMES};
