@@ -145,6 +145,15 @@ const char *evs_trim_comment(evs_arena *pool, const char *text, size_t len) {
          (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
     len--;
   if (!len) return NULL;
+  if (!memchr(text, '\n', len)) { /* one line (most comments): its indentation is the common one */
+    size_t sp = 0;
+    while (text[sp] == ' ') sp++; /* ends: text[len - 1] is not blank */
+    char *one = evs_arena_alloc(pool, len - sp + 1);
+    if (!one) return NULL;
+    memcpy(one, text + sp, len - sp);
+    one[len - sp] = '\0';
+    return one;
+  }
   /* protoc keeps the space after "//" on every line: find the indentation all non-blank lines share. */
   size_t common = SIZE_MAX;
   for (size_t i = 0; i < len;) {

@@ -137,6 +137,15 @@ static evs_status check_extension(refs *r, const char *scope,
   return EVS_OK;
 }
 
+/* Whether dp or a message nested in it declares an extension: most schemas declare none, and the walk
+ * below would otherwise build (in the pool) the full name of every nested message for nothing. */
+static bool has_extensions(const Google__Protobuf__DescriptorProto *dp) {
+  if (dp->n_extension) return true;
+  for (size_t i = 0; i < dp->n_nested_type; i++)
+    if (has_extensions(dp->nested_type[i])) return true;
+  return false;
+}
+
 /* The extensions of message dp (full name `scope`, at path[0 .. depth)) and of its nested messages. */
 static evs_status check_message_extensions(refs *r, const char *scope,
                                            const Google__Protobuf__DescriptorProto *dp, size_t depth) {
@@ -149,6 +158,7 @@ static evs_status check_message_extensions(refs *r, const char *scope,
     st = check_extension(r, scope, dp->extension[i], depth + 2);
   }
   for (size_t i = 0; !st && i < dp->n_nested_type; i++) {
+    if (!has_extensions(dp->nested_type[i])) continue;
     const char *inner = scoped(r, scope, dp->nested_type[i]->name ? dp->nested_type[i]->name : "");
     if (!inner) return nomem(r->b);
     r->path[depth] = 3;
@@ -173,6 +183,7 @@ static evs_status check_file(refs *r, const evs_file *f) {
     st = check_extension(r, f->package, fd->extension[e], 2);
   }
   for (size_t m = 0; !st && m < fd->n_message_type; m++) {
+    if (!has_extensions(fd->message_type[m])) continue;
     r->path[0] = 4;
     r->path[1] = (int32_t)m;
     st = check_message_extensions(r, f->messages[m]->full_name, fd->message_type[m], 2);

@@ -21,7 +21,7 @@
 
 /* ---- wire reading (the bytes passed the scan: a failure here only means "stop") ---- */
 
-static bool rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+static bool rd_varint_long(const uint8_t **p, const uint8_t *end, uint64_t *v) {
   uint64_t r = 0;
   for (unsigned shift = 0; shift < 64; shift += 7) {
     if (*p >= end) return false;
@@ -35,6 +35,15 @@ static bool rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
   return false;
 }
 
+/* Tags, lengths, path elements and span numbers mostly fit in one byte. */
+static inline bool rd_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  if (*p < end && **p < 0x80) {
+    *v = *(*p)++;
+    return true;
+  }
+  return rd_varint_long(p, end, v);
+}
+
 typedef struct wfield {
   uint32_t number, wt;
   uint64_t value; /* varint fields */
@@ -42,7 +51,7 @@ typedef struct wfield {
   size_t len; /* LEN fields */
 } wfield;
 
-static bool next_field(const uint8_t **p, const uint8_t *end, wfield *f) {
+static inline bool next_field(const uint8_t **p, const uint8_t *end, wfield *f) {
   f->start = *p;
   uint64_t tag;
   if (!rd_varint(p, end, &tag) || tag >> 3 == 0 || tag >> 3 > UINT32_MAX) return false;
@@ -218,14 +227,13 @@ typedef struct wloc {
   bool too_long;
 } wloc;
 
-/* Packed (LEN) or unpacked (VARINT) int32 values of one repeated field. */
-static bool add_ints(const wfield *f, int32_t *v, size_t cap, size_t *n, bool *overflow) {
+/* Packed (LEN) or unpacked (VARINT) int32 values of one repeated field: v[*n ..] while they fit (cap), the
+ * count in any case. */
+static inline bool add_ints(const wfield *f, int32_t *v, size_t cap, size_t *n_io) {
+  size_t n = *n_io; /* a local: through the pointer, the compiler would store it for every element */
   if (f->wt == 0) {
-    if (*n < cap)
-      v[*n] = (int32_t)(uint32_t)f->value;
-    else
-      *overflow = true;
-    ++*n;
+    if (n < cap) v[n] = (int32_t)(uint32_t)f->value;
+    *n_io = n + 1;
     return true;
   }
   if (f->wt != 2) return true;
@@ -233,29 +241,25 @@ static bool add_ints(const wfield *f, int32_t *v, size_t cap, size_t *n, bool *o
   while (q < qe) {
     uint64_t x;
     if (!rd_varint(&q, qe, &x)) return false;
-    if (*n < cap)
-      v[*n] = (int32_t)(uint32_t)x;
-    else
-      *overflow = true;
-    ++*n;
+    if (n < cap) v[n] = (int32_t)(uint32_t)x;
+    n++;
   }
+  *n_io = n;
   return true;
 }
 
 static bool parse_location(const uint8_t *d, size_t n, wloc *l) {
-  l->n_path = l->n_span = 0;
+  size_t n_path = 0, n_span = 0;
   l->leading = l->trailing = NULL;
   l->leading_len = l->trailing_len = 0;
-  l->too_long = false;
-  bool span_overflow = false;
   const uint8_t *p = d, *end = d + n;
   while (p < end) {
     wfield f;
     if (!next_field(&p, end, &f)) return false;
     if (f.number == 1) {
-      if (!add_ints(&f, l->path, LOC_PATH_MAX, &l->n_path, &l->too_long)) return false;
+      if (!add_ints(&f, l->path, LOC_PATH_MAX, &n_path)) return false;
     } else if (f.number == 2) {
-      if (!add_ints(&f, l->span, 4, &l->n_span, &span_overflow)) return false;
+      if (!add_ints(&f, l->span, 4, &n_span)) return false;
     } else if (f.number == 3 && f.wt == 2) {
       l->leading = f.data;
       l->leading_len = f.len;
@@ -264,7 +268,9 @@ static bool parse_location(const uint8_t *d, size_t n, wloc *l) {
       l->trailing_len = f.len;
     }
   }
-  if (span_overflow) l->n_span = 0; /* not a span protoc writes: ignored */
+  l->too_long = n_path > LOC_PATH_MAX;
+  l->n_path = l->too_long ? LOC_PATH_MAX : n_path;
+  l->n_span = n_span > 4 ? 0 : n_span; /* more than 4: not a span protoc writes, ignored */
   return true;
 }
 
@@ -347,6 +353,9 @@ static evs_status apply_range(evs_batch *b, evs_file *file, const evs_src_range 
       return st;
     }
     if (!l.n_path || l.too_long || (l.n_span != 3 && l.n_span != 4)) continue;
+    /* Odd-length paths (names, numbers, types, labels: most locations) name no view and are not kept:
+     * navigate consumes whole (field, index) pairs, and keep_extra takes only [2] and [12] of them. */
+    if (l.n_path % 2 && !keep_extra(&l)) continue;
     el_ref ref = navigate(file, l.path, l.n_path);
     evs_source_info *src = ref.consumed == l.n_path ? src_of(ref) : NULL;
     if (src) {
