@@ -83,11 +83,7 @@ static evs_status build_fields(evs_batch *b, evs_message *m, const Google__Proto
     f->full_name = join_name(b->pool, m->full_name, f->name);
     f->json_name = fd->json_name ? fd->json_name : evs_default_json_name(b->pool, f->name);
     if (!f->full_name || !f->json_name) return nomem(b);
-    if (fd->json_name) {
-      const char *dflt = evs_default_json_name(b->pool, f->name);
-      if (!dflt) return nomem(b);
-      f->has_custom_json_name = strcmp(dflt, fd->json_name) != 0;
-    }
+    if (fd->json_name) f->has_custom_json_name = !evs_is_default_json_name(f->name, fd->json_name);
     f->parent = m;
     f->number = fd->has_number && fd->number > 0 ? (uint32_t)fd->number : 0;
     f->decl_index = (uint32_t)i;
@@ -96,7 +92,10 @@ static evs_status build_fields(evs_batch *b, evs_message *m, const Google__Proto
     f->deprecated = fd->options && fd->options->has_deprecated && fd->options->deprecated;
     set_file(&f->src, m->file);
   }
-  if (n > 1) qsort(fields, n, sizeof *fields, cmp_field_number);
+  /* Most messages declare their fields in number order: then the (stable) sort would change nothing. */
+  size_t sorted = 1;
+  while (sorted < n && cmp_field_number(&fields[sorted - 1], &fields[sorted]) < 0) sorted++;
+  if (sorted < n) qsort(fields, n, sizeof *fields, cmp_field_number);
   for (size_t i = 0; i < n; i++) {
     fields[i].index = (uint32_t)i;
     decl[fields[i].decl_index] = &fields[i];

@@ -29,24 +29,32 @@ bool evs_is_dotted_identifier(const char *s) {
   }
 }
 
+/* The next character of the default json name of the name at *p (advanced past it), '\0' at its end. */
+static char json_name_next(const char **p) {
+  bool upper = false;
+  for (; **p == '_'; (*p)++) upper = true;
+  char c = **p;
+  if (!c) return '\0';
+  (*p)++;
+  return upper && c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
 char *evs_default_json_name(evs_arena *pool, const char *name) {
   size_t len = strlen(name);
   char *out = evs_arena_calloc(pool, len + 1, 1);
   if (!out) return NULL;
   size_t n = 0;
-  bool upper_next = false;
-  for (const char *p = name; *p; p++) {
-    if (*p == '_') {
-      upper_next = true;
-    } else if (upper_next) {
-      out[n++] = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
-      upper_next = false;
-    } else {
-      out[n++] = *p;
-    }
-  }
+  for (char c; (c = json_name_next(&name));) out[n++] = c;
   out[n] = '\0';
   return out;
+}
+
+bool evs_is_default_json_name(const char *name, const char *json) {
+  for (;; json++) {
+    char c = json_name_next(&name);
+    if (c != *json) return false;
+    if (!c) return true;
+  }
 }
 
 bool evs_is_schema_version(const char *s) {

@@ -33,6 +33,8 @@ bool evs_is_identifier(const char *s);
 bool evs_is_dotted_identifier(const char *s); /* "a.b.c"; "" is not */
 /* ProtoJSON's default json name: drop '_' and upper-case the letter after it. */
 char *evs_default_json_name(evs_arena *pool, const char *name);
+/* Whether json is name's default json name (evs_default_json_name, without building it). */
+bool evs_is_default_json_name(const char *name, const char *json);
 bool evs_is_schema_version(const char *s);
 evs_wkt evs_wkt_of_message(const char *full_name);
 /* Strips protoc's comment text (len bytes, not NUL-terminated): the indentation common to all lines and

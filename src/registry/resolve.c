@@ -106,8 +106,11 @@ static evs_status resolve_type(evs_batch *b, evs_field *f) {
   bool wants_enum = f->type == EVS_TYPE_ENUM;
   bool wants_msg = f->type == EVS_TYPE_MESSAGE || f->type == EVS_TYPE_GROUP;
   if (!wants_enum && !wants_msg) return EVS_OK;
-  char what[300];
-  snprintf(what, sizeof what, "field %.280s", f->full_name);
+  /* "field %.280s", without printf's cost for every typed field */
+  char what[300] = "field ";
+  size_t n = strnlen(f->full_name, 280);
+  memcpy(what + 6, f->full_name, n);
+  what[6 + n] = '\0';
   return evs_resolve_type_name(b, &f->src, what, f->proto->type_name, wants_enum, &f->message_type,
                                &f->enum_type);
 }
