@@ -226,7 +226,11 @@ static evs_status link_oneofs(evs_batch *b, evs_message *m) {
 /* Proto names and JSON names share one index, since a ProtoJSON reader accepts either: any key naming two
  * different fields would make input ambiguous (protoc 3.21 lets duplicate custom json_names through). */
 static evs_status index_field_names(evs_batch *b, evs_message *m) {
-  size_t cap = evs_hmap_fixed_cap(2 * m->n_fields);
+  /* Sized for the keys it will hold: a JSON name equal to the proto name is one key, not two (a large
+   * schema has thousands of these indexes, and their pages are a good part of its load time). */
+  size_t n_keys = m->n_fields;
+  for (size_t i = 0; i < m->n_fields; i++) n_keys += strcmp(m->fields[i].json_name, m->fields[i].name) != 0;
+  size_t cap = evs_hmap_fixed_cap(n_keys);
   evs_hslot *slots = evs_arena_calloc(b->pool, cap, sizeof *slots);
   evs_hmap *index = evs_arena_calloc(b->pool, 1, sizeof *index);
   if (!slots || !index) return nomem(b);
