@@ -17,7 +17,7 @@ static double now_ms(void) {
 static evs_registry *load(const char *path) {
   evs_registry *reg = NULL;
   evs_error err;
-  /* The same path as `evs breaking`: read, trim unused source info, load. */
+  /* The same path as `evs breaking`: read, load (the registry reads the source info from the wire). */
   if (evs_compat_input_load(path, NULL, 0, &reg, &err)) {
     fprintf(stderr, "%s: %s\n", path, err.msg);
     exit(2);

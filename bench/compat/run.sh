@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `evs breaking` (not a test): generated schema pairs (gen_schema.py) of 50,000 fields (500
 # files, 5,000 messages, 260 planted breaks), 100,000 fields (1,000 files) and a --rich pair of 48,000
-# fields (200 files; nested types, maps, oneofs, comments; 120 planted breaks), checked from descriptor
+# fields (200 files; nested types, maps, oneofs, comments; 124 planted breaks), checked from descriptor
 # sets, from .proto directories and as a one-file pair. With buf (BUF=path/to/buf) every evs run is
 # followed by a buf run on the same input (interleaved), and the script prints the medians and the ratio,
 # plus peak memory and whether both report the same (file, rule) findings.
