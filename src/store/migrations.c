@@ -359,6 +359,9 @@ const store_migration store_migrations[] = {
      "  RETURN v_conflict;\n"
      "END\n"
      "$f$;\n"},
+    {5, "drop evs_sink_commit",
+     "-- the sink commits through evs_sink_commit_staged (migration 4); nothing calls the JSONB form\n"
+     "DROP FUNCTION IF EXISTS evs_sink_commit(jsonb, text, jsonb);\n"},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -111,6 +111,12 @@ static void test_migrate_twice(void **state) {
   assert_int_equal(applied, 0);
   assert_int_equal(sql_count("SELECT count(*) FROM schema_migrations"), EVS_STORE_SCHEMA_VERSION);
   assert_int_equal(sql_count("SELECT max(version) FROM schema_migrations"), EVS_STORE_SCHEMA_VERSION);
+  /* migration 5 dropped the JSONB sink commit of migration 3; the COPY one (migration 4) stays */
+  assert_int_equal(sql_count("SELECT count(*) FROM pg_proc WHERE proname = 'evs_sink_commit'"), 0);
+  assert_int_equal(sql_count("SELECT count(*) FROM pg_proc WHERE proname = 'evs_sink_commit_staged'"), 1);
+  assert_int_equal(sql_count("SELECT count(*) FROM schema_migrations WHERE version = 5 AND name = 'drop "
+                             "evs_sink_commit'"),
+                   1);
   evs_store_close(s);
 }
 
