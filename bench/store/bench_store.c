@@ -1,5 +1,6 @@
 /* Event store benchmark (bench/store/run.sh starts the server and runs the cases; docs/performance.md):
  *   batch N B          evs_store_append of N DCB events in batches of B (validated, one server call each)
+ *   pbatch N B W       W writers at once, each N/W events in batches of B (bulk appends side by side)
  *   naive N            one INSERT per event, autocommit: the naive client
  *   ceiling N          the server alone: INSERT ... SELECT of N ready rows with every index (no client)
  *   copyceiling N      the server alone: the last N stored events taken out, then COPYed straight back into
@@ -141,6 +142,78 @@ static void batch(long n, long b) {
   free(e);
   free(ev);
   evs_store_close(s);
+}
+
+typedef struct pw {
+  evs_store *s;
+  long n, b;
+  bev *e;
+  evs_store_event *ev;
+  pthread_barrier_t *barrier;
+} pw;
+
+static void *pbatch_writer(void *arg) {
+  pw *w = arg;
+  pthread_barrier_wait(w->barrier);
+  for (long done = 0; done < w->n; done += w->b) {
+    evs_error err;
+    if (evs_store_append(w->s, w->ev + done, (size_t)w->b, NULL, NULL, NULL, &err) != EVS_OK)
+      die("append", err.msg);
+  }
+  return NULL;
+}
+
+/* W writers, each its own connection, appending N/W events in batches of B at the same time (bulk appends
+ * side by side, docs/store.md): the events are made before the clock starts (the client shares the two
+ * cores with the server), so the figure is the appends' alone. */
+static void pbatch(long n, long b, int writers) {
+  pthread_barrier_t barrier;
+  pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
+  pw *w = calloc((size_t)writers, sizeof *w);
+  pthread_t *th = calloc((size_t)writers, sizeof *th);
+  int *pid = calloc((size_t)writers, sizeof *pid);
+  double server = 0;
+  for (int i = 0; i < writers; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "evs_bench_pbatch_%d", i);
+    setenv("PGAPPNAME", name, 1);
+    w[i] = (pw){.s = open_store(), .n = n / writers, .b = b, .barrier = &barrier};
+    unsetenv("PGAPPNAME");
+    pid[i] = backend_pid(name);
+    w[i].e = calloc((size_t)w[i].n, sizeof *w[i].e);
+    w[i].ev = calloc((size_t)w[i].n, sizeof *w[i].ev);
+    for (long k = 0; k < w[i].n; k++) {
+      long x = i * w[i].n + k;
+      char tags[96];
+      snprintf(tags, sizeof tags, "issueId=%ld&prId=%ld&userId=u-%ld", x % 5000, x % 777, x % 50);
+      make(&w[i].e[k], tags);
+      w[i].ev[k] = (evs_store_event){&w[i].e[k].ce, w[i].e[k].payload};
+    }
+  }
+  for (int i = 0; i < writers; i++) {
+    server -= cpu_of(pid[i]);
+    pthread_create(&th[i], NULL, pbatch_writer, &w[i]);
+  }
+  pthread_barrier_wait(&barrier);
+  double t0 = now_s();
+  for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
+  double dt = now_s() - t0;
+  long total = 0;
+  for (int i = 0; i < writers; i++) {
+    server += cpu_of(pid[i]);
+    total += w[i].n;
+    for (long k = 0; k < w[i].n; k++) protobuf_c_message_free_unpacked(w[i].e[k].payload, NULL);
+    free(w[i].e);
+    free(w[i].ev);
+    evs_store_close(w[i].s);
+  }
+  printf(
+      "parallel batch append: %d writers, %ld events in batches of %ld: %.2f s, %.0f events/s; CPU: server "
+      "backends %.2f s (%.0f events per backend CPU second)\n",
+      writers, total, b, dt, (double)total / dt, server, server > 0 ? (double)total / server : 0);
+  free(pid);
+  free(w);
+  free(th);
 }
 
 static PGconn *connect_raw(void) {
@@ -503,7 +576,8 @@ static void query(long q) {
 int main(int argc, char **argv) {
   if (argc < 3 || !getenv(EVS_STORE_URL_ENV)) {
     fprintf(stderr,
-            "usage: bench_store batch N B | naive N | ceiling N | copyceiling N | cond W N disjoint|overlap "
+            "usage: bench_store batch N B | pbatch N B W | naive N | ceiling N | copyceiling N | cond W N "
+            "disjoint|overlap "
             "| load N | query Q\n"
             "(EVS_DATABASE_URL names a migrated database)\n");
     return 2;
@@ -511,6 +585,8 @@ int main(int argc, char **argv) {
   const char *m = argv[1];
   if (strcmp(m, "batch") == 0 && argc == 4)
     batch(atol(argv[2]), atol(argv[3]));
+  else if (strcmp(m, "pbatch") == 0 && argc == 5)
+    pbatch(atol(argv[2]), atol(argv[3]), atoi(argv[4]));
   else if (strcmp(m, "naive") == 0)
     naive(atol(argv[2]));
   else if (strcmp(m, "ceiling") == 0)
