@@ -282,6 +282,32 @@ static void test_conditions(void **state) {
   c.after = pa;
   assert_int_equal(append_one(s, &b, &c, &pb, &err), EVS_OK);
   assert_true(pb > pa);
+  /* b again (an idempotent retry) under a condition that now fails: a duplicate at its position */
+  int64_t again = 0;
+  c.after = pa - 1;
+  assert_int_equal(append_one(s, &b, &c, &again, &err), EVS_OK);
+  assert_int_equal(again, pb);
+  /* more than 100 positions after `after`: the condition is built and planned for its values (GIN) rather
+   * than the static walk from `after`; it must agree */
+  test_event *fill = calloc(120, sizeof *fill);
+  evs_store_event *fev = calloc(120, sizeof *fev);
+  for (int i = 0; i < 120; i++) {
+    char tags[32];
+    snprintf(tags, sizeof tags, "issueId=c-fill-%d", i);
+    assert_true(make_event(&fill[i], TYPE_A, tags, "filler"));
+    fev[i] = (evs_store_event){&fill[i].ce, fill[i].payload};
+  }
+  assert_int_equal(evs_store_append(s, fev, 120, NULL, NULL, NULL, &err), EVS_OK);
+  for (int i = 0; i < 120; i++) free_event(&fill[i]);
+  free(fill);
+  free(fev);
+  test_event late;
+  assert_true(make_event(&late, TYPE_A, "issueId=c-1", "late"));
+  c.after = pa - 1;
+  assert_int_equal(append_one(s, &late, &c, NULL, &err), EVS_ERR_CONFLICT); /* a (both tags) is at pa */
+  c.after = pa;
+  assert_int_equal(append_one(s, &late, &c, NULL, &err), EVS_OK);
+  free_event(&late);
   evs_store_spec_free(o);
   /* two values for one key: matches nothing, so never fails */
   test_event d;
