@@ -111,11 +111,18 @@ static int backend_pid(const char *name) {
   return pid;
 }
 
-static void batch(long n, long b) {
-  setenv("PGAPPNAME", "evs_bench_batch", 1);
+/* A store whose backend's CPU can be read: $PGAPPNAME names the backend while it connects. */
+static evs_store *open_named(const char *name, int *pid) {
+  setenv("PGAPPNAME", name, 1);
   evs_store *s = open_store();
   unsetenv("PGAPPNAME");
-  int pid = backend_pid("evs_bench_batch");
+  *pid = backend_pid(name);
+  return s;
+}
+
+static void batch(long n, long b) {
+  int pid;
+  evs_store *s = open_named("evs_bench_batch", &pid);
   bev *e = calloc((size_t)b, sizeof *e);
   evs_store_event *ev = calloc((size_t)b, sizeof *ev);
   double spent = 0, server = 0, client = 0;
@@ -176,10 +183,7 @@ static void pbatch(long n, long b, int writers) {
   for (int i = 0; i < writers; i++) {
     char name[32];
     snprintf(name, sizeof name, "evs_bench_pbatch_%d", i);
-    setenv("PGAPPNAME", name, 1);
-    w[i] = (pw){.s = open_store(), .n = n / writers, .b = b, .barrier = &barrier};
-    unsetenv("PGAPPNAME");
-    pid[i] = backend_pid(name);
+    w[i] = (pw){.s = open_named(name, &pid[i]), .n = n / writers, .b = b, .barrier = &barrier};
     w[i].e = calloc((size_t)w[i].n, sizeof *w[i].e);
     w[i].ev = calloc((size_t)w[i].n, sizeof *w[i].ev);
     for (long k = 0; k < w[i].n; k++) {
@@ -460,10 +464,7 @@ static void cond(int writers, long n, bool overlap) {
     /* opened here, one after the other: $PGAPPNAME names each backend so that its CPU can be read */
     char name[32];
     snprintf(name, sizeof name, "evs_bench_cond_%d", i);
-    setenv("PGAPPNAME", name, 1);
-    w[i] = (cw){.id = i, .s = open_store(), .n = n, .overlap = overlap, .barrier = &barrier};
-    unsetenv("PGAPPNAME");
-    pid[i] = backend_pid(name);
+    w[i] = (cw){.id = i, .s = open_named(name, &pid[i]), .n = n, .overlap = overlap, .barrier = &barrier};
     server -= cpu_of(pid[i]);
   }
   for (int i = 0; i < writers; i++) pthread_create(&th[i], NULL, cond_writer, &w[i]);

@@ -942,6 +942,31 @@ static void test_copy_batch(void **state) {
   evs_store_close(s);
 }
 
+/* Opens a transaction on its own connection holding a bulk append of 300 events tagged issueId=<tag>-N:
+ * its bulk slot stays taken until the caller ends the transaction. */
+static PGconn *open_bulk(const char *tag) {
+  PGconn *c = pg_connect();
+  PQclear(PQexec(c, "BEGIN"));
+  char sql[512];
+  snprintf(
+      sql, sizeof sql,
+      "SELECT count(*) FROM evs_append((SELECT jsonb_agg(jsonb_build_object('event_id', "
+      "gen_random_uuid(), 'type', '%s', 'time', now(), 'tags', jsonb_build_object('issueId', '%s-' || g), "
+      "'data', '{}'::jsonb)) FROM generate_series(1, 300) g), NULL)",
+      TYPE_A, tag);
+  PGresult *r = PQexec(c, sql);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) fail_msg("bulk: %s", PQresultErrorMessage(r));
+  PQclear(r);
+  return c;
+}
+
+static void end_bulk(PGconn *c) {
+  PGresult *r = PQexec(c, "COMMIT");
+  assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+  PQclear(r);
+  PQfinish(c);
+}
+
 typedef struct blocked_append {
   test_event e;
   evs_store_condition c;
@@ -967,19 +992,7 @@ static void *conditional_append(void *arg) {
 static void test_bulk_blocks_condition(void **state) {
   (void)state;
   long long head = sql_count("SELECT max(position) FROM events");
-  PGconn *c = pg_connect();
-  PQclear(PQexec(c, "BEGIN"));
-  char sql[512];
-  snprintf(
-      sql, sizeof sql,
-      "SELECT count(*) FROM evs_append((SELECT jsonb_agg(jsonb_build_object('event_id', gen_random_uuid(), "
-      "'type', '%s', 'time', now(), 'tags', jsonb_build_object('issueId', 'bulk-' || g), 'data', "
-      "'{}'::jsonb)) "
-      "FROM generate_series(1, 300) g), NULL)",
-      TYPE_A);
-  PGresult *r = PQexec(c, sql);
-  assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-  PQclear(r);
+  PGconn *c = open_bulk("bulk");
   blocked_append b = {0};
   assert_true(make_event(&b.e, TYPE_A, "issueId=bulk-7", "after the bulk"));
   const char *types[] = {TYPE_A};
@@ -990,41 +1003,13 @@ static void test_bulk_blocks_condition(void **state) {
   pthread_create(&th, NULL, conditional_append, &b);
   nanosleep(&(struct timespec){0, 300 * 1000000L}, NULL);
   assert_false(b.done); /* waiting for the bulk append */
-  r = PQexec(c, "COMMIT");
-  assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-  PQclear(r);
+  end_bulk(c);
   pthread_join(th, NULL);
   if (b.st != EVS_ERR_CONFLICT) fail_msg("expected a conflict, got %s: %s", evs_status_name(b.st), b.error);
   free_event(&b.e);
-  PQfinish(c);
 }
 
 /* ---- bulk appends side by side ------------------------------------------------------------------------ */
-
-/* Opens a transaction on its own connection holding a bulk append of 300 events tagged issueId=<tag>-N:
- * its bulk slot stays taken until the caller ends the transaction. */
-static PGconn *open_bulk(const char *tag) {
-  PGconn *c = pg_connect();
-  PQclear(PQexec(c, "BEGIN"));
-  char sql[512];
-  snprintf(
-      sql, sizeof sql,
-      "SELECT count(*) FROM evs_append((SELECT jsonb_agg(jsonb_build_object('event_id', "
-      "gen_random_uuid(), 'type', '%s', 'time', now(), 'tags', jsonb_build_object('issueId', '%s-' || g), "
-      "'data', '{}'::jsonb)) FROM generate_series(1, 300) g), NULL)",
-      TYPE_A, tag);
-  PGresult *r = PQexec(c, sql);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) fail_msg("bulk: %s", PQresultErrorMessage(r));
-  PQclear(r);
-  return c;
-}
-
-static void end_bulk(PGconn *c) {
-  PGresult *r = PQexec(c, "COMMIT");
-  assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-  PQclear(r);
-  PQfinish(c);
-}
 
 typedef struct bulk_job {
   int n;

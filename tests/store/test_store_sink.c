@@ -161,6 +161,8 @@ static void produce(const char *boot, const char *topic, int64_t first, int n) {
   evs_producer_close(p, 5000);
 }
 
+static evs_mock_broker *cluster_with(const char *topic, int partitions, int64_t first, int n);
+
 static evs_store_sink_options sink_options(const char *boot, const char *const *topic, const char *group) {
   static const char *const props[] = {"session.timeout.ms=6000", "heartbeat.interval.ms=500"};
   return (evs_store_sink_options){.kafka = {.brokers = boot, .props = props, .n_props = 2},
@@ -214,13 +216,8 @@ static void *member_run(void *arg) {
  * idle time and stop: it then writes its share of the second wave. */
 static void test_sink_rebalance_not_idle(void **state) {
   (void)state;
-  evs_error err;
-  evs_mock_broker *b = NULL;
-  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-rebalance", 3, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-rebalance.dlq", 1, &err), EVS_OK);
+  evs_mock_broker *b = cluster_with("sink-rebalance", 3, REBALANCE_FIRST, REBALANCE_WAVE);
   const char *boot = evs_mock_broker_bootstraps(b);
-  produce(boot, "sink-rebalance", REBALANCE_FIRST, REBALANCE_WAVE);
   member a = {.boot = boot}, m2 = {.boot = boot};
   pthread_t ta, tb;
   pthread_create(&ta, NULL, member_run, &a);
@@ -249,11 +246,32 @@ static void run_ctl(const char *what) {
   if (system(cmd) != 0) fprintf(stderr, "%s failed\n", cmd);
 }
 
+/* Starts the server again after arg (intptr_t) seconds. */
 static void *start_later(void *arg) {
-  (void)arg;
-  nanosleep(&(struct timespec){2, 0}, NULL);
+  nanosleep(&(struct timespec){(time_t)(intptr_t)arg, 0}, NULL);
   run_ctl("start");
   return NULL;
+}
+
+/* An embedded cluster with topic (and its dead-letter topic) holding n events numbered from first. */
+static evs_mock_broker *cluster_with(const char *topic, int partitions, int64_t first, int n) {
+  evs_error err;
+  evs_mock_broker *b = NULL;
+  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
+  char dlq[128];
+  snprintf(dlq, sizeof dlq, "%s.dlq", topic);
+  assert_int_equal(evs_mock_broker_create_topic(b, topic, partitions, &err), EVS_OK);
+  assert_int_equal(evs_mock_broker_create_topic(b, dlq, 1, &err), EVS_OK);
+  produce(evs_mock_broker_bootstraps(b), topic, first, n);
+  return b;
+}
+
+/* The fixture runs with synchronous_commit off, under which an immediate stop can lose commits already
+ * acknowledged: a sink would rightly stop (its offsets went back). */
+static void durable_commits(void) {
+  PGconn *c = pg_connect();
+  PQclear(PQexec(c, "ALTER DATABASE postgres SET synchronous_commit = on"));
+  PQfinish(c);
 }
 
 /* Before the second batch's commit the server goes down (an immediate stop, as a crash) and comes back 2 s
@@ -262,7 +280,7 @@ static void *start_later(void *arg) {
 static bool stop_server(void *ctx, unsigned long long batch) {
   if (batch == 2) {
     run_ctl("stop");
-    pthread_create((pthread_t *)ctx, NULL, start_later, NULL);
+    pthread_create((pthread_t *)ctx, NULL, start_later, (void *)(intptr_t)2);
   }
   return true;
 }
@@ -274,17 +292,9 @@ static void test_sink_database_restart(void **state) {
   (void)state;
   if (!getenv("PG_FIXTURE_DIR")) skip();
   evs_error err;
-  evs_mock_broker *b = NULL;
-  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-restart", 2, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-restart.dlq", 1, &err), EVS_OK);
+  evs_mock_broker *b = cluster_with("sink-restart", 2, RESTART_FIRST, RESTART_N);
   const char *boot = evs_mock_broker_bootstraps(b);
-  produce(boot, "sink-restart", RESTART_FIRST, RESTART_N);
-  /* the fixture runs with synchronous_commit off, under which an immediate stop can lose commits already
-   * acknowledged (the first batch's): the sink would rightly stop (its offsets went back) */
-  PGconn *c = pg_connect();
-  PQclear(PQexec(c, "ALTER DATABASE postgres SET synchronous_commit = on"));
-  PQfinish(c);
+  durable_commits(); /* the first batch's commit must survive the stop */
   pthread_t starter;
   evs_store_sink_stats st;
   evs_status r = run_sink_on(boot, "sink-restart", "sink-restart", stop_server, &starter, &st, &err);
@@ -305,13 +315,6 @@ static void test_sink_database_restart(void **state) {
   evs_mock_broker_free(b);
 }
 
-static void *start_in_6s(void *arg) {
-  (void)arg;
-  nanosleep(&(struct timespec){6, 0}, NULL);
-  run_ctl("start");
-  return NULL;
-}
-
 #define OFFDB_FIRST 40000
 #define OFFDB_N 100
 
@@ -322,15 +325,9 @@ static void test_sink_offsets_database_away(void **state) {
   (void)state;
   if (!getenv("PG_FIXTURE_DIR")) skip();
   evs_error err;
-  evs_mock_broker *b = NULL;
-  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-offdb", 2, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-offdb.dlq", 1, &err), EVS_OK);
+  evs_mock_broker *b = cluster_with("sink-offdb", 2, OFFDB_FIRST, OFFDB_N);
   const char *boot = evs_mock_broker_bootstraps(b);
-  produce(boot, "sink-offdb", OFFDB_FIRST, OFFDB_N);
-  PGconn *c = pg_connect();
-  PQclear(PQexec(c, "ALTER DATABASE postgres SET synchronous_commit = on"));
-  PQfinish(c);
+  durable_commits();
   evs_store *s = NULL;
   if (evs_store_open(NULL, &s, &err) != EVS_OK) fail_msg("open: %s", err.msg);
   assert_int_equal(evs_store_migrate(s, NULL, &err), EVS_OK);
@@ -338,7 +335,7 @@ static void test_sink_offsets_database_away(void **state) {
   evs_store_sink_options o = sink_options(boot, topics, "sink-offdb");
   run_ctl("stop");
   pthread_t starter;
-  pthread_create(&starter, NULL, start_in_6s, NULL);
+  pthread_create(&starter, NULL, start_later, (void *)(intptr_t)6);
   evs_store_sink_stats st;
   evs_status r = evs_store_sink_run(s, &o, &st, &err);
   pthread_join(starter, NULL);
@@ -375,12 +372,8 @@ static bool new_owner_commits(void *ctx, unsigned long long batch) {
 static void test_sink_zombie(void **state) {
   (void)state;
   evs_error err;
-  evs_mock_broker *b = NULL;
-  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-zombie", 1, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-zombie.dlq", 1, &err), EVS_OK);
+  evs_mock_broker *b = cluster_with("sink-zombie", 1, ZOMBIE_FIRST, 150);
   const char *boot = evs_mock_broker_bootstraps(b);
-  produce(boot, "sink-zombie", ZOMBIE_FIRST, 150);
   evs_store_sink_stats st;
   evs_status r = run_sink_on(boot, "sink-zombie", "sink-zombie", new_owner_commits, NULL, &st, &err);
   assert_int_not_equal(r, EVS_OK);
