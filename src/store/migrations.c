@@ -503,6 +503,12 @@ const store_migration store_migrations[] = {
      "  END IF;\n"
      "END\n"
      "$f$;\n"},
+    {8, "shorter GIN pending list on tags",
+     "-- Every tag lookup (DCB reads, conditions away from the head, queries) scans the GIN index's whole\n"
+     "-- pending list of entries not yet merged; at the default 4 MB limit, after bulk appends, that scan\n"
+     "-- was most of a DCB read's time. At 256 kB the merge comes more often, in smaller pieces (bulk\n"
+     "-- appends measured no slower). The metadata index, which no store query reads, keeps the default.\n"
+     "ALTER INDEX idx_events_tags SET (gin_pending_list_limit = 256);\n"},
 };
 
 const size_t store_n_migrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -117,6 +117,10 @@ static void test_migrate_twice(void **state) {
   assert_int_equal(sql_count("SELECT count(*) FROM schema_migrations WHERE version = 5 AND name = 'drop "
                              "evs_sink_commit'"),
                    1);
+  /* migration 8: the tags index merges its pending list at 256 kB */
+  assert_int_equal(sql_count("SELECT count(*) FROM pg_class WHERE relname = 'idx_events_tags' AND "
+                             "'gin_pending_list_limit=256' = ANY (reloptions)"),
+                   1);
   evs_store_close(s);
 }
 
