@@ -21,6 +21,8 @@ b="$work/bench_store"
 "$b" ceiling 100000
 "$b" batch 100000 1000
 "$b" batch 100000 10000
+# two writers at once: bulk appends side by side (one backend is one core)
+"$b" pbatch 100000 1000 2
 # the server alone on the same rows: the last 100,000 taken out and COPYed straight back
 "$b" copyceiling 100000
 "$b" sink 20000

@@ -34,7 +34,7 @@ EVS_EXTERN_C_BEGIN
 #define EVS_STORE_URL_ENV "EVS_DATABASE_URL"
 
 /* The schema version evs_store_migrate() brings a database to (the number of migrations). */
-#define EVS_STORE_SCHEMA_VERSION 4
+#define EVS_STORE_SCHEMA_VERSION 8
 
 typedef struct evs_store evs_store;
 
@@ -198,11 +198,12 @@ typedef struct evs_store_sink_options {
   const char *dlq_topic; /* dead letters (undecodable or invalid records); NULL = each topic + ".dlq" */
   size_t batch_size;     /* events per transaction; 0 = 1000 */
   int batch_ms;          /* longest a batch stays open; 0 = 500 */
-  int idle_exit_ms;      /* stop after this long without a record once partitions are assigned; 0 = run
-                          * until *stop */
+  int idle_exit_ms;      /* stop after this long without a record while partitions are assigned (from the
+                          * last record, assignment or commit: a rebalance or a wait for the database does
+                          * not count); 0 = run until *stop */
   volatile int *stop;    /* set it (e.g. from a signal handler) to end the run; may be NULL */
-  int db_retry_ms;       /* a lost database connection is waited for and the batch committed again for up
-                          * to this long; 0 = 30000 */
+  int db_retry_ms;       /* a lost database connection is waited for (the batch committed again, the
+                          * stored offsets read again) for up to this long; 0 = 30000 */
   evs_store_sink_hook before_commit, after_commit;
   void *hook_ctx;
 } evs_store_sink_options;

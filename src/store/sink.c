@@ -32,7 +32,9 @@ typedef struct sink {
   evs_store_sink_stats st;
   evs_violations vs;
   bool crashed;      /* a hook stopped the run: write nothing more */
-  bool assigned;     /* partitions came: the idle time counts from here (joining a group takes seconds) */
+  bool assigned;     /* partitions came and none has been revoked since: only then does idle time count */
+  double idle_since; /* the last record, assignment or commit: the time waiting for the database or for
+                      * the group is not the topics' idleness */
   evs_status failed; /* the first database error (offset lookups and commits in callbacks) */
   evs_error err;
 } sink;
@@ -62,43 +64,6 @@ static void fail_once(sink *k, evs_status st, const evs_error *e) {
   k->err = *e;
 }
 
-/* The partition's next offset stored in the database, -2 when none is. */
-static evs_status stored_offset(sink *k, const char *topic, int32_t partition, int64_t *off, evs_error *err) {
-  char part[16];
-  snprintf(part, sizeof part, "%d", (int)partition);
-  const char *params[3] = {k->group, topic, part};
-  PGresult *r = store_exec(k->s,
-                           "SELECT next_offset FROM evs_sink_offsets WHERE group_id = $1 AND topic = $2 AND "
-                           "kafka_partition = $3",
-                           3, params, "sink: reading the stored offsets", err);
-  if (!r) return EVS_ERR_DATABASE;
-  *off = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -2;
-  PQclear(r);
-  return EVS_OK;
-}
-
-static int64_t offset_for(const char *topic, int32_t partition, void *ctx) {
-  sink *k = ctx;
-  if (k->crashed || k->failed != EVS_OK) return -1000;
-  evs_error e;
-  evs_error_clear(&e);
-  int64_t off;
-  if (stored_offset(k, topic, partition, &off, &e) != EVS_OK) {
-    fail_once(k, EVS_ERR_DATABASE, &e);
-    return -1000;
-  }
-  k->assigned = true;
-  sink_part *p = part_of(k, topic, partition, true);
-  if (!p) {
-    evs_fail(&e, EVS_ERR_NOMEM, "out of memory");
-    fail_once(k, EVS_ERR_NOMEM, &e);
-    return -1000;
-  }
-  p->from = p->next = off;
-  p->dirty = false;
-  return off;
-}
-
 /* The database went away (the connection is gone): wait for it, up to db_retry_ms in all from the first
  * failure, reconnecting with a growing pause. EVS_OK once connected again. */
 static evs_status sink_reconnect(sink *k, double since, evs_error *err) {
@@ -116,6 +81,75 @@ static evs_status sink_reconnect(sink *k, double since, evs_error *err) {
       return EVS_OK;
     }
   }
+}
+
+/* Whether the statement that just failed lost the connection. libpq can report a connection the server
+ * dropped (an immediate shutdown while the session was idle) and still say CONNECTION_OK: a probe tells. */
+static bool connection_lost(evs_store *s) {
+  if (PQstatus(s->conn) != CONNECTION_OK) return true;
+  PGresult *r = PQexec(s->conn, "SELECT 1");
+  bool lost = PQresultStatus(r) != PGRES_TUPLES_OK;
+  PQclear(r);
+  return lost;
+}
+
+/* After a statement failed (err says why): EVS_OK when the connection was lost and is back (the caller
+ * tries again), else the failure. *since is when the database first went away (0: not yet). */
+static evs_status sink_wait_db(sink *k, double *since, evs_error *err) {
+  /* only a lost connection is waited for; what the server refused stays refused */
+  if (!connection_lost(k->s)) return EVS_ERR_DATABASE;
+  if (*since == 0) *since = now_s();
+  evs_error lost = *err;
+  if (sink_reconnect(k, *since, err) == EVS_OK) return EVS_OK;
+  if (!(k->o->stop && *k->o->stop))
+    evs_fail(err, EVS_ERR_DATABASE, "%s (gave up after %d ms without the database)", lost.msg,
+             k->o->db_retry_ms > 0 ? k->o->db_retry_ms : 30000);
+  return EVS_ERR_DATABASE;
+}
+
+/* The partition's next offset stored in the database, -2 when none is; a lost connection is waited for as
+ * a batch commit waits (the rebalance callback must not end the run where a commit would ride it out). */
+static evs_status stored_offset(sink *k, const char *topic, int32_t partition, int64_t *off, evs_error *err) {
+  char part[16];
+  snprintf(part, sizeof part, "%d", (int)partition);
+  const char *params[3] = {k->group, topic, part};
+  double since = 0;
+  for (;;) {
+    PGresult *r =
+        store_exec(k->s,
+                   "SELECT next_offset FROM evs_sink_offsets WHERE group_id = $1 AND topic = $2 AND "
+                   "kafka_partition = $3",
+                   3, params, "sink: reading the stored offsets", err);
+    if (r) {
+      *off = PQntuples(r) ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -2;
+      PQclear(r);
+      return EVS_OK;
+    }
+    if (sink_wait_db(k, &since, err) != EVS_OK) return EVS_ERR_DATABASE;
+  }
+}
+
+static int64_t offset_for(const char *topic, int32_t partition, void *ctx) {
+  sink *k = ctx;
+  if (k->crashed || k->failed != EVS_OK) return -1000;
+  evs_error e;
+  evs_error_clear(&e);
+  int64_t off;
+  if (stored_offset(k, topic, partition, &off, &e) != EVS_OK) {
+    fail_once(k, EVS_ERR_DATABASE, &e);
+    return -1000;
+  }
+  k->assigned = true;
+  k->idle_since = now_s();
+  sink_part *p = part_of(k, topic, partition, true);
+  if (!p) {
+    evs_fail(&e, EVS_ERR_NOMEM, "out of memory");
+    fail_once(k, EVS_ERR_NOMEM, &e);
+    return -1000;
+  }
+  p->from = p->next = off;
+  p->dirty = false;
+  return off;
 }
 
 /* After a lost commit: whether it committed (every dirty partition's stored offset is its `next`), did
@@ -185,17 +219,8 @@ static evs_status flush(sink *k, evs_error *err) {
                         "SELECT appended, duplicates FROM evs_sink_commit_staged($1, $2::jsonb)", 2, params,
                         "sink: committing a batch", err);
     if (r) break;
-    st = EVS_ERR_DATABASE;
-    /* only a lost connection is waited for; what the server refused stays refused */
-    if (PQstatus(k->s->conn) == CONNECTION_OK) break;
-    if (since == 0) since = now_s();
-    evs_error lost = *err;
-    if (sink_reconnect(k, since, err) != EVS_OK) {
-      if (!(k->o->stop && *k->o->stop))
-        evs_fail(err, EVS_ERR_DATABASE, "%s (gave up after %d ms without the database)", lost.msg,
-                 k->o->db_retry_ms > 0 ? k->o->db_retry_ms : 30000);
-      break;
-    }
+    st = sink_wait_db(k, &since, err);
+    if (st != EVS_OK) break;
     /* the commit may have gone through before the connection went: the stored offsets say */
     st = batch_outcome(k, &committed, err);
   }
@@ -203,6 +228,7 @@ static evs_status flush(sink *k, evs_error *err) {
   evs_buf_reset(&k->batch);
   size_t n = k->n;
   k->n = 0;
+  k->idle_since = now_s();
   if (st != EVS_OK) return st;
   if (r) {
     k->st.appended += strtoull(PQgetvalue(r, 0, 0), NULL, 10);
@@ -225,6 +251,8 @@ static evs_status flush(sink *k, evs_error *err) {
 
 static void on_revoke(void *ctx) {
   sink *k = ctx;
+  /* the group re-joins: no record can come until the next assignment, however long that takes */
+  k->assigned = false;
   if (k->crashed || k->failed != EVS_OK) {
     /* a crash writes nothing more: the batch is read again from the stored offsets */
     evs_buf_reset(&k->batch);
@@ -309,7 +337,7 @@ evs_status evs_store_sink_run(evs_store *s, const evs_store_sink_options *o, evs
   evs_consumer *c = NULL;
   evs_status st = evs_consumer_new(&co, &c, err);
   if (st == EVS_OK) st = evs_consumer_on(c, "*", handle, &k, err);
-  double idle_since = now_s();
+  k.idle_since = now_s();
   int batch_ms = o->batch_ms > 0 ? o->batch_ms : 500;
   while (st == EVS_OK && !(o->stop && *o->stop)) {
     int got = 0;
@@ -324,9 +352,9 @@ evs_status evs_store_sink_run(evs_store *s, const evs_store_sink_options *o, evs
       break;
     }
     if (st != EVS_OK) break;
-    if (got || !k.assigned) idle_since = now_s();
+    if (got || !k.assigned) k.idle_since = now_s();
     if (k.n && (now_s() - k.opened) * 1000 >= batch_ms) st = flush(&k, err);
-    if (o->idle_exit_ms > 0 && (now_s() - idle_since) * 1000 >= o->idle_exit_ms) break;
+    if (o->idle_exit_ms > 0 && (now_s() - k.idle_since) * 1000 >= o->idle_exit_ms) break;
   }
   if (st == EVS_OK) st = flush(&k, err);
   if (st != EVS_OK && k.failed == EVS_OK && !k.crashed) k.crashed = true; /* write nothing more on close */

@@ -151,11 +151,93 @@ static void produce(const char *boot, const char *topic, int64_t first, int n) {
   for (int64_t i = first; i < first + n; i++) {
     fx_task t;
     fx_task_make(&t, i);
-    evs_event_attrs a = {.topic = topic};
+    char key[32];
+    snprintf(key, sizeof key, "k%lld", (long long)i);
+    /* keyed: the records spread over the partitions (null keys stick to one partition for a while) */
+    evs_event_attrs a = {.topic = topic, .key = key, .key_len = strlen(key)};
     if (evs_producer_send(p, &a, &t.ev.base, &err) != EVS_OK) fail_msg("send: %s", err.msg);
   }
   assert_int_equal(evs_producer_flush(p, 30000, &err), EVS_OK);
   evs_producer_close(p, 5000);
+}
+
+static evs_mock_broker *cluster_with(const char *topic, int partitions, int64_t first, int n);
+
+static evs_store_sink_options sink_options(const char *boot, const char *const *topic, const char *group) {
+  static const char *const props[] = {"session.timeout.ms=6000", "heartbeat.interval.ms=500"};
+  return (evs_store_sink_options){.kafka = {.brokers = boot, .props = props, .n_props = 2},
+                                  .topics = topic,
+                                  .n_topics = 1,
+                                  .group_id = group,
+                                  .batch_size = 50,
+                                  .batch_ms = 300,
+                                  .idle_exit_ms = 3000,
+                                  .db_retry_ms = 20000};
+}
+
+static long long count_between(long long first, long long n, bool distinct) {
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT count(%sdata->>'taskId') FROM events WHERE (data->>'taskId')::bigint > %lld "
+           "AND (data->>'taskId')::bigint <= %lld",
+           distinct ? "DISTINCT " : "", first, first + n);
+  return sql_count(sql);
+}
+
+typedef struct member {
+  const char *boot;
+  evs_store_sink_stats st;
+  evs_status r;
+  evs_error err;
+} member;
+
+static void *member_run(void *arg) {
+  member *m = arg;
+  evs_store *s = NULL;
+  if (evs_store_open(NULL, &s, &m->err) != EVS_OK) {
+    m->r = m->err.code;
+    return NULL;
+  }
+  const char *topics[] = {"sink-rebalance"};
+  evs_store_sink_options o = sink_options(m->boot, topics, "sink-rebalance");
+  m->r = evs_store_sink_run(s, &o, &m->st, &m->err);
+  fprintf(stderr, "rebalance member: %s (%s), %llu records, %llu batches\n", evs_status_name(m->r),
+          m->r == EVS_OK ? "" : m->err.msg, m->st.records, m->st.batches);
+  evs_store_close(s);
+  return NULL;
+}
+
+#define REBALANCE_FIRST 30000
+#define REBALANCE_WAVE 60
+
+/* A second member joins while the first one is running: the group re-joins, which the embedded cluster
+ * (like a broker waiting for every member) lets take about session.timeout.ms (6 s here), longer than the
+ * idle limit (3 s). The first member must wait for its new partitions rather than count the rebalance as
+ * idle time and stop: it then writes its share of the second wave. */
+static void test_sink_rebalance_not_idle(void **state) {
+  (void)state;
+  evs_mock_broker *b = cluster_with("sink-rebalance", 3, REBALANCE_FIRST, REBALANCE_WAVE);
+  const char *boot = evs_mock_broker_bootstraps(b);
+  member a = {.boot = boot}, m2 = {.boot = boot};
+  pthread_t ta, tb;
+  pthread_create(&ta, NULL, member_run, &a);
+  /* the first wave stored: the first member is on its own, idle */
+  for (int i = 0; i < 300 && count_between(REBALANCE_FIRST, REBALANCE_WAVE, false) < REBALANCE_WAVE; i++)
+    nanosleep(&(struct timespec){0, 50000000}, NULL);
+  assert_int_equal(count_between(REBALANCE_FIRST, REBALANCE_WAVE, false), REBALANCE_WAVE);
+  pthread_create(&tb, NULL, member_run, &m2);
+  produce(boot, "sink-rebalance", REBALANCE_FIRST + REBALANCE_WAVE, REBALANCE_WAVE);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  if (a.r != EVS_OK) fail_msg("first member: %s", a.err.msg);
+  if (m2.r != EVS_OK) fail_msg("second member: %s", m2.err.msg);
+  /* the first member was still there after the rebalance: it wrote part of the second wave */
+  assert_true(a.st.records > REBALANCE_WAVE);
+  assert_true(m2.st.records > 0);
+  assert_int_equal(a.st.records + m2.st.records, 2 * REBALANCE_WAVE);
+  assert_int_equal(count_between(REBALANCE_FIRST, 2 * REBALANCE_WAVE, false), 2 * REBALANCE_WAVE);
+  assert_int_equal(count_between(REBALANCE_FIRST, 2 * REBALANCE_WAVE, true), 2 * REBALANCE_WAVE);
+  evs_mock_broker_free(b);
 }
 
 static void run_ctl(const char *what) {
@@ -164,11 +246,32 @@ static void run_ctl(const char *what) {
   if (system(cmd) != 0) fprintf(stderr, "%s failed\n", cmd);
 }
 
+/* Starts the server again after arg (intptr_t) seconds. */
 static void *start_later(void *arg) {
-  (void)arg;
-  nanosleep(&(struct timespec){2, 0}, NULL);
+  nanosleep(&(struct timespec){(time_t)(intptr_t)arg, 0}, NULL);
   run_ctl("start");
   return NULL;
+}
+
+/* An embedded cluster with topic (and its dead-letter topic) holding n events numbered from first. */
+static evs_mock_broker *cluster_with(const char *topic, int partitions, int64_t first, int n) {
+  evs_error err;
+  evs_mock_broker *b = NULL;
+  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
+  char dlq[128];
+  snprintf(dlq, sizeof dlq, "%s.dlq", topic);
+  assert_int_equal(evs_mock_broker_create_topic(b, topic, partitions, &err), EVS_OK);
+  assert_int_equal(evs_mock_broker_create_topic(b, dlq, 1, &err), EVS_OK);
+  produce(evs_mock_broker_bootstraps(b), topic, first, n);
+  return b;
+}
+
+/* The fixture runs with synchronous_commit off, under which an immediate stop can lose commits already
+ * acknowledged: a sink would rightly stop (its offsets went back). */
+static void durable_commits(void) {
+  PGconn *c = pg_connect();
+  PQclear(PQexec(c, "ALTER DATABASE postgres SET synchronous_commit = on"));
+  PQfinish(c);
 }
 
 /* Before the second batch's commit the server goes down (an immediate stop, as a crash) and comes back 2 s
@@ -177,7 +280,7 @@ static void *start_later(void *arg) {
 static bool stop_server(void *ctx, unsigned long long batch) {
   if (batch == 2) {
     run_ctl("stop");
-    pthread_create((pthread_t *)ctx, NULL, start_later, NULL);
+    pthread_create((pthread_t *)ctx, NULL, start_later, (void *)(intptr_t)2);
   }
   return true;
 }
@@ -189,17 +292,9 @@ static void test_sink_database_restart(void **state) {
   (void)state;
   if (!getenv("PG_FIXTURE_DIR")) skip();
   evs_error err;
-  evs_mock_broker *b = NULL;
-  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-restart", 2, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-restart.dlq", 1, &err), EVS_OK);
+  evs_mock_broker *b = cluster_with("sink-restart", 2, RESTART_FIRST, RESTART_N);
   const char *boot = evs_mock_broker_bootstraps(b);
-  produce(boot, "sink-restart", RESTART_FIRST, RESTART_N);
-  /* the fixture runs with synchronous_commit off, under which an immediate stop can lose commits already
-   * acknowledged (the first batch's): the sink would rightly stop (its offsets went back) */
-  PGconn *c = pg_connect();
-  PQclear(PQexec(c, "ALTER DATABASE postgres SET synchronous_commit = on"));
-  PQfinish(c);
+  durable_commits(); /* the first batch's commit must survive the stop */
   pthread_t starter;
   evs_store_sink_stats st;
   evs_status r = run_sink_on(boot, "sink-restart", "sink-restart", stop_server, &starter, &st, &err);
@@ -217,6 +312,42 @@ static void test_sink_database_restart(void **state) {
   assert_int_equal(sql_count(sql), RESTART_N);
   assert_int_equal(sql_count("SELECT sum(next_offset) FROM evs_sink_offsets WHERE group_id = 'sink-restart'"),
                    RESTART_N);
+  evs_mock_broker_free(b);
+}
+
+#define OFFDB_FIRST 40000
+#define OFFDB_N 100
+
+/* The server goes down before the sink's first assignment (the embedded cluster takes 3 s to form a new
+ * group) and is back 6 s later: the rebalance callback's read of the stored offsets meets the outage and
+ * must wait for the database, as a batch commit does, instead of ending the run. */
+static void test_sink_offsets_database_away(void **state) {
+  (void)state;
+  if (!getenv("PG_FIXTURE_DIR")) skip();
+  evs_error err;
+  evs_mock_broker *b = cluster_with("sink-offdb", 2, OFFDB_FIRST, OFFDB_N);
+  const char *boot = evs_mock_broker_bootstraps(b);
+  durable_commits();
+  evs_store *s = NULL;
+  if (evs_store_open(NULL, &s, &err) != EVS_OK) fail_msg("open: %s", err.msg);
+  assert_int_equal(evs_store_migrate(s, NULL, &err), EVS_OK);
+  const char *topics[] = {"sink-offdb"};
+  evs_store_sink_options o = sink_options(boot, topics, "sink-offdb");
+  run_ctl("stop");
+  pthread_t starter;
+  pthread_create(&starter, NULL, start_later, (void *)(intptr_t)6);
+  evs_store_sink_stats st;
+  evs_status r = evs_store_sink_run(s, &o, &st, &err);
+  pthread_join(starter, NULL);
+  evs_store_close(s);
+  fprintf(stderr, "sink run on sink-offdb: %s (%s), %llu records, %llu reconnects\n", evs_status_name(r),
+          r == EVS_OK ? "" : err.msg, st.records, st.reconnects);
+  if (r != EVS_OK) fail_msg("the sink did not ride out the outage in the rebalance callback: %s", err.msg);
+  assert_true(st.reconnects >= 1);
+  assert_int_equal(count_between(OFFDB_FIRST, OFFDB_N, false), OFFDB_N);
+  assert_int_equal(count_between(OFFDB_FIRST, OFFDB_N, true), OFFDB_N);
+  assert_int_equal(sql_count("SELECT sum(next_offset) FROM evs_sink_offsets WHERE group_id = 'sink-offdb'"),
+                   OFFDB_N);
   evs_mock_broker_free(b);
 }
 
@@ -241,12 +372,8 @@ static bool new_owner_commits(void *ctx, unsigned long long batch) {
 static void test_sink_zombie(void **state) {
   (void)state;
   evs_error err;
-  evs_mock_broker *b = NULL;
-  assert_int_equal(evs_mock_broker_new(1, &b, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-zombie", 1, &err), EVS_OK);
-  assert_int_equal(evs_mock_broker_create_topic(b, "sink-zombie.dlq", 1, &err), EVS_OK);
+  evs_mock_broker *b = cluster_with("sink-zombie", 1, ZOMBIE_FIRST, 150);
   const char *boot = evs_mock_broker_bootstraps(b);
-  produce(boot, "sink-zombie", ZOMBIE_FIRST, 150);
   evs_store_sink_stats st;
   evs_status r = run_sink_on(boot, "sink-zombie", "sink-zombie", new_owner_commits, NULL, &st, &err);
   assert_int_not_equal(r, EVS_OK);
@@ -265,6 +392,9 @@ int main(void) {
     return 77;
   }
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_sink_crashes), cmocka_unit_test(test_sink_zombie),
-                                     cmocka_unit_test(test_sink_database_restart)};
+                                     cmocka_unit_test(test_sink_database_restart),
+                                     cmocka_unit_test(test_sink_offsets_database_away),
+                                     cmocka_unit_test(test_sink_rebalance_not_idle)};
+  if (getenv("EVS_TEST_FILTER")) cmocka_set_test_filter(getenv("EVS_TEST_FILTER"));
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
