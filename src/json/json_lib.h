@@ -130,8 +130,26 @@ evs_status evs_jd_skip(evs_jdec *d);
 /* d->p at '{' or '[': counts one nesting level. */
 evs_status evs_jd_enter(evs_jdec *d);
 /* After a member or element: consumes ',' (*more = true; a `close` right after it is a trailing-comma
- * error) or the closing `close` (*more = false, leaves one nesting level). */
-evs_status evs_jd_next(evs_jdec *d, char close, bool *more);
+ * error) or the closing `close` (*more = false, leaves one nesting level). The inline part takes the
+ * common shapes; evs_jd_next_slow does the whole job (whitespace, errors). */
+evs_status evs_jd_next_slow(evs_jdec *d, char close, bool *more);
+static inline evs_status evs_jd_next(evs_jdec *d, char close, bool *more) {
+  const char *p = d->p;
+  if (p < d->end) {
+    if (*p == ',' && p + 1 < d->end && p[1] != close && p[1] > ' ') {
+      d->p = p + 1;
+      *more = true;
+      return EVS_OK;
+    }
+    if (*p == close) {
+      d->p = p + 1;
+      d->depth--;
+      *more = false;
+      return EVS_OK;
+    }
+  }
+  return evs_jd_next_slow(d, close, more);
+}
 /* d->p at '{' or '[' (closed by `close`): enters it (evs_jd_enter) and skips whitespace; when it is empty,
  * also consumes `close` and leaves it, with *has_items false. */
 static inline evs_status evs_jd_open(evs_jdec *d, char close, bool *has_items) {
@@ -149,7 +167,16 @@ static inline evs_status evs_jd_open(evs_jdec *d, char close, bool *has_items) {
  * scan position is restored. */
 const char *evs_jd_member_key(evs_jdec *d, const char *obj, size_t index);
 /* Expects ':' after an object key (with whitespace around). */
-evs_status evs_jd_colon(evs_jdec *d);
+evs_status evs_jd_colon_slow(evs_jdec *d);
+static inline evs_status evs_jd_colon(evs_jdec *d) {
+  const char *p = d->p;
+  if (p < d->end && *p == ':') {
+    d->p = p + 1;
+    evs_jd_ws(d);
+    return EVS_OK;
+  }
+  return evs_jd_colon_slow(d);
+}
 
 /* Prepend a path part to d->err->path: a field name, "[i]", or "[key]" (raw key text). */
 void evs_jd_path_field(evs_jdec *d, const char *name);
