@@ -152,7 +152,15 @@ static inline uint8_t *put_varint(uint8_t *ptr, uint64_t v) {
 static inline bool put_delimited(packer *k, const void *data, size_t n, uint64_t t) {
   if (!room(k, n + SLACK)) return false;
   k->ptr -= n;
-  if (n) memcpy(k->ptr, data, n);
+  if (n - 8 <= 8) { /* 8..16 bytes (keys, short strings): two overlapping words instead of a call */
+    uint64_t a, b;
+    memcpy(&a, data, 8);
+    memcpy(&b, (const char *)data + n - 8, 8);
+    memcpy(k->ptr, &a, 8);
+    memcpy(k->ptr + n - 8, &b, 8);
+  } else if (n) {
+    memcpy(k->ptr, data, n);
+  }
   k->ptr = put_varint(put_varint(k->ptr, n), t);
   return true;
 }
@@ -169,7 +177,8 @@ static inline bool put_message(packer *k, const ProtobufCMessage *sub, uint64_t 
 }
 
 /* One value of f with its tag, written backwards (the value, then its length, then the tag). */
-static inline bool write_value(packer *k, const ProtobufCFieldDescriptor *f, const void *p) {
+static inline __attribute__((always_inline)) bool write_value(packer *k, const ProtobufCFieldDescriptor *f,
+                                                              const void *p) {
   uint64_t t = tag(f, wire_type(f->type));
   switch (f->type) {
     case PROTOBUF_C_TYPE_SFIXED32:
