@@ -87,9 +87,11 @@ typedef struct evs_jdec {
   /* Unescaped string text (only used for strings with escapes). */
   char *sbuf;
   size_t scap;
-  /* Byte stack for repeated values under construction. */
+  /* Byte stack for repeated values under construction: starts in the caller's buffer (when given), moves
+   * to the heap (stk_heap) when it outgrows it. */
   uint8_t *stk;
   size_t stk_len, stk_cap;
+  bool stk_heap;
 } evs_jdec;
 
 /* A scanned string: s points into the input (no escapes) or into d->sbuf (valid until the next string). */
@@ -115,7 +117,10 @@ evs_status evs_jd_expected(evs_jdec *d, const char *pos, const char *fmt, ...) E
  * NULL when none does. */
 const char *evs_jd_value_kind(const evs_jdec *d, const char *p);
 /* True when the literal `null` (complete) is at d->p; consumes nothing. */
-bool evs_jd_at_null(const evs_jdec *d);
+bool evs_jd_at_null_slow(const evs_jdec *d);
+static inline bool evs_jd_at_null(const evs_jdec *d) {
+  return d->p < d->end && *d->p == 'n' && evs_jd_at_null_slow(d);
+}
 /* Names the current byte for messages ("'x'", "byte 0x01", "end of input"). */
 const char *evs_jd_token_name(const evs_jdec *d, char buf[16]);
 /* Scans the string at d->p (which must be '"'), validating escapes and UTF-8. */

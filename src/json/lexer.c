@@ -68,7 +68,7 @@ const char *evs_jd_value_kind(const evs_jdec *d, const char *p) {
   return value_kind(d, p);
 }
 
-bool evs_jd_at_null(const evs_jdec *d) {
+bool evs_jd_at_null_slow(const evs_jdec *d) {
   const char *k = value_kind(d, d->p);
   return k && k[0] == 'n';
 }
@@ -504,11 +504,13 @@ size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos) {
   if (d->stk_cap - d->stk_len < n) {
     size_t cap = d->stk_cap ? d->stk_cap : 512;
     while (cap - d->stk_len < n) cap *= 2;
-    uint8_t *s = evs_realloc(d->stk, cap);
+    uint8_t *s = d->stk_heap ? evs_realloc(d->stk, cap) : evs_malloc(cap);
     if (!s) {
       evs_jd_fail(d, EVS_ERR_NOMEM, pos, "out of memory");
       return SIZE_MAX;
     }
+    if (!d->stk_heap && d->stk_len) memcpy(s, d->stk, d->stk_len);
+    d->stk_heap = true;
     d->stk = s;
     d->stk_cap = cap;
   }
