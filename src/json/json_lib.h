@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/error_internal.h"
 #include "evs/buf.h"
@@ -69,6 +70,32 @@ size_t evs_format_float(float v, char buf[EVS_JNUM_BUF]);
 /* Decimal integers; buf needs 21 bytes (22 for i64) including the NUL. */
 size_t evs_format_u64(uint64_t v, char *buf);
 size_t evs_format_i64(int64_t v, char *buf);
+
+/* ------------------------------------------------------------------ copies */
+
+/* memcpy for the short texts of keys and small values (most strings a codec copies): up to 16 bytes as
+ * overlapping words, without a call; longer ones through memcpy. */
+static inline void evs_json_copy(void *dst, const void *src, size_t n) {
+  char *d = (char *)dst;
+  const char *s = (const char *)src;
+  if (n >= 8 && n <= 16) {
+    uint64_t a, b;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + n - 8, 8);
+    memcpy(d, &a, 8);
+    memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    memcpy(d, &a, 4);
+    memcpy(d + n - 4, &b, 4);
+  } else if (n > 16) {
+    memcpy(d, s, n);
+  } else {
+    for (size_t i = 0; i < n; i++) d[i] = s[i];
+  }
+}
 
 /* ------------------------------------------------------------------ decoder */
 
@@ -194,8 +221,15 @@ char *evs_jd_strdup(evs_jdec *d, const char *s, size_t len, const char *pos);
 /* A new message of type cd, initialised, one level below d->mdepth; NULL with d->err set (EVS_ERR_LIMIT
  * when that level is deeper than max_depth, EVS_ERR_NOMEM). Callers raise d->mdepth while they fill it. */
 ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescriptor *cd, const char *pos);
-/* Reserves n bytes on the value stack; returns the offset of the new room, or SIZE_MAX on NOMEM. */
-size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos);
+/* Reserves n bytes on the value stack; returns the offset of the new room, or SIZE_MAX on NOMEM. The
+ * inline part takes the room there is; evs_jd_push_slow grows the stack. */
+size_t evs_jd_push_slow(evs_jdec *d, size_t n, const char *pos);
+static inline size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos) {
+  if (d->stk_cap - d->stk_len < n) return evs_jd_push_slow(d, n, pos);
+  size_t off = d->stk_len;
+  d->stk_len += n;
+  return off;
+}
 
 /* ------------------------------------------------------------------ proto2 extensions (extension.c) */
 

@@ -476,31 +476,38 @@ void evs_jd_path_key(evs_jdec *d, const char *key, size_t len) {
   evs_json_path_prepend(d->err->path, sizeof d->err->path, b, len + 4);
 }
 
+/* The failure paths stay out of line, so that the allocation paths save no registers for them. */
+static void *__attribute__((noinline)) alloc_failed(evs_jdec *d, size_t size, const char *pos) {
+  evs_jd_fail(d, EVS_ERR_NOMEM, pos, "out of memory (allocating %zu bytes)", size);
+  return NULL;
+}
+
 void *evs_jd_alloc(evs_jdec *d, size_t size, const char *pos) {
   void *p = d->alloc->alloc(d->alloc->allocator_data, size ? size : 1);
-  if (!p) evs_jd_fail(d, EVS_ERR_NOMEM, pos, "out of memory (allocating %zu bytes)", size);
-  return p;
+  return p ? p : alloc_failed(d, size, pos);
 }
 
 char *evs_jd_strdup(evs_jdec *d, const char *s, size_t len, const char *pos) {
   char *p = evs_jd_alloc(d, len + 1, pos);
   if (!p) return NULL;
-  memcpy(p, s, len);
+  evs_json_copy(p, s, len);
   p[len] = '\0';
   return p;
 }
 
+static void *__attribute__((noinline)) too_deep(evs_jdec *d, const char *pos) {
+  evs_jd_fail(d, EVS_ERR_LIMIT, pos, "messages nested deeper than the limit of %d levels", d->max_depth);
+  return NULL;
+}
+
 ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescriptor *cd, const char *pos) {
-  if (d->mdepth >= d->max_depth) {
-    evs_jd_fail(d, EVS_ERR_LIMIT, pos, "messages nested deeper than the limit of %d levels", d->max_depth);
-    return NULL;
-  }
+  if (d->mdepth >= d->max_depth) return too_deep(d, pos);
   ProtobufCMessage *m = evs_jd_alloc(d, cd->sizeof_message, pos);
   if (m) evs_message_init(cd, m);
   return m;
 }
 
-size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos) {
+size_t evs_jd_push_slow(evs_jdec *d, size_t n, const char *pos) {
   if (d->stk_cap - d->stk_len < n) {
     size_t cap = d->stk_cap ? d->stk_cap : 512;
     while (cap - d->stk_len < n) cap *= 2;

@@ -14,6 +14,7 @@
 #include "evs/json.h"
 #include "evs/types.h"
 #include "google/protobuf/struct.pb-c.h"
+#include "json/json_lib.h"
 
 /* Writes go backwards, from the end of the buffer down to `ptr`. */
 typedef struct packer {
@@ -152,15 +153,7 @@ static inline uint8_t *put_varint(uint8_t *ptr, uint64_t v) {
 static inline bool put_delimited(packer *k, const void *data, size_t n, uint64_t t) {
   if (!room(k, n + SLACK)) return false;
   k->ptr -= n;
-  if (n - 8 <= 8) { /* 8..16 bytes (keys, short strings): two overlapping words instead of a call */
-    uint64_t a, b;
-    memcpy(&a, data, 8);
-    memcpy(&b, (const char *)data + n - 8, 8);
-    memcpy(k->ptr, &a, 8);
-    memcpy(k->ptr + n - 8, &b, 8);
-  } else if (n) {
-    memcpy(k->ptr, data, n);
-  }
+  evs_json_copy(k->ptr, data, n);
   k->ptr = put_varint(put_varint(k->ptr, n), t);
   return true;
 }
