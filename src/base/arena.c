@@ -123,8 +123,8 @@ static void *alloc_slow(evs_arena *a, size_t need) {
   return p;
 }
 
-void *evs_arena_alloc(evs_arena *a, size_t size) {
-  if (!a) return NULL;
+/* Inline in both entry points: the protobuf-c allocator below is the JSON decoder's per-message path. */
+static inline void *arena_alloc(evs_arena *a, size_t size) {
   if (size > SIZE_MAX - ARENA_ALIGN) return NULL;
   size_t need = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
   if (need == 0) need = ARENA_ALIGN;
@@ -133,6 +133,10 @@ void *evs_arena_alloc(evs_arena *a, size_t size) {
   a->cur += need;
   a->used += need;
   return p;
+}
+
+void *evs_arena_alloc(evs_arena *a, size_t size) {
+  return a ? arena_alloc(a, size) : NULL;
 }
 
 void *evs_arena_calloc(evs_arena *a, size_t n, size_t size) {
@@ -168,7 +172,7 @@ size_t evs_arena_used(const evs_arena *a) {
 }
 
 static void *arena_pbc_alloc(void *data, size_t size) {
-  return evs_arena_alloc(data, size);
+  return data ? arena_alloc(data, size) : NULL;
 }
 
 static void arena_pbc_free(void *data, void *p) {

@@ -32,10 +32,11 @@ static inline bool evs_varint_read(const uint8_t *d, size_t *pos, size_t end, ui
 /* Writes v to out (EVS_VARINT_MAX bytes of room); returns the length, 1..10. */
 static inline size_t evs_varint_put(uint8_t *out, uint64_t v) {
   size_t n = 0;
-  do {
-    out[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+  while (v >= 0x80) {
+    out[n++] = (uint8_t)(v | 0x80);
     v >>= 7;
-  } while (v);
+  }
+  out[n++] = (uint8_t)v;
   return n;
 }
 

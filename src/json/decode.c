@@ -783,6 +783,9 @@ evs_status evs_json_decode(const evs_registry *reg, const ProtobufCMessageDescri
                     opts->max_depth, EVS_MAX_DEPTH_LIMIT);
   evs_jdec d;
   memset(&d, 0, sizeof d);
+  uint64_t stk0[64]; /* most documents' repeated values fit: no heap stack */
+  d.stk = (uint8_t *)stk0;
+  d.stk_cap = sizeof stk0;
   d.base = json ? json : "";
   d.p = d.base;
   d.end = d.base + len;
@@ -817,7 +820,7 @@ evs_status evs_json_decode(const evs_registry *reg, const ProtobufCMessageDescri
     }
   }
   evs_free(d.sbuf);
-  evs_free(d.stk);
+  if (d.stk_heap) evs_free(d.stk);
   if (st != EVS_OK) {
     protobuf_c_message_free_unpacked(msg, d.alloc);
     return st;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/error_internal.h"
 #include "evs/buf.h"
@@ -70,6 +71,32 @@ size_t evs_format_float(float v, char buf[EVS_JNUM_BUF]);
 size_t evs_format_u64(uint64_t v, char *buf);
 size_t evs_format_i64(int64_t v, char *buf);
 
+/* ------------------------------------------------------------------ copies */
+
+/* memcpy for the short texts of keys and small values (most strings a codec copies): up to 16 bytes as
+ * overlapping words, without a call; longer ones through memcpy. */
+static inline void evs_json_copy(void *dst, const void *src, size_t n) {
+  char *d = (char *)dst;
+  const char *s = (const char *)src;
+  if (n >= 8 && n <= 16) {
+    uint64_t a, b;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + n - 8, 8);
+    memcpy(d, &a, 8);
+    memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    memcpy(d, &a, 4);
+    memcpy(d + n - 4, &b, 4);
+  } else if (n > 16) {
+    memcpy(d, s, n);
+  } else {
+    for (size_t i = 0; i < n; i++) d[i] = s[i];
+  }
+}
+
 /* ------------------------------------------------------------------ decoder */
 
 typedef struct evs_jdec {
@@ -87,9 +114,11 @@ typedef struct evs_jdec {
   /* Unescaped string text (only used for strings with escapes). */
   char *sbuf;
   size_t scap;
-  /* Byte stack for repeated values under construction. */
+  /* Byte stack for repeated values under construction: starts in the caller's buffer (when given), moves
+   * to the heap (stk_heap) when it outgrows it. */
   uint8_t *stk;
   size_t stk_len, stk_cap;
+  bool stk_heap;
 } evs_jdec;
 
 /* A scanned string: s points into the input (no escapes) or into d->sbuf (valid until the next string). */
@@ -115,7 +144,10 @@ evs_status evs_jd_expected(evs_jdec *d, const char *pos, const char *fmt, ...) E
  * NULL when none does. */
 const char *evs_jd_value_kind(const evs_jdec *d, const char *p);
 /* True when the literal `null` (complete) is at d->p; consumes nothing. */
-bool evs_jd_at_null(const evs_jdec *d);
+bool evs_jd_at_null_slow(const evs_jdec *d);
+static inline bool evs_jd_at_null(const evs_jdec *d) {
+  return d->p < d->end && *d->p == 'n' && evs_jd_at_null_slow(d);
+}
 /* Names the current byte for messages ("'x'", "byte 0x01", "end of input"). */
 const char *evs_jd_token_name(const evs_jdec *d, char buf[16]);
 /* Scans the string at d->p (which must be '"'), validating escapes and UTF-8. */
@@ -130,8 +162,26 @@ evs_status evs_jd_skip(evs_jdec *d);
 /* d->p at '{' or '[': counts one nesting level. */
 evs_status evs_jd_enter(evs_jdec *d);
 /* After a member or element: consumes ',' (*more = true; a `close` right after it is a trailing-comma
- * error) or the closing `close` (*more = false, leaves one nesting level). */
-evs_status evs_jd_next(evs_jdec *d, char close, bool *more);
+ * error) or the closing `close` (*more = false, leaves one nesting level). The inline part takes the
+ * common shapes; evs_jd_next_slow does the whole job (whitespace, errors). */
+evs_status evs_jd_next_slow(evs_jdec *d, char close, bool *more);
+static inline evs_status evs_jd_next(evs_jdec *d, char close, bool *more) {
+  const char *p = d->p;
+  if (p < d->end) {
+    if (*p == ',' && p + 1 < d->end && p[1] != close && p[1] > ' ') {
+      d->p = p + 1;
+      *more = true;
+      return EVS_OK;
+    }
+    if (*p == close) {
+      d->p = p + 1;
+      d->depth--;
+      *more = false;
+      return EVS_OK;
+    }
+  }
+  return evs_jd_next_slow(d, close, more);
+}
 /* d->p at '{' or '[' (closed by `close`): enters it (evs_jd_enter) and skips whitespace; when it is empty,
  * also consumes `close` and leaves it, with *has_items false. */
 static inline evs_status evs_jd_open(evs_jdec *d, char close, bool *has_items) {
@@ -149,7 +199,16 @@ static inline evs_status evs_jd_open(evs_jdec *d, char close, bool *has_items) {
  * scan position is restored. */
 const char *evs_jd_member_key(evs_jdec *d, const char *obj, size_t index);
 /* Expects ':' after an object key (with whitespace around). */
-evs_status evs_jd_colon(evs_jdec *d);
+evs_status evs_jd_colon_slow(evs_jdec *d);
+static inline evs_status evs_jd_colon(evs_jdec *d) {
+  const char *p = d->p;
+  if (p < d->end && *p == ':') {
+    d->p = p + 1;
+    evs_jd_ws(d);
+    return EVS_OK;
+  }
+  return evs_jd_colon_slow(d);
+}
 
 /* Prepend a path part to d->err->path: a field name, "[i]", or "[key]" (raw key text). */
 void evs_jd_path_field(evs_jdec *d, const char *name);
@@ -162,8 +221,15 @@ char *evs_jd_strdup(evs_jdec *d, const char *s, size_t len, const char *pos);
 /* A new message of type cd, initialised, one level below d->mdepth; NULL with d->err set (EVS_ERR_LIMIT
  * when that level is deeper than max_depth, EVS_ERR_NOMEM). Callers raise d->mdepth while they fill it. */
 ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescriptor *cd, const char *pos);
-/* Reserves n bytes on the value stack; returns the offset of the new room, or SIZE_MAX on NOMEM. */
-size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos);
+/* Reserves n bytes on the value stack; returns the offset of the new room, or SIZE_MAX on NOMEM. The
+ * inline part takes the room there is; evs_jd_push_slow grows the stack. */
+size_t evs_jd_push_slow(evs_jdec *d, size_t n, const char *pos);
+static inline size_t evs_jd_push(evs_jdec *d, size_t n, const char *pos) {
+  if (d->stk_cap - d->stk_len < n) return evs_jd_push_slow(d, n, pos);
+  size_t off = d->stk_len;
+  d->stk_len += n;
+  return off;
+}
 
 /* ------------------------------------------------------------------ proto2 extensions (extension.c) */
 

@@ -13,6 +13,8 @@
 #include "base/varint_internal.h"
 #include "evs/json.h"
 #include "evs/types.h"
+#include "google/protobuf/struct.pb-c.h"
+#include "json/json_lib.h"
 
 /* Writes go backwards, from the end of the buffer down to `ptr`. */
 typedef struct packer {
@@ -20,36 +22,28 @@ typedef struct packer {
   bool heap, nomem;
 } packer;
 
-static size_t varint_len(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    n++;
-  }
-  return n;
+static inline size_t varint_len(uint64_t v) {
+  return ((unsigned)(63 - __builtin_clzll(v | 1)) * 37 >> 8) + 1; /* floor(bits / 7) + 1, bits < 64 */
 }
 
-static uint64_t tag(const ProtobufCFieldDescriptor *f, unsigned wire_type) {
+/* The wire type of each ProtobufCType (INT32 .. MESSAGE, in protobuf-c's order). */
+static const uint8_t k_wire_type[] = {
+    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_VARINT,
+    PROTOBUF_C_WIRE_TYPE_32BIT,           PROTOBUF_C_WIRE_TYPE_VARINT,
+    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_64BIT,
+    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_32BIT,
+    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_64BIT,
+    PROTOBUF_C_WIRE_TYPE_32BIT,           PROTOBUF_C_WIRE_TYPE_64BIT,
+    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_VARINT,
+    PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED, PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED,
+    PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED};
+
+static inline unsigned wire_type(ProtobufCType t) {
+  return (unsigned)t < sizeof k_wire_type ? k_wire_type[t] : PROTOBUF_C_WIRE_TYPE_VARINT;
+}
+
+static inline uint64_t tag(const ProtobufCFieldDescriptor *f, unsigned wire_type) {
   return (uint64_t)f->id << 3 | wire_type;
-}
-
-static unsigned wire_type(ProtobufCType t) {
-  switch (t) {
-    case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_FIXED32:
-    case PROTOBUF_C_TYPE_FLOAT:
-      return PROTOBUF_C_WIRE_TYPE_32BIT;
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-      return PROTOBUF_C_WIRE_TYPE_64BIT;
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_BYTES:
-    case PROTOBUF_C_TYPE_MESSAGE:
-      return PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
-    default:
-      return PROTOBUF_C_WIRE_TYPE_VARINT;
-  }
 }
 
 static size_t elem_size(ProtobufCType t) { /* the type-traits table's */
@@ -79,61 +73,35 @@ static inline uint64_t varint_value(ProtobufCType t, const void *p) {
   }
 }
 
-/* protobuf-c writes a NULL string or message as an empty one. */
-static size_t string_len(const char *s) {
-  return s ? strlen(s) : 0;
+static inline bool is_pointer(ProtobufCType t) {
+  return t == PROTOBUF_C_TYPE_MESSAGE || t == PROTOBUF_C_TYPE_STRING;
 }
 
-/* What protobuf-c's pack skips: the count of values of f to write (1 for a singular field). */
-static inline size_t present(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, const void *p) {
-  const char *q = (const char *)msg + f->quantifier_offset;
-  bool pointer = f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_STRING;
-  switch (f->label) {
-    case PROTOBUF_C_LABEL_REQUIRED:
-      return 1;
-    case PROTOBUF_C_LABEL_REPEATED:
-      return *(const size_t *)q;
-    default:
-      break;
-  }
-  if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-    if (*(const uint32_t *)q != f->id) return 0;
-    if (pointer) {
-      const void *ptr = *(const void *const *)p;
-      return ptr != NULL && ptr != f->default_value;
-    }
-    return 1;
-  }
-  if (f->label == PROTOBUF_C_LABEL_OPTIONAL) {
-    if (pointer) {
-      const void *ptr = *(const void *const *)p;
-      return ptr != NULL && ptr != f->default_value;
-    }
-    return *(const protobuf_c_boolean *)q ? 1 : 0;
-  }
-  switch (f->type) { /* proto3 without presence: protobuf-c's field_is_zeroish */
+/* protobuf-c's field_is_zeroish: a proto3 field without presence that pack leaves out. */
+static inline bool zeroish(const ProtobufCFieldDescriptor *f, const void *p) {
+  switch (f->type) {
     case PROTOBUF_C_TYPE_BOOL:
-      return *(const protobuf_c_boolean *)p != 0;
+      return *(const protobuf_c_boolean *)p == 0;
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
     case PROTOBUF_C_TYPE_FIXED64:
-      return *(const uint64_t *)p != 0;
+      return *(const uint64_t *)p == 0;
     case PROTOBUF_C_TYPE_FLOAT:
-      return *(const float *)p != 0; /* -0.0 too, as protobuf-c */
+      return *(const float *)p == 0; /* -0.0 too, as protobuf-c */
     case PROTOBUF_C_TYPE_DOUBLE:
-      return *(const double *)p != 0;
+      return *(const double *)p == 0;
     case PROTOBUF_C_TYPE_STRING: {
       const char *s = *(const char *const *)p;
-      return s != NULL && s[0] != '\0';
+      return s == NULL || s[0] == '\0';
     }
     case PROTOBUF_C_TYPE_BYTES: /* protobuf-c tests the first word, the length */
-      return ((const ProtobufCBinaryData *)p)->len != 0;
+      return ((const ProtobufCBinaryData *)p)->len == 0;
     case PROTOBUF_C_TYPE_MESSAGE:
-      return *(const void *const *)p != NULL;
+      return *(const void *const *)p == NULL;
     default:
-      return *(const uint32_t *)p != 0;
+      return *(const uint32_t *)p == 0;
   }
 }
 
@@ -163,106 +131,211 @@ static bool grow(packer *k, size_t n) {
   return true;
 }
 
+/* One check covers a tag and a value (or a length): each field checks room once, then writes unchecked. */
+#define SLACK (2 * EVS_VARINT_MAX)
+
 static inline bool room(packer *k, size_t n) {
   return (size_t)(k->ptr - k->buf) >= n || grow(k, n);
 }
 
-static inline bool put_varint(packer *k, uint64_t v) {
-  if (v < 0x80 && k->ptr > k->buf) { /* tags, lengths and small values: most varints */
-    *--k->ptr = (uint8_t)v;
-    return true;
+/* Writes v just below ptr (room already checked); returns the new ptr. */
+static inline uint8_t *put_varint(uint8_t *ptr, uint64_t v) {
+  if (v < 0x80) { /* tags, lengths and small values: most varints */
+    *--ptr = (uint8_t)v;
+    return ptr;
   }
-  size_t n = varint_len(v);
-  if (!room(k, n)) return false;
-  k->ptr -= n;
-  evs_varint_put(k->ptr, v);
-  return true;
+  ptr -= varint_len(v);
+  evs_varint_put(ptr, v);
+  return ptr;
 }
 
-static inline bool put_bytes(packer *k, const void *data, size_t n) {
-  if (!room(k, n)) return false;
+/* n bytes of data, their length and tag. */
+static inline bool put_delimited(packer *k, const void *data, size_t n, uint64_t t) {
+  if (!room(k, n + SLACK)) return false;
   k->ptr -= n;
-  if (n) memcpy(k->ptr, data, n);
+  evs_json_copy(k->ptr, data, n);
+  k->ptr = put_varint(put_varint(k->ptr, n), t);
   return true;
 }
 
 static bool write_message(packer *k, const ProtobufCMessage *msg);
 
+/* A sub-message (NULL: an empty one, as protobuf-c writes it) with its length and tag. */
+static inline bool put_message(packer *k, const ProtobufCMessage *sub, uint64_t t) {
+  size_t after = (size_t)(k->end - k->ptr);
+  if (sub && !write_message(k, sub)) return false;
+  if (!room(k, SLACK)) return false;
+  k->ptr = put_varint(put_varint(k->ptr, (size_t)(k->end - k->ptr) - after), t);
+  return true;
+}
+
 /* One value of f with its tag, written backwards (the value, then its length, then the tag). */
-static bool write_value(packer *k, const ProtobufCFieldDescriptor *f, const void *p) {
-  bool ok;
+static inline __attribute__((always_inline)) bool write_value(packer *k, const ProtobufCFieldDescriptor *f,
+                                                              const void *p) {
+  uint64_t t = tag(f, wire_type(f->type));
   switch (f->type) {
     case PROTOBUF_C_TYPE_SFIXED32:
     case PROTOBUF_C_TYPE_FIXED32:
     case PROTOBUF_C_TYPE_FLOAT:
-      ok = put_bytes(k, p, 4); /* little-endian hosts only, as protobuf-c's own build here */
+      if (!room(k, SLACK)) return false;
+      k->ptr -= 4;
+      memcpy(k->ptr, p, 4); /* little-endian hosts only, as protobuf-c's own build here */
       break;
     case PROTOBUF_C_TYPE_SFIXED64:
     case PROTOBUF_C_TYPE_FIXED64:
     case PROTOBUF_C_TYPE_DOUBLE:
-      ok = put_bytes(k, p, 8);
+      if (!room(k, SLACK)) return false;
+      k->ptr -= 8;
+      memcpy(k->ptr, p, 8);
       break;
-    case PROTOBUF_C_TYPE_STRING: {
+    case PROTOBUF_C_TYPE_STRING: { /* protobuf-c writes a NULL string as an empty one */
       const char *s = *(char *const *)p;
-      size_t n = string_len(s);
-      ok = put_bytes(k, s, n) && put_varint(k, n);
-      break;
+      return put_delimited(k, s, s ? strlen(s) : 0, t);
     }
     case PROTOBUF_C_TYPE_BYTES: {
       const ProtobufCBinaryData *b = p;
-      ok = put_bytes(k, b->data, b->len) && put_varint(k, b->len);
-      break;
+      return put_delimited(k, b->data, b->len, t);
     }
-    case PROTOBUF_C_TYPE_MESSAGE: {
-      const ProtobufCMessage *sub = *(ProtobufCMessage *const *)p;
-      size_t after = (size_t)(k->end - k->ptr);
-      ok = (!sub || write_message(k, sub)) && put_varint(k, (size_t)(k->end - k->ptr) - after);
-      break;
-    }
+    case PROTOBUF_C_TYPE_MESSAGE:
+      return put_message(k, *(ProtobufCMessage *const *)p, t);
     default:
-      ok = put_varint(k, varint_value(f->type, p));
+      if (!room(k, SLACK)) return false;
+      k->ptr = put_varint(k->ptr, varint_value(f->type, p));
       break;
   }
-  return ok && put_varint(k, tag(f, wire_type(f->type)));
+  k->ptr = put_varint(k->ptr, t);
+  return true;
+}
+
+static bool write_repeated(packer *k, const ProtobufCFieldDescriptor *f, const char *array, size_t count) {
+  size_t es = elem_size(f->type);
+  if (!(f->flags & PROTOBUF_C_FIELD_FLAG_PACKED)) {
+    for (size_t e = count; e-- > 0;)
+      if (!write_value(k, f, array + e * es)) return false;
+    return true;
+  }
+  size_t after = (size_t)(k->end - k->ptr);
+  if (wire_type(f->type) != PROTOBUF_C_WIRE_TYPE_VARINT) {
+    if (!room(k, count * es)) return false;
+    k->ptr -= count * es;
+    memcpy(k->ptr, array, count * es);
+  } else {
+    for (size_t e = count; e-- > 0;) {
+      if (!room(k, EVS_VARINT_MAX)) return false;
+      k->ptr = put_varint(k->ptr, varint_value(f->type, array + e * es));
+    }
+  }
+  if (!room(k, SLACK)) return false;
+  k->ptr = put_varint(put_varint(k->ptr, (size_t)(k->end - k->ptr) - after),
+                      tag(f, PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED));
+  return true;
+}
+
+/* google.protobuf.Struct / Value / ListValue with the compiled descriptors (the ones the JSON decoder builds
+ * them with): most of a Struct-heavy document, so their known layout is written directly instead of
+ * walking six oneof members per Value. The same bytes as the generic walk below: Value writes its one
+ * set member (a NULL string or message is not set), an entry its value (NULL: none) then its key ("" or
+ * NULL: none), containers their elements (a NULL element as an empty message). Messages with unknown
+ * fields take the generic walk. */
+static bool write_wkt_value(packer *k, const Google__Protobuf__Value *v) {
+  switch (v->kind_case) {
+    case GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE:
+      if (!room(k, SLACK)) return false;
+      k->ptr -= 8;
+      memcpy(k->ptr, &v->number_value, 8);
+      k->ptr = put_varint(k->ptr, 2 << 3 | PROTOBUF_C_WIRE_TYPE_64BIT);
+      return true;
+    case GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE:
+      return !v->string_value || put_delimited(k, v->string_value, strlen(v->string_value),
+                                               3 << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+    case GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE:
+    case GOOGLE__PROTOBUF__VALUE__KIND_NULL_VALUE: {
+      bool is_bool = v->kind_case == GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE;
+      if (!room(k, SLACK)) return false;
+      k->ptr =
+          put_varint(k->ptr, is_bool ? (uint64_t)(v->bool_value ? 1 : 0) : (uint64_t)(int64_t)v->null_value);
+      k->ptr = put_varint(k->ptr, (uint64_t)v->kind_case << 3 | PROTOBUF_C_WIRE_TYPE_VARINT);
+      return true;
+    }
+    case GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE:
+    case GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE: {
+      const ProtobufCMessage *sub = v->kind_case == GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE
+                                        ? (const ProtobufCMessage *)v->struct_value
+                                        : (const ProtobufCMessage *)v->list_value;
+      return !sub || put_message(k, sub, (uint64_t)v->kind_case << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+    }
+    default:
+      return true;
+  }
+}
+
+static bool write_wkt_entry(packer *k, const Google__Protobuf__Struct__FieldsEntry *e) {
+  if (e->value &&
+      !put_message(k, (const ProtobufCMessage *)e->value, 2 << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED))
+    return false;
+  return !e->key || !e->key[0] ||
+         put_delimited(k, e->key, strlen(e->key), 1 << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+}
+
+static bool write_wkt_elements(packer *k, ProtobufCMessage *const *elems, size_t n) {
+  for (size_t e = n; e-- > 0;)
+    if (!put_message(k, elems[e], 1 << 3 | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)) return false;
+  return true;
 }
 
 static bool write_message(packer *k, const ProtobufCMessage *msg) {
   const ProtobufCMessageDescriptor *d = msg->descriptor;
+  if (msg->n_unknown_fields == 0) {
+    if (d == &google__protobuf__value__descriptor)
+      return write_wkt_value(k, (const Google__Protobuf__Value *)msg);
+    if (d == &google__protobuf__struct__fields_entry__descriptor)
+      return write_wkt_entry(k, (const Google__Protobuf__Struct__FieldsEntry *)msg);
+    if (d == &google__protobuf__struct__descriptor) {
+      const Google__Protobuf__Struct *s = (const Google__Protobuf__Struct *)msg;
+      return write_wkt_elements(k, (ProtobufCMessage *const *)s->fields, s->n_fields);
+    }
+    if (d == &google__protobuf__list_value__descriptor) {
+      const Google__Protobuf__ListValue *l = (const Google__Protobuf__ListValue *)msg;
+      return write_wkt_elements(k, (ProtobufCMessage *const *)l->values, l->n_values);
+    }
+  }
   for (size_t i = msg->n_unknown_fields; i-- > 0;) {
     const ProtobufCMessageUnknownField *u = &msg->unknown_fields[i];
-    if (!put_bytes(k, u->data, u->len) || !put_varint(k, (uint64_t)u->tag << 3 | u->wire_type)) return false;
+    if (!room(k, u->len + SLACK)) return false;
+    k->ptr -= u->len;
+    if (u->len) memcpy(k->ptr, u->data, u->len);
+    k->ptr = put_varint(k->ptr, (uint64_t)u->tag << 3 | u->wire_type);
   }
+  const char *base = (const char *)msg;
+  /* The same tests as protobuf_c_message_pack, in its order. */
   for (unsigned i = d->n_fields; i-- > 0;) {
     const ProtobufCFieldDescriptor *f = &d->fields[i];
-    /* The members of a oneof that is not set to them are most fields of a google.protobuf.Value: leave
-     * them first. */
-    if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
-        *(const uint32_t *)((const char *)msg + f->quantifier_offset) != f->id)
+    const void *p = base + f->offset;
+    const void *q = base + f->quantifier_offset;
+    ProtobufCLabel label = f->label;
+    if (label == PROTOBUF_C_LABEL_REQUIRED) {
+      /* always written */
+    } else if (label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t count = *(const size_t *)q;
+      if (count && !write_repeated(k, f, *(const char *const *)p, count)) return false;
       continue;
-    const void *p = (const char *)msg + f->offset;
-    size_t count = present(msg, f, p);
-    if (!count) continue;
-    if (f->label != PROTOBUF_C_LABEL_REPEATED) {
-      if (!write_value(k, f, p)) return false;
+    } else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) { /* OPTIONAL or NONE */
+      if (*(const uint32_t *)q != f->id) continue;
+      if (is_pointer(f->type)) {
+        const void *ptr = *(const void *const *)p;
+        if (ptr == NULL || ptr == f->default_value) continue;
+      }
+    } else if (label == PROTOBUF_C_LABEL_OPTIONAL) {
+      if (is_pointer(f->type)) {
+        const void *ptr = *(const void *const *)p;
+        if (ptr == NULL || ptr == f->default_value) continue;
+      } else if (!*(const protobuf_c_boolean *)q) {
+        continue;
+      }
+    } else if (zeroish(f, p)) {
       continue;
     }
-    const char *array = *(const char *const *)p;
-    size_t es = elem_size(f->type);
-    if (!(f->flags & PROTOBUF_C_FIELD_FLAG_PACKED)) {
-      for (size_t e = count; e-- > 0;)
-        if (!write_value(k, f, array + e * es)) return false;
-      continue;
-    }
-    size_t after = (size_t)(k->end - k->ptr);
-    if (wire_type(f->type) != PROTOBUF_C_WIRE_TYPE_VARINT) {
-      if (!put_bytes(k, array, count * es)) return false;
-    } else {
-      for (size_t e = count; e-- > 0;)
-        if (!put_varint(k, varint_value(f->type, array + e * es))) return false;
-    }
-    if (!put_varint(k, (size_t)(k->end - k->ptr) - after) ||
-        !put_varint(k, tag(f, PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)))
-      return false;
+    if (!write_value(k, f, p)) return false;
   }
   return true;
 }

@@ -374,11 +374,86 @@ static void test_any(void **state) {
   encode_fails(&m.base, EVS_ERR_TYPE, "wAny");
 }
 
+/* evs_binary_pack writes Struct / Value / ListValue from their layout: hand-built shapes the decoder never
+ * makes (NULL members with their case set, an empty key, unknown fields) must still give
+ * protobuf-c's bytes. */
+static void expect_same_pack(const ProtobufCMessage *m) {
+  size_t n = protobuf_c_message_get_packed_size(m);
+  uint8_t *want = malloc(n ? n : 1);
+  assert_non_null(want);
+  assert_int_equal(protobuf_c_message_pack(m, want), n);
+  evs_buf got = EVS_BUF_INIT;
+  evs_error err;
+  assert_int_equal(evs_binary_pack(m, &got, &err), EVS_OK);
+  assert_int_equal(got.len, n);
+  if (n) assert_memory_equal(got.data, want, n);
+  evs_buf_free(&got);
+  free(want);
+}
+
+static void test_pack_struct_shapes(void **state) {
+  (void)state;
+  Google__Protobuf__Value v[8];
+  for (int i = 0; i < 8; i++) google__protobuf__value__init(&v[i]);
+  Google__Protobuf__Struct st, inner;
+  google__protobuf__struct__init(&st);
+  google__protobuf__struct__init(&inner);
+  Google__Protobuf__ListValue lv;
+  google__protobuf__list_value__init(&lv);
+  Google__Protobuf__Struct__FieldsEntry e[4];
+  for (int i = 0; i < 4; i++) google__protobuf__struct__fields_entry__init(&e[i]);
+  char k0[] = "a", k1[] = "", s0[] = "", s1[] = "text";
+  v[0].kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE; /* NULL string: not written */
+  v[1].kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE;
+  v[1].string_value = s0;                                      /* "" is written in a oneof */
+  v[2].kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE; /* NULL struct: not written */
+  v[3].kind_case = GOOGLE__PROTOBUF__VALUE__KIND_NULL_VALUE;
+  v[4].kind_case = GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE;
+  v[4].bool_value = 0;
+  v[5].kind_case = GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE;
+  v[5].number_value = -0.0;
+  v[6].kind_case = (Google__Protobuf__Value__KindCase)9; /* no member: nothing */
+  v[7].kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE;
+  v[7].struct_value = &inner;
+  ProtobufCMessage *elems[] = {&v[0].base, &v[1].base, &v[2].base, &v[3].base,
+                               &v[4].base, &v[5].base, &v[6].base, &v[7].base};
+  lv.values = (Google__Protobuf__Value **)elems;
+  lv.n_values = sizeof elems / sizeof elems[0];
+  e[0].key = k0; /* value NULL: key only */
+  e[1].key = k1; /* empty key: value only */
+  Google__Protobuf__Value lvv;
+  google__protobuf__value__init(&lvv);
+  lvv.kind_case = GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE;
+  lvv.list_value = &lv;
+  e[1].value = &lvv;
+  e[2].value = &v[1]; /* NULL key */
+  Google__Protobuf__Value uv;
+  google__protobuf__value__init(&uv);
+  uv.kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE;
+  uv.string_value = s1;
+  uint8_t unknown_bytes[] = {0x05};
+  ProtobufCMessageUnknownField unknown = {
+      .tag = 99, .wire_type = PROTOBUF_C_WIRE_TYPE_VARINT, .len = 1, .data = unknown_bytes};
+  uv.base.n_unknown_fields = 1; /* the generic walk writes these */
+  uv.base.unknown_fields = &unknown;
+  e[3].key = k0;
+  e[3].value = &uv;
+  Google__Protobuf__Struct__FieldsEntry *entries[] = {&e[0], &e[1], &e[2], &e[3]};
+  st.fields = entries;
+  st.n_fields = sizeof entries / sizeof entries[0];
+  expect_same_pack(&st.base);
+  expect_same_pack(&lv.base);
+  for (int i = 0; i < 8; i++) expect_same_pack(&v[i].base);
+  expect_same_pack(&e[0].base);
+  expect_same_pack(&inner.base);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_timestamp),         cmocka_unit_test(test_duration),
-      cmocka_unit_test(test_field_mask),        cmocka_unit_test(test_wrappers),
-      cmocka_unit_test(test_struct_value_list), cmocka_unit_test(test_any),
+      cmocka_unit_test(test_timestamp),          cmocka_unit_test(test_duration),
+      cmocka_unit_test(test_field_mask),         cmocka_unit_test(test_wrappers),
+      cmocka_unit_test(test_struct_value_list),  cmocka_unit_test(test_any),
+      cmocka_unit_test(test_pack_struct_shapes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
