@@ -17,6 +17,51 @@ static bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+/* Up to 19 digits fold into an integer while they are scanned; eight at a time where eight bytes are left
+ * (SWAR: one 64-bit load, a digit test and three multiplications, little-endian byte order). */
+#define SIG_MAX 19u
+#define SIG_SAT 1000u
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static bool all_digits8(uint64_t x) {
+  /* every byte 0x30..0x39: high nibble 3 before and after adding 6 */
+  return ((x & 0xF0F0F0F0F0F0F0F0u) | (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ==
+         0x3333333333333333u;
+}
+
+static uint64_t value8(uint64_t x) {
+  x -= 0x3030303030303030u;
+  x = x * 10 + (x >> 8); /* byte pairs: 2-digit values in the even bytes */
+  x = ((x & 0x000000FF000000FFu) * (100 + (1000000ull << 32)) +
+       ((x >> 16) & 0x000000FF000000FFu) * (1 + (10000ull << 32))) >>
+      32;
+  return x;
+}
+#endif
+
+static size_t digit_run(const char *s, size_t i, size_t n, evs_jnum *num) {
+  uint64_t v = num->sig;
+  uint32_t nd = num->n_sig;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  while (n - i >= 8) {
+    uint64_t x;
+    memcpy(&x, s + i, sizeof x);
+    if (!all_digits8(x)) break;
+    if (nd + 8 <= SIG_MAX) v = v * 100000000u + value8(x);
+    nd = nd + 8 < SIG_SAT ? nd + 8 : SIG_SAT;
+    i += 8;
+  }
+#endif
+  while (i < n && is_digit(s[i])) {
+    if (nd < SIG_MAX) v = v * 10 + (uint64_t)(s[i] - '0');
+    if (nd < SIG_SAT) nd++;
+    i++;
+  }
+  num->sig = v;
+  num->n_sig = nd;
+  return i;
+}
+
 size_t evs_jnum_scan(const char *s, size_t n, evs_jnum *num, const char **why, size_t *bad) {
   size_t i = 0;
   memset(num, 0, sizeof *num);
@@ -32,19 +77,20 @@ size_t evs_jnum_scan(const char *s, size_t n, evs_jnum *num, const char **why, s
   num->int_digits = s + i;
   if (s[i] == '0') {
     i++;
+    num->n_sig = 1;
     if (i < n && is_digit(s[i])) {
       *why = "leading zeros are not allowed";
       *bad = i - 1;
       return 0;
     }
   } else {
-    while (i < n && is_digit(s[i])) i++;
+    i = digit_run(s, i, n, num);
   }
   num->n_int = (size_t)(s + i - num->int_digits);
   if (i < n && s[i] == '.') {
     i++;
     num->frac_digits = s + i;
-    while (i < n && is_digit(s[i])) i++;
+    i = digit_run(s, i, n, num);
     num->n_frac = (size_t)(s + i - num->frac_digits);
     if (num->n_frac == 0) {
       *why = "expected a digit after '.'";
@@ -80,6 +126,10 @@ evs_status evs_jnum_magnitude(const evs_jnum *num, uint64_t *mag) {
   const char *b = num->frac_digits;
   size_t nb = num->n_frac;
   if (!num->has_exp && nb == 0) { /* the common case: a plain integer */
+    if (num->n_sig <= SIG_MAX) {
+      *mag = num->sig;
+      return EVS_OK;
+    }
     if (na > 20) return EVS_ERR_RANGE;
     uint64_t v = 0;
     for (size_t i = 0; i < na; i++) {
@@ -203,6 +253,11 @@ static bool eisel_lemire(uint64_t w, int64_t q, bool neg, const fp_format *f, ui
 /* The significand of num as an integer when it has at most 19 significant digits (leading zeros do not
  * count); *e10 is the power of ten that applies to it. false when there are more digits. */
 static bool jnum_significand(const evs_jnum *num, uint64_t *w, int64_t *e10) {
+  *e10 = num->exp - (int64_t)num->n_frac;
+  if (num->n_sig <= SIG_MAX) {
+    *w = num->sig;
+    return true;
+  }
   uint64_t v = 0;
   size_t digits = 0;
   for (size_t part = 0; part < 2; part++) {
@@ -215,7 +270,6 @@ static bool jnum_significand(const evs_jnum *num, uint64_t *w, int64_t *e10) {
     }
   }
   *w = v;
-  *e10 = num->exp - (int64_t)num->n_frac;
   return true;
 }
 
@@ -237,34 +291,63 @@ static evs_status strto_c(const char *s, size_t n, double *d, float *f) {
   return EVS_OK;
 }
 
-evs_status evs_jnum_to_double(const char *s, size_t n, const evs_jnum *num, double *out) {
+/* The double nearest to num without strtod (Clinger, then Eisel-Lemire); false when they cannot decide. */
+static bool fast_double(const evs_jnum *num, double *out) {
   uint64_t w;
   int64_t e;
-  if (num->exp > -EVS_JNUM_EXP_SAT && num->exp < EVS_JNUM_EXP_SAT && jnum_significand(num, &w, &e)) {
-    if (w == 0) {
-      *out = num->neg ? -0.0 : 0.0;
-      return EVS_OK;
-    }
-    /* Clinger's fast path: a significand up to 2^53 and 10^|e| <= 10^22 are exact doubles, and one
-     * multiplication or division rounds correctly. */
-    if (w <= (1ull << 53) && e >= -22 && e <= 22) {
-      double v = (double)w;
-      v = e >= 0 ? v * k_pow10[e] : v / k_pow10[-e];
-      *out = num->neg ? -v : v;
-      return EVS_OK;
-    }
-    uint64_t bits;
-    if (eisel_lemire(w, e, num->neg, &k_binary64, &bits)) {
-      memcpy(out, &bits, sizeof bits);
-      return EVS_OK;
-    }
+  if (num->exp <= -EVS_JNUM_EXP_SAT || num->exp >= EVS_JNUM_EXP_SAT || !jnum_significand(num, &w, &e))
+    return false;
+  if (w == 0) {
+    *out = num->neg ? -0.0 : 0.0;
+    return true;
   }
+  /* Clinger's fast path: a significand up to 2^53 and 10^|e| <= 10^22 are exact doubles, and one
+   * multiplication or division rounds correctly. */
+  if (w <= (1ull << 53) && e >= -22 && e <= 22) {
+    double v = (double)w;
+    v = e >= 0 ? v * k_pow10[e] : v / k_pow10[-e];
+    *out = num->neg ? -v : v;
+    return true;
+  }
+  uint64_t bits;
+  if (!eisel_lemire(w, e, num->neg, &k_binary64, &bits)) return false;
+  memcpy(out, &bits, sizeof bits);
+  return true;
+}
+
+evs_status evs_jnum_to_double(const char *s, size_t n, const evs_jnum *num, double *out) {
+  if (fast_double(num, out)) return EVS_OK;
   double v;
   evs_status st = strto_c(s, n, &v, NULL);
   if (st != EVS_OK) return st;
   if (isinf(v)) return EVS_ERR_RANGE;
   *out = v;
   return EVS_OK;
+}
+
+/* Out of range for a float: the value would round to float infinity, at or above FLT_MAX + half an ulp
+ * (0x1.ffffffp127), judged on the correctly rounded double. A plain `> FLT_MAX` would reject
+ * "3.4028235e+38", the shortest text of FLT_MAX. */
+static bool float_overflows(double d) {
+  return fabs(d) >= 0x1.ffffffp127;
+}
+
+/* The float nearest to the decimal whose nearest double is d. Rounding twice (decimal -> double -> float)
+ * is exact unless d lies exactly halfway between two floats: a float midpoint strictly between the decimal
+ * and d would be a double nearer to the decimal than d. false in that one case. */
+static bool float_of_double(double d, float *out) {
+  float f = (float)d;
+  if ((double)f != d) {
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    uint32_t mag = b & 0x7FFFFFFFu; /* the float on d's other side: one step up or down in magnitude */
+    uint32_t gb = (b & 0x80000000u) | (fabs((double)f) < fabs(d) ? mag + 1 : mag - 1);
+    float g;
+    memcpy(&g, &gb, sizeof g);
+    if (((double)f + (double)g) / 2 == d) return false;
+  }
+  *out = f;
+  return true;
 }
 
 evs_status evs_jnum_to_float(const char *s, size_t n, const evs_jnum *num, float *out) {
@@ -276,7 +359,7 @@ evs_status evs_jnum_to_float(const char *s, size_t n, const evs_jnum *num, float
       return EVS_OK;
     }
     /* Clinger's fast path in float arithmetic: a significand up to 2^24 and 10^|e| <= 10^10 are exact
-     * floats (decimal -> double -> float could round twice; this rounds once). */
+     * floats, one operation rounds once. */
     if (w <= (1u << 24) && e >= -10 && e <= 10) {
       static const float k_pow10f[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
       volatile float f = (float)w; /* volatile: keep float precision on any FLT_EVAL_METHOD */
@@ -285,8 +368,8 @@ evs_status evs_jnum_to_float(const char *s, size_t n, const evs_jnum *num, float
       return EVS_OK;
     }
     uint64_t bits;
-    /* FLT_MAX itself goes the slow way: whether a value just below FLT_MAX + half an ulp is out of range
-     * is decided on its double (below), as it always was. */
+    /* FLT_MAX itself is left to the double below: whether a value just under FLT_MAX + half an ulp is out
+     * of range is decided on its double, as it always was. */
     if (eisel_lemire(w, e, num->neg, &k_binary32, &bits) && (bits & 0x7FFFFFFFu) != 0x7F7FFFFFu) {
       uint32_t b32 = (uint32_t)bits;
       memcpy(out, &b32, sizeof b32);
@@ -294,13 +377,15 @@ evs_status evs_jnum_to_float(const char *s, size_t n, const evs_jnum *num, float
     }
   }
   double d;
-  evs_status st = evs_jnum_to_double(s, n, num, &d);
-  if (st != EVS_OK) return st;
-  /* Out of range when it would round to infinity as a float: at or above FLT_MAX + half an ulp
-   * (0x1.ffffffp127). A plain `> FLT_MAX` would reject "3.4028235e+38", the shortest text of FLT_MAX. */
-  if (fabs(d) >= 0x1.ffffffp127) return EVS_ERR_RANGE;
+  bool have_d = fast_double(num, &d); /* exact decimals the binary32 product cannot show, 4151.39111328125 */
+  if (!have_d) {
+    evs_status st = evs_jnum_to_double(s, n, num, &d);
+    if (st != EVS_OK) return st;
+  }
+  if (float_overflows(d)) return EVS_ERR_RANGE;
+  if (float_of_double(d, out)) return EVS_OK;
   float f;
-  st = strto_c(s, n, NULL, &f);
+  evs_status st = strto_c(s, n, NULL, &f);
   if (st != EVS_OK) return st;
   *out = f;
   return EVS_OK;

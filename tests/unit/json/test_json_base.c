@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 
@@ -368,6 +369,38 @@ static void test_number_format_short_decimals(void **state) {
   }
 }
 
+/* Integers of every length read eight digits at a time: the magnitude is strtoull's, 20 digits above
+ * UINT64_MAX and 21 digits are out of range, a fraction or exponent keeps its meaning. */
+static void test_number_magnitude_lengths(void **state) {
+  (void)state;
+  char buf[64];
+  for (int i = 0; i < 100000; i++) {
+    uint64_t r = parse_rnd(), b = parse_rnd();
+    int len = (int)(r % 21) + 1;
+    buf[0] = (char)('1' + b % 9);
+    for (int k = 1; k < len; k++) buf[k] = (char)('0' + (parse_rnd() >> 7) % 10);
+    buf[len] = '\0';
+    if (r & 0x100) snprintf(buf + len, sizeof buf - (size_t)len, "%s", r & 0x200 ? ".000000000" : "0e-1");
+    size_t n = strlen(buf), bad = 0;
+    const char *why = NULL;
+    evs_jnum num;
+    assert_int_equal(evs_jnum_scan(buf, n, &num, &why, &bad), n);
+    uint64_t mag = 0;
+    evs_status st = evs_jnum_magnitude(&num, &mag);
+    errno = 0;
+    char digits[32];
+    memcpy(digits, buf, (size_t)len);
+    digits[len] = '\0';
+    unsigned long long want = strtoull(digits, NULL, 10);
+    if (errno == ERANGE) {
+      assert_int_equal(st, EVS_ERR_RANGE);
+    } else {
+      assert_int_equal(st, EVS_OK);
+      if (mag != want) fail_msg("%s: got %llu", buf, (unsigned long long)mag);
+    }
+  }
+}
+
 /* Bit-level neighbours and powers (no libm in the test's link). */
 static double dbl_bits(uint64_t b) {
   double v;
@@ -632,6 +665,7 @@ int main(void) {
       cmocka_unit_test(test_number_format),
       cmocka_unit_test(test_number_format_short_decimals),
       cmocka_unit_test(test_number_parse_float_exact),
+      cmocka_unit_test(test_number_magnitude_lengths),
       cmocka_unit_test(test_number_format_hard),
       cmocka_unit_test(test_binary_depth_check),
       cmocka_unit_test(test_encode_any_deep_bytes),
