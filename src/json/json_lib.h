@@ -36,8 +36,6 @@ typedef struct evs_jnum {
   size_t n_frac;
   int64_t exp; /* exponent value, saturated to +-EVS_JNUM_EXP_SAT */
   bool has_exp;
-  uint32_t n_sig; /* int_digits + frac_digits (leading zeros included, saturated at 1000) */
-  uint64_t sig;   /* those digits as an integer, when n_sig <= 19 (read once, while scanning) */
 } evs_jnum;
 
 #define EVS_JNUM_EXP_SAT 1000000000LL

@@ -17,19 +17,12 @@ static bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-/* Up to 19 digits fold into an integer while they are scanned; eight at a time where eight bytes are left
- * (SWAR: one 64-bit load, a digit test and three multiplications, little-endian byte order). */
-#define SIG_MAX 19u
-#define SIG_SAT 1000u
-
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-static bool all_digits8(uint64_t x) {
-  /* every byte 0x30..0x39: high nibble 3 before and after adding 6 */
-  return ((x & 0xF0F0F0F0F0F0F0F0u) | (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ==
-         0x3333333333333333u;
-}
-
-static uint64_t value8(uint64_t x) {
+/* The eight digits at p (already scanned) as a number: one load, three multiplications (SWAR; the first
+ * digit is the lowest byte). */
+static uint64_t value8(const char *p) {
+  uint64_t x;
+  memcpy(&x, p, sizeof x);
   x -= 0x3030303030303030u;
   x = x * 10 + (x >> 8); /* byte pairs: 2-digit values in the even bytes */
   x = ((x & 0x000000FF000000FFu) * (100 + (1000000ull << 32)) +
@@ -39,27 +32,31 @@ static uint64_t value8(uint64_t x) {
 }
 #endif
 
-static size_t digit_run(const char *s, size_t i, size_t n, evs_jnum *num) {
-  uint64_t v = num->sig;
-  uint32_t nd = num->n_sig;
+/* The end of the run of digits from s[i]: eight bytes per step (SWAR: a digit 0x30..0x39 keeps high nibble
+ * 3 before and after adding 6; the first byte failing that is exact, as nothing below it carries), one at
+ * a time in the last eight bytes of the text. */
+static size_t skip_digits(const char *s, size_t i, size_t n) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   while (n - i >= 8) {
     uint64_t x;
     memcpy(&x, s + i, sizeof x);
-    if (!all_digits8(x)) break;
-    if (nd + 8 <= SIG_MAX) v = v * 100000000u + value8(x);
-    nd = nd + 8 < SIG_SAT ? nd + 8 : SIG_SAT;
+    uint64_t bad = ((x & 0xF0F0F0F0F0F0F0F0u) | (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^
+                   0x3333333333333333u;
+    if (bad) return i + ((unsigned)__builtin_ctzll(bad) >> 3);
     i += 8;
   }
 #endif
-  while (i < n && is_digit(s[i])) {
-    if (nd < SIG_MAX) v = v * 10 + (uint64_t)(s[i] - '0');
-    if (nd < SIG_SAT) nd++;
-    i++;
-  }
-  num->sig = v;
-  num->n_sig = nd;
+  while (i < n && is_digit(s[i])) i++;
   return i;
+}
+
+/* v * 10^n + the n digits at p (already scanned): eight at a time while eight are left. */
+static inline uint64_t fold_digits(uint64_t v, const char *p, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  for (; n >= 8; n -= 8, p += 8) v = v * 100000000u + value8(p);
+#endif
+  for (; n > 0; n--) v = v * 10 + (uint64_t)(*p++ - '0');
+  return v;
 }
 
 size_t evs_jnum_scan(const char *s, size_t n, evs_jnum *num, const char **why, size_t *bad) {
@@ -77,20 +74,19 @@ size_t evs_jnum_scan(const char *s, size_t n, evs_jnum *num, const char **why, s
   num->int_digits = s + i;
   if (s[i] == '0') {
     i++;
-    num->n_sig = 1;
     if (i < n && is_digit(s[i])) {
       *why = "leading zeros are not allowed";
       *bad = i - 1;
       return 0;
     }
   } else {
-    i = digit_run(s, i, n, num);
+    i = skip_digits(s, i, n);
   }
   num->n_int = (size_t)(s + i - num->int_digits);
   if (i < n && s[i] == '.') {
     i++;
     num->frac_digits = s + i;
-    i = digit_run(s, i, n, num);
+    i = skip_digits(s, i, n);
     num->n_frac = (size_t)(s + i - num->frac_digits);
     if (num->n_frac == 0) {
       *why = "expected a digit after '.'";
@@ -126,8 +122,8 @@ evs_status evs_jnum_magnitude(const evs_jnum *num, uint64_t *mag) {
   const char *b = num->frac_digits;
   size_t nb = num->n_frac;
   if (!num->has_exp && nb == 0) { /* the common case: a plain integer */
-    if (num->n_sig <= SIG_MAX) {
-      *mag = num->sig;
+    if (na <= 19) {               /* below 10^19 < 2^64: no overflow to check */
+      *mag = fold_digits(0, a, na);
       return EVS_OK;
     }
     if (na > 20) return EVS_ERR_RANGE;
@@ -252,10 +248,10 @@ static bool eisel_lemire(uint64_t w, int64_t q, bool neg, const fp_format *f, ui
 
 /* The significand of num as an integer when it has at most 19 significant digits (leading zeros do not
  * count); *e10 is the power of ten that applies to it. false when there are more digits. */
-static bool jnum_significand(const evs_jnum *num, uint64_t *w, int64_t *e10) {
+static inline bool jnum_significand(const evs_jnum *num, uint64_t *w, int64_t *e10) {
   *e10 = num->exp - (int64_t)num->n_frac;
-  if (num->n_sig <= SIG_MAX) {
-    *w = num->sig;
+  if (num->n_int + num->n_frac <= 19) { /* the common case; leading zeros add nothing */
+    *w = fold_digits(fold_digits(0, num->int_digits, num->n_int), num->frac_digits, num->n_frac);
     return true;
   }
   uint64_t v = 0;
