@@ -1,7 +1,8 @@
-/* Numbers: the JSON number grammar, exact integers from any number form ("1e5", "100.000"), doubles (an
- * exact fast path for short decimals, strtod under the C locale otherwise) and shortest round-trip
- * printing. strtod/snprintf run under a thread-local "C" locale (uselocale), so the process locale never
- * changes the decimal point. */
+/* Numbers: the JSON number grammar, exact integers from any number form ("1e5", "100.000"), correctly
+ * rounded doubles and floats (Clinger's exact fast path, Eisel-Lemire, strtod/strtof only where those
+ * cannot decide) and shortest round-trip printing (Schubfach-style, printf only for the few values it
+ * declines). strtod/strtof/snprintf run under a thread-local "C" locale (uselocale), so the process locale
+ * never changes the decimal point. */
 #include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
