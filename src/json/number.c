@@ -566,10 +566,22 @@ static bool shortest(uint64_t c, int q, bool irregular, int unique, uint64_t *d,
     if (!decide((uint64_t)(uu / one), uu % one, 0, one, (u128)1 << (q - k), 0, closed, irregular, &out))
       return false;
   }
-  int x = k;
-  while (out % 10 == 0) {
+  int x = k; /* strip the trailing zeros: short decimals have a dozen at this scale */
+  while (out % 100000000 == 0) {
+    out /= 100000000;
+    x += 8;
+  }
+  if (out % 10000 == 0) {
+    out /= 10000;
+    x += 4;
+  }
+  if (out % 100 == 0) {
+    out /= 100;
+    x += 2;
+  }
+  if (out % 10 == 0) {
     out /= 10;
-    x++;
+    x += 1;
   }
   if (irregular) {
     int nd = 1;
