@@ -636,6 +636,49 @@ static size_t format_g(bool neg, const char *dig, int nd, int prec, int x, char 
  * prints them: p = max(min_prec, number of digits) for normal values (min_prec 15 for doubles, 6 for
  * floats: below that many digits the shortest is also printf's rounding), from 1 digit for subnormals.
  * Returns 0 when shortest() declines. */
+static const uint64_t k_pow10u[20] = {1ull,
+                                      10ull,
+                                      100ull,
+                                      1000ull,
+                                      10000ull,
+                                      100000ull,
+                                      1000000ull,
+                                      10000000ull,
+                                      100000000ull,
+                                      1000000000ull,
+                                      10000000000ull,
+                                      100000000000ull,
+                                      1000000000000ull,
+                                      10000000000000ull,
+                                      100000000000000ull,
+                                      1000000000000000ull,
+                                      10000000000000000ull,
+                                      100000000000000000ull,
+                                      1000000000000000000ull,
+                                      10000000000000000000ull};
+
+/* Prints d * 10^e10 (d > 0, no trailing zero) as %.{p}g prints it, p = max(min_prec, digits of d). The
+ * digits go straight into place, two at a time. */
+static size_t format_decimal(bool neg, uint64_t d, int e10, int min_prec, char buf[EVS_JNUM_BUF]) {
+  int t =
+      ((64 - __builtin_clzll(d | 1)) * 1233) >> 12; /* floor(log10) from the bit length, off by one at most */
+  int nd = t + 1 - (d < k_pow10u[t]);
+  char dig[20];
+  char *p = dig + nd;
+  while (d >= 100) {
+    p -= 2;
+    memcpy(p, k_digits2 + 2 * (d % 100), 2);
+    d /= 100;
+  }
+  if (d >= 10) {
+    p -= 2;
+    memcpy(p, k_digits2 + 2 * d, 2);
+  } else {
+    *--p = (char)('0' + d);
+  }
+  return format_g(neg, dig, nd, nd < min_prec ? min_prec : nd, e10 + nd - 1, buf);
+}
+
 static size_t format_shortest(bool neg, uint64_t mant, int biased, const fp_format *f, int min_prec,
                               char buf[EVS_JNUM_BUF]) {
   uint64_t c = biased ? mant | 1ull << f->mant_bits : mant;
@@ -644,10 +687,7 @@ static size_t format_shortest(bool neg, uint64_t mant, int biased, const fp_form
   uint64_t d;
   int e10;
   if (!shortest(c, q, irregular, min_prec, &d, &e10)) return 0;
-  char dig[24];
-  int nd = (int)evs_format_u64(d, dig);
-  int prec = biased && nd < min_prec ? min_prec : nd;
-  return format_g(neg, dig, nd, prec, e10 + nd - 1, buf);
+  return format_decimal(neg, d, e10, biased ? min_prec : 1, buf);
 }
 
 /* Whether the printed text reads back as v (the fallback's test). */
@@ -671,6 +711,25 @@ size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
   if (biased == 0 && mant == 0) {
     memcpy(buf, "-0", 3); /* +0 took the integer path */
     return 2;
+  }
+  /* Decimals with up to three fraction digits (prices, readings: 12.99, -2502.803): r = |v| * 10^k rounded
+   * is a candidate, and when r / 10^k == |v| (r < 1e15 and 10^k are exact doubles, so that division rounds
+   * the decimal r * 10^-k exactly as strtod does) it is v's one decimal of at most 15 digits (DBL_DIG),
+   * the shortest. Cheaper than the search below for these. */
+  double a = fabs(v);
+  if (a >= 1e-3 && a < 1e12) { /* r < 1e15 */
+    for (int k = 1; k <= 3; k++) {
+      double r = (double)(uint64_t)(a * k_pow10[k] + 0.5);
+      if (r / k_pow10[k] == a) {
+        uint64_t d = (uint64_t)r;
+        int e10 = -k;
+        while (d % 10 == 0) {
+          d /= 10;
+          e10++;
+        }
+        return format_decimal(bits >> 63, d, e10, 15, buf);
+      }
+    }
   }
   if (biased != 0x7FF) {
     size_t n = format_shortest(bits >> 63, mant, biased, &k_binary64, 15, buf);
