@@ -395,14 +395,13 @@ static const char k_digits2[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-size_t evs_format_u64(uint64_t v, char *buf) {
-  char tmp[24];
-  char *p = tmp + sizeof tmp;
+/* Writes v's decimal digits, two at a time, so that they end just before end; returns where they start. */
+static char *digits_before(uint64_t v, char *end) {
+  char *p = end;
   while (v >= 100) {
-    unsigned r = (unsigned)(v % 100);
-    v /= 100;
     p -= 2;
-    memcpy(p, k_digits2 + 2 * r, 2);
+    memcpy(p, k_digits2 + 2 * (v % 100), 2);
+    v /= 100;
   }
   if (v >= 10) {
     p -= 2;
@@ -410,6 +409,12 @@ size_t evs_format_u64(uint64_t v, char *buf) {
   } else {
     *--p = (char)('0' + v);
   }
+  return p;
+}
+
+size_t evs_format_u64(uint64_t v, char *buf) {
+  char tmp[24];
+  char *p = digits_before(v, tmp + sizeof tmp);
   size_t n = (size_t)(tmp + sizeof tmp - p);
   memcpy(buf, p, n);
   buf[n] = '\0';
@@ -632,10 +637,6 @@ static size_t format_g(bool neg, const char *dig, int nd, int prec, int x, char 
   return n;
 }
 
-/* The shortest digits of a finite non-zero value, printed as the %.{p}g loop of the fallbacks below
- * prints them: p = max(min_prec, number of digits) for normal values (min_prec 15 for doubles, 6 for
- * floats: below that many digits the shortest is also printf's rounding), from 1 digit for subnormals.
- * Returns 0 when shortest() declines. */
 static const uint64_t k_pow10u[20] = {1ull,
                                       10ull,
                                       100ull,
@@ -657,28 +658,20 @@ static const uint64_t k_pow10u[20] = {1ull,
                                       1000000000000000000ull,
                                       10000000000000000000ull};
 
-/* Prints d * 10^e10 (d > 0, no trailing zero) as %.{p}g prints it, p = max(min_prec, digits of d). The
- * digits go straight into place, two at a time. */
+/* Prints d * 10^e10 (d > 0, no trailing zero) as %.{p}g prints it, p = max(min_prec, digits of d). */
 static size_t format_decimal(bool neg, uint64_t d, int e10, int min_prec, char buf[EVS_JNUM_BUF]) {
-  int t =
-      ((64 - __builtin_clzll(d | 1)) * 1233) >> 12; /* floor(log10) from the bit length, off by one at most */
+  /* the digit count from the bit length (* log10(2) ~ 1233 / 4096), off by at most one */
+  int t = ((64 - __builtin_clzll(d | 1)) * 1233) >> 12;
   int nd = t + 1 - (d < k_pow10u[t]);
   char dig[20];
-  char *p = dig + nd;
-  while (d >= 100) {
-    p -= 2;
-    memcpy(p, k_digits2 + 2 * (d % 100), 2);
-    d /= 100;
-  }
-  if (d >= 10) {
-    p -= 2;
-    memcpy(p, k_digits2 + 2 * d, 2);
-  } else {
-    *--p = (char)('0' + d);
-  }
+  digits_before(d, dig + nd);
   return format_g(neg, dig, nd, nd < min_prec ? min_prec : nd, e10 + nd - 1, buf);
 }
 
+/* The shortest digits of a finite non-zero value, printed as the %.{p}g loop of the fallbacks below
+ * prints them: p = max(min_prec, number of digits) for normal values (min_prec 15 for doubles, 6 for
+ * floats: below that many digits the shortest is also printf's rounding), from 1 digit for subnormals.
+ * Returns 0 when shortest() declines. */
 static size_t format_shortest(bool neg, uint64_t mant, int biased, const fp_format *f, int min_prec,
                               char buf[EVS_JNUM_BUF]) {
   uint64_t c = biased ? mant | 1ull << f->mant_bits : mant;
