@@ -1,7 +1,8 @@
-/* Numbers: the JSON number grammar, exact integers from any number form ("1e5", "100.000"), doubles (an
- * exact fast path for short decimals, strtod under the C locale otherwise) and shortest round-trip
- * printing. strtod/snprintf run under a thread-local "C" locale (uselocale), so the process locale never
- * changes the decimal point. */
+/* Numbers: the JSON number grammar, exact integers from any number form ("1e5", "100.000"), correctly
+ * rounded doubles and floats (Clinger's exact fast path, Eisel-Lemire, strtod/strtof only where those
+ * cannot decide) and shortest round-trip printing (Schubfach-style, printf only for the few values it
+ * declines). strtod/strtof/snprintf run under a thread-local "C" locale (uselocale), so the process locale
+ * never changes the decimal point. */
 #include "base/alloc_internal.h"
 #include "json/json_internal.h"
 
@@ -15,6 +16,48 @@
 
 static bool is_digit(char c) {
   return c >= '0' && c <= '9';
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The eight digits at p (already scanned) as a number: one load, three multiplications (SWAR; the first
+ * digit is the lowest byte). */
+static uint64_t value8(const char *p) {
+  uint64_t x;
+  memcpy(&x, p, sizeof x);
+  x -= 0x3030303030303030u;
+  x = x * 10 + (x >> 8); /* byte pairs: 2-digit values in the even bytes */
+  x = ((x & 0x000000FF000000FFu) * (100 + (1000000ull << 32)) +
+       ((x >> 16) & 0x000000FF000000FFu) * (1 + (10000ull << 32))) >>
+      32;
+  return x;
+}
+#endif
+
+/* The end of the run of digits from s[i]: eight bytes per step (SWAR: a digit 0x30..0x39 keeps high nibble
+ * 3 before and after adding 6; the first byte failing that is exact, as nothing below it carries), one at
+ * a time in the last eight bytes of the text. */
+static size_t skip_digits(const char *s, size_t i, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  while (n - i >= 8) {
+    uint64_t x;
+    memcpy(&x, s + i, sizeof x);
+    uint64_t bad = ((x & 0xF0F0F0F0F0F0F0F0u) | (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^
+                   0x3333333333333333u;
+    if (bad) return i + ((unsigned)__builtin_ctzll(bad) >> 3);
+    i += 8;
+  }
+#endif
+  while (i < n && is_digit(s[i])) i++;
+  return i;
+}
+
+/* v * 10^n + the n digits at p (already scanned): eight at a time while eight are left. */
+static inline uint64_t fold_digits(uint64_t v, const char *p, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  for (; n >= 8; n -= 8, p += 8) v = v * 100000000u + value8(p);
+#endif
+  for (; n > 0; n--) v = v * 10 + (uint64_t)(*p++ - '0');
+  return v;
 }
 
 size_t evs_jnum_scan(const char *s, size_t n, evs_jnum *num, const char **why, size_t *bad) {
@@ -38,13 +81,13 @@ size_t evs_jnum_scan(const char *s, size_t n, evs_jnum *num, const char **why, s
       return 0;
     }
   } else {
-    while (i < n && is_digit(s[i])) i++;
+    i = skip_digits(s, i, n);
   }
   num->n_int = (size_t)(s + i - num->int_digits);
   if (i < n && s[i] == '.') {
     i++;
     num->frac_digits = s + i;
-    while (i < n && is_digit(s[i])) i++;
+    i = skip_digits(s, i, n);
     num->n_frac = (size_t)(s + i - num->frac_digits);
     if (num->n_frac == 0) {
       *why = "expected a digit after '.'";
@@ -80,6 +123,10 @@ evs_status evs_jnum_magnitude(const evs_jnum *num, uint64_t *mag) {
   const char *b = num->frac_digits;
   size_t nb = num->n_frac;
   if (!num->has_exp && nb == 0) { /* the common case: a plain integer */
+    if (na <= 19) {               /* below 10^19 < 2^64: no overflow to check */
+      *mag = fold_digits(0, a, na);
+      return EVS_OK;
+    }
     if (na > 20) return EVS_ERR_RANGE;
     uint64_t v = 0;
     for (size_t i = 0; i < na; i++) {
@@ -144,135 +191,199 @@ static void leave_c_locale(locale_t old) {
 static const double k_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* The two binary formats the parsers and printers handle. */
+typedef struct {
+  int mant_bits;  /* explicit significand bits: 52 or 23 */
+  int bias;       /* exponent bias: 1023 or 127 */
+  int max_biased; /* all-ones exponent: 0x7FF or 0xFF */
+  int sign_bit;   /* 63 or 31 */
+} fp_format;
+
+static const fp_format k_binary64 = {52, 1023, 0x7FF, 63};
+static const fp_format k_binary32 = {23, 127, 0xFF, 31};
+
 /* Eisel-Lemire (Lemire, "Number Parsing at a Gigabyte per Second", 2021; as Go's strconv and fast_float):
- * the correctly rounded double of w * 10^q for a significand w of up to 19 digits, from one or two 64x64
- * multiplications by a 128-bit truncation of 10^q. When the truncation leaves the rounding undecided (the
- * product is within the approximation's error of a halfway point) or the result is subnormal or out of
- * range, it declines (false) and the caller falls back to strtod: it never guesses. */
-static bool eisel_lemire(uint64_t w, int64_t q, bool neg, double *out) {
+ * the correctly rounded binary64 or binary32 of w * 10^q for a significand w of up to 19 digits, from one
+ * or two 64x64 multiplications by a 128-bit truncation of 10^q. When the truncation leaves the rounding
+ * undecided (the product is within the approximation's error of a halfway point) or the result is
+ * subnormal or out of range, it declines (false) and the caller falls back to strtod/strtof: it never
+ * guesses. Returns the bits of the result (sign included) in *out. */
+static bool eisel_lemire(uint64_t w, int64_t q, bool neg, const fp_format *f, uint64_t *out) {
   typedef unsigned __int128 u128;
   if (w == 0 || q < EVS_POW10_128_MIN || q >= EVS_POW10_128_MIN + EVS_POW10_128_COUNT) return false;
   const uint64_t *t = evs_pow10_128[q - EVS_POW10_128_MIN];
   int lz = __builtin_clzll(w);
   w <<= lz;
   /* floor(q * log2(10)) + 64 + bias - lz: the exponent of the product's top bit */
-  uint64_t exp2 = (uint64_t)(((217706 * q) >> 16) + 64 + 1023 - lz);
+  uint64_t exp2 = (uint64_t)(((217706 * q) >> 16) + 64 + f->bias - lz);
+  /* the product keeps mant_bits + 3 bits (1 implicit, 1 to round, 1 for where the top bit falls); the
+   * rest, below, only matters when it is all ones (a carry from the low word could reach the kept bits) */
+  int drop = 64 - f->mant_bits - 3;
+  uint64_t below = (1ull << drop) - 1;
   u128 x = (u128)w * t[1];
   uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
-  if ((hi & 0x1FF) == 0x1FF && lo + w < w) { /* the low word of 10^q could carry into the bits kept */
+  if ((hi & below) == below && lo + w < w) { /* the low word of 10^q could carry into the bits kept */
     u128 y = (u128)w * t[0];
     uint64_t yhi = (uint64_t)(y >> 64), ylo = (uint64_t)y;
     uint64_t mhi = hi, mlo = lo + yhi;
     if (mlo < lo) mhi++;
-    if ((mhi & 0x1FF) == 0x1FF && mlo + 1 == 0 && ylo + w < w) return false;
+    if ((mhi & below) == below && mlo + 1 == 0 && ylo + w < w) return false;
     hi = mhi;
     lo = mlo;
   }
   uint64_t msb = hi >> 63;
-  uint64_t mant = hi >> (msb + 9);
+  uint64_t mant = hi >> (msb + (uint64_t)drop);
   exp2 -= 1 ^ msb;
-  if (lo == 0 && (hi & 0x1FF) == 0 && (mant & 3) == 1) return false; /* exactly halfway: undecided */
+  if (lo == 0 && (hi & below) == 0 && (mant & 3) == 1) return false; /* exactly halfway: undecided */
   mant += mant & 1;
   mant >>= 1;
-  if (mant >> 53) {
+  if (mant >> (f->mant_bits + 1)) {
     mant >>= 1;
     exp2++;
   }
-  if (exp2 - 1 >= 0x7FF - 1) return false; /* subnormal, zero or infinite: strtod decides */
-  uint64_t bits = exp2 << 52 | (mant & 0x000FFFFFFFFFFFFFu) | (neg ? 0x8000000000000000u : 0);
+  if (exp2 - 1 >= (uint64_t)f->max_biased - 1) return false; /* subnormal, zero or infinite: strtod decides */
+  uint64_t sign = neg ? 1ull << f->sign_bit : 0;
+  *out = exp2 << f->mant_bits | (mant & ((1ull << f->mant_bits) - 1)) | sign;
+  return true;
+}
+
+/* The significand of num as an integer when it has at most 19 significant digits (leading zeros do not
+ * count); *e10 is the power of ten that applies to it. false when there are more digits. */
+static inline bool jnum_significand(const evs_jnum *num, uint64_t *w, int64_t *e10) {
+  *e10 = num->exp - (int64_t)num->n_frac;
+  if (num->n_int + num->n_frac <= 19) { /* the common case; leading zeros add nothing */
+    *w = fold_digits(fold_digits(0, num->int_digits, num->n_int), num->frac_digits, num->n_frac);
+    return true;
+  }
+  uint64_t v = 0;
+  size_t digits = 0;
+  for (size_t part = 0; part < 2; part++) {
+    const char *d = part ? num->frac_digits : num->int_digits;
+    size_t nd = part ? num->n_frac : num->n_int;
+    for (size_t i = 0; i < nd; i++) {
+      if (v == 0 && d[i] == '0') continue;
+      if (++digits > 19) return false;
+      v = v * 10 + (uint64_t)(d[i] - '0');
+    }
+  }
+  *w = v;
+  return true;
+}
+
+/* strtod / strtof of s[0..n) under the C locale (the slow path for what the algorithms above decline). */
+static evs_status strto_c(const char *s, size_t n, double *d, float *f) {
+  char small[64];
+  char *buf = small;
+  if (n >= sizeof small) {
+    buf = evs_malloc(n + 1);
+    if (!buf) return EVS_ERR_NOMEM;
+  }
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  locale_t old = enter_c_locale();
+  if (d) *d = strtod(buf, NULL);
+  if (f) *f = strtof(buf, NULL);
+  leave_c_locale(old);
+  if (buf != small) evs_free(buf);
+  return EVS_OK;
+}
+
+/* The double nearest to num without strtod (Clinger, then Eisel-Lemire); false when they cannot decide. */
+static bool fast_double(const evs_jnum *num, double *out) {
+  uint64_t w;
+  int64_t e;
+  if (num->exp <= -EVS_JNUM_EXP_SAT || num->exp >= EVS_JNUM_EXP_SAT || !jnum_significand(num, &w, &e))
+    return false;
+  if (w == 0) {
+    *out = num->neg ? -0.0 : 0.0;
+    return true;
+  }
+  /* Clinger's fast path: a significand up to 2^53 and 10^|e| <= 10^22 are exact doubles, and one
+   * multiplication or division rounds correctly. */
+  if (w <= (1ull << 53) && e >= -22 && e <= 22) {
+    double v = (double)w;
+    v = e >= 0 ? v * k_pow10[e] : v / k_pow10[-e];
+    *out = num->neg ? -v : v;
+    return true;
+  }
+  uint64_t bits;
+  if (!eisel_lemire(w, e, num->neg, &k_binary64, &bits)) return false;
   memcpy(out, &bits, sizeof bits);
   return true;
 }
 
 evs_status evs_jnum_to_double(const char *s, size_t n, const evs_jnum *num, double *out) {
-  /* Clinger's fast path: up to 15 significant digits and |exponent| <= 22 are exact in double arithmetic
-   * (both operands exact, one correctly rounded operation). */
-  const char *a = num->int_digits;
-  size_t na = num->n_int, nb = num->n_frac;
-  if (na + nb <= 15 && num->exp >= -22 && num->exp <= 22) {
-    uint64_t w = 0;
-    for (size_t i = 0; i < na; i++) w = w * 10 + (uint64_t)(a[i] - '0');
-    for (size_t i = 0; i < nb; i++) w = w * 10 + (uint64_t)(num->frac_digits[i] - '0');
-    int64_t e = num->exp - (int64_t)nb;
-    if (e >= -22 && e <= 22) {
-      double v = (double)w;
-      v = e >= 0 ? v * k_pow10[e] : v / k_pow10[-e];
-      *out = num->neg ? -v : v;
-      return EVS_OK;
-    }
-  }
-  /* Up to 19 significant digits (leading zeros are not significant): Eisel-Lemire. */
-  if (num->exp > -EVS_JNUM_EXP_SAT && num->exp < EVS_JNUM_EXP_SAT) {
-    uint64_t w = 0;
-    size_t digits = 0;
-    bool fits = true;
-    for (size_t part = 0; part < 2 && fits; part++) {
-      const char *d = part ? num->frac_digits : a;
-      size_t nd = part ? nb : na;
-      for (size_t i = 0; i < nd; i++) {
-        if (w == 0 && d[i] == '0') continue;
-        if (++digits > 19) {
-          fits = false;
-          break;
-        }
-        w = w * 10 + (uint64_t)(d[i] - '0');
-      }
-    }
-    if (fits && w == 0) {
-      *out = num->neg ? -0.0 : 0.0;
-      return EVS_OK;
-    }
-    if (fits && eisel_lemire(w, num->exp - (int64_t)nb, num->neg, out)) return EVS_OK;
-  }
-  char small[64];
-  char *buf = small;
-  if (n >= sizeof small) {
-    buf = evs_malloc(n + 1);
-    if (!buf) return EVS_ERR_NOMEM;
-  }
-  memcpy(buf, s, n);
-  buf[n] = '\0';
-  locale_t old = enter_c_locale();
-  double v = strtod(buf, NULL);
-  leave_c_locale(old);
-  if (buf != small) evs_free(buf);
+  if (fast_double(num, out)) return EVS_OK;
+  double v;
+  evs_status st = strto_c(s, n, &v, NULL);
+  if (st != EVS_OK) return st;
   if (isinf(v)) return EVS_ERR_RANGE;
   *out = v;
   return EVS_OK;
 }
 
+/* Out of range for a float: the value would round to float infinity, at or above FLT_MAX + half an ulp
+ * (0x1.ffffffp127), judged on the correctly rounded double. A plain `> FLT_MAX` would reject
+ * "3.4028235e+38", the shortest text of FLT_MAX. */
+static bool float_overflows(double d) {
+  return fabs(d) >= 0x1.ffffffp127;
+}
+
+/* The float nearest to the decimal whose nearest double is d. Rounding twice (decimal -> double -> float)
+ * is exact unless d lies exactly halfway between two floats: a float midpoint strictly between the decimal
+ * and d would be a double nearer to the decimal than d. false in that one case. */
+static bool float_of_double(double d, float *out) {
+  float f = (float)d;
+  if ((double)f != d) {
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    uint32_t mag = b & 0x7FFFFFFFu; /* the float on d's other side: one step up or down in magnitude */
+    uint32_t gb = (b & 0x80000000u) | (fabs((double)f) < fabs(d) ? mag + 1 : mag - 1);
+    float g;
+    memcpy(&g, &gb, sizeof g);
+    if (((double)f + (double)g) / 2 == d) return false;
+  }
+  *out = f;
+  return true;
+}
+
 evs_status evs_jnum_to_float(const char *s, size_t n, const evs_jnum *num, float *out) {
+  uint64_t w;
+  int64_t e;
+  if (num->exp > -EVS_JNUM_EXP_SAT && num->exp < EVS_JNUM_EXP_SAT && jnum_significand(num, &w, &e)) {
+    if (w == 0) {
+      *out = num->neg ? -0.0f : 0.0f;
+      return EVS_OK;
+    }
+    /* Clinger's fast path in float arithmetic: a significand up to 2^24 and 10^|e| <= 10^10 are exact
+     * floats, one operation rounds once. */
+    if (w <= (1u << 24) && e >= -10 && e <= 10) {
+      static const float k_pow10f[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+      volatile float f = (float)w; /* volatile: keep float precision on any FLT_EVAL_METHOD */
+      f = e >= 0 ? f * k_pow10f[e] : f / k_pow10f[-e];
+      *out = num->neg ? -f : f;
+      return EVS_OK;
+    }
+    uint64_t bits;
+    /* FLT_MAX itself is left to the double below: whether a value just under FLT_MAX + half an ulp is out
+     * of range is decided on its double, as it always was. */
+    if (eisel_lemire(w, e, num->neg, &k_binary32, &bits) && (bits & 0x7FFFFFFFu) != 0x7F7FFFFFu) {
+      uint32_t b32 = (uint32_t)bits;
+      memcpy(out, &b32, sizeof b32);
+      return EVS_OK;
+    }
+  }
   double d;
-  evs_status st = evs_jnum_to_double(s, n, num, &d);
+  bool have_d = fast_double(num, &d); /* exact decimals the binary32 product cannot show, 4151.39111328125 */
+  if (!have_d) {
+    evs_status st = evs_jnum_to_double(s, n, num, &d);
+    if (st != EVS_OK) return st;
+  }
+  if (float_overflows(d)) return EVS_ERR_RANGE;
+  if (float_of_double(d, out)) return EVS_OK;
+  float f;
+  evs_status st = strto_c(s, n, NULL, &f);
   if (st != EVS_OK) return st;
-  /* Out of range when it would round to infinity as a float: at or above FLT_MAX + half an ulp
-   * (0x1.ffffffp127). A plain `> FLT_MAX` would reject "3.4028235e+38", the shortest text of FLT_MAX. */
-  if (fabs(d) >= 0x1.ffffffp127) return EVS_ERR_RANGE;
-  /* decimal -> double -> float could round twice; Clinger's fast path in float arithmetic (<= 7 digits,
-   * |exponent| <= 10) is exact with one rounding, everything else goes to strtof. */
-  int64_t e = num->exp - (int64_t)num->n_frac;
-  if (num->n_int + num->n_frac <= 7 && e >= -10 && e <= 10) {
-    static const float k_pow10f[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
-    uint32_t w = 0;
-    for (size_t i = 0; i < num->n_int; i++) w = w * 10 + (uint32_t)(num->int_digits[i] - '0');
-    for (size_t i = 0; i < num->n_frac; i++) w = w * 10 + (uint32_t)(num->frac_digits[i] - '0');
-    volatile float f = (float)w; /* volatile: keep float precision on any FLT_EVAL_METHOD */
-    f = e >= 0 ? f * k_pow10f[e] : f / k_pow10f[-e];
-    *out = num->neg ? -f : f;
-    return EVS_OK;
-  }
-  char small[64];
-  char *buf = small;
-  if (n >= sizeof small) {
-    buf = evs_malloc(n + 1);
-    if (!buf) return EVS_ERR_NOMEM;
-  }
-  memcpy(buf, s, n);
-  buf[n] = '\0';
-  locale_t old = enter_c_locale();
-  float f = strtof(buf, NULL);
-  leave_c_locale(old);
-  if (buf != small) evs_free(buf);
   *out = f;
   return EVS_OK;
 }
@@ -284,14 +395,13 @@ static const char k_digits2[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-size_t evs_format_u64(uint64_t v, char *buf) {
-  char tmp[24];
-  char *p = tmp + sizeof tmp;
+/* Writes v's decimal digits, two at a time, so that they end just before end; returns where they start. */
+static char *digits_before(uint64_t v, char *end) {
+  char *p = end;
   while (v >= 100) {
-    unsigned r = (unsigned)(v % 100);
-    v /= 100;
     p -= 2;
-    memcpy(p, k_digits2 + 2 * r, 2);
+    memcpy(p, k_digits2 + 2 * (v % 100), 2);
+    v /= 100;
   }
   if (v >= 10) {
     p -= 2;
@@ -299,6 +409,12 @@ size_t evs_format_u64(uint64_t v, char *buf) {
   } else {
     *--p = (char)('0' + v);
   }
+  return p;
+}
+
+size_t evs_format_u64(uint64_t v, char *buf) {
+  char tmp[24];
+  char *p = digits_before(v, tmp + sizeof tmp);
   size_t n = (size_t)(tmp + sizeof tmp - p);
   memcpy(buf, p, n);
   buf[n] = '\0';
@@ -313,125 +429,179 @@ size_t evs_format_i64(int64_t v, char *buf) {
   return evs_format_u64((uint64_t)v, buf);
 }
 
-static const uint64_t k_pow10u[19] = {1ull,
-                                      10ull,
-                                      100ull,
-                                      1000ull,
-                                      10000ull,
-                                      100000ull,
-                                      1000000ull,
-                                      10000000ull,
-                                      100000000ull,
-                                      1000000000ull,
-                                      10000000000ull,
-                                      100000000000ull,
-                                      1000000000000ull,
-                                      10000000000000ull,
-                                      100000000000000ull,
-                                      1000000000000000ull,
-                                      10000000000000000ull,
-                                      100000000000000000ull,
-                                      1000000000000000000ull};
+/* ---- shortest round-trip digits ----
+ *
+ * The method is Schubfach's (R. Giulietti, "The Schubfach way to render doubles", 2020), written here from
+ * the paper's idea with exactness made explicit instead of proved away. v = c * 2^q. Every decimal in
+ * v's rounding interval [v - ulp/2, v + ulp/2] (closed when c is even: strtod rounds ties to even; the
+ * lower half-gap is ulp/4 just above a power of two) reads back as v. Pick k with 10^k <= 2^q < 10^(k+1)
+ * and scale by 10^-k: u = v * 10^-k lies in [c, 10c), the interval is u -+ delta with 1 <= 2 delta < 10.
+ * So the interval holds at least one integer (a decimal with k as last exponent) and at most one
+ * multiple of ten. If it holds a multiple of ten, that is the only candidate one digit shorter or less,
+ * hence the shortest. Otherwise the integers in it all have as many digits as floor(u); the closest of
+ * floor(u) and floor(u) + 1 (ties to even) is the nearest decimal of that length, which is what printf's
+ * %.{p}g rounds to.
+ *
+ * u and delta come from one 128-bit power of ten (evs_pow10_128, truncated), so they are known up to a
+ * bound: each test below either is decided outside that bound or is exact (the table entry is exact for
+ * 10^0..10^52, and u is an exact integer when 5^k divides c). A test that is neither returns "unsure" and
+ * the caller prints with printf instead; Schubfach's analysis shows 126 bits always decide, so with 123
+ * this does not happen, but nothing here depends on that. */
 
-/* Writes r / 10^k in fixed notation ("-12.05"): integer part, '.', k digits (k >= 1). */
-static size_t fixed_decimal(bool neg, uint64_t r, int k, char *buf) {
-  size_t n = 0;
-  if (neg) buf[n++] = '-';
-  n += evs_format_u64(r / k_pow10u[k], buf + n);
-  buf[n++] = '.';
-  uint64_t frac = r % k_pow10u[k];
-  for (int i = k; i > 0; i--) {
-    buf[n + (size_t)i - 1] = (char)('0' + frac % 10);
-    frac /= 10;
-  }
-  n += (size_t)k;
-  buf[n] = '\0';
-  return n;
+typedef unsigned __int128 u128;
+
+enum { OUT = 0, IN = 1, UNSURE = 2 };
+
+/* Whether a distance d, known to lie in [lo, hi], is within the half-interval delta, known to lie in
+ * [dl, dl + derr] (d == delta counts when the interval is closed). */
+static int within(u128 lo, u128 hi, u128 dl, u128 derr, bool closed) {
+  if (hi < dl) return IN;
+  if (lo > dl + derr) return OUT;
+  if (lo == hi && derr == 0) return closed ? IN : OUT; /* exactly on the boundary */
+  return UNSURE;
 }
 
-#if defined(__SIZEOF_INT128__)
-/* %.16g / %.17g for 1e-4 <= a < 1e15 (fixed notation), computed exactly with 128-bit integers instead of
- * snprintf + strtod. a = m * 2^-s with m < 2^53 and 3 <= s <= 67, so a * 10^k = (m * 10^k) / 2^s with
- * m * 10^k < 2^120 for k <= 20. The P-digit decimal is that quotient rounded half-even, as glibc's printf
- * rounds the exact binary value; it reads back as a iff it lies in a's rounding interval (half an ulp each
- * side, a quarter below a power of two; the ends belong to a when m is even: strtod rounds half-even).
- * Returns 0 when a is outside the range this handles. */
-static size_t format_double_exact(double v, char buf[EVS_JNUM_BUF]) {
-  typedef unsigned __int128 u128;
-  double a = fabs(v);
-  uint64_t bits;
-  memcpy(&bits, &a, sizeof bits);
-  int biased = (int)(bits >> 52);
-  if (biased == 0) return 0;
-  uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
-  int s = 1075 - biased; /* a = m * 2^-s */
-  if (s < 3 || s > 67) return 0;
-  int x = -4; /* decimal exponent: 10^x <= a < 10^(x+1); the doubles of 10^-1..10^-4 lie above them */
-  while (x < 14 && a >= (x + 1 >= 0 ? k_pow10[x + 1] : 1.0 / k_pow10[-(x + 1)])) x++;
-  u128 q = 0;
-  int k = 0;
-  for (int p = 16; p <= 17; p++) {
-    k = p - 1 - x;
-    if (k < 0 || k > 20) return 0;
-    u128 p10 = 1;
-    for (int i = 0; i < k; i++) p10 *= 10;
-    u128 num = (u128)m * p10;
-    q = num >> s;
-    u128 rem = num & (((u128)1 << s) - 1), half = (u128)1 << (s - 1);
-    if (rem > half || (rem == half && (q & 1))) q++;
-    if (p == 17) break;
-    /* does q / 10^k read back as a? compare |q * 2^s - num| with half an ulp = 10^k / 2 */
-    u128 qs = q << s;
-    bool above = qs >= num;
-    u128 diff = above ? qs - num : num - qs;
-    bool lower_closer = !above && m == (1ull << 52) && biased > 1; /* the gap below a power of two is half */
-    u128 lhs = lower_closer ? diff * 4 : diff * 2;
-    bool inside = (m & 1) ? lhs < p10 : lhs <= p10;
-    if (inside) break;
+/* The decision, on u = si + fr2 / one and the half-interval delta = dl / one, where the true fraction
+ * lies in [fr2, fr2 + eu] and the true dl in [dl, dl + derr] (all zero errors: exact). Sets *out to the
+ * chosen integer at u's scale (trailing zeros not yet stripped); false when a test is unsure. */
+static bool decide(uint64_t si, u128 fr2, u128 eu, u128 one, u128 dl, u128 derr, bool closed, bool irregular,
+                   uint64_t *out) {
+  /* the lower half-gap is delta / 2 just above a power of two: compare twice the distance */
+  int lsh = irregular ? 1 : 0;
+#define BELOW(lo, hi) within((lo) << lsh, (hi) << lsh, dl, derr, closed)
+#define ABOVE(lo, hi) within((lo), (hi), dl, derr, closed)
+  uint64_t r = si % 10;
+  int sp = OUT, tp;
+  if (si >= 10) {
+    u128 a = r * one + fr2;
+    sp = BELOW(a, a + eu);
+    if (sp == UNSURE) return false;
   }
-  /* %g drops trailing zeros */
-  while (k > 0 && q % 10 == 0) {
-    q /= 10;
-    k--;
+  u128 b = (10 - r) * one - fr2;
+  tp = ABOVE(b - eu, b);
+  if (tp == UNSURE) return false;
+  if (sp == IN || tp == IN) {
+    *out = sp == IN ? si - r : si - r + 10;
+    return true;
   }
-  if (k == 0 || q >= (u128)1 << 63) return 0;
-  uint64_t r = (uint64_t)q;
-  if (k > 18) {
-    /* more fraction digits than fixed_decimal's table: "0." + zeros + digits */
-    size_t n = 0;
-    if (v < 0) buf[n++] = '-';
-    buf[n++] = '0';
-    buf[n++] = '.';
-    char digits[24];
-    size_t nd = evs_format_u64(r, digits);
-    if ((size_t)k < nd) return 0;
-    for (size_t i = nd; i < (size_t)k; i++) buf[n++] = '0';
-    memcpy(buf + n, digits, nd);
-    n += nd;
-    buf[n] = '\0';
-    return n;
+  int sin = BELOW(fr2, fr2 + eu), tin = ABOVE(one - fr2 - eu, one - fr2);
+#undef BELOW
+#undef ABOVE
+  if (sin == UNSURE || tin == UNSURE) return false;
+  if (sin == IN && tin == IN) {
+    u128 half = one >> 1;
+    if (fr2 + eu < half)
+      *out = si;
+    else if (fr2 > half)
+      *out = si + 1;
+    else if (eu == 0 && fr2 == half)
+      *out = si + (si & 1); /* a tie: the even one */
+    else
+      return false;
+    return true;
   }
-  return fixed_decimal(v < 0, r, k, buf);
-}
-#endif
-
-/* Whether the printed text reads back as v: through evs_jnum_to_double (Eisel-Lemire, strtod only when it
- * cannot decide), the same reading as the decoder's. */
-static bool reads_back(const char *buf, size_t n, double v) {
-  evs_jnum num;
-  const char *why = NULL;
-  size_t bad = 0;
-  double back;
-  return evs_jnum_scan(buf, n, &num, &why, &bad) == n && evs_jnum_to_double(buf, n, &num, &back) == EVS_OK &&
-         back == v;
+  if (sin == OUT && tin == OUT) return false; /* no integer inside: only possible above a power of two */
+  *out = sin == IN ? si : si + 1;
+  return true;
 }
 
-/* Writes the significant digits dig[0..prec) (dig[0] != '0', decimal exponent x of the first digit) the way
- * printf's %.{prec}g writes that rounding: fixed notation when -4 <= x < prec, else d.ddde+XX, trailing
- * zeros of the fraction and a bare point dropped. */
-static size_t format_g(bool neg, const char *dig, int prec, int x, char *buf) {
-  int nd = prec;
-  while (nd > 1 && dig[nd - 1] == '0') nd--;
+/* 5^k for k <= 27, the powers below 2^63 */
+static const uint64_t k_pow5[28] = {1ull,
+                                    5ull,
+                                    25ull,
+                                    125ull,
+                                    625ull,
+                                    3125ull,
+                                    15625ull,
+                                    78125ull,
+                                    390625ull,
+                                    1953125ull,
+                                    9765625ull,
+                                    48828125ull,
+                                    244140625ull,
+                                    1220703125ull,
+                                    6103515625ull,
+                                    30517578125ull,
+                                    152587890625ull,
+                                    762939453125ull,
+                                    3814697265625ull,
+                                    19073486328125ull,
+                                    95367431640625ull,
+                                    476837158203125ull,
+                                    2384185791015625ull,
+                                    11920928955078125ull,
+                                    59604644775390625ull,
+                                    298023223876953125ull,
+                                    1490116119384765625ull,
+                                    7450580596923828125ull};
+
+/* The shortest decimal *d * 10^*e10 (no trailing zero in *d) that reads back as the positive finite value
+ * with significand c and exponent q; among the shortest, the nearest (ties to even). false when a test is
+ * unsure, or just above a power of two (asymmetric interval) when the result would need more than
+ * `unique` digits: below that many digits a decimal in the interval is the only one of its length, above
+ * it printf's %.{p}g nearest rounding may lie outside the short lower half-gap. */
+static bool shortest(uint64_t c, int q, bool irregular, int unique, uint64_t *d, int *e10) {
+  int k = (q * 78913) >> 18; /* floor(q * log10(2)), exact for |q| <= 1650 */
+  int e = -k;                /* u = c * 2^q * 10^e */
+  const uint64_t *t = evs_pow10_128[e - EVS_POW10_128_MIN];
+  /* t = floor(10^e * 2^s) with the top bit set, s = 127 - floor(e * log2(10)); 5 bits dropped leave room
+   * for the sums in decide(): T = floor(10^e * 2^(s-5)) < 2^123, exact for 10^0..10^52 */
+  u128 T = ((u128)t[1] << 64 | t[0]) >> 5;
+  int s = 127 - (int)((217706 * (int64_t)e) >> 16);
+  int F = s - 5 - q; /* u = c * T / 2^F, 119 <= F <= 122 */
+  bool exact = e >= 0 && e <= 52;
+  u128 lo = (u128)c * (uint64_t)T, hi = (u128)c * (uint64_t)(T >> 64);
+  u128 mid = (lo >> 64) + (uint64_t)hi; /* c * T = hi * 2^64 + lo, as 192 bits [top:mid:low] */
+  uint64_t top = (uint64_t)(hi >> 64) + (uint64_t)(mid >> 64);
+  u128 low128 = (mid << 64) | (uint64_t)lo;
+  uint64_t si = (uint64_t)(top << (128 - F)) | (uint64_t)(low128 >> F);
+  u128 fr = low128 & (((u128)1 << F) - 1);
+  bool closed = (c & 1) == 0;
+  uint64_t out;
+  /* delta = T / 2^(F+1): in units of 2^-(F+1), dl = T; u's fraction is 2 fr (c * T_true < c * T + c) */
+  bool ok =
+      (exact || fr + c < (u128)1 << F) && decide(si, fr << 1, exact ? 0 : 2 * (u128)c, (u128)1 << (F + 1), T,
+                                                 exact ? 0 : 1, closed, irregular, &out);
+  if (!ok) {
+    /* Unsure happens when u or a bound is an exact integer or half-integer that the truncated table
+     * cannot show: for 1 <= k <= 27 (5^k | c, or 5^k | 2c +- 1). There everything is exact in units of
+     * 1/(2 * 5^k): 2 * 5^k * u = c * 2^(q-k+1) < 2^120, 2 * 5^k * delta = 2^(q-k). */
+    if (k < 1 || k > 27) return false;
+    u128 one = 2 * (u128)k_pow5[k], uu = (u128)c << (q - k + 1);
+    if (!decide((uint64_t)(uu / one), uu % one, 0, one, (u128)1 << (q - k), 0, closed, irregular, &out))
+      return false;
+  }
+  int x = k; /* strip the trailing zeros: short decimals have a dozen at this scale */
+  while (out % 100000000 == 0) {
+    out /= 100000000;
+    x += 8;
+  }
+  if (out % 10000 == 0) {
+    out /= 10000;
+    x += 4;
+  }
+  if (out % 100 == 0) {
+    out /= 100;
+    x += 2;
+  }
+  if (out % 10 == 0) {
+    out /= 10;
+    x += 1;
+  }
+  if (irregular) {
+    int nd = 1;
+    for (uint64_t v = out; v >= 10; v /= 10) nd++;
+    if (nd > unique) return false;
+  }
+  *d = out;
+  *e10 = x;
+  return true;
+}
+
+/* Writes the significant digits dig[0..nd) (dig[0] != '0', no trailing zero, decimal exponent x of the
+ * first digit) the way printf's %.{prec}g writes them: fixed notation when -4 <= x < prec, else
+ * d.ddde+XX (at least two exponent digits). */
+static size_t format_g(bool neg, const char *dig, int nd, int prec, int x, char *buf) {
   size_t n = 0;
   if (neg) buf[n++] = '-';
   if (x >= -4 && x < prec) {
@@ -467,85 +637,103 @@ static size_t format_g(bool neg, const char *dig, int prec, int x, char *buf) {
   return n;
 }
 
-/* The shortest of v's roundings to start..17 significant digits that reads back as v, as the %.{p}g loop
- * below finds it, but from one exact printf: v to 17 digits (%.16e), rounded to p digits here. Rounding the
- * 17-digit text gives the digits %.{p}g would, except when the dropped digits read exactly 5000...: the
- * exact value may then lie on either side of the halfway point, and 0 tells the caller to use printf. */
-static size_t format_double_rounded(double v, int start, char buf[EVS_JNUM_BUF]) {
-  char t[48];
-  locale_t old = enter_c_locale();
-  int len = snprintf(t, sizeof t, "%.16e", v);
-  leave_c_locale(old);
-  const char *q = t;
-  bool neg = *q == '-';
-  if (neg) q++;
-  if (len < 22 || len >= (int)sizeof t || q[1] != '.' || q[18] != 'e') return 0;
-  char d17[17];
-  d17[0] = q[0];
-  memcpy(d17 + 1, q + 2, 16);
-  int x = (int)strtol(q + 19, NULL, 10);
-  for (int p = start; p <= 16; p++) {
-    int cmp = d17[p] > '5' ? 1 : d17[p] < '5' ? -1 : 0;
-    for (int i = p + 1; i < 17 && cmp == 0; i++)
-      if (d17[i] != '0') cmp = 1;
-    if (cmp == 0) return 0;
-    char dig[17];
-    int xp = x;
-    memcpy(dig, d17, (size_t)p);
-    if (cmp > 0) {
-      int i = p - 1;
-      while (i >= 0 && dig[i] == '9') dig[i--] = '0';
-      if (i < 0) {
-        dig[0] = '1';
-        xp++;
-      } else {
-        dig[i]++;
-      }
-    }
-    size_t n = format_g(neg, dig, p, xp, buf);
-    if (reads_back(buf, n, v)) return n;
-  }
-  return format_g(neg, d17, 17, x, buf);
+static const uint64_t k_pow10u[20] = {1ull,
+                                      10ull,
+                                      100ull,
+                                      1000ull,
+                                      10000ull,
+                                      100000ull,
+                                      1000000ull,
+                                      10000000ull,
+                                      100000000ull,
+                                      1000000000ull,
+                                      10000000000ull,
+                                      100000000000ull,
+                                      1000000000000ull,
+                                      10000000000000ull,
+                                      100000000000000ull,
+                                      1000000000000000ull,
+                                      10000000000000000ull,
+                                      100000000000000000ull,
+                                      1000000000000000000ull,
+                                      10000000000000000000ull};
+
+/* Prints d * 10^e10 (d > 0, no trailing zero) as %.{p}g prints it, p = max(min_prec, digits of d). */
+static size_t format_decimal(bool neg, uint64_t d, int e10, int min_prec, char buf[EVS_JNUM_BUF]) {
+  /* the digit count from the bit length (* log10(2) ~ 1233 / 4096), off by at most one */
+  int t = ((64 - __builtin_clzll(d | 1)) * 1233) >> 12;
+  int nd = t + 1 - (d < k_pow10u[t]);
+  char dig[20];
+  digits_before(d, dig + nd);
+  return format_g(neg, dig, nd, nd < min_prec ? min_prec : nd, e10 + nd - 1, buf);
+}
+
+/* The shortest digits of a finite non-zero value, printed as the %.{p}g loop of the fallbacks below
+ * prints them: p = max(min_prec, number of digits) for normal values (min_prec 15 for doubles, 6 for
+ * floats: below that many digits the shortest is also printf's rounding), from 1 digit for subnormals.
+ * Returns 0 when shortest() declines. */
+static size_t format_shortest(bool neg, uint64_t mant, int biased, const fp_format *f, int min_prec,
+                              char buf[EVS_JNUM_BUF]) {
+  uint64_t c = biased ? mant | 1ull << f->mant_bits : mant;
+  int q = (biased ? biased : 1) - f->bias - f->mant_bits;
+  bool irregular = biased > 1 && mant == 0;
+  uint64_t d;
+  int e10;
+  if (!shortest(c, q, irregular, min_prec, &d, &e10)) return 0;
+  return format_decimal(neg, d, e10, biased ? min_prec : 1, buf);
+}
+
+/* Whether the printed text reads back as v (the fallback's test). */
+static bool reads_back(const char *buf, size_t n, double v) {
+  evs_jnum num;
+  const char *why = NULL;
+  size_t bad = 0;
+  double back;
+  return evs_jnum_scan(buf, n, &num, &why, &bad) == n && evs_jnum_to_double(buf, n, &num, &back) == EVS_OK &&
+         back == v;
 }
 
 size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
   /* Integers below 1e15 print as %.15g prints them: plain digits. */
   if (fabs(v) < 1e15 && v == (double)(int64_t)v && !(v == 0 && signbit(v)))
     return evs_format_i64((int64_t)v, buf);
-  /* Short decimals in %.15g's fixed-notation range: the fewest fraction digits k such that the integer
-   * r = v * 10^k, divided back, gives v. r < 1e15 and 10^k are exact doubles, so r / 10^k is the correctly
-   * rounded value of the decimal, i.e. what strtod reads; with at most 15 significant digits it is the
-   * one decimal %.15g prints (DBL_DIG = 15: such decimals never share a double). */
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  int biased = (int)(bits >> 52 & 0x7FF);
+  uint64_t mant = bits & ((1ull << 52) - 1);
+  if (biased == 0 && mant == 0) {
+    memcpy(buf, "-0", 3); /* +0 took the integer path */
+    return 2;
+  }
+  /* Decimals with up to three fraction digits (prices, readings: 12.99, -2502.803): r = |v| * 10^k rounded
+   * is a candidate, and when r / 10^k == |v| (r < 1e15 and 10^k are exact doubles, so that division rounds
+   * the decimal r * 10^-k exactly as strtod does) it is v's one decimal of at most 15 digits (DBL_DIG),
+   * the shortest. Cheaper than the search below for these. */
   double a = fabs(v);
-  bool in_fixed_range = a >= 1e-4 && a < 1e15;
-  if (in_fixed_range) {
-    /* k up to 18: below 1e-3 a 15-digit decimal needs that many fraction digits. */
-    for (int k = 1; k <= 18; k++) {
-      double s = a * k_pow10[k];
-      if (s >= 1e15) break;
-      double r = (double)(uint64_t)(s + 0.5); /* a candidate only: the check below decides */
-      if (r / k_pow10[k] == a) return fixed_decimal(v < 0, (uint64_t)r, k, buf);
+  if (a >= 1e-3 && a < 1e12) { /* r < 1e15 */
+    for (int k = 1; k <= 3; k++) {
+      double r = (double)(uint64_t)(a * k_pow10[k] + 0.5);
+      if (r / k_pow10[k] == a) {
+        uint64_t d = (uint64_t)r;
+        int e10 = -k;
+        while (d % 10 == 0) {
+          d /= 10;
+          e10++;
+        }
+        return format_decimal(bits >> 63, d, e10, 15, buf);
+      }
     }
   }
-#if defined(__SIZEOF_INT128__)
-  if (in_fixed_range) {
-    size_t n = format_double_exact(v, buf);
+  if (biased != 0x7FF) {
+    size_t n = format_shortest(bits >> 63, mant, biased, &k_binary64, 15, buf);
     if (n) return n;
   }
-#endif
-  if (fabs(v) >= DBL_MIN && isfinite(v)) {
-    size_t n = format_double_rounded(v, in_fixed_range ? 16 : 15, buf);
-    if (n) return n;
-  }
+  /* Fallback (non-finite values, and what format_shortest declines): %.15g when it round-trips (what
+   * protobuf's C++ prints, and for normal numbers the shortest), else the fewest of 16/17 digits;
+   * subnormals from 1 digit. */
   locale_t old = enter_c_locale();
   int n = 0;
-  /* %.15g when it round-trips (what protobuf's C++ prints, and for normal numbers the shortest: a shorter
-   * decimal that reads back as v would be v's 15-digit rounding), else the fewest of 16/17 digits.
-   * Subnormals have fewer significant bits, so their shortest form is searched from 1 digit. */
-  /* In the fixed range the loop above has tried every decimal of at most 15 significant digits (the
-   * rounding of a * 10^k to an integer is off by far less than 0.5), so %.15g cannot read back there. */
-  int prec = fabs(v) < DBL_MIN && v != 0 ? 1 : in_fixed_range ? 16 : 15;
-  for (; prec <= 17; prec++) {
+  for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
     n = snprintf(buf, EVS_JNUM_BUF, "%.*g", prec, v);
     if (prec == 17 || reads_back(buf, (size_t)n, v)) break;
   }
@@ -556,22 +744,21 @@ size_t evs_format_double(double v, char buf[EVS_JNUM_BUF]) {
 size_t evs_format_float(float v, char buf[EVS_JNUM_BUF]) {
   if (fabsf(v) < 1e6f && v == (float)(int32_t)v && !(v == 0 && signbit(v)))
     return evs_format_i64((int64_t)(int32_t)v, buf);
-  /* As for doubles, with float arithmetic: r < 1e6 < 2^24 and 10^k (k <= 10) are exact floats, so one
-   * float division rounds the decimal correctly; at most 6 digits (FLT_DIG) make it %.6g's output. */
-  float a = fabsf(v);
-  if (a >= 1e-4f && a < 1e6f) {
-    static const float k_pow10f[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
-    for (int k = 1; k <= 10; k++) {
-      double s = (double)a * (double)k_pow10f[k];
-      if (s >= 1e6) break;
-      volatile float r = (float)(uint32_t)(s + 0.5);
-      volatile float q = r / k_pow10f[k];
-      if (q == a) return fixed_decimal(v < 0, (uint64_t)r, k, buf);
-    }
+  uint32_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  int biased = (int)(bits >> 23 & 0xFF);
+  uint32_t mant = bits & ((1u << 23) - 1);
+  if (biased == 0 && mant == 0) {
+    memcpy(buf, "-0", 3);
+    return 2;
   }
+  if (biased != 0xFF) {
+    size_t n = format_shortest(bits >> 31, mant, biased, &k_binary32, 6, buf);
+    if (n) return n;
+  }
+  /* Fallback as for doubles: %.6g is C++'s first try; more digits until it reads back as the same float. */
   locale_t old = enter_c_locale();
   int n = 0;
-  /* %.6g is C++'s first try; more digits until it reads back as the same float. */
   for (int prec = fabsf(v) < FLT_MIN && v != 0 ? 1 : 6; prec <= 9; prec++) {
     n = snprintf(buf, EVS_JNUM_BUF, "%.*g", prec, (double)v);
     if (prec == 9 || strtof(buf, NULL) == v) break;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 
@@ -368,6 +369,220 @@ static void test_number_format_short_decimals(void **state) {
   }
 }
 
+/* Integers of every length read eight digits at a time: the magnitude is strtoull's, 20 digits above
+ * UINT64_MAX and 21 digits are out of range, a fraction or exponent keeps its meaning. */
+static void test_number_magnitude_lengths(void **state) {
+  (void)state;
+  char buf[64];
+  for (int i = 0; i < 100000; i++) {
+    uint64_t r = parse_rnd(), b = parse_rnd();
+    int len = (int)(r % 21) + 1;
+    buf[0] = (char)('1' + b % 9);
+    for (int k = 1; k < len; k++) buf[k] = (char)('0' + (parse_rnd() >> 7) % 10);
+    buf[len] = '\0';
+    if (r & 0x100) snprintf(buf + len, sizeof buf - (size_t)len, "%s", r & 0x200 ? ".000000000" : "0e-1");
+    size_t n = strlen(buf), bad = 0;
+    const char *why = NULL;
+    evs_jnum num;
+    assert_int_equal(evs_jnum_scan(buf, n, &num, &why, &bad), n);
+    uint64_t mag = 0;
+    evs_status st = evs_jnum_magnitude(&num, &mag);
+    errno = 0;
+    char digits[32];
+    memcpy(digits, buf, (size_t)len);
+    digits[len] = '\0';
+    unsigned long long want = strtoull(digits, NULL, 10);
+    if (errno == ERANGE) {
+      assert_int_equal(st, EVS_ERR_RANGE);
+    } else {
+      assert_int_equal(st, EVS_OK);
+      if (mag != want) fail_msg("%s: got %llu", buf, (unsigned long long)mag);
+    }
+  }
+}
+
+/* Bit-level neighbours and powers (no libm in the test's link). */
+static double dbl_bits(uint64_t b) {
+  double v;
+  memcpy(&v, &b, sizeof v);
+  return v;
+}
+static uint64_t bits_dbl(double v) {
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+static float flt_bits(uint32_t b) {
+  float v;
+  memcpy(&v, &b, sizeof v);
+  return v;
+}
+static uint32_t bits_flt(float v) {
+  uint32_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+/* 2^e for -1074 <= e <= 1023 */
+static double pow2(int e) {
+  return e >= -1022 ? dbl_bits((uint64_t)(e + 1023) << 52) : dbl_bits(1ull << (e + 1074));
+}
+static float pow2f(int e) {
+  return e >= -126 ? flt_bits((uint32_t)(e + 127) << 23) : flt_bits(1u << (e + 149));
+}
+
+/* Floats read as strtof reads them, bit for bit; out of range (EVS_ERR_RANGE) from FLT_MAX + half an ulp
+ * on, judged on the correctly rounded double as before. Eisel-Lemire for binary32 decides most of them;
+ * reading through a double would round twice (the "1.0000000596046448" case). */
+static void check_parse_float(const char *text) {
+  size_t len = strlen(text), bad = 0;
+  const char *why = NULL;
+  evs_jnum num;
+  assert_int_equal(evs_jnum_scan(text, len, &num, &why, &bad), len);
+  float want = strtof(text, NULL), got = 0;
+  evs_status st = evs_jnum_to_float(text, len, &num, &got);
+  if (fabs(strtod(text, NULL)) >= 0x1.ffffffp127) {
+    assert_int_equal(st, EVS_ERR_RANGE);
+    return;
+  }
+  assert_int_equal(st, EVS_OK);
+  if (memcmp(&got, &want, sizeof got) != 0)
+    fail_msg("%s: got %a, strtof %a", text, (double)got, (double)want);
+}
+
+static void test_number_parse_float_exact(void **state) {
+  (void)state;
+  static const char *const hard[] = {"16777216",
+                                     "16777217",
+                                     "16777219",
+                                     "33554435",
+                                     "0.1",
+                                     "1.1",
+                                     "3.4028234e38",
+                                     "3.4028235e38",
+                                     "3.4028236e38",
+                                     "3.40282356e38",
+                                     "3.4028235677973366e38",
+                                     "3.4028235677973367e38",
+                                     "1e39",
+                                     "-1e39",
+                                     "1.17549435e-38",
+                                     "1.1754942e-38",
+                                     "1.4e-45",
+                                     "7e-46",
+                                     "7.1e-46",
+                                     "1e-50",
+                                     "1.0000000596046448",
+                                     "1.000000059604644775390625",
+                                     "1.0000000596046447753906251",
+                                     "1.00000005960464477539062499",
+                                     "7.038531e-26",
+                                     "8.589973e9",
+                                     "1.3e10",
+                                     "123456789e-5",
+                                     "-0",
+                                     "0.000000000000000000000000000000000000000000001",
+                                     "2.5e-45",
+                                     "9999999999999999999",
+                                     "18446744073709551615e-20",
+                                     "4.7019774e-38"};
+  for (size_t i = 0; i < sizeof hard / sizeof hard[0]; i++) check_parse_float(hard[i]);
+  char buf[96];
+  for (int i = 0; i < 300000; i++) {
+    uint64_t r = parse_rnd(), b = parse_rnd();
+    uint32_t fb = (uint32_t)b;
+    float f, g;
+    switch (i % 4) {
+      case 0: /* any finite float at every precision */
+        memcpy(&f, &fb, sizeof f);
+        if (!isfinite(f)) continue;
+        snprintf(buf, sizeof buf, "%.*g", (int)(r % 12) + 1, (double)f);
+        break;
+      case 1: /* up to 19 digits, float exponents */
+        snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)(b % 10000000000000000000ull >> (r % 60)),
+                 (int)(r % 110) - 65);
+        break;
+      case 2: /* near the midpoint of two neighbouring floats: where double rounding goes wrong */
+        fb &= 0x7F7FFFFFu;
+        memcpy(&f, &fb, sizeof f);
+        g = flt_bits(fb + 1);
+        snprintf(buf, sizeof buf, "%.*g", 15 + (int)(r % 5),
+                 ((double)f + (double)g) / 2 * (1 + ((int)(r % 3) - 1) * 1e-16));
+        break;
+      default: /* short decimals */
+        snprintf(buf, sizeof buf, "%llu.%llue%d", (unsigned long long)(b % 100000ull),
+                 (unsigned long long)(r % 10000ull), (int)(r % 80) - 45);
+        break;
+    }
+    check_parse_float(buf);
+  }
+}
+
+/* The printer against the %.{p}g loop where shortest digits are hardest: every power of two and its
+ * neighbours (the asymmetric interval), 17-digit ties (1 + 2^-17 = 1.00000762939453125), decimals lying
+ * exactly on a rounding boundary (2.8306e21, halfway between two doubles), every subnormal near the
+ * bottom, and a sweep of floats. */
+static void check_format_double(double v) {
+  char got[EVS_JNUM_BUF], want[64];
+  evs_format_double(v, got);
+  if (v == 0) return;
+  reference_double(v, want, sizeof want);
+  if (fabs(v) < DBL_MIN) /* subnormals: from 1 digit */
+    for (int p = 1; p <= 17; p++) {
+      snprintf(want, sizeof want, "%.*g", p, v);
+      if (strtod(want, NULL) == v) break;
+    }
+  if (strcmp(got, want) != 0) fail_msg("%a: got %s, printf %s", v, got, want);
+}
+
+static void check_format_float(float v) {
+  char got[EVS_JNUM_BUF], want[64];
+  evs_format_float(v, got);
+  for (int p = fabsf(v) < FLT_MIN ? 1 : 6; p <= 9; p++) {
+    snprintf(want, sizeof want, "%.*g", p, (double)v);
+    if (strtof(want, NULL) == v) break;
+  }
+  if (strcmp(got, want) != 0) fail_msg("%a: got %s, printf %s", (double)v, got, want);
+}
+
+static void test_number_format_hard(void **state) {
+  (void)state;
+  for (int e = -1074; e <= 1023; e++) {
+    double p = pow2(e);
+    check_format_double(p);
+    check_format_double(-dbl_bits(bits_dbl(p) - 1));
+    if (e < 1023) check_format_double(dbl_bits(bits_dbl(p) + 1));
+  }
+  for (int e = -149; e <= 127; e++) {
+    float p = pow2f(e);
+    check_format_float(p);
+    check_format_float(flt_bits(bits_flt(p) - 1));
+    if (e < 127) check_format_float(-flt_bits(bits_flt(p) + 1));
+  }
+  check_format_double(1.00000762939453125);
+  char buf[EVS_JNUM_BUF];
+  evs_format_double(1.00000762939453125, buf);
+  assert_string_equal(buf, "1.0000076293945312");
+  for (int i = 0; i < 100000; i++) {
+    uint64_t r = parse_rnd();
+    check_format_double((double)(r >> 11) * pow2(-(int)(r % 70))); /* ties at 17 digits */
+    check_format_double((double)(r % 100000) * 1e17);              /* on a boundary */
+    char dec[32];
+    snprintf(dec, sizeof dec, "%de%d", (int)(r % 1000), (int)(r >> 54) % 300);
+    check_format_double(strtod(dec, NULL));
+    check_format_double((double)(r >> (r % 40)));
+  }
+  for (uint64_t b = 1; b < 20000; b++) {
+    double v;
+    memcpy(&v, &b, sizeof v);
+    check_format_double(v);
+  }
+  for (uint32_t b = 1; b < 0x7F800000u; b += 4099) {
+    float f;
+    memcpy(&f, &b, sizeof f);
+    check_format_float(f);
+  }
+}
+
 static void test_binary_depth_check(void **state) {
   (void)state;
   const ProtobufCMessageDescriptor *re = &evs__test__v1__recursive__descriptor;
@@ -449,6 +664,9 @@ int main(void) {
       cmocka_unit_test(test_number_format_matches_printf),
       cmocka_unit_test(test_number_format),
       cmocka_unit_test(test_number_format_short_decimals),
+      cmocka_unit_test(test_number_parse_float_exact),
+      cmocka_unit_test(test_number_magnitude_lengths),
+      cmocka_unit_test(test_number_format_hard),
       cmocka_unit_test(test_binary_depth_check),
       cmocka_unit_test(test_encode_any_deep_bytes),
   };
