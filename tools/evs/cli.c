@@ -174,8 +174,8 @@ int cli_option_error(const cli_cmd *cmd, int c, char **argv) {
  * SIGHUP are blocked in every thread and taken by one thread (sigwait) that removes the directory and
  * re-raises the signal with its default action, so that the exit status still tells which signal ended the
  * run. The library's child processes (protoc, git) start with no signal blocked. */
-/* `rm -rf dir` unless it is empty, repeated while a dying child may still be creating files in it (each removal of a directory
- * is final: nothing can be created in a removed directory). */
+/* `rm -rf dir` unless it is empty, repeated while a dying child may still be creating files in it (each
+ * removal of a directory is final: nothing can be created in a removed directory). */
 static void remove_tree(const char *dir) {
   struct stat sb;
   if (rmdir(dir) == 0) return; /* the usual case, an empty directory: no rm process to start */
