@@ -86,10 +86,21 @@ static bool int_fits(bool neg, uint64_t mag, bool is_signed, bool is64) {
  * complement bits for signed types). */
 static evs_status read_integer(evs_jdec *d, const char *what, bool is_signed, int bits, uint64_t *out) {
   const char *start = d->p;
+  /* Most integers are plain digits, bare or quoted (int64 as a string without escapes): read them in place,
+   * in one pass. Anything else, and every error, takes the general path below. */
+  bool quoted = *start == '"', neg;
+  const char *text = start + quoted;
+  uint64_t mag;
+  size_t used = evs_jnum_plain_int(text, (size_t)(d->end - text), &neg, &mag);
+  if (used && (!quoted || (text + used < d->end && text[used] == '"')) &&
+      int_fits(neg, mag, is_signed, bits == 64)) {
+    d->p = text + used + quoted;
+    *out = neg ? (uint64_t)0 - mag : mag;
+    return EVS_OK;
+  }
   num_text n;
   evs_status st = read_number(d, what, false, &n);
   if (st != EVS_OK) return st;
-  uint64_t mag;
   st = evs_jnum_magnitude(&n.num, &mag);
   if (st == EVS_ERR_TYPE)
     return evs_jd_fail(d, EVS_ERR_TYPE, start, "%s value %.*s is not an integer", what,
@@ -477,9 +488,11 @@ static evs_status decode_map_key(evs_jdec *d, const ProtobufCFieldDescriptor *kf
  * one (found by re-scanning the object; when entries were dropped the indexes no longer match members,
  * so the object itself is named). */
 evs_status evs_jd_check_dups(evs_jdec *d, ProtobufCMessage *const *entries, size_t n, const char *obj,
-                             bool dropped) {
+                             bool dropped, const evs_json_small_keys *sk) {
   if (n < 2) return EVS_OK;
-  size_t j = evs_json_map_first_dup(entries, n, &entries[0]->descriptor->fields[0]);
+  size_t j = sk && n <= EVS_JSON_SMALL_KEYS
+                 ? evs_json_small_first_dup(sk, n)
+                 : evs_json_map_first_dup(entries, n, &entries[0]->descriptor->fields[0]);
   if (j == n) return EVS_OK;
   if (j == SIZE_MAX) return evs_jd_fail(d, EVS_ERR_NOMEM, obj, "out of memory");
   const char *key = dropped ? obj : evs_jd_member_key(d, obj, j);
@@ -511,6 +524,8 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
   const evs_field *vf = &em->fields[1];
   size_t base = d->stk_len, n = 0;
   bool dropped = false;
+  /* string keys are recorded as they are copied; the others are read from the entries */
+  evs_json_small_keys sk, *keys = kfd->type == PROTOBUF_C_TYPE_STRING ? &sk : NULL;
   bool more = true;
   while (more) {
     evs_jd_ws(d);
@@ -562,6 +577,8 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
       d->stk_len -= sizeof entry;
       n--;
       dropped = true;
+    } else if (keys && n <= EVS_JSON_SMALL_KEYS) {
+      evs_json_small_key(keys, n - 1, *(const char **)((char *)entry + kfd->offset), k.len);
     }
     if ((st = evs_jd_next(d, '}', &more)) != EVS_OK) goto fail;
     continue;
@@ -570,8 +587,8 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
     goto fail;
   }
   {
-    if (n > 1 && (st = evs_jd_check_dups(d, (ProtobufCMessage **)(void *)(d->stk + base), n, start,
-                                         dropped)) != EVS_OK)
+    if (n > 1 && (st = evs_jd_check_dups(d, (ProtobufCMessage **)(void *)(d->stk + base), n, start, dropped,
+                                         keys)) != EVS_OK)
       goto fail;
   }
   return commit_array(d, fd, msg, base, n, start);

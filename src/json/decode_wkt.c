@@ -156,6 +156,22 @@ static evs_status decode_field_mask(evs_jdec *d, ProtobufCMessage *msg) {
 static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s);
 static evs_status decode_list(evs_jdec *d, Google__Protobuf__ListValue *l);
 
+/* Most of a Struct-heavy document is these four messages: each new one is a copy of its initialised
+ * template (what its generated __init writes), inline, instead of evs_jd_new_message's calls. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-qual" /* the entry's __INIT: (char *)protobuf_c_empty_string */
+static const Google__Protobuf__Struct k_struct = GOOGLE__PROTOBUF__STRUCT__INIT;
+static const Google__Protobuf__Struct__FieldsEntry k_entry = GOOGLE__PROTOBUF__STRUCT__FIELDS_ENTRY__INIT;
+static const Google__Protobuf__Value k_value = GOOGLE__PROTOBUF__VALUE__INIT;
+static const Google__Protobuf__ListValue k_list = GOOGLE__PROTOBUF__LIST_VALUE__INIT;
+#pragma GCC diagnostic pop
+
+static inline void *new_wkt(evs_jdec *d, const void *init, size_t size, const char *pos) {
+  void *m = evs_jd_message_room(d, size, pos);
+  if (m) memcpy(m, init, size);
+  return m;
+}
+
 evs_status evs_jd_wkt_null(ProtobufCMessage *value) {
   Google__Protobuf__Value *v = (Google__Protobuf__Value *)value;
   v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_NULL_VALUE;
@@ -196,8 +212,7 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
     return EVS_OK;
   }
   if (c == '{') {
-    Google__Protobuf__Struct *s =
-        (Google__Protobuf__Struct *)evs_jd_new_message(d, &google__protobuf__struct__descriptor, start);
+    Google__Protobuf__Struct *s = new_wkt(d, &k_struct, sizeof k_struct, start);
     if (!s) return d->err->code;
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE;
     v->struct_value = s;
@@ -207,8 +222,7 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
     return st;
   }
   if (c == '[') {
-    Google__Protobuf__ListValue *l = (Google__Protobuf__ListValue *)evs_jd_new_message(
-        d, &google__protobuf__list_value__descriptor, start);
+    Google__Protobuf__ListValue *l = new_wkt(d, &k_list, sizeof k_list, start);
     if (!l) return d->err->code;
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE;
     v->list_value = l;
@@ -265,6 +279,7 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
   evs_status st = evs_jd_open(d, '}', &has_items);
   if (st != EVS_OK || !has_items) return st;
   size_t base = d->stk_len, n = 0;
+  evs_json_small_keys sk;
   bool more = true;
   while (more) {
     evs_jd_ws(d);
@@ -287,8 +302,7 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
       st = EVS_ERR_NOMEM;
       goto fail;
     }
-    Google__Protobuf__Struct__FieldsEntry *e = (Google__Protobuf__Struct__FieldsEntry *)evs_jd_new_message(
-        d, &google__protobuf__struct__fields_entry__descriptor, k.start);
+    Google__Protobuf__Struct__FieldsEntry *e = new_wkt(d, &k_entry, sizeof k_entry, k.start);
     memcpy(d->stk + off, &e, sizeof e);
     if (!e) {
       d->stk_len = off;
@@ -302,10 +316,10 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
       goto fail;
     }
     e->key = key;
+    if (n <= EVS_JSON_SMALL_KEYS) evs_json_small_key(&sk, n - 1, key, k.len);
     if ((st = evs_jd_colon(d)) != EVS_OK) goto fail;
     d->mdepth++; /* the entry's level */
-    Google__Protobuf__Value *v =
-        (Google__Protobuf__Value *)evs_jd_new_message(d, &google__protobuf__value__descriptor, d->p);
+    Google__Protobuf__Value *v = new_wkt(d, &k_value, sizeof k_value, d->p);
     if (!v) {
       st = d->err->code;
       goto fail;
@@ -320,7 +334,7 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
     }
     if ((st = evs_jd_next(d, '}', &more)) != EVS_OK) goto fail;
   }
-  if ((st = evs_jd_check_dups(d, (ProtobufCMessage *const *)(void *)(d->stk + base), n, start, false)) !=
+  if ((st = evs_jd_check_dups(d, (ProtobufCMessage *const *)(void *)(d->stk + base), n, start, false, &sk)) !=
       EVS_OK)
     goto fail;
   return commit_messages(d, base, n, &s->n_fields, &s->fields, start);
@@ -346,8 +360,7 @@ static evs_status decode_list(evs_jdec *d, Google__Protobuf__ListValue *l) {
       st = EVS_ERR_NOMEM;
       goto fail;
     }
-    Google__Protobuf__Value *v =
-        (Google__Protobuf__Value *)evs_jd_new_message(d, &google__protobuf__value__descriptor, d->p);
+    Google__Protobuf__Value *v = new_wkt(d, &k_value, sizeof k_value, d->p);
     memcpy(d->stk + off, &v, sizeof v);
     if (!v) {
       d->stk_len = off;
