@@ -231,12 +231,13 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
     d->mdepth--;
     return st;
   }
-  if (evs_jd_literal(d, "true", 4) || evs_jd_literal(d, "false", 5)) {
+  bool is_true = c == 't' && evs_jd_literal(d, "true", 4);
+  if (is_true || (c == 'f' && evs_jd_literal(d, "false", 5))) {
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE;
-    v->bool_value = d->p[-1] == 'e' && d->p[-2] == 'u';
+    v->bool_value = is_true;
     return EVS_OK;
   }
-  if (evs_jd_literal(d, "null", 4)) return evs_jd_wkt_null(&v->base);
+  if (c == 'n' && evs_jd_literal(d, "null", 4)) return evs_jd_wkt_null(&v->base);
   char b[16];
   if (c == 'N' || c == 'I')
     return evs_jd_fail(d, EVS_ERR_SYNTAX, start, "NaN and Infinity are not JSON values");

@@ -137,6 +137,7 @@ typedef struct evs_jstr {
 /* lexer.c */
 static inline void evs_jd_ws(evs_jdec *d) {
   const char *p = d->p;
+  if (p < d->end && (unsigned char)*p > ' ') return; /* the usual case: no whitespace (all of it is <= ' ') */
   while (p < d->end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
   d->p = p;
 }
@@ -160,8 +161,17 @@ evs_status evs_jd_string(evs_jdec *d, evs_jstr *out);
 /* Scans a number at d->p; num parts point into the input. */
 evs_status evs_jd_number(evs_jdec *d, evs_jnum *num, const char **start);
 /* Consumes the complete literal `lit` ("true", "false", "null") at d->p and returns true; else false,
- * consuming nothing. */
-bool evs_jd_literal(evs_jdec *d, const char *lit, size_t n);
+ * consuming nothing. Inline: n is a constant, so the comparison is one or two loads. */
+static inline bool evs_jd_literal(evs_jdec *d, const char *lit, size_t n) {
+  if ((size_t)(d->end - d->p) < n || memcmp(d->p, lit, n) != 0) return false;
+  /* "nullx" is not null: the literal must end at a delimiter. */
+  if ((size_t)(d->end - d->p) > n) {
+    char c = d->p[n];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') return false;
+  }
+  d->p += n;
+  return true;
+}
 /* Skips one whole JSON value (validating it), respecting the depth limit. */
 evs_status evs_jd_skip(evs_jdec *d);
 /* d->p at '{' or '[': counts one nesting level. */

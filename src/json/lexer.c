@@ -304,17 +304,6 @@ evs_status evs_jd_number(evs_jdec *d, evs_jnum *num, const char **start) {
   return EVS_OK;
 }
 
-bool evs_jd_literal(evs_jdec *d, const char *lit, size_t n) {
-  if ((size_t)(d->end - d->p) < n || memcmp(d->p, lit, n) != 0) return false;
-  /* "nullx" is not null: the literal must end at a delimiter. */
-  if ((size_t)(d->end - d->p) > n) {
-    char c = d->p[n];
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') return false;
-  }
-  d->p += n;
-  return true;
-}
-
 evs_status evs_jd_enter(evs_jdec *d) {
   if (d->depth >= d->max_brackets)
     return evs_jd_fail(d, EVS_ERR_LIMIT, d->p,
