@@ -84,20 +84,10 @@ static bool int_fits(bool neg, uint64_t mag, bool is_signed, bool is64) {
 
 /* Reads an integer (a JSON number or a string holding one) of the given width into *out (two's
  * complement bits for signed types). */
-static evs_status read_integer(evs_jdec *d, const char *what, bool is_signed, int bits, uint64_t *out) {
+static __attribute__((noinline)) evs_status read_integer_any(evs_jdec *d, const char *what, bool is_signed,
+                                                             int bits, uint64_t *out) {
   const char *start = d->p;
-  /* Most integers are plain digits, bare or quoted (int64 as a string without escapes): read them in place,
-   * in one pass. Anything else, and every error, takes the general path below. */
-  bool quoted = *start == '"', neg;
-  const char *text = start + quoted;
   uint64_t mag;
-  size_t used = evs_jnum_plain_int(text, (size_t)(d->end - text), &neg, &mag);
-  if (used && (!quoted || (text + used < d->end && text[used] == '"')) &&
-      int_fits(neg, mag, is_signed, bits == 64)) {
-    d->p = text + used + quoted;
-    *out = neg ? (uint64_t)0 - mag : mag;
-    return EVS_OK;
-  }
   num_text n;
   evs_status st = read_number(d, what, false, &n);
   if (st != EVS_OK) return st;
@@ -110,6 +100,24 @@ static evs_status read_integer(evs_jdec *d, const char *what, bool is_signed, in
                        (int)(n.len > 40 ? 40 : n.len), n.text);
   *out = n.num.neg ? (uint64_t)0 - mag : mag;
   return EVS_OK;
+}
+
+/* Most integers are plain digits, bare or quoted (int64 as a string without escapes): read in place, in
+ * one pass. Anything else, and every error, takes read_integer_any. `what` is only needed there. */
+static inline evs_status read_integer(evs_jdec *d, const evs_field *what, bool is_signed, int bits,
+                                      uint64_t *out) {
+  const char *start = d->p;
+  bool quoted = *start == '"', neg;
+  const char *text = start + quoted;
+  uint64_t mag;
+  size_t used = evs_jnum_plain_int(text, (size_t)(d->end - text), &neg, &mag);
+  if (used && (!quoted || (text + used < d->end && text[used] == '"')) &&
+      int_fits(neg, mag, is_signed, bits == 64)) {
+    d->p = text + used + quoted;
+    *out = neg ? (uint64_t)0 - mag : mag;
+    return EVS_OK;
+  }
+  return read_integer_any(d, what ? type_word(what) : "enum", is_signed, bits, out);
 }
 
 static evs_status read_float(evs_jdec *d, const char *what, bool is_float, double *dv, float *fv) {
@@ -156,7 +164,7 @@ static evs_status read_enum(evs_jdec *d, const evs_field *f, int32_t *out, bool 
   }
   if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) {
     uint64_t bits;
-    evs_status st = read_integer(d, "enum", true, 32, &bits);
+    evs_status st = read_integer(d, NULL, true, 32, &bits);
     if (st != EVS_OK) return st;
     int32_t n = (int32_t)(uint32_t)bits;
     if (e->closed && !evs_enum_value_by_number(e, n))
@@ -205,23 +213,23 @@ evs_status evs_jd_scalar(evs_jdec *d, const evs_field *f, const ProtobufCFieldDe
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
-      if ((st = read_integer(d, type_word(f), true, 32, &u)) != EVS_OK) return st;
+      if ((st = read_integer(d, f, true, 32, &u)) != EVS_OK) return st;
       *(int32_t *)slot = (int32_t)(uint32_t)u;
       return EVS_OK;
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
-      if ((st = read_integer(d, type_word(f), false, 32, &u)) != EVS_OK) return st;
+      if ((st = read_integer(d, f, false, 32, &u)) != EVS_OK) return st;
       *(uint32_t *)slot = (uint32_t)u;
       return EVS_OK;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
-      if ((st = read_integer(d, type_word(f), true, 64, &u)) != EVS_OK) return st;
+      if ((st = read_integer(d, f, true, 64, &u)) != EVS_OK) return st;
       *(int64_t *)slot = (int64_t)u;
       return EVS_OK;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
-      if ((st = read_integer(d, type_word(f), false, 64, &u)) != EVS_OK) return st;
+      if ((st = read_integer(d, f, false, 64, &u)) != EVS_OK) return st;
       *(uint64_t *)slot = u;
       return EVS_OK;
     case PROTOBUF_C_TYPE_FLOAT:
