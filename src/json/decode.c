@@ -2,6 +2,7 @@
  * descriptor (memory layout) and the registry's evs_message (JSON names, map entries, well-known types)
  * side by side: m->fields[i] describes cd->fields[i]. */
 #include "base/alloc_internal.h"
+#include "base/arena_internal.h"
 #include "json/json_internal.h"
 
 #include <math.h>
@@ -816,6 +817,7 @@ evs_status evs_json_decode(const evs_registry *reg, const ProtobufCMessageDescri
   d.end = d.base + len;
   d.reg = reg;
   d.alloc = allocator ? allocator : &g_default_allocator;
+  d.frees_nothing = evs_arena_allocator_is(d.alloc);
   d.flags = opts ? opts->flags : 0;
   d.max_depth = opts && opts->max_depth ? opts->max_depth : EVS_JSON_DEFAULT_MAX_DEPTH;
   /* Valid ProtoJSON opens at most two brackets per message level ('[' of a repeated field, then '{');

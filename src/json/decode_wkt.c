@@ -303,7 +303,27 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
       st = EVS_ERR_NOMEM;
       goto fail;
     }
-    Google__Protobuf__Struct__FieldsEntry *e = new_wkt(d, &k_entry, sizeof k_entry, k.start);
+    /* With an arena's allocator (it frees nothing) the entry, its Value and its key are one allocation;
+     * both levels must then be within the depth limit, else the separate allocations report which one
+     * is not. */
+    bool one_block = d->frees_nothing && d->mdepth + 1 < d->max_depth;
+    Google__Protobuf__Struct__FieldsEntry *e;
+    Google__Protobuf__Value *v = NULL;
+    char *key = NULL;
+    if (one_block) {
+      char *blk = evs_jd_alloc(d, sizeof k_entry + sizeof k_value + k.len + 1, k.start);
+      e = (Google__Protobuf__Struct__FieldsEntry *)(void *)blk;
+      if (blk) {
+        v = (Google__Protobuf__Value *)(void *)(blk + sizeof k_entry);
+        key = blk + sizeof k_entry + sizeof k_value;
+        memcpy(e, &k_entry, sizeof k_entry);
+        memcpy(v, &k_value, sizeof k_value);
+        evs_json_copy(key, k.s, k.len);
+        key[k.len] = '\0';
+      }
+    } else {
+      e = new_wkt(d, &k_entry, sizeof k_entry, k.start);
+    }
     memcpy(d->stk + off, &e, sizeof e);
     if (!e) {
       d->stk_len = off;
@@ -311,8 +331,7 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
       goto fail;
     }
     n++;
-    char *key = evs_jd_strdup(d, k.s, k.len, k.start);
-    if (!key) {
+    if (!key && !(key = evs_jd_strdup(d, k.s, k.len, k.start))) {
       st = EVS_ERR_NOMEM;
       goto fail;
     }
@@ -320,8 +339,7 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
     if (n <= EVS_JSON_SMALL_KEYS) evs_json_small_key(&sk, n - 1, key, k.len);
     if ((st = evs_jd_colon(d)) != EVS_OK) goto fail;
     d->mdepth++; /* the entry's level */
-    Google__Protobuf__Value *v = new_wkt(d, &k_value, sizeof k_value, d->p);
-    if (!v) {
+    if (!v && !(v = new_wkt(d, &k_value, sizeof k_value, d->p))) {
       st = d->err->code;
       goto fail;
     }

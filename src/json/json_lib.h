@@ -110,6 +110,7 @@ typedef struct evs_jdec {
   const char *end;
   const evs_registry *reg;
   ProtobufCAllocator *alloc;
+  bool frees_nothing; /* alloc is an arena's (evs_arena_allocator_is): parts may share one allocation */
   uint32_t flags;
   /* depth: open JSON arrays/objects, bounded by max_brackets. mdepth: the message level being filled
    * (root 0, each sub-message, map entry, Struct entry, Value, ListValue and Any content one more),
