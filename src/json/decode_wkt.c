@@ -197,6 +197,15 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
     return EVS_OK;
   }
   if (c == '-' || (c >= '0' && c <= '9')) {
+    bool neg;
+    uint64_t mag;
+    size_t used = evs_jnum_plain_int(d->p, (size_t)(d->end - d->p), &neg, &mag);
+    if (used && mag <= (uint64_t)1 << 53) { /* an integer a double holds exactly (-0 included) */
+      d->p += used;
+      v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE;
+      v->number_value = neg ? -(double)mag : (double)mag;
+      return EVS_OK;
+    }
     evs_jnum num;
     const char *text;
     evs_status st = evs_jd_number(d, &num, &text);
