@@ -180,6 +180,10 @@ static void arena_pbc_free(void *data, void *p) {
   (void)p;
 }
 
+bool evs_arena_allocator_is(const ProtobufCAllocator *al) {
+  return al && al->free == arena_pbc_free;
+}
+
 ProtobufCAllocator evs_arena_allocator(evs_arena *a) {
   ProtobufCAllocator al = {arena_pbc_alloc, arena_pbc_free, a};
   return al;

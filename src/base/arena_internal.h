@@ -32,6 +32,11 @@ struct evs_arena {
 #define EVS_ARENA_INIT \
   { 0 }
 
+/* Whether `al` is an arena's (evs_arena_allocator): its free does nothing, so one allocation may hold a
+ * message and the parts it owns (protobuf_c_message_free_unpacked's frees of the inner pointers are no-ops
+ * too). */
+bool evs_arena_allocator_is(const ProtobufCAllocator *al);
+
 /* Frees every block; the arena is then EVS_ARENA_INIT again. */
 void evs_arena_release(evs_arena *a);
 

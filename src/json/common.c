@@ -31,36 +31,32 @@ static const char *key_bytes(const ProtobufCMessage *e, const ProtobufCFieldDesc
   return slot;
 }
 
-/* Small maps (up to 16 entries) compare pairs without a table: each key's bytes and length once, and a
- * fingerprint (length and a few bytes, not a hash: nothing is indexed by it) that spares most memcmp calls.
- */
-typedef struct small_keys {
-  const char *k[16];
-  size_t len[16];
-  uint32_t fp[16];
-} small_keys;
-
 static void small_keys_of(ProtobufCMessage *const *entries, size_t n, const ProtobufCFieldDescriptor *kfd,
-                          small_keys *sk) {
+                          evs_json_small_keys *sk) {
   for (size_t i = 0; i < n; i++) {
-    const char *k = sk->k[i] = key_bytes(entries[i], kfd, &sk->len[i]);
-    size_t len = sk->len[i];
-    sk->fp[i] =
-        (uint32_t)len << 24 ^
-        (len ? (uint32_t)(uint8_t)k[0] << 16 ^ (uint32_t)(uint8_t)k[len - 1] << 8 ^ (uint8_t)k[len / 2] : 0);
+    size_t len;
+    const char *k = key_bytes(entries[i], kfd, &len);
+    evs_json_small_key(sk, i, k, len);
   }
 }
 
-static bool small_same(const small_keys *sk, size_t i, size_t j) {
+static bool small_same(const evs_json_small_keys *sk, size_t i, size_t j) {
   return sk->fp[i] == sk->fp[j] && sk->len[i] == sk->len[j] && memcmp(sk->k[i], sk->k[j], sk->len[i]) == 0;
+}
+
+size_t evs_json_small_first_dup(const evs_json_small_keys *sk, size_t n) {
+  for (size_t j = 1; j < n; j++)
+    for (size_t i = 0; i < j; i++)
+      if (small_same(sk, i, j)) return j;
+  return n;
 }
 
 size_t evs_json_map_shadowed(ProtobufCMessage *const *entries, size_t n, const ProtobufCFieldDescriptor *kfd,
                              uint8_t *shadowed) {
   size_t count = 0;
   if (n < 2) return 0;
-  if (n <= 16) {
-    small_keys sk;
+  if (n <= EVS_JSON_SMALL_KEYS) {
+    evs_json_small_keys sk;
     small_keys_of(entries, n, kfd, &sk);
     for (size_t i = 0; i < n; i++)
       for (size_t j = i + 1; j < n; j++)
@@ -90,13 +86,10 @@ size_t evs_json_map_shadowed(ProtobufCMessage *const *entries, size_t n, const P
 size_t evs_json_map_first_dup(ProtobufCMessage *const *entries, size_t n,
                               const ProtobufCFieldDescriptor *kfd) {
   if (n < 2) return n;
-  if (n <= 16) {
-    small_keys sk;
+  if (n <= EVS_JSON_SMALL_KEYS) {
+    evs_json_small_keys sk;
     small_keys_of(entries, n, kfd, &sk);
-    for (size_t j = 1; j < n; j++)
-      for (size_t i = 0; i < j; i++)
-        if (small_same(&sk, i, j)) return j;
-    return n;
+    return evs_json_small_first_dup(&sk, n);
   }
   evs_hmap seen;
   evs_hmap_init(&seen);

@@ -2,6 +2,7 @@
  * descriptor (memory layout) and the registry's evs_message (JSON names, map entries, well-known types)
  * side by side: m->fields[i] describes cd->fields[i]. */
 #include "base/alloc_internal.h"
+#include "base/arena_internal.h"
 #include "json/json_internal.h"
 
 #include <math.h>
@@ -84,12 +85,13 @@ static bool int_fits(bool neg, uint64_t mag, bool is_signed, bool is64) {
 
 /* Reads an integer (a JSON number or a string holding one) of the given width into *out (two's
  * complement bits for signed types). */
-static evs_status read_integer(evs_jdec *d, const char *what, bool is_signed, int bits, uint64_t *out) {
+static __attribute__((noinline)) evs_status read_integer_any(evs_jdec *d, const char *what, bool is_signed,
+                                                             int bits, uint64_t *out) {
   const char *start = d->p;
+  uint64_t mag;
   num_text n;
   evs_status st = read_number(d, what, false, &n);
   if (st != EVS_OK) return st;
-  uint64_t mag;
   st = evs_jnum_magnitude(&n.num, &mag);
   if (st == EVS_ERR_TYPE)
     return evs_jd_fail(d, EVS_ERR_TYPE, start, "%s value %.*s is not an integer", what,
@@ -99,6 +101,24 @@ static evs_status read_integer(evs_jdec *d, const char *what, bool is_signed, in
                        (int)(n.len > 40 ? 40 : n.len), n.text);
   *out = n.num.neg ? (uint64_t)0 - mag : mag;
   return EVS_OK;
+}
+
+/* Most integers are plain digits, bare or quoted (int64 as a string without escapes): read in place, in
+ * one pass. Anything else, and every error, takes read_integer_any. `what` is only needed there. */
+static inline evs_status read_integer(evs_jdec *d, const evs_field *what, bool is_signed, int bits,
+                                      uint64_t *out) {
+  const char *start = d->p;
+  bool quoted = *start == '"', neg;
+  const char *text = start + quoted;
+  uint64_t mag;
+  size_t used = evs_jnum_plain_int(text, (size_t)(d->end - text), &neg, &mag);
+  if (used && (!quoted || (text + used < d->end && text[used] == '"')) &&
+      int_fits(neg, mag, is_signed, bits == 64)) {
+    d->p = text + used + quoted;
+    *out = neg ? (uint64_t)0 - mag : mag;
+    return EVS_OK;
+  }
+  return read_integer_any(d, what ? type_word(what) : "enum", is_signed, bits, out);
 }
 
 static evs_status read_float(evs_jdec *d, const char *what, bool is_float, double *dv, float *fv) {
@@ -145,7 +165,7 @@ static evs_status read_enum(evs_jdec *d, const evs_field *f, int32_t *out, bool 
   }
   if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) {
     uint64_t bits;
-    evs_status st = read_integer(d, "enum", true, 32, &bits);
+    evs_status st = read_integer(d, NULL, true, 32, &bits);
     if (st != EVS_OK) return st;
     int32_t n = (int32_t)(uint32_t)bits;
     if (e->closed && !evs_enum_value_by_number(e, n))
@@ -194,23 +214,23 @@ evs_status evs_jd_scalar(evs_jdec *d, const evs_field *f, const ProtobufCFieldDe
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
-      if ((st = read_integer(d, type_word(f), true, 32, &u)) != EVS_OK) return st;
+      if ((st = read_integer(d, f, true, 32, &u)) != EVS_OK) return st;
       *(int32_t *)slot = (int32_t)(uint32_t)u;
       return EVS_OK;
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
-      if ((st = read_integer(d, type_word(f), false, 32, &u)) != EVS_OK) return st;
+      if ((st = read_integer(d, f, false, 32, &u)) != EVS_OK) return st;
       *(uint32_t *)slot = (uint32_t)u;
       return EVS_OK;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
-      if ((st = read_integer(d, type_word(f), true, 64, &u)) != EVS_OK) return st;
+      if ((st = read_integer(d, f, true, 64, &u)) != EVS_OK) return st;
       *(int64_t *)slot = (int64_t)u;
       return EVS_OK;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
-      if ((st = read_integer(d, type_word(f), false, 64, &u)) != EVS_OK) return st;
+      if ((st = read_integer(d, f, false, 64, &u)) != EVS_OK) return st;
       *(uint64_t *)slot = u;
       return EVS_OK;
     case PROTOBUF_C_TYPE_FLOAT:
@@ -477,9 +497,11 @@ static evs_status decode_map_key(evs_jdec *d, const ProtobufCFieldDescriptor *kf
  * one (found by re-scanning the object; when entries were dropped the indexes no longer match members,
  * so the object itself is named). */
 evs_status evs_jd_check_dups(evs_jdec *d, ProtobufCMessage *const *entries, size_t n, const char *obj,
-                             bool dropped) {
+                             bool dropped, const evs_json_small_keys *sk) {
   if (n < 2) return EVS_OK;
-  size_t j = evs_json_map_first_dup(entries, n, &entries[0]->descriptor->fields[0]);
+  size_t j = sk && n <= EVS_JSON_SMALL_KEYS
+                 ? evs_json_small_first_dup(sk, n)
+                 : evs_json_map_first_dup(entries, n, &entries[0]->descriptor->fields[0]);
   if (j == n) return EVS_OK;
   if (j == SIZE_MAX) return evs_jd_fail(d, EVS_ERR_NOMEM, obj, "out of memory");
   const char *key = dropped ? obj : evs_jd_member_key(d, obj, j);
@@ -511,6 +533,8 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
   const evs_field *vf = &em->fields[1];
   size_t base = d->stk_len, n = 0;
   bool dropped = false;
+  /* string keys are recorded as they are copied; the others are read from the entries */
+  evs_json_small_keys sk, *keys = kfd->type == PROTOBUF_C_TYPE_STRING ? &sk : NULL;
   bool more = true;
   while (more) {
     evs_jd_ws(d);
@@ -562,6 +586,8 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
       d->stk_len -= sizeof entry;
       n--;
       dropped = true;
+    } else if (keys && n <= EVS_JSON_SMALL_KEYS) {
+      evs_json_small_key(keys, n - 1, *(const char **)((char *)entry + kfd->offset), k.len);
     }
     if ((st = evs_jd_next(d, '}', &more)) != EVS_OK) goto fail;
     continue;
@@ -570,8 +596,8 @@ static evs_status decode_map(evs_jdec *d, const evs_field *f, const ProtobufCFie
     goto fail;
   }
   {
-    if (n > 1 && (st = evs_jd_check_dups(d, (ProtobufCMessage **)(void *)(d->stk + base), n, start,
-                                         dropped)) != EVS_OK)
+    if (n > 1 && (st = evs_jd_check_dups(d, (ProtobufCMessage **)(void *)(d->stk + base), n, start, dropped,
+                                         keys)) != EVS_OK)
       goto fail;
   }
   return commit_array(d, fd, msg, base, n, start);
@@ -791,6 +817,7 @@ evs_status evs_json_decode(const evs_registry *reg, const ProtobufCMessageDescri
   d.end = d.base + len;
   d.reg = reg;
   d.alloc = allocator ? allocator : &g_default_allocator;
+  d.frees_nothing = evs_arena_allocator_is(d.alloc);
   d.flags = opts ? opts->flags : 0;
   d.max_depth = opts && opts->max_depth ? opts->max_depth : EVS_JSON_DEFAULT_MAX_DEPTH;
   /* Valid ProtoJSON opens at most two brackets per message level ('[' of a repeated field, then '{');

@@ -156,6 +156,22 @@ static evs_status decode_field_mask(evs_jdec *d, ProtobufCMessage *msg) {
 static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s);
 static evs_status decode_list(evs_jdec *d, Google__Protobuf__ListValue *l);
 
+/* Most of a Struct-heavy document is these four messages: each new one is a copy of its initialised
+ * template (what its generated __init writes), inline, instead of evs_jd_new_message's calls. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-qual" /* the entry's __INIT: (char *)protobuf_c_empty_string */
+static const Google__Protobuf__Struct k_struct = GOOGLE__PROTOBUF__STRUCT__INIT;
+static const Google__Protobuf__Struct__FieldsEntry k_entry = GOOGLE__PROTOBUF__STRUCT__FIELDS_ENTRY__INIT;
+static const Google__Protobuf__Value k_value = GOOGLE__PROTOBUF__VALUE__INIT;
+static const Google__Protobuf__ListValue k_list = GOOGLE__PROTOBUF__LIST_VALUE__INIT;
+#pragma GCC diagnostic pop
+
+static inline void *new_wkt(evs_jdec *d, const void *init, size_t size, const char *pos) {
+  void *m = evs_jd_message_room(d, size, pos);
+  if (m) memcpy(m, init, size);
+  return m;
+}
+
 evs_status evs_jd_wkt_null(ProtobufCMessage *value) {
   Google__Protobuf__Value *v = (Google__Protobuf__Value *)value;
   v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_NULL_VALUE;
@@ -181,6 +197,15 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
     return EVS_OK;
   }
   if (c == '-' || (c >= '0' && c <= '9')) {
+    bool neg;
+    uint64_t mag;
+    size_t used = evs_jnum_plain_int(d->p, (size_t)(d->end - d->p), &neg, &mag);
+    if (used && mag <= (uint64_t)1 << 53) { /* an integer a double holds exactly (-0 included) */
+      d->p += used;
+      v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE;
+      v->number_value = neg ? -(double)mag : (double)mag;
+      return EVS_OK;
+    }
     evs_jnum num;
     const char *text;
     evs_status st = evs_jd_number(d, &num, &text);
@@ -196,8 +221,7 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
     return EVS_OK;
   }
   if (c == '{') {
-    Google__Protobuf__Struct *s =
-        (Google__Protobuf__Struct *)evs_jd_new_message(d, &google__protobuf__struct__descriptor, start);
+    Google__Protobuf__Struct *s = new_wkt(d, &k_struct, sizeof k_struct, start);
     if (!s) return d->err->code;
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRUCT_VALUE;
     v->struct_value = s;
@@ -207,8 +231,7 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
     return st;
   }
   if (c == '[') {
-    Google__Protobuf__ListValue *l = (Google__Protobuf__ListValue *)evs_jd_new_message(
-        d, &google__protobuf__list_value__descriptor, start);
+    Google__Protobuf__ListValue *l = new_wkt(d, &k_list, sizeof k_list, start);
     if (!l) return d->err->code;
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE;
     v->list_value = l;
@@ -217,12 +240,13 @@ static evs_status decode_value(evs_jdec *d, Google__Protobuf__Value *v) {
     d->mdepth--;
     return st;
   }
-  if (evs_jd_literal(d, "true", 4) || evs_jd_literal(d, "false", 5)) {
+  bool is_true = c == 't' && evs_jd_literal(d, "true", 4);
+  if (is_true || (c == 'f' && evs_jd_literal(d, "false", 5))) {
     v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE;
-    v->bool_value = d->p[-1] == 'e' && d->p[-2] == 'u';
+    v->bool_value = is_true;
     return EVS_OK;
   }
-  if (evs_jd_literal(d, "null", 4)) return evs_jd_wkt_null(&v->base);
+  if (c == 'n' && evs_jd_literal(d, "null", 4)) return evs_jd_wkt_null(&v->base);
   char b[16];
   if (c == 'N' || c == 'I')
     return evs_jd_fail(d, EVS_ERR_SYNTAX, start, "NaN and Infinity are not JSON values");
@@ -265,6 +289,7 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
   evs_status st = evs_jd_open(d, '}', &has_items);
   if (st != EVS_OK || !has_items) return st;
   size_t base = d->stk_len, n = 0;
+  evs_json_small_keys sk;
   bool more = true;
   while (more) {
     evs_jd_ws(d);
@@ -287,8 +312,27 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
       st = EVS_ERR_NOMEM;
       goto fail;
     }
-    Google__Protobuf__Struct__FieldsEntry *e = (Google__Protobuf__Struct__FieldsEntry *)evs_jd_new_message(
-        d, &google__protobuf__struct__fields_entry__descriptor, k.start);
+    /* With an arena's allocator (it frees nothing) the entry, its Value and its key are one allocation;
+     * both levels must then be within the depth limit, else the separate allocations report which one
+     * is not. */
+    bool one_block = d->frees_nothing && d->mdepth + 1 < d->max_depth;
+    Google__Protobuf__Struct__FieldsEntry *e;
+    Google__Protobuf__Value *v = NULL;
+    char *key = NULL;
+    if (one_block) {
+      char *blk = evs_jd_alloc(d, sizeof k_entry + sizeof k_value + k.len + 1, k.start);
+      e = (Google__Protobuf__Struct__FieldsEntry *)(void *)blk;
+      if (blk) {
+        v = (Google__Protobuf__Value *)(void *)(blk + sizeof k_entry);
+        key = blk + sizeof k_entry + sizeof k_value;
+        memcpy(e, &k_entry, sizeof k_entry);
+        memcpy(v, &k_value, sizeof k_value);
+        evs_json_copy(key, k.s, k.len);
+        key[k.len] = '\0';
+      }
+    } else {
+      e = new_wkt(d, &k_entry, sizeof k_entry, k.start);
+    }
     memcpy(d->stk + off, &e, sizeof e);
     if (!e) {
       d->stk_len = off;
@@ -296,17 +340,15 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
       goto fail;
     }
     n++;
-    char *key = evs_jd_strdup(d, k.s, k.len, k.start);
-    if (!key) {
+    if (!key && !(key = evs_jd_strdup(d, k.s, k.len, k.start))) {
       st = EVS_ERR_NOMEM;
       goto fail;
     }
     e->key = key;
+    if (n <= EVS_JSON_SMALL_KEYS) evs_json_small_key(&sk, n - 1, key, k.len);
     if ((st = evs_jd_colon(d)) != EVS_OK) goto fail;
     d->mdepth++; /* the entry's level */
-    Google__Protobuf__Value *v =
-        (Google__Protobuf__Value *)evs_jd_new_message(d, &google__protobuf__value__descriptor, d->p);
-    if (!v) {
+    if (!v && !(v = new_wkt(d, &k_value, sizeof k_value, d->p))) {
       st = d->err->code;
       goto fail;
     }
@@ -320,7 +362,7 @@ static evs_status decode_struct(evs_jdec *d, Google__Protobuf__Struct *s) {
     }
     if ((st = evs_jd_next(d, '}', &more)) != EVS_OK) goto fail;
   }
-  if ((st = evs_jd_check_dups(d, (ProtobufCMessage *const *)(void *)(d->stk + base), n, start, false)) !=
+  if ((st = evs_jd_check_dups(d, (ProtobufCMessage *const *)(void *)(d->stk + base), n, start, false, &sk)) !=
       EVS_OK)
     goto fail;
   return commit_messages(d, base, n, &s->n_fields, &s->fields, start);
@@ -346,8 +388,7 @@ static evs_status decode_list(evs_jdec *d, Google__Protobuf__ListValue *l) {
       st = EVS_ERR_NOMEM;
       goto fail;
     }
-    Google__Protobuf__Value *v =
-        (Google__Protobuf__Value *)evs_jd_new_message(d, &google__protobuf__value__descriptor, d->p);
+    Google__Protobuf__Value *v = new_wkt(d, &k_value, sizeof k_value, d->p);
     memcpy(d->stk + off, &v, sizeof v);
     if (!v) {
       d->stk_len = off;

@@ -21,9 +21,11 @@ evs_status evs_jd_scalar(evs_jdec *d, const evs_field *f, const ProtobufCFieldDe
                          bool *skipped);
 
 /* After a map or Struct object (at obj) is collected: EVS_ERR_DUPLICATE at the second spelling of a key.
- * dropped: entries were left out (ignore-unknown), so entry i is no longer member i. */
+ * dropped: entries were left out (ignore-unknown), so entry i is no longer member i. sk: the keys of the
+ * entries as the decoder recorded them (when n <= EVS_JSON_SMALL_KEYS), else NULL: read from the entries. */
+struct evs_json_small_keys;
 evs_status evs_jd_check_dups(evs_jdec *d, ProtobufCMessage *const *entries, size_t n, const char *obj,
-                             bool dropped);
+                             bool dropped, const struct evs_json_small_keys *sk);
 
 /* extension.c: the value at d->p of group field f (fd), appended to msg's unknown fields as the group's wire
  * bytes; null leaves it unset. */
@@ -50,6 +52,28 @@ evs_status evs_json_unpack_guarded(const ProtobufCMessageDescriptor *desc, const
 /* The registry view of a protobuf-c descriptor: the linked one, else the one with the same full name when
  * every field has the same number and type. NULL when unknown. */
 const evs_message *evs_json_message_of(const evs_registry *reg, const ProtobufCMessageDescriptor *desc);
+
+/* Small maps and Structs (up to 16 entries) compare pairs of keys without a table: each key's bytes and
+ * length once, and a fingerprint (length and a few bytes, not a hash: nothing is indexed by it) that
+ * spares most memcmp calls. The decoder records the keys as it copies them (it knows their lengths);
+ * the encoder reads them from the entries. */
+#define EVS_JSON_SMALL_KEYS 16
+typedef struct evs_json_small_keys {
+  const char *k[EVS_JSON_SMALL_KEYS];
+  size_t len[EVS_JSON_SMALL_KEYS];
+  uint32_t fp[EVS_JSON_SMALL_KEYS];
+} evs_json_small_keys;
+
+/* Key i (i < EVS_JSON_SMALL_KEYS) is k[0..len), which must stay valid while sk is used. */
+static inline void evs_json_small_key(evs_json_small_keys *sk, size_t i, const char *k, size_t len) {
+  sk->k[i] = k;
+  sk->len[i] = len;
+  sk->fp[i] =
+      (uint32_t)len << 24 ^
+      (len ? (uint32_t)(uint8_t)k[0] << 16 ^ (uint32_t)(uint8_t)k[len - 1] << 8 ^ (uint8_t)k[len / 2] : 0);
+}
+/* The first key of sk[0..n) that an earlier one equals; n when none. */
+size_t evs_json_small_first_dup(const evs_json_small_keys *sk, size_t n);
 
 /* Map entries (messages with key = fields[0]) whose key appears again later in entries[0..n): in
  * binary a later entry replaces an earlier one. Marks them in shadowed[i] (when not NULL) and returns

@@ -51,6 +51,11 @@ extern const uint64_t evs_pow10_128[EVS_POW10_128_COUNT][2];
  * *why to a static reason and *bad to the offset of the offending byte. */
 size_t evs_jnum_scan(const char *s, size_t n, evs_jnum *num, const char **why, size_t *bad);
 
+/* The common case of both, in one pass: s[0..n) starts with a plain integer -?(0|[1-9]\d{0,18}) that no
+ * fraction or exponent follows. Returns its length (sign in *neg, magnitude in *mag), 0 for any other
+ * text (which evs_jnum_scan then takes, errors included). */
+size_t evs_jnum_plain_int(const char *s, size_t n, bool *neg, uint64_t *mag);
+
 /* The exact integer value of num. EVS_ERR_TYPE: it has a non-zero fraction; EVS_ERR_RANGE: magnitude
  * above UINT64_MAX. *mag is the magnitude; the sign is num->neg. */
 evs_status evs_jnum_magnitude(const evs_jnum *num, uint64_t *mag);
@@ -105,6 +110,7 @@ typedef struct evs_jdec {
   const char *end;
   const evs_registry *reg;
   ProtobufCAllocator *alloc;
+  bool frees_nothing; /* alloc is an arena's (evs_arena_allocator_is): parts may share one allocation */
   uint32_t flags;
   /* depth: open JSON arrays/objects, bounded by max_brackets. mdepth: the message level being filled
    * (root 0, each sub-message, map entry, Struct entry, Value, ListValue and Any content one more),
@@ -132,6 +138,7 @@ typedef struct evs_jstr {
 /* lexer.c */
 static inline void evs_jd_ws(evs_jdec *d) {
   const char *p = d->p;
+  if (p < d->end && (unsigned char)*p > ' ') return; /* the usual case: no whitespace (all of it is <= ' ') */
   while (p < d->end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
   d->p = p;
 }
@@ -155,8 +162,17 @@ evs_status evs_jd_string(evs_jdec *d, evs_jstr *out);
 /* Scans a number at d->p; num parts point into the input. */
 evs_status evs_jd_number(evs_jdec *d, evs_jnum *num, const char **start);
 /* Consumes the complete literal `lit` ("true", "false", "null") at d->p and returns true; else false,
- * consuming nothing. */
-bool evs_jd_literal(evs_jdec *d, const char *lit, size_t n);
+ * consuming nothing. Inline: n is a constant, so the comparison is one or two loads. */
+static inline bool evs_jd_literal(evs_jdec *d, const char *lit, size_t n) {
+  if ((size_t)(d->end - d->p) < n || memcmp(d->p, lit, n) != 0) return false;
+  /* "nullx" is not null: the literal must end at a delimiter. */
+  if ((size_t)(d->end - d->p) > n) {
+    char c = d->p[n];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') return false;
+  }
+  d->p += n;
+  return true;
+}
 /* Skips one whole JSON value (validating it), respecting the depth limit. */
 evs_status evs_jd_skip(evs_jdec *d);
 /* d->p at '{' or '[': counts one nesting level. */
@@ -215,11 +231,29 @@ void evs_jd_path_field(evs_jdec *d, const char *name);
 void evs_jd_path_index(evs_jdec *d, size_t index);
 void evs_jd_path_key(evs_jdec *d, const char *key, size_t len);
 
-/* Memory through the caller's allocator; NULL + error on failure. */
-void *evs_jd_alloc(evs_jdec *d, size_t size, const char *pos);
-char *evs_jd_strdup(evs_jdec *d, const char *s, size_t len, const char *pos);
-/* A new message of type cd, initialised, one level below d->mdepth; NULL with d->err set (EVS_ERR_LIMIT
- * when that level is deeper than max_depth, EVS_ERR_NOMEM). Callers raise d->mdepth while they fill it. */
+/* Memory through the caller's allocator; NULL + error on failure. Inline: the decoder's most frequent
+ * calls (every message, string and array); the failure paths are out of line. */
+void *evs_jd_alloc_failed(evs_jdec *d, size_t size, const char *pos);
+static inline void *evs_jd_alloc(evs_jdec *d, size_t size, const char *pos) {
+  void *p = d->alloc->alloc(d->alloc->allocator_data, size ? size : 1);
+  return p ? p : evs_jd_alloc_failed(d, size, pos);
+}
+static inline char *evs_jd_strdup(evs_jdec *d, const char *s, size_t len, const char *pos) {
+  char *p = (char *)evs_jd_alloc(d, len + 1, pos);
+  if (!p) return NULL;
+  evs_json_copy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+/* The memory of a new message one level below d->mdepth, not initialised; NULL with d->err set
+ * (EVS_ERR_LIMIT when that level is deeper than max_depth, EVS_ERR_NOMEM). */
+void *evs_jd_too_deep(evs_jdec *d, const char *pos);
+static inline void *evs_jd_message_room(evs_jdec *d, size_t size, const char *pos) {
+  if (d->mdepth >= d->max_depth) return evs_jd_too_deep(d, pos);
+  return evs_jd_alloc(d, size, pos);
+}
+/* A new message of type cd, initialised, one level below d->mdepth; NULL with d->err set as
+ * evs_jd_message_room. Callers raise d->mdepth while they fill it. */
 ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescriptor *cd, const char *pos);
 /* Reserves n bytes on the value stack; returns the offset of the new room, or SIZE_MAX on NOMEM. The
  * inline part takes the room there is; evs_jd_push_slow grows the stack. */

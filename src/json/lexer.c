@@ -304,17 +304,6 @@ evs_status evs_jd_number(evs_jdec *d, evs_jnum *num, const char **start) {
   return EVS_OK;
 }
 
-bool evs_jd_literal(evs_jdec *d, const char *lit, size_t n) {
-  if ((size_t)(d->end - d->p) < n || memcmp(d->p, lit, n) != 0) return false;
-  /* "nullx" is not null: the literal must end at a delimiter. */
-  if ((size_t)(d->end - d->p) > n) {
-    char c = d->p[n];
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') return false;
-  }
-  d->p += n;
-  return true;
-}
-
 evs_status evs_jd_enter(evs_jdec *d) {
   if (d->depth >= d->max_brackets)
     return evs_jd_fail(d, EVS_ERR_LIMIT, d->p,
@@ -477,33 +466,24 @@ void evs_jd_path_key(evs_jdec *d, const char *key, size_t len) {
 }
 
 /* The failure paths stay out of line, so that the allocation paths save no registers for them. */
-static void *__attribute__((noinline)) alloc_failed(evs_jdec *d, size_t size, const char *pos) {
+void *__attribute__((noinline)) evs_jd_alloc_failed(evs_jdec *d, size_t size, const char *pos) {
   evs_jd_fail(d, EVS_ERR_NOMEM, pos, "out of memory (allocating %zu bytes)", size);
   return NULL;
 }
 
-void *evs_jd_alloc(evs_jdec *d, size_t size, const char *pos) {
-  void *p = d->alloc->alloc(d->alloc->allocator_data, size ? size : 1);
-  return p ? p : alloc_failed(d, size, pos);
-}
-
-char *evs_jd_strdup(evs_jdec *d, const char *s, size_t len, const char *pos) {
-  char *p = evs_jd_alloc(d, len + 1, pos);
-  if (!p) return NULL;
-  evs_json_copy(p, s, len);
-  p[len] = '\0';
-  return p;
-}
-
-static void *__attribute__((noinline)) too_deep(evs_jdec *d, const char *pos) {
+void *__attribute__((noinline)) evs_jd_too_deep(evs_jdec *d, const char *pos) {
   evs_jd_fail(d, EVS_ERR_LIMIT, pos, "messages nested deeper than the limit of %d levels", d->max_depth);
   return NULL;
 }
 
 ProtobufCMessage *evs_jd_new_message(evs_jdec *d, const ProtobufCMessageDescriptor *cd, const char *pos) {
-  if (d->mdepth >= d->max_depth) return too_deep(d, pos);
-  ProtobufCMessage *m = evs_jd_alloc(d, cd->sizeof_message, pos);
-  if (m) evs_message_init(cd, m);
+  ProtobufCMessage *m = evs_jd_message_room(d, cd->sizeof_message, pos);
+  if (!m) return NULL;
+  /* protobuf_c_message_init is this call; run-time descriptors have no message_init */
+  if (cd->message_init)
+    cd->message_init(m);
+  else
+    evs_message_init(cd, m);
   return m;
 }
 

@@ -21,9 +21,7 @@ static bool is_digit(char c) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* The eight digits at p (already scanned) as a number: one load, three multiplications (SWAR; the first
  * digit is the lowest byte). */
-static uint64_t value8(const char *p) {
-  uint64_t x;
-  memcpy(&x, p, sizeof x);
+static uint64_t value8_of(uint64_t x) {
   x -= 0x3030303030303030u;
   x = x * 10 + (x >> 8); /* byte pairs: 2-digit values in the even bytes */
   x = ((x & 0x000000FF000000FFu) * (100 + (1000000ull << 32)) +
@@ -31,18 +29,30 @@ static uint64_t value8(const char *p) {
       32;
   return x;
 }
+
+static uint64_t value8(const char *p) {
+  uint64_t x;
+  memcpy(&x, p, sizeof x);
+  return value8_of(x);
+}
+
+/* The bytes of x (the first in the lowest byte) that are not digits, as non-zero bytes: a digit
+ * 0x30..0x39 keeps high nibble 3 before and after adding 6; the first byte failing that is exact, as
+ * nothing below it carries. */
+static inline uint64_t non_digits(uint64_t x) {
+  return ((x & 0xF0F0F0F0F0F0F0F0u) | (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^
+         0x3333333333333333u;
+}
 #endif
 
-/* The end of the run of digits from s[i]: eight bytes per step (SWAR: a digit 0x30..0x39 keeps high nibble
- * 3 before and after adding 6; the first byte failing that is exact, as nothing below it carries), one at
- * a time in the last eight bytes of the text. */
+/* The end of the run of digits from s[i]: eight bytes per step (SWAR), one at a time in the last eight
+ * bytes of the text. */
 static size_t skip_digits(const char *s, size_t i, size_t n) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   while (n - i >= 8) {
     uint64_t x;
     memcpy(&x, s + i, sizeof x);
-    uint64_t bad = ((x & 0xF0F0F0F0F0F0F0F0u) | (((x + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^
-                   0x3333333333333333u;
+    uint64_t bad = non_digits(x);
     if (bad) return i + ((unsigned)__builtin_ctzll(bad) >> 3);
     i += 8;
   }
@@ -58,6 +68,35 @@ static inline uint64_t fold_digits(uint64_t v, const char *p, size_t n) {
 #endif
   for (; n > 0; n--) v = v * 10 + (uint64_t)(*p++ - '0');
   return v;
+}
+
+size_t evs_jnum_plain_int(const char *s, size_t n, bool *neg, uint64_t *mag) {
+  size_t i = 0;
+  *neg = n > 0 && s[0] == '-';
+  i += *neg;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n - i >= 8) { /* up to 7 digits and the byte after them in one load: their value from the same word */
+    uint64_t x;
+    memcpy(&x, s + i, sizeof x);
+    uint64_t bad = non_digits(x);
+    size_t nd = bad ? (unsigned)__builtin_ctzll(bad) >> 3 : 8;
+    if (nd > 0 && nd < 8) {
+      char next = s[i + nd];
+      if ((s[i] == '0' && nd > 1) || next == '.' || next == 'e' || next == 'E') return 0;
+      /* the digits moved to the top of the word, '0's below them */
+      *mag = value8_of(x << (64 - 8 * nd) | 0x3030303030303030u >> (8 * nd));
+      return i + nd;
+    }
+  }
+#endif
+  size_t end = skip_digits(s, i, n);
+  size_t nd = end - i;
+  /* "0" alone or no leading zero; at most 19 digits (no overflow); not followed by a fraction or an
+   * exponent: then evs_jnum_scan would stop at the same place with this integer. */
+  if (nd == 0 || nd > 19 || (s[i] == '0' && nd > 1)) return 0;
+  if (end < n && (s[end] == '.' || s[end] == 'e' || s[end] == 'E')) return 0;
+  *mag = fold_digits(0, s + i, nd);
+  return end;
 }
 
 size_t evs_jnum_scan(const char *s, size_t n, evs_jnum *num, const char **why, size_t *bad) {

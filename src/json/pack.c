@@ -283,6 +283,8 @@ static bool write_wkt_elements(packer *k, ProtobufCMessage *const *elems, size_t
   return true;
 }
 
+static bool write_fields(packer *k, const ProtobufCMessage *msg);
+
 static bool write_message(packer *k, const ProtobufCMessage *msg) {
   const ProtobufCMessageDescriptor *d = msg->descriptor;
   if (msg->n_unknown_fields == 0) {
@@ -299,6 +301,12 @@ static bool write_message(packer *k, const ProtobufCMessage *msg) {
       return write_wkt_elements(k, (ProtobufCMessage *const *)l->values, l->n_values);
     }
   }
+  return write_fields(k, msg);
+}
+
+/* Out of line: the recursion through Struct / Value / ListValue saves none of its registers. */
+static __attribute__((noinline)) bool write_fields(packer *k, const ProtobufCMessage *msg) {
+  const ProtobufCMessageDescriptor *d = msg->descriptor;
   for (size_t i = msg->n_unknown_fields; i-- > 0;) {
     const ProtobufCMessageUnknownField *u = &msg->unknown_fields[i];
     if (!room(k, u->len + SLACK)) return false;

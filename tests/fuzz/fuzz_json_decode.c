@@ -6,6 +6,8 @@
  * Invariants, each an abort when broken:
  *   - a rejection fills a code, a message and a location, and leaves *out NULL (ASan: nothing leaks);
  *   - an accepted document packs with evs_binary_pack to exactly protobuf_c_message_pack's bytes;
+ *   - decoding into an evs_arena (where the decoder shares allocations) gives the same result: the same
+ *     error (code, message, offset) or the same packed bytes;
  *   - an accepted document prints (evs_json_encode succeeds), and the printed JSON reads back to a message
  *     that prints to the same text (printing is canonical and loses nothing it printed).
  * Reading back is not required to give the same bytes as the first parse (a document may hold what
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evs/arena.h"
 #include "evs/catalog.h"
 #include "evs/json.h"
 #include "evs/registry.h"
@@ -27,10 +30,17 @@ static void one(const char *type, const uint8_t *data, size_t size, uint32_t fla
   const evs_registry *reg = evs_fuzz_registry();
   const evs_message *m = evs_registry_find_message(reg, type);
   evs_json_options opts = {.flags = flags};
-  ProtobufCMessage *msg = (ProtobufCMessage *)(uintptr_t)1;
-  evs_error err;
+  ProtobufCMessage *msg = (ProtobufCMessage *)(uintptr_t)1, *in_arena = NULL;
+  evs_error err, aerr;
   evs_error_clear(&err);
+  static evs_arena *arena;
+  if (!arena) arena = evs_arena_new(0);
+  evs_arena_reset(arena);
+  ProtobufCAllocator al = evs_arena_allocator(arena);
+  evs_status ast = evs_json_decode(reg, m->c_desc, (const char *)data, size, &opts, &al, &in_arena, &aerr);
   if (evs_json_decode(reg, m->c_desc, (const char *)data, size, &opts, NULL, &msg, &err) != EVS_OK) {
+    evs_fuzz_check(ast == err.code && aerr.offset == err.offset && strcmp(aerr.msg, err.msg) == 0,
+                   "decoding into an arena fails differently", &aerr);
     evs_fuzz_check(msg == NULL, "*out not NULL after a failure", &err);
     evs_fuzz_check(err.code != EVS_OK && err.msg[0] != 0, "failure without code and message", &err);
     evs_fuzz_check(err.line > 0 && err.col > 0 && err.offset != EVS_NO_OFFSET && err.offset <= size,
@@ -45,7 +55,11 @@ static void one(const char *type, const uint8_t *data, size_t size, uint32_t fla
                      (packed == 0 || !memcmp(theirs, json1.data, packed)),
                  "evs_binary_pack differs from protobuf_c_message_pack", &err);
   free(theirs);
+  evs_fuzz_check(ast == EVS_OK && evs_binary_pack(in_arena, &json2, &aerr) == EVS_OK && json2.len == packed &&
+                     (packed == 0 || !memcmp(json1.data, json2.data, packed)),
+                 "decoding into an arena gives other bytes", &aerr);
   evs_buf_reset(&json1);
+  evs_buf_reset(&json2);
   evs_json_options print = {.flags = EVS_JSON_PROTO_NAMES};
   evs_fuzz_check(evs_json_encode(reg, msg, &print, &json1, &err) == EVS_OK,
                  "an accepted document does not print", &err);

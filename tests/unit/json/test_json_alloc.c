@@ -132,11 +132,56 @@ static void test_arena(void **state) {
   evs_arena_free(NULL);
 }
 
+/* With an arena's allocator the decoder puts a Struct entry, its Value and its key in one allocation: the
+ * same messages (packed bytes) and the same errors (code, message, offset, path) as with malloc, at every
+ * depth limit around the nesting (the shared block takes two levels at once). */
+static void test_arena_struct_same_as_malloc(void **state) {
+  (void)state;
+  static const char *docs[] = {
+      "{\"wStruct\": {\"a\": {\"b\": {\"c\": [1, {\"d\": \"x\", \"e\": null}]}}, \"f\": true}}",
+      "{\"rwStruct\": [{\"q\": {\"r\": {}}}, {}], \"mValue\": {\"v\": {\"w\": [{\"x\": 1}]}}}",
+      "{\"wStruct\": {\"a\": 1, \"b\": {\"c\": 2, \"c\": 3}}}",
+      "{\"wStruct\": {\"a\": {\"b\" 1}}}",
+      "{\"wValue\": {\"k\": {\"\": {\"k\\u00e9y\": [[{\"z\": 0}]]}}}}",
+  };
+  evs_arena *a = evs_arena_new(256);
+  assert_non_null(a);
+  ProtobufCAllocator al = evs_arena_allocator(a);
+  for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+    for (int depth = 1; depth <= 12; depth++) {
+      evs_json_options opts = {0, depth, 0};
+      ProtobufCMessage *m1 = NULL, *m2 = NULL;
+      evs_error e1, e2;
+      evs_status s1 = evs_json_decode(jt_registry(), AT, docs[i], strlen(docs[i]), &opts, NULL, &m1, &e1);
+      evs_status s2 = evs_json_decode(jt_registry(), AT, docs[i], strlen(docs[i]), &opts, &al, &m2, &e2);
+      if (s1 != s2)
+        fail_msg("%s, depth %d: %s vs %s (%s)", docs[i], depth, e1.msg, e2.msg, evs_status_name(s2));
+      if (s1 != EVS_OK) {
+        assert_string_equal(e1.msg, e2.msg);
+        assert_string_equal(e1.path, e2.path);
+        assert_int_equal(e1.offset, e2.offset);
+        continue;
+      }
+      evs_buf b1 = EVS_BUF_INIT, b2 = EVS_BUF_INIT;
+      assert_int_equal(evs_binary_pack(m1, &b1, &e1), EVS_OK);
+      assert_int_equal(evs_binary_pack(m2, &b2, &e2), EVS_OK);
+      assert_int_equal(b1.len, b2.len);
+      assert_memory_equal(b1.data, b2.data, b1.len);
+      evs_buf_free(&b1);
+      evs_buf_free(&b2);
+      protobuf_c_message_free_unpacked(m1, NULL);
+      evs_arena_reset(a);
+    }
+  }
+  evs_arena_free(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fail_every_allocation),
       cmocka_unit_test(test_failure_frees_partial_message),
       cmocka_unit_test(test_arena),
+      cmocka_unit_test(test_arena_struct_same_as_malloc),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
