@@ -187,9 +187,8 @@ static evs_status unpack(evs_batch *b, const uint8_t *data, size_t len) {
     evs_free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
-  ProtobufCAllocator arena = evs_arena_allocator(b->arena);
-  evs_noting_alloc alloc;
-  evs_noting_alloc_init(&alloc, &arena);
+  evs_arena_unpacker alloc;
+  evs_arena_unpacker_init(&alloc, b->arena);
   b->set = google__protobuf__file_descriptor_set__unpack(&alloc.base, in_len, in);
   evs_free(stripped);
   /* The scan passed: a NULL set here is out of memory, not bad input. */
