@@ -247,6 +247,7 @@ static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const
   evs_ptrvec_free(&b.new_msgs);
   evs_ptrvec_free(&b.new_enums);
   evs_free(b.src_ranges);
+  evs_free(b.name_scratch);
   return st;
 }
 
