@@ -3,6 +3,7 @@
  * cannot be read never passes as compatible). */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -167,6 +168,7 @@ static int load_all(const cli_cmd *self, const args *a, evs_registry **regs, con
                     int *n_out) {
   int n = a->n_against + 1;
   load_job jobs[MAX_LIST + 1];
+  mallopt(M_MMAP_THRESHOLD, 128 << 10);
   for (int i = 0; i < n; i++) {
     jobs[i] = (load_job){i < a->n_against ? a->against[i] : a->newer, a, NULL, NULL, EVS_OK, {0}};
   }
