@@ -152,8 +152,8 @@ static evs_status commit(evs_batch *b) {
 }
 
 static evs_status scan(evs_batch *b, const uint8_t *data, size_t len) {
-  return evs_wire_scan_message(data, len, &google__protobuf__file_descriptor_set__descriptor,
-                               EVS_REGISTRY_MAX_DEPTH, &b->scan);
+  return evs_wire_scan_shape(data, len, &google__protobuf__file_descriptor_set__descriptor,
+                             EVS_REGISTRY_MAX_DEPTH, &b->scan);
 }
 
 /* Splits off the source info (srcinfo.c), checks the rest with the wire scan and unpacks it into b->set.
