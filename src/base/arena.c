@@ -217,7 +217,12 @@ static int recycle_class(size_t size) {
 
 static void *unpacker_alloc(void *data, size_t size) {
   evs_arena_unpacker *u = data;
-  int k = size >= 1024 ? recycle_class(size) : -1;
+  if (size < 1024) { /* nearly every request: a message struct, a string, a short array */
+    void *p = alloc_aligned(u->arena, size, EVS_ARENA_SMALL_ALIGN);
+    if (!p && size) u->failed = true;
+    return p;
+  }
+  int k = recycle_class(size);
   void *p;
   if (k >= 0 && u->free_[k]) {
     p = u->free_[k];
