@@ -40,10 +40,43 @@ bool evs_arena_allocator_is(const ProtobufCAllocator *al);
 /* Frees every block; the arena is then EVS_ARENA_INIT again. */
 void evs_arena_release(evs_arena *a);
 
+/* Alignment enough for pointers, 64-bit integers and doubles (all a protobuf-c message holds), but not
+ * for long double: 8 where max_align_t asks 16. */
+#define EVS_ARENA_SMALL_ALIGN 8
+/* size bytes aligned to EVS_ARENA_SMALL_ALIGN (zeroed in a zeroed arena), NULL on overflow or out of
+ * memory: half the padding of evs_arena_alloc for memory that needs no more. */
+void *evs_arena_alloc_small_align(evs_arena *a, size_t size);
+
+/* n bytes with no alignment, for characters (zeroed in a zeroed arena); NULL on overflow or out of
+ * memory. */
+char *evs_arena_alloc_chars(evs_arena *a, size_t n);
+
 /* Zeroed, max_align_t-aligned memory for n objects of size bytes; NULL on overflow or out of memory. */
 void *evs_arena_calloc(evs_arena *a, size_t n, size_t size);
-/* A NUL-terminated copy of len bytes of s. */
+/* A NUL-terminated copy of len bytes of s (packed: strings are not aligned). */
 char *evs_arena_strndup(evs_arena *a, const char *s, size_t len);
 char *evs_arena_printf(evs_arena *a, const char *fmt, ...) EVS_PRINTF(2, 3);
+
+/* A ProtobufCAllocator for unpacking a large message into an arena: memory aligned to
+ * EVS_ARENA_SMALL_ALIGN; a freed block of 1 KiB << k (k < EVS_UNPACK_CLASSES: the sizes of protobuf-c's
+ * per-message scratch arrays), among the last EVS_UNPACK_RECENT such blocks handed out, serves the next
+ * request of its size; any other free does nothing (the arena frees all at once). `failed` notes an
+ * allocation that failed (protobuf-c reports it only as a NULL message). Hand &base to protobuf-c; the
+ * struct must stay where it is while in use. */
+#define EVS_UNPACK_RECENT 32
+#define EVS_UNPACK_CLASSES 8
+typedef struct evs_arena_unpacker {
+  ProtobufCAllocator base;
+  evs_arena *arena;
+  bool failed;
+  struct {
+    void *p;
+    unsigned k;
+  } recent[EVS_UNPACK_RECENT];
+  unsigned next_recent;
+  void *free_[EVS_UNPACK_CLASSES]; /* freed blocks by class, linked through their first word */
+} evs_arena_unpacker;
+
+void evs_arena_unpacker_init(evs_arena_unpacker *u, evs_arena *a);
 
 #endif

@@ -15,6 +15,10 @@
 /* Reads the varint at d[*pos] (not past end) into *out and advances *pos. False when it runs past end, is
  * longer than 10 bytes or does not fit 64 bits (a 10th byte above 1): *pos is then unspecified. */
 static inline bool evs_varint_read(const uint8_t *d, size_t *pos, size_t end, uint64_t *out) {
+  if (*pos < end && d[*pos] < 0x80) { /* tags, lengths and small numbers: most varints are one byte */
+    *out = d[(*pos)++];
+    return true;
+  }
   uint64_t v = 0;
   for (unsigned shift = 0; shift < 70; shift += 7) {
     if (*pos >= end) return false;

@@ -93,8 +93,23 @@ evs_status evs_wire_skip_group(const uint8_t *d, size_t *pos, size_t end, uint32
   }
 }
 
+/* protobuf_c_message_descriptor_get_field without the library call for descriptors of a few number ranges
+ * (every descriptor.proto message): one lookup per length-delimited field was 3 % of a registry load. */
+static inline const ProtobufCFieldDescriptor *field_of(const ProtobufCMessageDescriptor *desc,
+                                                       uint64_t number) {
+  unsigned n = desc->n_field_ranges;
+  if (n > 4) return protobuf_c_message_descriptor_get_field(desc, (unsigned)number);
+  const ProtobufCIntRange *r = desc->field_ranges; /* ascending; r[n] ends the last range */
+  for (unsigned i = 0; i < n; i++) {
+    if ((int64_t)number < r[i].start_value) return NULL;
+    uint64_t off = number - (uint64_t)r[i].start_value;
+    if (off < (uint64_t)(r[i + 1].orig_index - r[i].orig_index)) return &desc->fields[r[i].orig_index + off];
+  }
+  return NULL;
+}
+
 static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
-                       unsigned max_depth, bool check_required, evs_wire_scan *out) {
+                       unsigned max_depth, bool check_required, bool check_utf8, evs_wire_scan *out) {
   memset(out, 0, sizeof *out);
   scan_frame *frames = evs_calloc((size_t)max_depth + 1, sizeof *frames);
   if (!frames) return EVS_ERR_NOMEM;
@@ -134,7 +149,7 @@ static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDe
       break;
     }
     if (check_required) {
-      const ProtobufCFieldDescriptor *rd = protobuf_c_message_descriptor_get_field(f->desc, (unsigned)number);
+      const ProtobufCFieldDescriptor *rd = field_of(f->desc, number);
       size_t idx = rd ? (size_t)(rd - f->desc->fields) : 64;
       if (idx < 64) f->required |= (uint64_t)1 << idx;
     }
@@ -182,7 +197,7 @@ static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDe
       break;
     }
     if (wire == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
-      const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(f->desc, (unsigned)number);
+      const ProtobufCFieldDescriptor *fd = field_of(f->desc, number);
       if (fd) {
         size_t idx = (size_t)(fd - f->desc->fields);
         bool repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
@@ -204,8 +219,11 @@ static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDe
             break;
           }
           scan_frame *sub = &frames[++depth];
-          memset(sub, 0, sizeof *sub);
-          sub->desc = fd->descriptor;
+          const ProtobufCMessageDescriptor *sd = fd->descriptor;
+          sub->required = sub->msg_seen = 0;
+          memset(sub->seen, 0,
+                 (sd->n_fields < COUNTED_FIELDS ? sd->n_fields : COUNTED_FIELDS) * sizeof sub->seen[0]);
+          sub->desc = sd;
           sub->end = pos + (size_t)skip;
           sub->path_base = base;
           sub->start = pos;
@@ -219,7 +237,7 @@ static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDe
           memcpy(out->nul_path, path, path_len * sizeof path[0]);
           out->nul_path_len = path_len;
         }
-        if (evs_field_is_string(fd) && !out->bad_utf8_found && skip) {
+        if (check_utf8 && evs_field_is_string(fd) && !out->bad_utf8_found && skip) {
           size_t bad = evs_utf8_check(data + pos, (size_t)skip);
           if (bad < skip) {
             out->bad_utf8_found = true;
@@ -240,10 +258,15 @@ static evs_status scan(const uint8_t *data, size_t len, const ProtobufCMessageDe
 
 evs_status evs_wire_scan_message(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                                  unsigned max_depth, evs_wire_scan *out) {
-  return scan(data, len, desc, max_depth, false, out);
+  return scan(data, len, desc, max_depth, false, true, out);
+}
+
+evs_status evs_wire_scan_shape(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
+                               unsigned max_depth, evs_wire_scan *out) {
+  return scan(data, len, desc, max_depth, false, false, out);
 }
 
 evs_status evs_wire_scan_required(const uint8_t *data, size_t len, const ProtobufCMessageDescriptor *desc,
                                   unsigned max_depth, evs_wire_scan *out) {
-  return scan(data, len, desc, max_depth, true, out);
+  return scan(data, len, desc, max_depth, true, true, out);
 }

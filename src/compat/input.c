@@ -400,8 +400,8 @@ evs_status evs_compat_input_load_diag(const char *spec, const char *const *impor
   evs_registry *reg = NULL;
   st = evs_registry_new(&reg, err);
   if (!st)
-    st = evs_registry_add_descriptor_set_flags(reg, data, len, spec,
-                                               EVS_LOAD_NO_EVS_OPTIONS | EVS_LOAD_NO_C_DESC, err);
+    st = evs_registry_add_descriptor_set_flags(
+        reg, data, len, spec, EVS_LOAD_NO_EVS_OPTIONS | EVS_LOAD_NO_C_DESC | EVS_LOAD_NO_NAME_INDEX, err);
   evs_free(data);
 
   if (st) {

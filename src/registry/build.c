@@ -15,11 +15,12 @@ static const char *join_name(evs_arena *pool, const char *scope, const char *nam
   /* memcpy, not printf: this runs once per message, field and enum of every set. */
   size_t ls = strlen(scope), ln = strlen(name);
   if (ls > SIZE_MAX - ln - 2) return NULL;
-  char *p = evs_arena_calloc(pool, ls + ln + 2, 1);
+  char *p = evs_arena_alloc_chars(pool, ls + ln + 2);
   if (!p) return NULL;
   memcpy(p, scope, ls);
   p[ls] = '.';
   memcpy(p + ls + 1, name, ln);
+  p[ls + ln + 1] = '\0';
   return p;
 }
 

@@ -193,9 +193,20 @@ const evs_event_type *evs_registry_event_types(const evs_registry *reg, size_t *
   return reg ? reg->events : NULL;
 }
 
+static bool names(const char *s, const char *name, size_t len) {
+  return strlen(s) == len && memcmp(s, name, len) == 0;
+}
+
 const evs_field *evs_message_find_field(const evs_message *msg, const char *name, size_t len) {
-  if (!msg || !name || !msg->name_index_) return NULL;
-  return evs_hmap_get(msg->name_index_, name, len);
+  if (!msg || !name) return NULL;
+  if (msg->name_index_) return evs_hmap_get(msg->name_index_, name, len);
+  /* Loaded without a name index (EVS_LOAD_NO_NAME_INDEX). The load refused any key naming two fields, so
+   * the first match is the only one. */
+  for (size_t i = 0; i < msg->n_fields; i++) {
+    const evs_field *f = &msg->fields[i];
+    if (names(f->name, name, len) || names(f->json_name, name, len)) return f;
+  }
+  return NULL;
 }
 
 const evs_field *evs_message_field_by_number(const evs_message *msg, uint32_t number) {

@@ -41,7 +41,7 @@ static char json_name_next(const char **p) {
 
 char *evs_default_json_name(evs_arena *pool, const char *name) {
   size_t len = strlen(name);
-  char *out = evs_arena_calloc(pool, len + 1, 1);
+  char *out = evs_arena_alloc_chars(pool, len + 1);
   if (!out) return NULL;
   size_t n = 0;
   for (char c; (c = json_name_next(&name));) out[n++] = c;
@@ -156,7 +156,7 @@ const char *evs_trim_comment(evs_arena *pool, const char *text, size_t len) {
   if (!memchr(text, '\n', len)) { /* one line (most comments): its indentation is the common one */
     size_t sp = 0;
     while (text[sp] == ' ') sp++; /* ends: text[len - 1] is not blank */
-    char *one = evs_arena_alloc(pool, len - sp + 1);
+    char *one = evs_arena_alloc_chars(pool, len - sp + 1);
     if (!one) return NULL;
     memcpy(one, text + sp, len - sp);
     one[len - sp] = '\0';
@@ -172,7 +172,7 @@ const char *evs_trim_comment(evs_arena *pool, const char *text, size_t len) {
     i++;
   }
   if (common == SIZE_MAX) common = 0;
-  char *out = evs_arena_calloc(pool, len + 1, 1);
+  char *out = evs_arena_alloc_chars(pool, len + 1);
   if (!out) return NULL;
   size_t n = 0;
   for (size_t i = 0; i < len;) {

@@ -152,8 +152,8 @@ static evs_status commit(evs_batch *b) {
 }
 
 static evs_status scan(evs_batch *b, const uint8_t *data, size_t len) {
-  return evs_wire_scan_message(data, len, &google__protobuf__file_descriptor_set__descriptor,
-                               EVS_REGISTRY_MAX_DEPTH, &b->scan);
+  return evs_wire_scan_shape(data, len, &google__protobuf__file_descriptor_set__descriptor,
+                             EVS_REGISTRY_MAX_DEPTH, &b->scan);
 }
 
 /* Splits off the source info (srcinfo.c), checks the rest with the wire scan and unpacks it into b->set.
@@ -187,9 +187,8 @@ static evs_status unpack(evs_batch *b, const uint8_t *data, size_t len) {
     evs_free(stripped);
     return evs_batch_fail(b, NULL, EVS_ERR_NOMEM, "out of memory while loading the descriptor set");
   }
-  ProtobufCAllocator arena = evs_arena_allocator(b->arena);
-  evs_noting_alloc alloc;
-  evs_noting_alloc_init(&alloc, &arena);
+  evs_arena_unpacker alloc;
+  evs_arena_unpacker_init(&alloc, b->arena);
   b->set = google__protobuf__file_descriptor_set__unpack(&alloc.base, in_len, in);
   evs_free(stripped);
   /* The scan passed: a NULL set here is out of memory, not bad input. */
@@ -248,6 +247,7 @@ static evs_status load(evs_registry *reg, const uint8_t *data, size_t len, const
   evs_ptrvec_free(&b.new_msgs);
   evs_ptrvec_free(&b.new_enums);
   evs_free(b.src_ranges);
+  evs_free(b.name_scratch);
   return st;
 }
 

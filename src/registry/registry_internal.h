@@ -93,6 +93,8 @@ typedef struct evs_batch {
   const uint8_t *data;       /* the bytes being loaded (offsets in errors are from here) */
   evs_src_range *src_ranges; /* malloc'd; point into `data` */
   size_t n_src_ranges, cap_src_ranges;
+  evs_hslot *name_scratch; /* EVS_LOAD_NO_NAME_INDEX: the one table every message's names are checked in */
+  size_t cap_name_scratch;
 } evs_batch;
 
 /* Fails the batch: fills err (code, printf message) and the location of src (file, line:col) or, when src

@@ -17,6 +17,10 @@
 /* ... and never packs or unpacks messages: no dynamic descriptors are built (c_desc stays NULL unless a
  * catalog links compiled code), which keeps a 50,000-field load of the checker fast and small. */
 #define EVS_LOAD_NO_C_DESC 2u
+/* ... and never looks fields up by name: messages get no name index (a field's name and JSON name are
+ * still checked for clashes at load, in a scratch table). evs_message_find_field then scans the fields, so
+ * it stays correct but takes time linear in the message's field count. */
+#define EVS_LOAD_NO_NAME_INDEX 4u
 evs_status evs_registry_add_descriptor_set_flags(evs_registry *reg, const uint8_t *data, size_t len,
                                                  const char *origin, unsigned flags, evs_error *err);
 

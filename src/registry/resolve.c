@@ -1,5 +1,6 @@
 /* Checks and links a batch's views: symbol names, imports, field numbers and types, oneofs, JSON names,
  * map entries, enum values. Every error names the declaration and its file:line:col. */
+#include "base/alloc_internal.h"
 #include "registry/registry_internal.h"
 
 #include <stdio.h>
@@ -231,9 +232,24 @@ static evs_status index_field_names(evs_batch *b, evs_message *m) {
   size_t n_keys = m->n_fields;
   for (size_t i = 0; i < m->n_fields; i++) n_keys += strcmp(m->fields[i].json_name, m->fields[i].name) != 0;
   size_t cap = evs_hmap_fixed_cap(n_keys);
-  evs_hslot *slots = evs_arena_calloc(b->pool, cap, sizeof *slots);
-  evs_hmap *index = evs_arena_calloc(b->pool, 1, sizeof *index);
-  if (!slots || !index) return nomem(b);
+  evs_hmap scratch, *index;
+  evs_hslot *slots;
+  if (b->flags & EVS_LOAD_NO_NAME_INDEX) {
+    /* Nobody will look names up: check them in one reused table instead of a kept one per message. */
+    if (cap > b->cap_name_scratch) {
+      evs_hslot *more = evs_realloc(b->name_scratch, cap * sizeof *more);
+      if (!more) return nomem(b);
+      b->name_scratch = more;
+      b->cap_name_scratch = cap;
+    }
+    slots = b->name_scratch;
+    memset(slots, 0, cap * sizeof *slots);
+    index = &scratch;
+  } else {
+    slots = evs_arena_calloc(b->pool, cap, sizeof *slots);
+    index = evs_arena_calloc(b->pool, 1, sizeof *index);
+    if (!slots || !index) return nomem(b);
+  }
   evs_hmap_init_fixed(index, slots, cap);
   for (size_t i = 0; i < m->n_fields; i++) {
     const evs_field *f = m->decl_fields[i];
@@ -250,7 +266,7 @@ static evs_status index_field_names(evs_batch *b, evs_message *m) {
                             "field %s: JSON name \"%s\" collides with field %s", f->full_name, f->json_name,
                             old->name);
   }
-  m->name_index_ = index;
+  if (index != &scratch) m->name_index_ = index;
   return EVS_OK;
 }
 

@@ -248,7 +248,53 @@ static inline bool add_ints(const wfield *f, int32_t *v, size_t cap, size_t *n_i
   return true;
 }
 
+/* protoc's own layout, which nearly every location has: the path first (packed, one-byte values, at most 8
+ * of them), then the span (packed, at most 8 bytes), then comments, each field once. Read without the
+ * general field loop; anything else, malformed bytes included, returns false and parse_location's general
+ * walk reads it (with the same result for what this accepts). A third of the reader's time. */
+static inline bool parse_protoc_location(const uint8_t *d, size_t n, wloc *l) {
+  if (n < 4 || d[0] != 0x0a || d[1] > 8) return false;
+  size_t pl = d[1];
+  if (pl + 4 > n || d[2 + pl] != 0x12 || d[3 + pl] > 8 || pl + 4 + d[3 + pl] > n) return false;
+  const uint8_t *pp = d + 2;
+  for (size_t i = 0; i < pl; i++) {
+    if (pp[i] & 0x80) return false;
+    l->path[i] = pp[i];
+  }
+  const uint8_t *q = pp + pl + 2, *qe = q + pp[pl + 1];
+  size_t n_span = 0;
+  while (q < qe) {
+    uint64_t x;
+    if (!rd_varint(&q, qe, &x)) return false;
+    if (n_span < 4) l->span[n_span] = (int32_t)(uint32_t)x;
+    n_span++;
+  }
+  const uint8_t *p = qe, *end = d + n;
+  const uint8_t *leading = NULL, *trailing = NULL;
+  size_t leading_len = 0, trailing_len = 0;
+  while (p < end) {
+    wfield f;
+    if (!next_field(&p, end, &f) || f.number == 1 || f.number == 2) return false;
+    if (f.number == 3 && f.wt == 2) {
+      leading = f.data;
+      leading_len = f.len;
+    } else if (f.number == 4 && f.wt == 2) {
+      trailing = f.data;
+      trailing_len = f.len;
+    }
+  }
+  l->leading = leading;
+  l->leading_len = leading_len;
+  l->trailing = trailing;
+  l->trailing_len = trailing_len;
+  l->too_long = false;
+  l->n_path = pl;
+  l->n_span = n_span > 4 ? 0 : n_span;
+  return true;
+}
+
 static bool parse_location(const uint8_t *d, size_t n, wloc *l) {
+  if (parse_protoc_location(d, n, l)) return true;
   size_t n_path = 0, n_span = 0;
   l->leading = l->trailing = NULL;
   l->leading_len = l->trailing_len = 0;

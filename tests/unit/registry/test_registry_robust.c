@@ -14,6 +14,10 @@
 
 #include "google/protobuf/descriptor.pb-c.h"
 #include "regtest.h"
+#include "registry/registry_lib.h"
+
+/* What the compatibility checker loads with (src/compat/input.c). */
+#define CHECKER_FLAGS (EVS_LOAD_NO_EVS_OPTIONS | EVS_LOAD_NO_C_DESC | EVS_LOAD_NO_NAME_INDEX)
 
 static size_t n_messages(const evs_registry *reg) {
   size_t n;
@@ -142,6 +146,14 @@ static evs_status load_mutated(const char *protos, mutator mut, evs_error *err) 
   evs_registry *reg = rt_registry();
   evs_status st = evs_registry_add_descriptor_set(reg, bad, n, "mutated", err);
   if (st) assert_int_equal(n_messages(reg), 0);
+  evs_registry_free(reg);
+  /* The checker's load skips what it never reads, never a check: the same error, word for word. */
+  char first[1024];
+  snprintf(first, sizeof first, "%s", st ? rt_errstr(err) : "");
+  evs_error err2;
+  reg = rt_registry();
+  assert_int_equal(evs_registry_add_descriptor_set_flags(reg, bad, n, "mutated", CHECKER_FLAGS, &err2), st);
+  if (st) assert_string_equal(rt_errstr(&err2), first);
   evs_registry_free(reg);
   free(bad);
   return st;
@@ -312,6 +324,79 @@ static void test_inconsistent_descriptors(void **state) {
       {mut_proto3_optional_alone, EVS_ERR_DESCRIPTOR, 8, 3, "proto3 optional but in no oneof"},
   };
   run_mutations("shop/v1/common.proto", NULL, cases, sizeof cases / sizeof cases[0]);
+}
+
+/* JSON name clashes are found without the name index too (EVS_LOAD_NO_NAME_INDEX checks them in a scratch
+ * table), with the same error. */
+static void test_name_clashes_without_index(void **state) {
+  (void)state;
+  static const char *const files[] = {"bad/dup_json_name.proto", "bad/json_name_vs_name.proto"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    size_t len;
+    uint8_t *data = rt_protoc(files[i], 0, &len);
+    evs_error e1, e2;
+    evs_registry *r1 = rt_registry(), *r2 = rt_registry();
+    assert_int_equal(evs_registry_add_descriptor_set(r1, data, len, "x", &e1), EVS_ERR_DESCRIPTOR);
+    char first[1024];
+    snprintf(first, sizeof first, "%s", rt_errstr(&e1));
+    assert_int_equal(evs_registry_add_descriptor_set_flags(r2, data, len, "x", CHECKER_FLAGS, &e2),
+                     EVS_ERR_DESCRIPTOR);
+    assert_string_equal(rt_errstr(&e2), first);
+    assert_int_equal(n_messages(r2), 0);
+    evs_registry_free(r1);
+    evs_registry_free(r2);
+    free(data);
+  }
+}
+
+/* A registry loaded without name indexes answers evs_message_find_field exactly as one with them: by proto
+ * name and by JSON name (custom ones included), NULL for other names, also those a NUL cuts short. */
+static void test_find_field_without_index(void **state) {
+  (void)state;
+  size_t len;
+  uint8_t *data = rt_protoc("names.proto shop/v1/order.proto", RT_IMPORTS, &len);
+  evs_error err;
+  evs_registry *with = rt_registry(), *without = rt_registry();
+  assert_int_equal(evs_registry_add_descriptor_set(with, data, len, "x", &err), EVS_OK);
+  assert_int_equal(evs_registry_add_descriptor_set_flags(without, data, len, "x", CHECKER_FLAGS, &err),
+                   EVS_OK);
+  free(data);
+  size_t n, n_fields = 0, n_custom = 0;
+  const evs_message *const *msgs = evs_registry_messages(with, &n);
+  assert_true(n > 3);
+  for (size_t i = 0; i < n; i++) {
+    const evs_message *a = msgs[i], *b = evs_registry_find_message(without, a->full_name);
+    assert_non_null(b);
+    assert_non_null(a->name_index_);
+    assert_null(b->name_index_);
+    for (size_t k = 0; k < a->n_fields; k++) {
+      const evs_field *f = &a->fields[k];
+      const char *keys[] = {f->name, f->json_name};
+      for (size_t j = 0; j < 2; j++) {
+        const evs_field *fa = evs_message_find_field(a, keys[j], strlen(keys[j]));
+        const evs_field *fb = evs_message_find_field(b, keys[j], strlen(keys[j]));
+        assert_ptr_equal(fa, f);
+        assert_non_null(fb);
+        assert_string_equal(fb->full_name, f->full_name);
+      }
+      char cut[256];
+      size_t ln = strlen(f->name);
+      assert_true(ln + 2 < sizeof cut);
+      memcpy(cut, f->name, ln + 1);
+      cut[ln + 1] = 'x'; /* "name\0x": not the name */
+      assert_null(evs_message_find_field(a, cut, ln + 2));
+      assert_null(evs_message_find_field(b, cut, ln + 2));
+      assert_null(evs_message_find_field(b, f->name, ln ? ln - 1 : 0));
+      n_fields++;
+      n_custom += f->has_custom_json_name;
+    }
+    assert_null(evs_message_find_field(b, "no_such_field", 13));
+    assert_null(evs_message_find_field(a, "no_such_field", 13));
+  }
+  assert_true(n_fields > 10);
+  assert_true(n_custom >= 1);
+  evs_registry_free(with);
+  evs_registry_free(without);
 }
 
 /* ---- services, methods, extensions (refs.proto): references the registry keeps no views for ---- */
@@ -576,6 +661,8 @@ int main(void) {
       cmocka_unit_test(test_prefixes_of_a_set),
       cmocka_unit_test(test_random_corruption),
       cmocka_unit_test(test_inconsistent_descriptors),
+      cmocka_unit_test(test_name_clashes_without_index),
+      cmocka_unit_test(test_find_field_without_index),
       cmocka_unit_test(test_unresolved_references),
       cmocka_unit_test(test_nesting_limits),
       cmocka_unit_test(test_malformed_bytes),
