@@ -26,20 +26,10 @@ static inline size_t varint_len(uint64_t v) {
   return ((unsigned)(63 - __builtin_clzll(v | 1)) * 37 >> 8) + 1; /* floor(bits / 7) + 1, bits < 64 */
 }
 
-/* The wire type of each ProtobufCType (INT32 .. MESSAGE, in protobuf-c's order). */
-static const uint8_t k_wire_type[] = {
-    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_VARINT,
-    PROTOBUF_C_WIRE_TYPE_32BIT,           PROTOBUF_C_WIRE_TYPE_VARINT,
-    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_64BIT,
-    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_32BIT,
-    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_64BIT,
-    PROTOBUF_C_WIRE_TYPE_32BIT,           PROTOBUF_C_WIRE_TYPE_64BIT,
-    PROTOBUF_C_WIRE_TYPE_VARINT,          PROTOBUF_C_WIRE_TYPE_VARINT,
-    PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED, PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED,
-    PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED};
-
+/* The type-traits table's wire type (its numbers are protobuf-c's). */
 static inline unsigned wire_type(ProtobufCType t) {
-  return (unsigned)t < sizeof k_wire_type ? k_wire_type[t] : PROTOBUF_C_WIRE_TYPE_VARINT;
+  const evs_type_traits *tr = evs_type_traits_of_pbc(t);
+  return tr ? (unsigned)tr->wire_type : PROTOBUF_C_WIRE_TYPE_VARINT;
 }
 
 static inline uint64_t tag(const ProtobufCFieldDescriptor *f, unsigned wire_type) {
