@@ -63,8 +63,10 @@ static inline uint64_t varint_value(ProtobufCType t, const void *p) {
   }
 }
 
+/* The type-traits table's c_pointer: the C value is a pointer whose NULL means "not set". */
 static inline bool is_pointer(ProtobufCType t) {
-  return t == PROTOBUF_C_TYPE_MESSAGE || t == PROTOBUF_C_TYPE_STRING;
+  const evs_type_traits *tr = evs_type_traits_of_pbc(t);
+  return tr && tr->c_pointer;
 }
 
 /* protobuf-c's field_is_zeroish: a proto3 field without presence that pack leaves out. */
