@@ -134,12 +134,18 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
    * jsonb_to_recordset, COPY streams rows it parses once. A small append is one call, one round trip. */
   bool copy = n > STORE_COPY_MIN;
   evs_buf_reset(&s->text);
-  if (!copy) evs_buf_append_byte(&s->text, '[');
+  evs_buf_reset(&s->keys);
+  evs_buf_reset(&s->excl);
+  if (!copy) {
+    evs_buf_append_byte(&s->text, '[');
+    evs_buf_append_byte(&s->keys, '[');
+  }
   for (size_t i = 0; i < n; i++) {
     if (i && !copy) evs_buf_append_byte(&s->text, ',');
     evs_error e;
     evs_error_clear(&e);
-    st = store_event_row(s, &events[i], copy ? STORE_ROW_COPY : STORE_ROW_JSON, &s->text, &e);
+    st = store_event_row(s, &events[i], copy ? STORE_ROW_COPY : STORE_ROW_JSON, &s->text,
+                         copy ? NULL : &s->keys, &e);
     if (st != EVS_OK) {
       res->invalid_index = i;
       return evs_fail(err, st, "event %zu: %s", i + 1, e.msg);
@@ -148,6 +154,12 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
   if (!copy) {
     evs_buf_append_str(&s->text, "]");
     evs_buf_append_byte(&s->text, 0);
+    evs_buf_append_str(&s->keys, "]");
+    evs_buf_append_byte(&s->keys, 0);
+    if (cond) {
+      store_query_lock_keys(&cond->fail_if_events_match, &s->excl);
+      evs_buf_append_byte(&s->excl, 0);
+    }
   }
   evs_buf_reset(&s->cond);
   if (cond) {
@@ -158,7 +170,8 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
     evs_buf_append_str(&s->cond, after);
     evs_buf_append_byte(&s->cond, 0);
   }
-  if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK)
+  if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK ||
+      evs_buf_status(&s->keys) != EVS_OK || evs_buf_status(&s->excl) != EVS_OK)
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   const char *cond_s = cond ? (const char *)s->cond.data : NULL;
   PGresult *r = NULL;
@@ -174,10 +187,13 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
                           &cond_s, "append", err);
     }
   } else {
-    const char *params[2] = {(const char *)s->text.data, cond_s};
+    /* the lock keys computed here: the server's evs_lock_keys cost more than the insert (migration 9) */
+    const char *params[4] = {(const char *)s->text.data, cond_s, (const char *)s->keys.data,
+                             cond ? (const char *)s->excl.data : NULL};
     r = store_exec_prepared(s, STORE_PREPARED_APPEND,
-                            "SELECT event_id::text, position, outcome FROM evs_append($1::jsonb, $2::jsonb)",
-                            2, params, "append", err);
+                            "SELECT event_id::text, position, outcome FROM "
+                            "evs_append_keyed($1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb)",
+                            4, params, "append", err);
   }
   if (!r) return EVS_ERR_DATABASE;
   st = append_rows(r, events, n, res, cond, err);

@@ -289,7 +289,7 @@ static evs_status handle(const evs_record *rec, void *ctx, evs_error *err) {
   evs_status st = store_check_event(k->s, &ev, &k->vs, err);
   if (st != EVS_OK) return st;
   size_t mark = k->batch.len;
-  st = store_event_row(k->s, &ev, STORE_ROW_COPY, &k->batch, err);
+  st = store_event_row(k->s, &ev, STORE_ROW_COPY, &k->batch, NULL, err);
   if (st != EVS_OK) {
     k->batch.len = mark;
     return st;

@@ -297,3 +297,20 @@ evs_status store_query_json(const evs_store_query *q, evs_buf *out) {
   evs_buf_append_str(out, "]}");
   return evs_buf_status(out);
 }
+
+evs_status store_query_lock_keys(const evs_store_query *q, evs_buf *out) {
+  evs_buf_append_byte(out, '[');
+  if (!q || q->n_items == 0) store_lock_key(out, NULL, NULL, NULL);
+  for (size_t i = 0; q && i < q->n_items; i++) {
+    const evs_store_item *it = &q->items[i];
+    if (item_contradicts(it)) continue;
+    const evs_tag *first = NULL;
+    for (size_t t = 0; t < it->n_tags; t++)
+      if (!first || strcmp(it->tags[t].key, first->key) < 0) first = &it->tags[t];
+    for (size_t t = 0; t < (it->n_types ? it->n_types : 1); t++)
+      store_lock_key(out, it->n_types ? it->types[t] : NULL, first ? first->key : NULL,
+                     first ? first->value : NULL);
+  }
+  evs_buf_append_byte(out, ']');
+  return evs_buf_status(out);
+}

@@ -46,6 +46,8 @@ void evs_store_close(evs_store *s) {
   evs_violations_free(&s->scratch);
   evs_buf_free(&s->text);
   evs_buf_free(&s->cond);
+  evs_buf_free(&s->keys);
+  evs_buf_free(&s->excl);
   evs_buf_free(&s->row_store);
   evs_buf_free(&s->row_data);
   evs_free(s);

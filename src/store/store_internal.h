@@ -15,6 +15,8 @@ struct evs_store {
   evs_violations scratch; /* violations when the caller wants none */
   evs_buf text;           /* the JSON parameters of a call */
   evs_buf cond;
+  evs_buf keys;      /* the lock keys of a small append's events (store_event_row) */
+  evs_buf excl;      /* and of its condition (store_query_lock_keys) */
   evs_buf row_store; /* strings of the event handed to a callback */
   evs_buf row_data;  /* its data */
   char row_time[32]; /* its time (EVS_TIME_RFC3339_SIZE) */
@@ -55,9 +57,20 @@ evs_status store_check_event(evs_store *s, const evs_store_event *ev, evs_violat
 typedef enum store_row_form { STORE_ROW_JSON, STORE_ROW_COPY } store_row_form;
 
 /* Appends one event as a row in `form`: event_id, type, time, tags, metadata, data (the payload's canonical
- * JSON). Uses s->row_data. */
+ * JSON). Uses s->row_data. keys (NULL: not wanted): the event's lock keys are added to this JSON array
+ * (opened with '[' by the caller), as store_lock_key writes them. */
 evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, evs_buf *out,
-                           evs_error *err);
+                           evs_buf *keys, evs_error *err);
+
+/* Adds one lock key to the JSON array `keys` (opened with '['): [type, tag key, tag value], null for any
+ * type / no tag: the server hashes its text as evs_lock_keys does (migration 9's evs_lock_given). */
+void store_lock_key(evs_buf *keys, const char *type, const char *key, const char *value);
+
+/* The exclusive lock keys of a condition's query as a JSON array: per item, each of its types (or any) by
+ * its first tag in byte order (or none); [[null,null,null]] for "all", [] when no item can match. Any one
+ * tag of an item would do: every event the item matches carries all of them, and its append takes a
+ * shared key for each. */
+evs_status store_query_lock_keys(const evs_store_query *q, evs_buf *out);
 
 /* The columns of events a COPY row (STORE_ROW_COPY) fills. */
 #define STORE_COPY_COLUMNS "(event_id, type, time, tags, metadata, data)"

@@ -22,6 +22,7 @@
 #include "pg_count.h"
 #include "evs/timeutil.h"
 #include "evs/uuid.h"
+#include "store/store_internal.h"
 
 #define WRITERS 16
 #define ROUNDS 25
@@ -150,6 +151,100 @@ static uint8_t *pack(const ProtobufCMessage *m, size_t *len) {
   uint8_t *b = malloc(*len ? *len : 1);
   protobuf_c_message_pack(m, b);
   return b;
+}
+
+/* The lock keys a small append names (migration 9: computed by the client) are the keys the server's
+ * evs_lock_keys computes from the same events and condition: the same set of (hash, exclusive), over random
+ * events and conditions whose tag keys and values hold what JSON escapes (quotes, backslashes, control
+ * characters) and non-ASCII text. A key written differently by the client hashes differently: the append
+ * would lock nothing a reader or a bulk append locks. */
+static void test_lock_keys_match_server(void **state) {
+  (void)state;
+  static const char *const values[] = {"plain",         "\xc3\xa9\xe6\x97\xa5\xe6\x9c\xac",
+                                       "q\"b\\s",       "t\th\nn\rr",
+                                       "c\x01\x1f\x7f", "",
+                                       "a/b c&d=e%",    "\xf0\x9f\x98\x80"};
+  static const char *const keys[] = {"issueId", "prId", "Z", "\xd0\xba\xd0\xbb", "a\"b", "userId"};
+  static const char *const types[] = {TYPE_A, TYPE_B};
+  evs_store *s = open_store();
+  PGconn *c = pg_connect();
+  unsigned seed = 11;
+  evs_buf rows = EVS_BUF_INIT, k = EVS_BUF_INIT, x = EVS_BUF_INIT, q = EVS_BUF_INIT, tagtext = EVS_BUF_INIT;
+  for (int round = 0; round < 300; round++) {
+    test_event ev[3];
+    size_t n = 1 + (size_t)rand_r(&seed) % 3;
+    evs_buf_reset(&rows);
+    evs_buf_reset(&k);
+    evs_buf_append_byte(&rows, '[');
+    evs_buf_append_byte(&k, '[');
+    for (size_t i = 0; i < n; i++) {
+      evs_tag t[3];
+      size_t nt = (size_t)rand_r(&seed) % 4, first = (size_t)rand_r(&seed) % 6;
+      for (size_t j = 0; j < nt; j++) /* distinct keys: one value per key */
+        t[j] = (evs_tag){keys[(first + j) % 6], values[rand_r(&seed) % 8]};
+      evs_buf_reset(&tagtext);
+      assert_int_equal(evs_ce_tags_encode(t, nt, &tagtext), EVS_OK);
+      evs_buf_append_byte(&tagtext, 0);
+      assert_true(tagtext.len < sizeof ev[i].tags);
+      assert_true(make_event(&ev[i], types[rand_r(&seed) % 2], (const char *)tagtext.data, "keys"));
+      evs_store_event se = {.ce = &ev[i].ce, .payload = ev[i].payload};
+      if (i) evs_buf_append_byte(&rows, ',');
+      evs_error err;
+      assert_int_equal(store_event_row(s, &se, STORE_ROW_JSON, &rows, &k, &err), EVS_OK);
+    }
+    evs_buf_append_str(&rows, "]");
+    evs_buf_append_byte(&rows, 0);
+    evs_buf_append_str(&k, "]");
+    evs_buf_append_byte(&k, 0);
+    /* a condition of 0-3 items (0: all), each of 0-2 types and 0-3 tags, a key now and then given twice
+     * (the same value, or a contradiction) */
+    evs_store_item items[3];
+    evs_tag item_tags[3][3];
+    const char *item_types[3][2];
+    size_t n_items = (size_t)rand_r(&seed) % 4;
+    for (size_t i = 0; i < n_items; i++) {
+      items[i] = (evs_store_item){.types = item_types[i], .tags = item_tags[i]};
+      items[i].n_types = (size_t)rand_r(&seed) % 3;
+      for (size_t j = 0; j < items[i].n_types; j++) item_types[i][j] = types[rand_r(&seed) % 2];
+      items[i].n_tags = (size_t)rand_r(&seed) % 4;
+      for (size_t j = 0; j < items[i].n_tags; j++)
+        item_tags[i][j] = (evs_tag){keys[rand_r(&seed) % 6], values[rand_r(&seed) % 8]};
+    }
+    evs_store_query query = {.items = items, .n_items = n_items};
+    evs_buf_reset(&x);
+    evs_buf_reset(&q);
+    assert_int_equal(store_query_lock_keys(&query, &x), EVS_OK);
+    evs_buf_append_byte(&x, 0);
+    assert_int_equal(store_query_json(&query, &q), EVS_OK);
+    evs_buf_append_byte(&q, 0);
+    const char *params[4] = {(const char *)k.data, (const char *)x.data, (const char *)rows.data,
+                             (const char *)q.data};
+    PGresult *r = PQexecParams(
+        c,
+        "SELECT (SELECT string_agg(z.k || ':' || z.x, ' ' ORDER BY z.k) FROM (SELECT y.k, bool_or(y.x) AS x "
+        "FROM (SELECT hashtextextended(a.v::text, 0) AS k, false AS x FROM jsonb_array_elements($1::jsonb) "
+        "AS "
+        "a(v) UNION ALL SELECT hashtextextended(a.v::text, 0), true FROM jsonb_array_elements($2::jsonb) AS "
+        "a(v)) AS y GROUP BY y.k) AS z), (SELECT string_agg(l.k || ':' || l.excl, ' ' ORDER BY l.k) FROM "
+        "evs_lock_keys($3::jsonb, $4::jsonb) AS l)",
+        4, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) fail_msg("keys: %s", PQresultErrorMessage(r));
+    if (strcmp(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1)) != 0)
+      fail_msg(
+          "round %d: the client's keys differ from evs_lock_keys'\n events %s\n query %s\n client "
+          "%s / %s\n %s\n server %s",
+          round, (const char *)rows.data, (const char *)q.data, (const char *)k.data, (const char *)x.data,
+          PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+    PQclear(r);
+    for (size_t i = 0; i < n; i++) free_event(&ev[i]);
+  }
+  evs_buf_free(&rows);
+  evs_buf_free(&k);
+  evs_buf_free(&x);
+  evs_buf_free(&q);
+  evs_buf_free(&tagtext);
+  PQfinish(c);
+  evs_store_close(s);
 }
 
 static void test_roundtrip_and_duplicates(void **state) {
@@ -1234,6 +1329,7 @@ int main(void) {
   }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_migrate_twice),
+      cmocka_unit_test(test_lock_keys_match_server),
       cmocka_unit_test(test_roundtrip_and_duplicates),
       cmocka_unit_test(test_invalid_not_stored),
       cmocka_unit_test(test_conditions),

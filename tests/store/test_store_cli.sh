@@ -14,7 +14,7 @@ count() { pg_psql -c "SELECT count(*) FROM events"; }
 n=$(wc -l < "$data")
 
 "$evs" store migrate 2> "$tmp/err" || { cat "$tmp/err"; fail "migrate"; }
-grep -q "8 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
+grep -q "9 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
 "$evs" store migrate 2> "$tmp/err" || fail "second migrate"
 grep -q "0 migrations applied now" "$tmp/err" || fail "second migrate: $(cat "$tmp/err")"
 [ "$(pg_psql -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")" = "1,2,3,4,5,6,7,8" ] \
