@@ -250,8 +250,32 @@ static void naive(long n) {
   PQfinish(c);
 }
 
-static void ceiling(long n) {
-  PGconn *c = connect_raw();
+typedef struct cl {
+  PGconn *c;
+  long n;
+  pthread_barrier_t *barrier;
+} cl;
+
+static void *ceiling_writer(void *arg) {
+  cl *w = arg;
+  pthread_barrier_wait(w->barrier);
+  PGresult *r = PQexec(w->c,
+                       "INSERT INTO events (event_id, type, time, tags, metadata, data) SELECT * FROM src "
+                       "ON CONFLICT (event_id) DO NOTHING");
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) die("ceiling", PQresultErrorMessage(r));
+  PQclear(r);
+  return NULL;
+}
+
+/* W sessions side by side, each copying N ready rows of its own temporary table into events inside the
+ * server: no client, no parsing, no locks: what the server can insert with every index (W = 2: both cores).
+ */
+static void ceiling(long n, int writers) {
+  pthread_barrier_t barrier;
+  pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
+  cl *w = calloc((size_t)writers, sizeof *w);
+  pthread_t *th = calloc((size_t)writers, sizeof *th);
+  double server = 0;
   char sql[1024];
   snprintf(sql, sizeof sql,
            "CREATE TEMP TABLE src AS SELECT gen_random_uuid() AS event_id, '" TYPE
@@ -262,19 +286,99 @@ static void ceiling(long n) {
            "jsonb_build_object('id', gen_random_uuid(), 'data', jsonb_build_object('attempt', g)) AS data "
            "FROM generate_series(1, %ld) g",
            n);
-  PGresult *r = PQexec(c, sql);
-  if (PQresultStatus(r) != PGRES_COMMAND_OK) die("ceiling", PQresultErrorMessage(r));
-  PQclear(r);
+  for (int i = 0; i < writers; i++) {
+    w[i] = (cl){.c = connect_raw(), .n = n, .barrier = &barrier};
+    PGresult *r = PQexec(w[i].c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) die("ceiling", PQresultErrorMessage(r));
+    PQclear(r);
+    server -= cpu_of(PQbackendPID(w[i].c));
+  }
+  for (int i = 0; i < writers; i++) pthread_create(&th[i], NULL, ceiling_writer, &w[i]);
+  pthread_barrier_wait(&barrier);
   double t0 = now_s();
-  r = PQexec(c,
-             "INSERT INTO events (event_id, type, time, tags, metadata, data) SELECT * FROM src "
-             "ON CONFLICT (event_id) DO NOTHING");
-  if (PQresultStatus(r) != PGRES_COMMAND_OK) die("ceiling", PQresultErrorMessage(r));
-  PQclear(r);
+  for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
   double dt = now_s() - t0;
-  printf("server ceiling: INSERT ... SELECT of %ld ready rows, every index: %.2f s, %.0f rows/s\n", n, dt,
-         (double)n / dt);
-  PQfinish(c);
+  for (int i = 0; i < writers; i++) {
+    server += cpu_of(PQbackendPID(w[i].c));
+    PQfinish(w[i].c);
+  }
+  printf(
+      "server ceiling: INSERT ... SELECT of %ld ready rows, every index, %d session%s side by side: %.2f s, "
+      "%.0f "
+      "rows/s; CPU: server backends %.2f s (%.0f rows per backend CPU second)\n",
+      n * writers, writers, writers == 1 ? "" : "s", dt, (double)(n * writers) / dt, server,
+      server > 0 ? (double)(n * writers) / server : 0);
+  free(w);
+  free(th);
+}
+
+/* W connections, each inserting N rows one INSERT per transaction (prepared, autocommit): the row of a
+ * conditional append's event with no lock, no condition, no function: what one-event transactions cost
+ * this server, the ceiling of any conditional append. */
+typedef struct iw {
+  int id;
+  long n;
+  pthread_barrier_t *barrier;
+  PGconn *c;
+} iw;
+
+static void *insert_writer(void *arg) {
+  iw *w = arg;
+  PGresult *r = PQprepare(w->c, "ins",
+                          "INSERT INTO events (event_id, type, time, tags, metadata, data) VALUES "
+                          "($1::uuid, $2, $3::timestamptz, $4::jsonb, $5::jsonb, $6::jsonb)",
+                          6, NULL);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) die("insert", PQresultErrorMessage(r));
+  PQclear(r);
+  pthread_barrier_wait(w->barrier);
+  for (long i = 0; i < w->n; i++) {
+    evs_uuid u;
+    char id[EVS_UUID_STR_SIZE], tags[96], when[EVS_TIME_RFC3339_SIZE];
+    if (evs_uuid7_new(&u, NULL) != EVS_OK) die("uuid", "failed");
+    evs_uuid_format(&u, id);
+    if (evs_time_format_rfc3339_ms(evs_time_now_ms(), when, NULL) != EVS_OK) die("time", "failed");
+    snprintf(tags, sizeof tags, "{\"issueId\":\"own-%d\",\"userId\":\"u-%d\"}", w->id, w->id);
+    const char *p[6] = {
+        id,
+        TYPE,
+        when,
+        tags,
+        "{\"source\":\"/bench\",\"tags\":\"issueId=own&userId=u\"}",
+        "{\"id\":\"01a24c57-e979-72c5-9ba0-5b592d5f3dae\",\"data\":{\"attempt\":1,\"assignee\":"
+        "\"evs-bot\"},\"type\":\"" TYPE "\",\"metadata\":{\"eventSource\":\"system\"}}"};
+    r = PQexecPrepared(w->c, "ins", 6, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) die("insert", PQresultErrorMessage(r));
+    PQclear(r);
+  }
+  return NULL;
+}
+
+static void insert_case(int writers, long n) {
+  pthread_barrier_t barrier;
+  pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
+  iw *w = calloc((size_t)writers, sizeof *w);
+  pthread_t *th = calloc((size_t)writers, sizeof *th);
+  double server = 0, c0 = cpu_self();
+  for (int i = 0; i < writers; i++) {
+    w[i] = (iw){.id = i, .n = n, .barrier = &barrier, .c = connect_raw()};
+    server -= cpu_of(PQbackendPID(w[i].c));
+  }
+  for (int i = 0; i < writers; i++) pthread_create(&th[i], NULL, insert_writer, &w[i]);
+  pthread_barrier_wait(&barrier);
+  double t0 = now_s();
+  for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
+  double dt = now_s() - t0, client = cpu_self() - c0;
+  for (int i = 0; i < writers; i++) {
+    server += cpu_of(PQbackendPID(w[i].c));
+    PQfinish(w[i].c);
+  }
+  long total = n * writers;
+  printf(
+      "one-event transactions, no lock or condition (the ceiling of conditional appends): %d connections, "
+      "%ld INSERTs in %.2f s: %.0f/s; CPU: server backends %.0f us, client %.0f us per insert\n",
+      writers, total, dt, (double)total / dt, server * 1e6 / (double)total, client * 1e6 / (double)total);
+  free(w);
+  free(th);
 }
 
 static void copyceiling(long n) {
@@ -576,11 +680,11 @@ static void query(long q) {
 
 int main(int argc, char **argv) {
   if (argc < 3 || !getenv(EVS_STORE_URL_ENV)) {
-    fprintf(stderr,
-            "usage: bench_store batch N B | pbatch N B W | naive N | ceiling N | copyceiling N | cond W N "
-            "disjoint|overlap "
-            "| load N | query Q\n"
-            "(EVS_DATABASE_URL names a migrated database)\n");
+    fprintf(
+        stderr,
+        "usage: bench_store batch N B | pbatch N B W | naive N | ceiling N [W] | copyceiling N | insert W N "
+        "| cond W N disjoint|overlap | load N | query Q\n"
+        "(EVS_DATABASE_URL names a migrated database)\n");
     return 2;
   }
   const char *m = argv[1];
@@ -591,7 +695,9 @@ int main(int argc, char **argv) {
   else if (strcmp(m, "naive") == 0)
     naive(atol(argv[2]));
   else if (strcmp(m, "ceiling") == 0)
-    ceiling(atol(argv[2]));
+    ceiling(atol(argv[2]), argc > 3 ? atoi(argv[3]) : 1);
+  else if (strcmp(m, "insert") == 0 && argc == 4)
+    insert_case(atoi(argv[2]), atol(argv[3]));
   else if (strcmp(m, "copyceiling") == 0)
     copyceiling(atol(argv[2]));
   else if (strcmp(m, "cond") == 0 && argc == 5)

@@ -19,6 +19,8 @@ echo "PostgreSQL $(pg_psql -c 'SHOW server_version'), fsync=$(pg_psql -c 'SHOW f
 b="$work/bench_store"
 "$b" naive 5000
 "$b" ceiling 100000
+# the server alone on both cores: the ceiling of bulk appends side by side
+"$b" ceiling 100000 2
 "$b" batch 100000 1000
 "$b" batch 100000 10000
 # two writers at once: bulk appends side by side (one backend is one core)
@@ -28,6 +30,8 @@ b="$work/bench_store"
 "$b" sink 20000
 # the planner needs statistics after 200,000 rows (autovacuum would take them within a minute)
 pg_psql -c "ANALYZE events"
+# one-event transactions with nothing else (no lock, no condition): the ceiling of conditional appends
+"$b" insert 16 300
 "$b" cond 16 300 disjoint
 "$b" cond 16 100 overlap
 pg_psql -c "TRUNCATE events"

@@ -34,7 +34,7 @@ EVS_EXTERN_C_BEGIN
 #define EVS_STORE_URL_ENV "EVS_DATABASE_URL"
 
 /* The schema version evs_store_migrate() brings a database to (the number of migrations). */
-#define EVS_STORE_SCHEMA_VERSION 9
+#define EVS_STORE_SCHEMA_VERSION 10
 
 typedef struct evs_store evs_store;
 

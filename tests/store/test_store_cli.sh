@@ -14,10 +14,10 @@ count() { pg_psql -c "SELECT count(*) FROM events"; }
 n=$(wc -l < "$data")
 
 "$evs" store migrate 2> "$tmp/err" || { cat "$tmp/err"; fail "migrate"; }
-grep -q "9 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
+grep -q "10 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
 "$evs" store migrate 2> "$tmp/err" || fail "second migrate"
 grep -q "0 migrations applied now" "$tmp/err" || fail "second migrate: $(cat "$tmp/err")"
-[ "$(pg_psql -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")" = "1,2,3,4,5,6,7,8" ] \
+[ "$(pg_psql -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")" = "1,2,3,4,5,6,7,8,9,10" ] \
   || fail "schema_migrations"
 [ -z "$(cat "$tmp/err" | grep -i notice)" ] || fail "server notices leak to stderr"
 
