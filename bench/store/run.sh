@@ -31,8 +31,8 @@ b="$work/bench_store"
 # the planner needs statistics after 200,000 rows (autovacuum would take them within a minute)
 pg_psql -c "ANALYZE events"
 # one-event transactions with nothing else (no lock, no condition): the ceiling of conditional appends
-"$b" insert 16 300
-"$b" cond 16 300 disjoint
+"$b" insert 16 1000
+"$b" cond 16 1000 disjoint
 "$b" cond 16 100 overlap
 pg_psql -c "TRUNCATE events"
 "$b" load "$rows"

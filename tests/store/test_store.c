@@ -357,6 +357,43 @@ static void test_invalid_not_stored(void **state) {
   evs_store_close(s);
 }
 
+/* A DCB read with a limit returns the first `limit` matching events after `after`, in position order, with
+ * the head of the whole log (migration 10 finds the boundary as positions and fetches only those). */
+static void test_read_limit(void **state) {
+  (void)state;
+  evs_store *s = open_store();
+  evs_error err;
+  int64_t pos[12];
+  for (int i = 0; i < 12; i++) {
+    test_event e;
+    /* every other event on the boundary, the rest elsewhere */
+    assert_true(make_event(&e, TYPE_A, i % 2 ? "issueId=lim-other" : "issueId=lim-1&userId=u7", "lim"));
+    assert_int_equal(append_one(s, &e, NULL, &pos[i], &err), EVS_OK);
+    free_event(&e);
+  }
+  evs_tag t = {"issueId", "lim-1"};
+  const char *types[] = {TYPE_A};
+  evs_store_item item = {.types = types, .n_types = 1, .tags = &t, .n_tags = 1};
+  evs_store_query q = {.items = &item, .n_items = 1};
+  collected all = {0}, some = {0}, none = {0};
+  int64_t head_all = 0, head_some = 0, head_none = 0;
+  assert_int_equal(evs_store_read(s, &q, 0, 0, collect, &all, &head_all, &err), EVS_OK);
+  assert_int_equal(all.n, 6);
+  assert_int_equal(evs_store_read(s, &q, pos[2], 2, collect, &some, &head_some, &err), EVS_OK);
+  assert_int_equal(some.n, 2);
+  assert_int_equal(some.positions[0], pos[4]);
+  assert_int_equal(some.positions[1], pos[6]);
+  assert_string_equal(some.ids[0], all.ids[2]);
+  assert_string_equal(some.data[1], all.data[3]);
+  assert_int_equal(head_some, head_all);
+  assert_true(head_all >= pos[11]);
+  /* nothing after the last: no events, the head all the same */
+  assert_int_equal(evs_store_read(s, &q, pos[10], 3, collect, &none, &head_none, &err), EVS_OK);
+  assert_int_equal(none.n, 0);
+  assert_int_equal(head_none, head_all);
+  evs_store_close(s);
+}
+
 static void test_conditions(void **state) {
   (void)state;
   evs_store *s = open_store();
@@ -1333,6 +1370,7 @@ int main(void) {
       cmocka_unit_test(test_roundtrip_and_duplicates),
       cmocka_unit_test(test_invalid_not_stored),
       cmocka_unit_test(test_conditions),
+      cmocka_unit_test(test_read_limit),
       cmocka_unit_test(test_racers_one_boundary),
       cmocka_unit_test(test_racers_disjoint),
       cmocka_unit_test(test_oracle),
