@@ -17,6 +17,17 @@ evs_status store_db_fail(evs_store *s, const PGresult *r, evs_error *err, const 
   if (!msg || !*msg) msg = "no answer from the server";
   size_t len = strlen(msg);
   while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' ')) len--;
+  /* a function or table of the store missing: a database never migrated, or migrated by an older evs */
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (state && (strcmp(state, "42883") == 0 || strcmp(state, "42P01") == 0)) {
+    const char *nl = memchr(msg, '\n', len);
+    if (nl) len = (size_t)(nl - msg);
+    evs_fail(err, EVS_ERR_DATABASE,
+             "%s: %.*s: the database lacks the store's schema (this evs needs schema version %d): run `evs "
+             "store migrate`",
+             what, (int)(len > 200 ? 200 : len), msg, EVS_STORE_SCHEMA_VERSION);
+    return EVS_ERR_DATABASE;
+  }
   evs_fail(err, EVS_ERR_DATABASE, "%s: %.*s", what, (int)(len > 200 ? 200 : len), msg);
   return EVS_ERR_DATABASE;
 }

@@ -13,6 +13,16 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 count() { pg_psql -c "SELECT count(*) FROM events"; }
 n=$(wc -l < "$data")
 
+# a database without the store's schema: each command says to migrate (exit 1), nothing half done
+pg_psql -c "CREATE DATABASE bare"
+bare="postgresql:///bare?host=$PG_DIR&user=evs"
+head -1 "$data" | "$evs" store append --db "$bare" > /dev/null 2> "$tmp/err"
+[ $? -eq 1 ] || fail "an append to a database never migrated must exit 1"
+grep -q 'run `evs store migrate`' "$tmp/err" || fail "unmigrated append message: $(cat "$tmp/err")"
+"$evs" store read --db "$bare" > /dev/null 2> "$tmp/err"
+[ $? -eq 1 ] || fail "a read of a database never migrated must exit 1"
+grep -q 'run `evs store migrate`' "$tmp/err" || fail "unmigrated read message: $(cat "$tmp/err")"
+
 "$evs" store migrate 2> "$tmp/err" || { cat "$tmp/err"; fail "migrate"; }
 grep -q "10 migrations applied now" "$tmp/err" || fail "first migrate: $(cat "$tmp/err")"
 "$evs" store migrate 2> "$tmp/err" || fail "second migrate"
