@@ -303,10 +303,9 @@ static void ceiling(long n, int writers) {
     PQfinish(w[i].c);
   }
   printf(
-      "server ceiling: INSERT ... SELECT of %ld ready rows, every index, %d session%s side by side: %.2f s, "
-      "%.0f "
-      "rows/s; CPU: server backends %.2f s (%.0f rows per backend CPU second)\n",
-      n * writers, writers, writers == 1 ? "" : "s", dt, (double)(n * writers) / dt, server,
+      "server ceiling: INSERT ... SELECT of %ld ready rows, every index, %d session%s: %.2f s, %.0f rows/s; "
+      "CPU: server backends %.2f s (%.0f rows per backend CPU second)\n",
+      n * writers, writers, writers == 1 ? "" : "s side by side", dt, (double)(n * writers) / dt, server,
       server > 0 ? (double)(n * writers) / server : 0);
   free(w);
   free(th);

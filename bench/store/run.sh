@@ -4,6 +4,7 @@
 # 256MB; the seed's full index set (migration 1). Not a ctest test: timings on a shared machine are noisy.
 # Results go to docs/performance.md by hand.
 # usage: bench/store/run.sh [build dir (default build)] [rows for the query case (default 1000000)]
+# Prints each case, then the ratios of the store to the naive client and to the server's ceilings.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build="${1:-build}"; rows="${2:-1000000}"; sync="${SYNC:-on}"
@@ -17,6 +18,8 @@ pg_fixture_start fsync=on full_page_writes=on "synchronous_commit=$sync" shared_
 "$build/evs" store migrate 2>/dev/null
 echo "PostgreSQL $(pg_psql -c 'SHOW server_version'), fsync=$(pg_psql -c 'SHOW fsync'), synchronous_commit=$(pg_psql -c 'SHOW synchronous_commit'); indexes: $(pg_psql -c "SELECT string_agg(indexname, ' ') FROM pg_indexes WHERE tablename = 'events'")"
 b="$work/bench_store"
+log="$work/run.log"
+cases() {
 "$b" naive 5000
 "$b" ceiling 100000
 # the server alone on both cores: the ceiling of bulk appends side by side
@@ -38,3 +41,28 @@ pg_psql -c "TRUNCATE events"
 "$b" load "$rows"
 "$b" query 2000
 echo "events: $(pg_psql -c 'SELECT count(*) FROM events'), table + indexes $(pg_psql -c "SELECT pg_size_pretty(pg_total_relation_size('events'))")"
+}
+cases | tee "$log"
+# the ratios, from the figures above: the store against the naive client and against the server's ceilings
+awk '
+  # the first "N events/s" (or "N rows/s", "N appends/s", "N/s") of a line
+  function rate(line,   i) {
+    for (i = 1; i <= NF; i++) {
+      if ($i ~ /^[0-9.]+\/s[;,]?$/) return $i + 0
+      if (i < NF && $(i + 1) ~ /^(events|rows|appends)\/s[;,]?$/) return $i + 0
+    }
+    return 0
+  }
+  /^naive client/ { naive = rate($0) }
+  /^server ceiling: INSERT .* 1 session/ { ins1 = rate($0) }
+  /^server ceiling: INSERT .* 2 sessions/ { ins2 = rate($0) }
+  /^server ceiling: COPY/ { copy = rate($0) }
+  /^batch append: .* batches of 1000:/ { batch = rate($0) }
+  /^parallel batch append: 2 writers/ { pbatch = rate($0) }
+  /^one-event transactions/ { one = rate($0) }
+  /^conditional appends, 16 writers, disjoint/ { cond = rate($0) }
+  END {
+    printf "ratios: batch append %.1fx the naive client, %.2f of the COPY ceiling, %.2f of INSERT ... SELECT (1 session); ", batch / naive, batch / copy, batch / ins1
+    printf "2 writers %.2f of INSERT ... SELECT (2 sessions); ", pbatch / ins2
+    printf "conditional appends (disjoint) %.1fx the naive client, %.2f of one-event transactions\n", cond / naive, cond / one
+  }' "$log"
