@@ -91,6 +91,7 @@ set(EVS_LIB_SOURCES
   src/store/migrations.c
   src/store/spec.c
   src/store/rows.c
+  src/store/keys.c
   src/store/io.c
   src/store/sink.c
 )

@@ -109,6 +109,81 @@ static evs_status append_rows(PGresult *r, const evs_store_event *events, size_t
   return EVS_OK;
 }
 
+/* One event in one round trip, no server function: BEGIN; its locks by number (store_keys_finish: sorted,
+ * hashed as the server hashes them); one statement that checks the condition and inserts (its snapshot is
+ * taken after the locks); COMMIT. The leanest form of the conditional append (bench/store/lean.sh,
+ * docs/store.md). Only for no condition or a one-item condition; the check is evs_conflict's static one
+ * and scans only the 100 positions after `after`. *out: rows as evs_append_keyed gives them (appended,
+ * duplicate, or the conflict), or none when this path cannot tell (the head further than 100 positions
+ * past `after`, a duplicate without a condition): the caller then takes evs_append_keyed. -1 = error (err
+ * set, rolled back). */
+static int append_one_lean(evs_store *s, const evs_store_condition *cond, PGresult **out, evs_error *err) {
+  *out = NULL;
+  const evs_store_item *it = cond ? cond->fail_if_events_match.items : NULL;
+  if (cond && (cond->fail_if_events_match.n_items != 1 || store_item_contradicts(it))) return 0;
+  char after[24];
+  evs_buf_reset(&s->item_types);
+  evs_buf_reset(&s->item_tags);
+  if (cond) {
+    snprintf(after, sizeof after, "%lld", (long long)cond->after);
+    if (it->n_types) store_item_types_json(it, &s->item_types);
+    store_item_tags_json(it, &s->item_tags);
+    evs_buf_append_byte(&s->item_types, 0);
+    evs_buf_append_byte(&s->item_tags, 0);
+    if (evs_buf_status(&s->item_types) != EVS_OK || evs_buf_status(&s->item_tags) != EVS_OK) {
+      evs_fail(err, EVS_ERR_NOMEM, "out of memory");
+      return -1;
+    }
+  }
+  const char *lock[2] = {(const char *)s->lock_ids.data, (const char *)s->lock_modes.data};
+  const char *ins[4] = {(const char *)s->text.data, cond ? after : NULL,
+                        cond && it->n_types ? (const char *)s->item_types.data : NULL,
+                        cond ? (const char *)s->item_tags.data : NULL};
+  /* the row from the same JSON the one-call path sends */
+#define STORE_LEAN_ROW                                                                                 \
+  "SELECT (x.r->>'event_id')::uuid, x.r->>'type', (x.r->>'time')::timestamptz, coalesce(x.r->'tags', " \
+  "'{}'), coalesce(x.r->'metadata', '{}'), x.r->'data' FROM x"
+  store_stmt stmts[4] = {
+      {0, "BEGIN", 0, NULL},
+      {STORE_PREPARED_LOCK,
+       "SELECT count(CASE WHEN u.x THEN pg_advisory_xact_lock(u.k) ELSE pg_advisory_xact_lock_shared(u.k) "
+       "END) FROM unnest($1::bigint[], $2::boolean[]) AS u(k, x)",
+       2, lock},
+      cond ? (store_stmt){STORE_PREPARED_INSERT_IF,
+                          /* the head and the first matching event after `after` (near the head only) */
+                          "WITH x AS (SELECT $1::jsonb->0 AS r), "
+                          "c AS (SELECT coalesce((SELECT max(e.position) FROM events e), 0) <= $2::bigint + "
+                          "100 "
+                          "AS near, (SELECT min(e.position) FROM events e WHERE e.position > $2::bigint "
+                          "AND e.position <= $2::bigint + 100 AND ($3::jsonb IS NULL OR $3::jsonb ? e.type) "
+                          "AND CASE WHEN e.tags @> $4::jsonb THEN true ELSE false END) AS conflict), "
+                          "ins AS (INSERT INTO events (event_id, type, time, tags, metadata, "
+                          "data) " STORE_LEAN_ROW ", c WHERE c.near AND c.conflict IS NULL "
+                          "ON CONFLICT (event_id) DO NOTHING RETURNING position) "
+                          /* one row as evs_append_keyed gives it: appended; a stored id (a duplicate,
+                           * whatever the condition says); the conflict; none when far from the head */
+                          "SELECT (x.r->>'event_id')::uuid::text, coalesce(i.position, d.position, "
+                          "c.conflict), CASE WHEN i.position IS NOT NULL THEN 'appended' WHEN d.position IS "
+                          "NOT NULL THEN 'duplicate' ELSE 'conflict' END "
+                          "FROM x CROSS JOIN c LEFT JOIN ins AS i ON true LEFT JOIN LATERAL (SELECT "
+                          "e.position "
+                          "FROM events e WHERE e.event_id = (x.r->>'event_id')::uuid) AS d ON true "
+                          "WHERE i.position IS NOT NULL OR d.position IS NOT NULL OR (c.near AND c.conflict "
+                          "IS "
+                          "NOT NULL)",
+                          4, ins}
+           : (store_stmt){STORE_PREPARED_INSERT,
+                          "WITH x AS (SELECT $1::jsonb->0 AS r) "
+                          "INSERT INTO events (event_id, type, time, tags, metadata, data) " STORE_LEAN_ROW
+                          " ON CONFLICT (event_id) DO NOTHING RETURNING event_id::text, position, "
+                          "'appended'::text",
+                          1, ins},
+      {0, "COMMIT", 0, NULL}};
+#undef STORE_LEAN_ROW
+  *out = store_pipeline(s, stmts, 4, 2, "append", err);
+  return *out ? 0 : -1;
+}
+
 evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t n,
                             const evs_store_condition *cond, evs_store_append_result *res,
                             evs_violations *violations, evs_error *err) {
@@ -134,11 +209,9 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
    * jsonb_to_recordset, COPY streams rows it parses once. A small append is one call, one round trip. */
   bool copy = n > STORE_COPY_MIN;
   evs_buf_reset(&s->text);
-  evs_buf_reset(&s->keys);
-  evs_buf_reset(&s->excl);
   if (!copy) {
     evs_buf_append_byte(&s->text, '[');
-    evs_buf_append_byte(&s->keys, '[');
+    store_keys_reset(&s->keys);
   }
   for (size_t i = 0; i < n; i++) {
     if (i && !copy) evs_buf_append_byte(&s->text, ',');
@@ -151,15 +224,13 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
       return evs_fail(err, st, "event %zu: %s", i + 1, e.msg);
     }
   }
+  size_t n_keys = 0;
   if (!copy) {
     evs_buf_append_str(&s->text, "]");
     evs_buf_append_byte(&s->text, 0);
-    evs_buf_append_str(&s->keys, "]");
-    evs_buf_append_byte(&s->keys, 0);
-    if (cond) {
-      store_query_lock_keys(&cond->fail_if_events_match, &s->excl);
-      evs_buf_append_byte(&s->excl, 0);
-    }
+    if (cond) store_query_lock_keys(&cond->fail_if_events_match, &s->keys);
+    if (store_keys_finish(&s->keys, cond != NULL, &s->lock_ids, &s->lock_modes, &n_keys) != EVS_OK)
+      return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   }
   evs_buf_reset(&s->cond);
   if (cond) {
@@ -170,8 +241,7 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
     evs_buf_append_str(&s->cond, after);
     evs_buf_append_byte(&s->cond, 0);
   }
-  if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK ||
-      evs_buf_status(&s->keys) != EVS_OK || evs_buf_status(&s->excl) != EVS_OK)
+  if (evs_buf_status(&s->text) != EVS_OK || evs_buf_status(&s->cond) != EVS_OK)
     return evs_fail(err, EVS_ERR_NOMEM, "out of memory");
   const char *cond_s = cond ? (const char *)s->cond.data : NULL;
   PGresult *r = NULL;
@@ -187,9 +257,19 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
                           &cond_s, "append", err);
     }
   } else {
+    if (n == 1 && n_keys <= 256) {
+      if (append_one_lean(s, cond, &r, err) < 0) return EVS_ERR_DATABASE;
+      if (PQntuples(r) > 0) {
+        st = append_rows(r, events, n, res, cond, err);
+        PQclear(r);
+        return st;
+      }
+      PQclear(r);
+      r = NULL;
+    }
     /* the lock keys computed here: the server's evs_lock_keys cost more than the insert (migration 9) */
-    const char *params[4] = {(const char *)s->text.data, cond_s, (const char *)s->keys.data,
-                             cond ? (const char *)s->excl.data : NULL};
+    const char *params[4] = {(const char *)s->text.data, cond_s, (const char *)s->keys.shared.data,
+                             cond ? (const char *)s->keys.excl.data : NULL};
     r = store_exec_prepared(s, STORE_PREPARED_APPEND,
                             "SELECT event_id::text, position, outcome FROM "
                             "evs_append_keyed($1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb)",

@@ -136,25 +136,8 @@ static void col_close(evs_store *s, store_row_form form, evs_buf *out) {
   copy_field(out, (const char *)s->row_data.data, s->row_data.len);
 }
 
-void store_lock_key(evs_buf *keys, const char *type, const char *key, const char *value) {
-  evs_buf_append_str(keys, keys->len > 1 ? ",[" : "[");
-  if (type)
-    evs_json_append_string(keys, type, strlen(type));
-  else
-    evs_buf_append_str(keys, "null");
-  if (key) {
-    evs_buf_append_byte(keys, ',');
-    evs_json_append_string(keys, key, strlen(key));
-    evs_buf_append_byte(keys, ',');
-    evs_json_append_string(keys, value ? value : "", value ? strlen(value) : 0);
-    evs_buf_append_byte(keys, ']');
-  } else {
-    evs_buf_append_str(keys, ",null,null]");
-  }
-}
-
 evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, evs_buf *out,
-                           evs_buf *keys, evs_error *err) {
+                           store_keys *keys, evs_error *err) {
   const evs_ce_event *ce = ev->ce;
   int64_t ms = evs_time_now_ms();
   if (ce->time && evs_ce_parse_time(ce->time, strlen(ce->time), &ms, err) != EVS_OK) return err->code;
@@ -208,8 +191,8 @@ evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_fo
   /* the keys evs_lock_keys gives the event: its type or any, by each of its tags or none */
   for (int any = 0; keys && any < 2; any++) {
     for (size_t i = 0; i < n_tags; i++)
-      store_lock_key(keys, any ? NULL : ce->type, tags[i].key, tags[i].value);
-    store_lock_key(keys, any ? NULL : ce->type, NULL, NULL);
+      store_lock_key(keys, false, any ? NULL : ce->type, tags[i].key, tags[i].value);
+    store_lock_key(keys, false, any ? NULL : ce->type, NULL, NULL);
   }
   col = col_open(s, form, out);
   evs_buf_append_byte(col, '{');

@@ -264,6 +264,34 @@ static bool item_contradicts(const evs_store_item *it) {
   return false;
 }
 
+void store_item_types_json(const evs_store_item *it, evs_buf *types) {
+  evs_buf_append_byte(types, '[');
+  for (size_t t = 0; t < it->n_types; t++) {
+    if (t) evs_buf_append_byte(types, ',');
+    evs_json_append_string(types, it->types[t], strlen(it->types[t]));
+  }
+  evs_buf_append_byte(types, ']');
+}
+
+void store_item_tags_json(const evs_store_item *it, evs_buf *tags) {
+  evs_buf_append_byte(tags, '{');
+  bool first_tag = true;
+  for (size_t t = 0; t < it->n_tags; t++) {
+    /* a tag given twice is written once: an object with a key twice is not JSON evs reads (the item does
+     * not contradict itself, so the values are the same) */
+    bool seen = false;
+    for (size_t u = 0; u < t && !seen; u++) seen = strcmp(it->tags[u].key, it->tags[t].key) == 0;
+    if (seen) continue;
+    if (!first_tag) evs_buf_append_byte(tags, ',');
+    first_tag = false;
+    const char *v = it->tags[t].value ? it->tags[t].value : "";
+    evs_json_append_string(tags, it->tags[t].key, strlen(it->tags[t].key));
+    evs_buf_append_byte(tags, ':');
+    evs_json_append_string(tags, v, strlen(v));
+  }
+  evs_buf_append_byte(tags, '}');
+}
+
 evs_status store_query_json(const evs_store_query *q, evs_buf *out) {
   evs_buf_append_str(out, "{\"items\":[");
   if (!q || q->n_items == 0) evs_buf_append_str(out, "{}");
@@ -271,36 +299,19 @@ evs_status store_query_json(const evs_store_query *q, evs_buf *out) {
   for (size_t i = 0; q && i < q->n_items; i++) {
     const evs_store_item *it = &q->items[i];
     if (item_contradicts(it)) continue;
-    evs_buf_append_str(out, first ? "{\"types\":[" : ",{\"types\":[");
+    evs_buf_append_str(out, first ? "{\"types\":" : ",{\"types\":");
     first = false;
-    for (size_t t = 0; t < it->n_types; t++) {
-      if (t) evs_buf_append_byte(out, ',');
-      evs_json_append_string(out, it->types[t], strlen(it->types[t]));
-    }
-    evs_buf_append_str(out, "],\"tags\":{");
-    bool first_tag = true;
-    for (size_t t = 0; t < it->n_tags; t++) {
-      /* a tag given twice is written once: an object with a key twice is not JSON evs reads (the item does
-       * not contradict itself, so the values are the same) */
-      bool seen = false;
-      for (size_t u = 0; u < t && !seen; u++) seen = strcmp(it->tags[u].key, it->tags[t].key) == 0;
-      if (seen) continue;
-      if (!first_tag) evs_buf_append_byte(out, ',');
-      first_tag = false;
-      const char *v = it->tags[t].value ? it->tags[t].value : "";
-      evs_json_append_string(out, it->tags[t].key, strlen(it->tags[t].key));
-      evs_buf_append_byte(out, ':');
-      evs_json_append_string(out, v, strlen(v));
-    }
-    evs_buf_append_str(out, "}}");
+    store_item_types_json(it, out);
+    evs_buf_append_str(out, ",\"tags\":");
+    store_item_tags_json(it, out);
+    evs_buf_append_byte(out, '}');
   }
   evs_buf_append_str(out, "]}");
   return evs_buf_status(out);
 }
 
-evs_status store_query_lock_keys(const evs_store_query *q, evs_buf *out) {
-  evs_buf_append_byte(out, '[');
-  if (!q || q->n_items == 0) store_lock_key(out, NULL, NULL, NULL);
+void store_query_lock_keys(const evs_store_query *q, store_keys *keys) {
+  if (!q || q->n_items == 0) store_lock_key(keys, true, NULL, NULL, NULL);
   for (size_t i = 0; q && i < q->n_items; i++) {
     const evs_store_item *it = &q->items[i];
     if (item_contradicts(it)) continue;
@@ -308,9 +319,11 @@ evs_status store_query_lock_keys(const evs_store_query *q, evs_buf *out) {
     for (size_t t = 0; t < it->n_tags; t++)
       if (!first || strcmp(it->tags[t].key, first->key) < 0) first = &it->tags[t];
     for (size_t t = 0; t < (it->n_types ? it->n_types : 1); t++)
-      store_lock_key(out, it->n_types ? it->types[t] : NULL, first ? first->key : NULL,
+      store_lock_key(keys, true, it->n_types ? it->types[t] : NULL, first ? first->key : NULL,
                      first ? first->value : NULL);
   }
-  evs_buf_append_byte(out, ']');
-  return evs_buf_status(out);
+}
+
+bool store_item_contradicts(const evs_store_item *it) {
+  return item_contradicts(it);
 }

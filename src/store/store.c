@@ -57,8 +57,11 @@ void evs_store_close(evs_store *s) {
   evs_violations_free(&s->scratch);
   evs_buf_free(&s->text);
   evs_buf_free(&s->cond);
-  evs_buf_free(&s->keys);
-  evs_buf_free(&s->excl);
+  store_keys_free(&s->keys);
+  evs_buf_free(&s->lock_ids);
+  evs_buf_free(&s->lock_modes);
+  evs_buf_free(&s->item_types);
+  evs_buf_free(&s->item_tags);
   evs_buf_free(&s->row_store);
   evs_buf_free(&s->row_data);
   evs_free(s);
@@ -121,25 +124,86 @@ PGresult *store_exec(evs_store *s, const char *sql, int n, const char *const *pa
   return NULL;
 }
 
-PGresult *store_exec_prepared(evs_store *s, unsigned bit, const char *sql, int n, const char *const *params,
-                              const char *what, evs_error *err) {
+/* Prepares the statement `bit` names on the connection's first use of it. */
+static bool prepare(evs_store *s, unsigned bit, const char *sql, int n, const char *what, evs_error *err) {
+  if (s->prepared & bit) return true;
   char name[24];
   snprintf(name, sizeof name, "evs_stmt_%u", bit);
-  if (!(s->prepared & bit)) {
-    PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-      store_db_fail(s, r, err, what);
-      PQclear(r);
-      return NULL;
-    }
-    PQclear(r);
-    s->prepared |= bit;
-  }
+  PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  if (!ok) store_db_fail(s, r, err, what);
+  PQclear(r);
+  if (ok) s->prepared |= bit;
+  return ok;
+}
+
+PGresult *store_exec_prepared(evs_store *s, unsigned bit, const char *sql, int n, const char *const *params,
+                              const char *what, evs_error *err) {
+  if (!prepare(s, bit, sql, n, what, err)) return NULL;
+  char name[24];
+  snprintf(name, sizeof name, "evs_stmt_%u", bit);
   PGresult *r = PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0);
   ExecStatusType t = PQresultStatus(r);
   if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) return r;
   store_db_fail(s, r, err, what);
   PQclear(r);
+  return NULL;
+}
+
+PGresult *store_pipeline(evs_store *s, const store_stmt *stmts, int n, int want, const char *what,
+                         evs_error *err) {
+  for (int i = 0; i < n; i++)
+    if (stmts[i].bit && !prepare(s, stmts[i].bit, stmts[i].sql, stmts[i].n, what, err)) return NULL;
+  if (!PQenterPipelineMode(s->conn)) {
+    store_db_fail(s, NULL, err, what);
+    return NULL;
+  }
+  bool sent = true;
+  for (int i = 0; i < n && sent; i++) {
+    char name[24];
+    snprintf(name, sizeof name, "evs_stmt_%u", stmts[i].bit);
+    sent = stmts[i].bit
+               ? PQsendQueryPrepared(s->conn, name, stmts[i].n, stmts[i].params, NULL, NULL, 0)
+               : PQsendQueryParams(s->conn, stmts[i].sql, stmts[i].n, NULL, stmts[i].params, NULL, NULL, 0);
+  }
+  sent = sent && PQpipelineSync(s->conn);
+  bool failed = !sent;
+  if (failed) store_db_fail(s, NULL, err, what);
+  PGresult *keep = NULL;
+  /* each statement's results end with a NULL; then the sync point. After an error the rest come back as
+   * PGRES_PIPELINE_ABORTED. A connection that broke gives NULLs only: stop there. */
+  for (int ends = 0; sent;) {
+    PGresult *r = PQgetResult(s->conn);
+    if (!r) {
+      if (++ends > n || PQstatus(s->conn) == CONNECTION_BAD) break;
+      continue;
+    }
+    ExecStatusType t = PQresultStatus(r);
+    if (t == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      break;
+    }
+    if ((t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK) && ends == want && !keep && !failed) {
+      keep = r;
+      continue;
+    }
+    if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK && !failed) {
+      failed = true;
+      store_db_fail(s, r, err, what);
+    }
+    PQclear(r);
+  }
+  if (!PQexitPipelineMode(s->conn)) {
+    PQclear(PQgetResult(s->conn)); /* what is left after the sync point, if anything */
+    if (!PQexitPipelineMode(s->conn) && !failed) {
+      failed = true;
+      store_db_fail(s, NULL, err, what);
+    }
+  }
+  if (!failed) return keep;
+  PQclear(keep);
+  if (PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+    PQclear(PQexec(s->conn, "ROLLBACK"));
   return NULL;
 }
 

@@ -8,6 +8,15 @@
 #include "evs/buf.h"
 #include "evs/store.h"
 
+/* The advisory-lock keys of one append (src/store/keys.c): as JSON arrays of [type, tag key, tag value]
+ * (evs_lock_given hashes the server's text of each) and as those hashes computed here. */
+typedef struct store_keys {
+  evs_buf shared; /* JSON array: the events' keys */
+  evs_buf excl;   /* JSON array: the condition's */
+  evs_buf ids;    /* (hash, exclusive) pairs */
+  evs_buf text;   /* scratch: one key's text */
+} store_keys;
+
 struct evs_store {
   PGconn *conn;
   const evs_registry *reg;
@@ -15,17 +24,38 @@ struct evs_store {
   evs_violations scratch; /* violations when the caller wants none */
   evs_buf text;           /* the JSON parameters of a call */
   evs_buf cond;
-  evs_buf keys;      /* the lock keys of a small append's events (store_event_row) */
-  evs_buf excl;      /* and of its condition (store_query_lock_keys) */
-  evs_buf row_store; /* strings of the event handed to a callback */
-  evs_buf row_data;  /* its data */
-  char row_time[32]; /* its time (EVS_TIME_RFC3339_SIZE) */
-  unsigned prepared; /* STORE_PREPARED_* bits: statements this connection has prepared */
+  store_keys keys;    /* the lock keys of a small append (store_event_row, store_query_lock_keys) */
+  evs_buf lock_ids;   /* as the array literals the one-event path sends: the keys, sorted */
+  evs_buf lock_modes; /* and whether each is exclusive */
+  evs_buf item_types; /* the one-event path's condition item: its types (JSON array) */
+  evs_buf item_tags;  /* and tags (JSON object) */
+  evs_buf row_store;  /* strings of the event handed to a callback */
+  evs_buf row_data;   /* its data */
+  char row_time[32];  /* its time (EVS_TIME_RFC3339_SIZE) */
+  unsigned prepared;  /* STORE_PREPARED_* bits: statements this connection has prepared */
 };
 
 /* The statements prepared once per connection (the per-call ones: parsing and planning them was a
  * noticeable share of a one-event append). */
-enum { STORE_PREPARED_APPEND = 1u };
+enum {
+  STORE_PREPARED_APPEND = 1u,
+  STORE_PREPARED_LOCK = 2u,
+  STORE_PREPARED_INSERT = 4u,
+  STORE_PREPARED_INSERT_IF = 8u
+};
+
+/* One statement of a pipeline: prepared under `bit` (0: sent as it is, unprepared). */
+typedef struct store_stmt {
+  unsigned bit;
+  const char *sql;
+  int n;
+  const char *const *params;
+} store_stmt;
+
+/* Sends the statements in one round trip (libpq's pipeline mode) and returns the result of statement
+ * `want` (caller clears); NULL when any failed (err set, an open transaction rolled back). */
+PGresult *store_pipeline(evs_store *s, const store_stmt *stmts, int n, int want, const char *what,
+                         evs_error *err);
 
 /* EVS_ERR_DATABASE with what the server said (or libpq, when the connection is gone), prefixed by `what`. */
 evs_status store_db_fail(evs_store *s, const PGresult *r, evs_error *err, const char *what);
@@ -57,20 +87,37 @@ evs_status store_check_event(evs_store *s, const evs_store_event *ev, evs_violat
 typedef enum store_row_form { STORE_ROW_JSON, STORE_ROW_COPY } store_row_form;
 
 /* Appends one event as a row in `form`: event_id, type, time, tags, metadata, data (the payload's canonical
- * JSON). Uses s->row_data. keys (NULL: not wanted): the event's lock keys are added to this JSON array
- * (opened with '[' by the caller), as store_lock_key writes them. */
+ * JSON). Uses s->row_data. keys (NULL: not wanted): the event's shared lock keys are added. */
 evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, evs_buf *out,
-                           evs_buf *keys, evs_error *err);
+                           store_keys *keys, evs_error *err);
 
-/* Adds one lock key to the JSON array `keys` (opened with '['): [type, tag key, tag value], null for any
- * type / no tag: the server hashes its text as evs_lock_keys does (migration 9's evs_lock_given). */
-void store_lock_key(evs_buf *keys, const char *type, const char *key, const char *value);
+/* Empties keys and opens its two JSON arrays. */
+void store_keys_reset(store_keys *keys);
+void store_keys_free(store_keys *keys);
 
-/* The exclusive lock keys of a condition's query as a JSON array: per item, each of its types (or any) by
- * its first tag in byte order (or none); [[null,null,null]] for "all", [] when no item can match. Any one
- * tag of an item would do: every event the item matches carries all of them, and its append takes a
- * shared key for each. */
-evs_status store_query_lock_keys(const evs_store_query *q, evs_buf *out);
+/* Adds one key, shared or exclusive: [type, tag key, tag value], NULL for any type / no tag. */
+void store_lock_key(store_keys *keys, bool excl, const char *type, const char *key, const char *value);
+
+/* Closes the JSON arrays (NUL-terminated) and writes the hashes, with the four bulk slots shared when
+ * `slots` (a condition), merged (exclusive wins) and sorted, as PostgreSQL array literals into ids and
+ * modes; *n = how many. EVS_ERR_NOMEM. */
+evs_status store_keys_finish(store_keys *keys, bool slots, evs_buf *ids, evs_buf *modes, size_t *n);
+
+/* hashtextextended(text, 0) of these bytes, as the server computes it. */
+int64_t store_pg_hash(const void *data, size_t len);
+
+/* The exclusive lock keys of a condition's query: per item, each of its types (or any) by its first tag
+ * in byte order (or none); [null,null,null] for "all", none when no item can match. Any one tag of an
+ * item would do: every event the item matches carries all of them, and its append takes a shared key for
+ * each. */
+void store_query_lock_keys(const evs_store_query *q, store_keys *keys);
+
+/* An item's types as a JSON array; its tags as a JSON object (a key given twice written once). */
+void store_item_types_json(const evs_store_item *it, evs_buf *types);
+void store_item_tags_json(const evs_store_item *it, evs_buf *tags);
+
+/* Whether an item names two values for one key (then it matches nothing). */
+bool store_item_contradicts(const evs_store_item *it);
 
 /* The columns of events a COPY row (STORE_ROW_COPY) fills. */
 #define STORE_COPY_COLUMNS "(event_id, type, time, tags, metadata, data)"

@@ -153,9 +153,10 @@ static uint8_t *pack(const ProtobufCMessage *m, size_t *len) {
   return b;
 }
 
-/* The lock keys a small append names (migration 9: computed by the client) are the keys the server's
- * evs_lock_keys computes from the same events and condition: the same set of (hash, exclusive), over random
- * events and conditions whose tag keys and values hold what JSON escapes (quotes, backslashes, control
+/* The lock keys a small append names (migration 9: computed by the client), as the [type, key, value]
+ * arrays the server hashes and as the hashes computed here for the one-event path, are the keys the
+ * server's evs_lock_keys computes from the same events and condition: the same set of (hash, exclusive), over
+ * random events and conditions whose tag keys and values hold what JSON escapes (quotes, backslashes, control
  * characters) and non-ASCII text. A key written differently by the client hashes differently: the append
  * would lock nothing a reader or a bulk append locks. */
 static void test_lock_keys_match_server(void **state) {
@@ -169,14 +170,16 @@ static void test_lock_keys_match_server(void **state) {
   evs_store *s = open_store();
   PGconn *c = pg_connect();
   unsigned seed = 11;
-  evs_buf rows = EVS_BUF_INIT, k = EVS_BUF_INIT, x = EVS_BUF_INIT, q = EVS_BUF_INIT, tagtext = EVS_BUF_INIT;
+  evs_buf rows = EVS_BUF_INIT, q = EVS_BUF_INIT, tagtext = EVS_BUF_INIT, ids = EVS_BUF_INIT,
+          modes = EVS_BUF_INIT;
+  store_keys lk;
+  memset(&lk, 0, sizeof lk);
   for (int round = 0; round < 300; round++) {
     test_event ev[3];
     size_t n = 1 + (size_t)rand_r(&seed) % 3;
     evs_buf_reset(&rows);
-    evs_buf_reset(&k);
+    store_keys_reset(&lk);
     evs_buf_append_byte(&rows, '[');
-    evs_buf_append_byte(&k, '[');
     for (size_t i = 0; i < n; i++) {
       evs_tag t[3];
       size_t nt = (size_t)rand_r(&seed) % 4, first = (size_t)rand_r(&seed) % 6;
@@ -190,12 +193,10 @@ static void test_lock_keys_match_server(void **state) {
       evs_store_event se = {.ce = &ev[i].ce, .payload = ev[i].payload};
       if (i) evs_buf_append_byte(&rows, ',');
       evs_error err;
-      assert_int_equal(store_event_row(s, &se, STORE_ROW_JSON, &rows, &k, &err), EVS_OK);
+      assert_int_equal(store_event_row(s, &se, STORE_ROW_JSON, &rows, &lk, &err), EVS_OK);
     }
     evs_buf_append_str(&rows, "]");
     evs_buf_append_byte(&rows, 0);
-    evs_buf_append_str(&k, "]");
-    evs_buf_append_byte(&k, 0);
     /* a condition of 0-3 items (0: all), each of 0-2 types and 0-3 tags, a key now and then given twice
      * (the same value, or a contradiction) */
     evs_store_item items[3];
@@ -211,14 +212,15 @@ static void test_lock_keys_match_server(void **state) {
         item_tags[i][j] = (evs_tag){keys[rand_r(&seed) % 6], values[rand_r(&seed) % 8]};
     }
     evs_store_query query = {.items = items, .n_items = n_items};
-    evs_buf_reset(&x);
     evs_buf_reset(&q);
-    assert_int_equal(store_query_lock_keys(&query, &x), EVS_OK);
-    evs_buf_append_byte(&x, 0);
+    store_query_lock_keys(&query, &lk);
+    size_t n_keys = 0;
+    assert_int_equal(store_keys_finish(&lk, false, &ids, &modes, &n_keys), EVS_OK);
     assert_int_equal(store_query_json(&query, &q), EVS_OK);
     evs_buf_append_byte(&q, 0);
-    const char *params[4] = {(const char *)k.data, (const char *)x.data, (const char *)rows.data,
-                             (const char *)q.data};
+    const char *params[6] = {(const char *)lk.shared.data, (const char *)lk.excl.data,
+                             (const char *)rows.data,      (const char *)q.data,
+                             (const char *)ids.data,       (const char *)modes.data};
     PGresult *r = PQexecParams(
         c,
         "SELECT (SELECT string_agg(z.k || ':' || z.x, ' ' ORDER BY z.k) FROM (SELECT y.k, bool_or(y.x) AS x "
@@ -226,21 +228,24 @@ static void test_lock_keys_match_server(void **state) {
         "AS "
         "a(v) UNION ALL SELECT hashtextextended(a.v::text, 0), true FROM jsonb_array_elements($2::jsonb) AS "
         "a(v)) AS y GROUP BY y.k) AS z), (SELECT string_agg(l.k || ':' || l.excl, ' ' ORDER BY l.k) FROM "
-        "evs_lock_keys($3::jsonb, $4::jsonb) AS l)",
-        4, NULL, params, NULL, NULL, 0);
+        "evs_lock_keys($3::jsonb, $4::jsonb) AS l), (SELECT string_agg(u.k || ':' || u.x, ' ' ORDER BY u.k) "
+        "FROM unnest($5::bigint[], $6::boolean[]) AS u(k, x))",
+        6, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) fail_msg("keys: %s", PQresultErrorMessage(r));
-    if (strcmp(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1)) != 0)
+    if (strcmp(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1)) != 0 ||
+        strcmp(PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 1)))
       fail_msg(
           "round %d: the client's keys differ from evs_lock_keys'\n events %s\n query %s\n client "
-          "%s / %s\n %s\n server %s",
-          round, (const char *)rows.data, (const char *)q.data, (const char *)k.data, (const char *)x.data,
-          PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+          "%s / %s\n %s\n hashed here %s\n server %s",
+          round, (const char *)rows.data, (const char *)q.data, (const char *)lk.shared.data,
+          (const char *)lk.excl.data, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 1));
     PQclear(r);
     for (size_t i = 0; i < n; i++) free_event(&ev[i]);
   }
   evs_buf_free(&rows);
-  evs_buf_free(&k);
-  evs_buf_free(&x);
+  store_keys_free(&lk);
+  evs_buf_free(&ids);
+  evs_buf_free(&modes);
   evs_buf_free(&q);
   evs_buf_free(&tagtext);
   PQfinish(c);
