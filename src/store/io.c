@@ -257,7 +257,7 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
                           &cond_s, "append", err);
     }
   } else {
-    if (n == 1 && n_keys <= 256) {
+    if (n == 1 && n_keys <= 256 && s->hash_ok) {
       if (append_one_lean(s, cond, &r, err) < 0) return EVS_ERR_DATABASE;
       if (PQntuples(r) > 0) {
         st = append_rows(r, events, n, res, cond, err);

@@ -39,17 +39,17 @@ static uint32_t le32(const unsigned char *p) {
 }
 
 /* Bob Jenkins' lookup3 mixing as PostgreSQL's hash_bytes_extended uses it with seed 0 (the result of
- * hashtextextended(text, 0) for a text in a deterministic collation): the same number for the same bytes
- * on every server, whatever its byte order. */
+ * hashtextextended(text, 0) for a text in a deterministic collation) on a little-endian server; a
+ * big-endian one reads the words the other way round, which the session's check finds (store.c). */
 int64_t store_pg_hash(const void *data, size_t len) {
   const unsigned char *k = data;
   uint32_t a, b, c;
   a = b = c = 0x9e3779b9u + (uint32_t)len + 3923095u;
-#define STORE_MIX()                                                                                        \
-  do {                                                                                                     \
+#define STORE_MIX()                                                                                       \
+  do {                                                                                                    \
     a -= c, a ^= rot32(c, 4), c += b, b -= a, b ^= rot32(a, 6), a += c, c -= b, c ^= rot32(b, 8), b += a; \
-    a -= c, a ^= rot32(c, 16), c += b, b -= a, b ^= rot32(a, 19), a += c, c -= b, c ^= rot32(b, 4);        \
-    b += a;                                                                                                \
+    a -= c, a ^= rot32(c, 16), c += b, b -= a, b ^= rot32(a, 19), a += c, c -= b, c ^= rot32(b, 4);       \
+    b += a;                                                                                               \
   } while (0)
   for (; len >= 12; k += 12, len -= 12) {
     a += le32(k), b += le32(k + 4), c += le32(k + 8);
@@ -58,18 +58,33 @@ int64_t store_pg_hash(const void *data, size_t len) {
 #undef STORE_MIX
   /* the tail: c's lowest byte stays free, as in the server's code */
   switch (len) {
-    case 11: c += (uint32_t)k[10] << 24; /* fall through */
-    case 10: c += (uint32_t)k[9] << 16;  /* fall through */
-    case 9: c += (uint32_t)k[8] << 8;    /* fall through */
-    case 8: b += le32(k + 4), a += le32(k); break;
-    case 7: b += (uint32_t)k[6] << 16; /* fall through */
-    case 6: b += (uint32_t)k[5] << 8;  /* fall through */
-    case 5: b += k[4];                 /* fall through */
-    case 4: a += le32(k); break;
-    case 3: a += (uint32_t)k[2] << 16; /* fall through */
-    case 2: a += (uint32_t)k[1] << 8;  /* fall through */
-    case 1: a += k[0]; break;
-    default: break;
+    case 11:
+      c += (uint32_t)k[10] << 24; /* fall through */
+    case 10:
+      c += (uint32_t)k[9] << 16; /* fall through */
+    case 9:
+      c += (uint32_t)k[8] << 8; /* fall through */
+    case 8:
+      b += le32(k + 4), a += le32(k);
+      break;
+    case 7:
+      b += (uint32_t)k[6] << 16; /* fall through */
+    case 6:
+      b += (uint32_t)k[5] << 8; /* fall through */
+    case 5:
+      b += k[4]; /* fall through */
+    case 4:
+      a += le32(k);
+      break;
+    case 3:
+      a += (uint32_t)k[2] << 16; /* fall through */
+    case 2:
+      a += (uint32_t)k[1] << 8; /* fall through */
+    case 1:
+      a += k[0];
+      break;
+    default:
+      break;
   }
   c ^= b, c -= rot32(b, 14), a ^= c, a -= rot32(c, 11), b ^= a, b -= rot32(a, 25), c ^= b, c -= rot32(b, 16);
   a ^= c, a -= rot32(c, 4), b ^= a, b -= rot32(a, 14), c ^= b, c -= rot32(b, 24);

@@ -33,6 +33,7 @@ struct evs_store {
   evs_buf row_data;   /* its data */
   char row_time[32];  /* its time (EVS_TIME_RFC3339_SIZE) */
   unsigned prepared;  /* STORE_PREPARED_* bits: statements this connection has prepared */
+  bool hash_ok;       /* the server hashes lock keys as store_pg_hash does (the one-event path) */
 };
 
 /* The statements prepared once per connection (the per-call ones: parsing and planning them was a
@@ -103,7 +104,8 @@ void store_lock_key(store_keys *keys, bool excl, const char *type, const char *k
  * modes; *n = how many. EVS_ERR_NOMEM. */
 evs_status store_keys_finish(store_keys *keys, bool slots, evs_buf *ids, evs_buf *modes, size_t *n);
 
-/* hashtextextended(text, 0) of these bytes, as the server computes it. */
+/* hashtextextended(text, 0) of these bytes, as a little-endian server computes it (the session checks that
+ * its server agrees: evs_store.hash_ok). */
 int64_t store_pg_hash(const void *data, size_t len);
 
 /* The exclusive lock keys of a condition's query: per item, each of its types (or any) by its first tag
