@@ -90,6 +90,20 @@ static void make(bev *e, const char *tags) {
       .specversion = "1.0", .id = e->id, .source = "/bench", .type = TYPE, .time = e->time, .tags = e->tags};
 }
 
+/* Starts fn on each of n writers (structs of `size` bytes at `args`), releases them together through
+ * `barrier` (initialised for n + 1) and returns the seconds until the last one has ended. */
+static double run_released(int n, void *(*fn)(void *), void *args, size_t size, pthread_barrier_t *barrier) {
+  pthread_t *th = calloc((size_t)n, sizeof *th);
+  if (!th) die("threads", "out of memory");
+  for (int i = 0; i < n; i++) pthread_create(&th[i], NULL, fn, (char *)args + (size_t)i * size);
+  pthread_barrier_wait(barrier);
+  double t0 = now_s();
+  for (int i = 0; i < n; i++) pthread_join(th[i], NULL);
+  double dt = now_s() - t0;
+  free(th);
+  return dt;
+}
+
 static evs_store *open_store(void) {
   evs_store *s;
   evs_error err;
@@ -177,7 +191,6 @@ static void pbatch(long n, long b, int writers) {
   pthread_barrier_t barrier;
   pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
   pw *w = calloc((size_t)writers, sizeof *w);
-  pthread_t *th = calloc((size_t)writers, sizeof *th);
   int *pid = calloc((size_t)writers, sizeof *pid);
   double server = 0;
   for (int i = 0; i < writers; i++) {
@@ -194,14 +207,8 @@ static void pbatch(long n, long b, int writers) {
       w[i].ev[k] = (evs_store_event){&w[i].e[k].ce, w[i].e[k].payload};
     }
   }
-  for (int i = 0; i < writers; i++) {
-    server -= cpu_of(pid[i]);
-    pthread_create(&th[i], NULL, pbatch_writer, &w[i]);
-  }
-  pthread_barrier_wait(&barrier);
-  double t0 = now_s();
-  for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
-  double dt = now_s() - t0;
+  for (int i = 0; i < writers; i++) server -= cpu_of(pid[i]);
+  double dt = run_released(writers, pbatch_writer, w, sizeof *w, &barrier);
   long total = 0;
   for (int i = 0; i < writers; i++) {
     server += cpu_of(pid[i]);
@@ -217,7 +224,6 @@ static void pbatch(long n, long b, int writers) {
       writers, total, b, dt, (double)total / dt, server, server > 0 ? (double)total / server : 0);
   free(pid);
   free(w);
-  free(th);
 }
 
 static PGconn *connect_raw(void) {
@@ -274,7 +280,6 @@ static void ceiling(long n, int writers) {
   pthread_barrier_t barrier;
   pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
   cl *w = calloc((size_t)writers, sizeof *w);
-  pthread_t *th = calloc((size_t)writers, sizeof *th);
   double server = 0;
   char sql[1024];
   snprintf(sql, sizeof sql,
@@ -293,11 +298,7 @@ static void ceiling(long n, int writers) {
     PQclear(r);
     server -= cpu_of(PQbackendPID(w[i].c));
   }
-  for (int i = 0; i < writers; i++) pthread_create(&th[i], NULL, ceiling_writer, &w[i]);
-  pthread_barrier_wait(&barrier);
-  double t0 = now_s();
-  for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
-  double dt = now_s() - t0;
+  double dt = run_released(writers, ceiling_writer, w, sizeof *w, &barrier);
   for (int i = 0; i < writers; i++) {
     server += cpu_of(PQbackendPID(w[i].c));
     PQfinish(w[i].c);
@@ -308,7 +309,6 @@ static void ceiling(long n, int writers) {
       n * writers, writers, writers == 1 ? "" : "s side by side", dt, (double)(n * writers) / dt, server,
       server > 0 ? (double)(n * writers) / server : 0);
   free(w);
-  free(th);
 }
 
 /* W connections, each inserting N rows one INSERT per transaction (prepared, autocommit): the row of a
@@ -356,17 +356,12 @@ static void insert_case(int writers, long n) {
   pthread_barrier_t barrier;
   pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
   iw *w = calloc((size_t)writers, sizeof *w);
-  pthread_t *th = calloc((size_t)writers, sizeof *th);
   double server = 0, c0 = cpu_self();
   for (int i = 0; i < writers; i++) {
     w[i] = (iw){.id = i, .n = n, .barrier = &barrier, .c = connect_raw()};
     server -= cpu_of(PQbackendPID(w[i].c));
   }
-  for (int i = 0; i < writers; i++) pthread_create(&th[i], NULL, insert_writer, &w[i]);
-  pthread_barrier_wait(&barrier);
-  double t0 = now_s();
-  for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
-  double dt = now_s() - t0, client = cpu_self() - c0;
+  double dt = run_released(writers, insert_writer, w, sizeof *w, &barrier), client = cpu_self() - c0;
   for (int i = 0; i < writers; i++) {
     server += cpu_of(PQbackendPID(w[i].c));
     PQfinish(w[i].c);
@@ -377,7 +372,6 @@ static void insert_case(int writers, long n) {
       "%ld INSERTs in %.2f s: %.0f/s; CPU: server backends %.0f us, client %.0f us per insert\n",
       writers, total, dt, (double)total / dt, server * 1e6 / (double)total, client * 1e6 / (double)total);
   free(w);
-  free(th);
 }
 
 static void copyceiling(long n) {
@@ -560,7 +554,6 @@ static void cond(int writers, long n, bool overlap) {
   pthread_barrier_t barrier;
   pthread_barrier_init(&barrier, NULL, (unsigned)writers + 1);
   cw *w = calloc((size_t)writers, sizeof *w);
-  pthread_t *th = calloc((size_t)writers, sizeof *th);
   int *pid = calloc((size_t)writers, sizeof *pid);
   double server = 0, c0 = cpu_self();
   for (int i = 0; i < writers; i++) {
@@ -570,11 +563,7 @@ static void cond(int writers, long n, bool overlap) {
     w[i] = (cw){.id = i, .s = open_named(name, &pid[i]), .n = n, .overlap = overlap, .barrier = &barrier};
     server -= cpu_of(pid[i]);
   }
-  for (int i = 0; i < writers; i++) pthread_create(&th[i], NULL, cond_writer, &w[i]);
-  pthread_barrier_wait(&barrier);
-  double t0 = now_s();
-  for (int i = 0; i < writers; i++) pthread_join(th[i], NULL);
-  double dt = now_s() - t0, client = cpu_self() - c0;
+  double dt = run_released(writers, cond_writer, w, sizeof *w, &barrier), client = cpu_self() - c0;
   for (int i = 0; i < writers; i++) {
     server += cpu_of(pid[i]);
     evs_store_close(w[i].s);
@@ -592,7 +581,6 @@ static void cond(int writers, long n, bool overlap) {
       ok, conflicts, dt, (double)ok / dt, server * 1e6 / (double)(ok + conflicts),
       client * 1e6 / (double)(ok + conflicts));
   free(w);
-  free(th);
 }
 
 static void load(long n) {

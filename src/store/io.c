@@ -209,9 +209,11 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
    * jsonb_to_recordset, COPY streams rows it parses once. A small append is one call, one round trip. */
   bool copy = n > STORE_COPY_MIN;
   evs_buf_reset(&s->text);
+  /* one event: the lock keys hashed here too, for the one-round-trip path */
+  bool one = n == 1 && store_hash_agrees(s);
   if (!copy) {
     evs_buf_append_byte(&s->text, '[');
-    store_keys_reset(&s->keys);
+    store_keys_reset(&s->keys, one);
   }
   for (size_t i = 0; i < n; i++) {
     if (i && !copy) evs_buf_append_byte(&s->text, ',');
@@ -257,7 +259,7 @@ evs_status evs_store_append(evs_store *s, const evs_store_event *events, size_t 
                           &cond_s, "append", err);
     }
   } else {
-    if (n == 1 && n_keys <= 256 && s->hash_ok) {
+    if (one && n_keys <= 256) {
       if (append_one_lean(s, cond, &r, err) < 0) return EVS_ERR_DATABASE;
       if (PQntuples(r) > 0) {
         st = append_rows(r, events, n, res, cond, err);

@@ -15,7 +15,8 @@ typedef struct store_key {
   bool excl;
 } store_key;
 
-void store_keys_reset(store_keys *keys) {
+void store_keys_reset(store_keys *keys, bool hash) {
+  keys->hash = hash;
   evs_buf_reset(&keys->shared);
   evs_buf_reset(&keys->excl);
   evs_buf_reset(&keys->ids);
@@ -40,7 +41,7 @@ static uint32_t le32(const unsigned char *p) {
 
 /* Bob Jenkins' lookup3 mixing as PostgreSQL's hash_bytes_extended uses it with seed 0 (the result of
  * hashtextextended(text, 0) for a text in a deterministic collation) on a little-endian server; a
- * big-endian one reads the words the other way round, which the session's check finds (store.c). */
+ * big-endian one reads the words the other way round, which store_hash_agrees finds. */
 int64_t store_pg_hash(const void *data, size_t len) {
   const unsigned char *k = data;
   uint32_t a, b, c;
@@ -135,6 +136,7 @@ void store_lock_key(store_keys *keys, bool excl, const char *type, const char *k
   evs_buf_append_byte(out, ',');
   json_or_null(out, key ? value : NULL);
   evs_buf_append_byte(out, ']');
+  if (!keys->hash) return;
   /* the server's text of the same array: ["T", "k", "v"] */
   evs_buf *t = &keys->text;
   evs_buf_reset(t);
@@ -162,6 +164,10 @@ evs_status store_keys_finish(store_keys *keys, bool slots, evs_buf *ids, evs_buf
   evs_buf_append_byte(&keys->shared, 0);
   evs_buf_append_str(&keys->excl, "]");
   evs_buf_append_byte(&keys->excl, 0);
+  *n_out = 0;
+  if (!keys->hash)
+    return evs_buf_status(&keys->shared) == EVS_OK && evs_buf_status(&keys->excl) == EVS_OK ? EVS_OK
+                                                                                            : EVS_ERR_NOMEM;
   /* conditional appends and DCB reads hold off bulk appends: the four bulk slots shared (migration 6) */
   for (int g = 1; slots && g <= 4; g++) {
     store_key id = {-g, false};
@@ -197,4 +203,17 @@ evs_status store_keys_finish(store_keys *keys, bool slots, evs_buf *ids, evs_buf
                  evs_buf_status(&keys->shared) == EVS_OK && evs_buf_status(&keys->excl) == EVS_OK
              ? EVS_OK
              : EVS_ERR_NOMEM;
+}
+
+bool store_hash_agrees(evs_store *s) {
+  if (s->hash_agrees == 0) {
+    const char *sample = "[\"evs\", null, null]";
+    char mine[24];
+    snprintf(mine, sizeof mine, "%lld", (long long)store_pg_hash(sample, strlen(sample)));
+    PGresult *r = PQexec(s->conn, "SELECT hashtextextended('[\"evs\", null, null]', 0)");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+      s->hash_agrees = strcmp(PQgetvalue(r, 0, 0), mine) == 0 ? 1 : -1;
+    PQclear(r);
+  }
+  return s->hash_agrees > 0;
 }

@@ -255,7 +255,7 @@ evs_status evs_store_condition_parse(const char *json, size_t len, evs_store_con
 }
 
 /* Whether an item names two values for one key (then no stored event, one value per key, matches it). */
-static bool item_contradicts(const evs_store_item *it) {
+bool store_item_contradicts(const evs_store_item *it) {
   for (size_t i = 0; i < it->n_tags; i++)
     for (size_t j = i + 1; j < it->n_tags; j++)
       if (strcmp(it->tags[i].key, it->tags[j].key) == 0 &&
@@ -298,7 +298,7 @@ evs_status store_query_json(const evs_store_query *q, evs_buf *out) {
   bool first = true;
   for (size_t i = 0; q && i < q->n_items; i++) {
     const evs_store_item *it = &q->items[i];
-    if (item_contradicts(it)) continue;
+    if (store_item_contradicts(it)) continue;
     evs_buf_append_str(out, first ? "{\"types\":" : ",{\"types\":");
     first = false;
     store_item_types_json(it, out);
@@ -314,7 +314,7 @@ void store_query_lock_keys(const evs_store_query *q, store_keys *keys) {
   if (!q || q->n_items == 0) store_lock_key(keys, true, NULL, NULL, NULL);
   for (size_t i = 0; q && i < q->n_items; i++) {
     const evs_store_item *it = &q->items[i];
-    if (item_contradicts(it)) continue;
+    if (store_item_contradicts(it)) continue;
     const evs_tag *first = NULL;
     for (size_t t = 0; t < it->n_tags; t++)
       if (!first || strcmp(it->tags[t].key, first->key) < 0) first = &it->tags[t];
@@ -322,8 +322,4 @@ void store_query_lock_keys(const evs_store_query *q, store_keys *keys) {
       store_lock_key(keys, true, it->n_types ? it->types[t] : NULL, first ? first->key : NULL,
                      first ? first->value : NULL);
   }
-}
-
-bool store_item_contradicts(const evs_store_item *it) {
-  return item_contradicts(it);
 }

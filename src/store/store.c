@@ -47,16 +47,7 @@ static evs_status session_setup(evs_store *s, evs_error *err) {
   evs_status st =
       PQresultStatus(r) == PGRES_COMMAND_OK ? EVS_OK : store_db_fail(s, r, err, "setting up the session");
   PQclear(r);
-  if (st != EVS_OK) return st;
-  /* the one-event path hashes lock keys here as a little-endian server does (a big-endian one hashes
-   * differently): it is used only when the server's hash of a sample is ours */
-  r = PQexec(s->conn, "SELECT hashtextextended('[\"evs\", null, null]', 0)");
-  char mine[24];
-  const char *sample = "[\"evs\", null, null]";
-  snprintf(mine, sizeof mine, "%lld", (long long)store_pg_hash(sample, strlen(sample)));
-  s->hash_ok = PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), mine) == 0;
-  PQclear(r);
-  return EVS_OK;
+  return st;
 }
 
 void evs_store_close(evs_store *s) {
@@ -118,7 +109,8 @@ evs_status evs_store_open(const evs_store_options *opts, evs_store **out, evs_er
 evs_status store_ready(evs_store *s, evs_error *err) {
   if (PQstatus(s->conn) == CONNECTION_OK) return EVS_OK;
   PQreset(s->conn);
-  s->prepared = 0; /* a new session has none */
+  s->prepared = 0;    /* a new session has none */
+  s->hash_agrees = 0; /* and may be another server */
   if (PQstatus(s->conn) != CONNECTION_OK) return store_db_fail(s, NULL, err, "reconnecting to the database");
   return session_setup(s, err);
 }

@@ -15,6 +15,7 @@ typedef struct store_keys {
   evs_buf excl;   /* JSON array: the condition's */
   evs_buf ids;    /* (hash, exclusive) pairs */
   evs_buf text;   /* scratch: one key's text */
+  bool hash;      /* ids wanted (store_keys_reset) */
 } store_keys;
 
 struct evs_store {
@@ -24,16 +25,16 @@ struct evs_store {
   evs_violations scratch; /* violations when the caller wants none */
   evs_buf text;           /* the JSON parameters of a call */
   evs_buf cond;
-  store_keys keys;    /* the lock keys of a small append (store_event_row, store_query_lock_keys) */
-  evs_buf lock_ids;   /* as the array literals the one-event path sends: the keys, sorted */
-  evs_buf lock_modes; /* and whether each is exclusive */
-  evs_buf item_types; /* the one-event path's condition item: its types (JSON array) */
-  evs_buf item_tags;  /* and tags (JSON object) */
-  evs_buf row_store;  /* strings of the event handed to a callback */
-  evs_buf row_data;   /* its data */
-  char row_time[32];  /* its time (EVS_TIME_RFC3339_SIZE) */
-  unsigned prepared;  /* STORE_PREPARED_* bits: statements this connection has prepared */
-  bool hash_ok;       /* the server hashes lock keys as store_pg_hash does (the one-event path) */
+  store_keys keys;         /* the lock keys of a small append (store_event_row, store_query_lock_keys) */
+  evs_buf lock_ids;        /* as the array literals the one-event path sends: the keys, sorted */
+  evs_buf lock_modes;      /* and whether each is exclusive */
+  evs_buf item_types;      /* the one-event path's condition item: its types (JSON array) */
+  evs_buf item_tags;       /* and tags (JSON object) */
+  evs_buf row_store;       /* strings of the event handed to a callback */
+  evs_buf row_data;        /* its data */
+  char row_time[32];       /* its time (EVS_TIME_RFC3339_SIZE) */
+  unsigned prepared;       /* STORE_PREPARED_* bits: statements this connection has prepared */
+  signed char hash_agrees; /* store_hash_agrees: 0 not asked on this connection, 1 yes, -1 no */
 };
 
 /* The statements prepared once per connection (the per-call ones: parsing and planning them was a
@@ -92,21 +93,24 @@ typedef enum store_row_form { STORE_ROW_JSON, STORE_ROW_COPY } store_row_form;
 evs_status store_event_row(evs_store *s, const evs_store_event *ev, store_row_form form, evs_buf *out,
                            store_keys *keys, evs_error *err);
 
-/* Empties keys and opens its two JSON arrays. */
-void store_keys_reset(store_keys *keys);
+/* Empties keys and opens its two JSON arrays; `hash`: also compute each key's hash (the one-event path). */
+void store_keys_reset(store_keys *keys, bool hash);
 void store_keys_free(store_keys *keys);
 
 /* Adds one key, shared or exclusive: [type, tag key, tag value], NULL for any type / no tag. */
 void store_lock_key(store_keys *keys, bool excl, const char *type, const char *key, const char *value);
 
-/* Closes the JSON arrays (NUL-terminated) and writes the hashes, with the four bulk slots shared when
- * `slots` (a condition), merged (exclusive wins) and sorted, as PostgreSQL array literals into ids and
- * modes; *n = how many. EVS_ERR_NOMEM. */
+/* Closes the JSON arrays (NUL-terminated) and, when hashing, writes the hashes, with the four bulk slots
+ * shared when `slots` (a condition), merged (exclusive wins) and sorted, as PostgreSQL array literals into
+ * ids and modes; *n = how many (0 when not hashing). EVS_ERR_NOMEM. */
 evs_status store_keys_finish(store_keys *keys, bool slots, evs_buf *ids, evs_buf *modes, size_t *n);
 
-/* hashtextextended(text, 0) of these bytes, as a little-endian server computes it (the session checks that
- * its server agrees: evs_store.hash_ok). */
+/* hashtextextended(text, 0) of these bytes, as a little-endian server computes it. */
 int64_t store_pg_hash(const void *data, size_t len);
+
+/* Whether the server hashes as store_pg_hash does (a big-endian one does not): asked once per connection,
+ * on the first one-event append; false while the question cannot be asked. */
+bool store_hash_agrees(evs_store *s);
 
 /* The exclusive lock keys of a condition's query: per item, each of its types (or any) by its first tag
  * in byte order (or none); [null,null,null] for "all", none when no item can match. Any one tag of an
